@@ -1,0 +1,14 @@
+//! linewarden's SIP layer.
+//!
+//! Owns: the adapter over rsipstack (transports, RFC 3261 transactions and
+//! their timers stay inside rsipstack), the guard that answers malformed
+//! requests before they reach the stack, and the media code (SDP
+//! offer/answer, RTP, G.711, DTMF, reorder buffering).
+//!
+//! Does not own: call control. Screening decisions, IVR flows and timers
+//! of our own live in the sans-IO `ivr` crate; the runtime shell in the
+//! binary wires the two together.
+#![forbid(unsafe_code)]
+
+pub mod guard;
+pub mod media;

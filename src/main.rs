@@ -1,0 +1,6 @@
+//! The `linewarden` binary: the runtime shell.
+mod config;
+mod recording;
+mod store;
+
+fn main() {}
