@@ -1,1 +1,268 @@
-//! (being written)
+//! Typed configuration, read from TOML.
+//!
+//! Owns: the shape of the configuration file (one `[service]` table and one
+//! `[[line]]` table per resident's phone line), the built-in default file
+//! `config/linewarden.toml` (compiled in), parsing and semantic validation
+//! with errors that name `file:line:column` and the key path, choosing the
+//! line for a called number, and turning a line's `[line.screening]` table
+//! into [`ivr::ChallengeSettings`].
+//!
+//! Does not own: command-line handling or deciding which file to load,
+//! binding sockets, creating the data directory (see `store`), or running
+//! the challenge (the `ivr` crate).
+
+mod error;
+mod validate;
+
+#[cfg(test)]
+mod tests;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
+
+pub use error::ConfigError;
+
+/// The built-in default configuration file, as text.
+pub const DEFAULT_TOML: &str = include_str!("../config/linewarden.toml");
+
+/// How errors in [`DEFAULT_TOML`] name their file.
+pub const DEFAULT_ORIGIN: &str = "config/linewarden.toml (built in)";
+
+/// The called number that matches any number no other line lists.
+pub const CATCH_ALL: &str = "*";
+
+/// The whole configuration: the service and the lines it answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub service: ServiceConfig,
+    /// `[[line]]` tables, in file order.
+    #[serde(rename = "line", default)]
+    pub lines: Vec<LineConfig>,
+}
+
+/// `[service]`: what the whole process listens on and where it keeps data.
+/// Every key is optional; [`ServiceConfig::default`] gives the defaults,
+/// which match the built-in file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServiceConfig {
+    /// SIP over UDP and TCP on this address.
+    #[serde(deserialize_with = "socket_addr")]
+    pub listen: SocketAddr,
+    /// Call log (SQLite) and recordings live here.
+    pub data_dir: PathBuf,
+    /// IP advertised in SDP; `None` means the IP of `listen`.
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "ip_addr")]
+    pub media_address: Option<IpAddr>,
+    /// UDP ports for RTP.
+    pub rtp_ports: PortRange,
+    /// Sent in SIP User-Agent / Server headers.
+    pub user_agent: String,
+    /// Time calls in progress get to finish on shutdown.
+    pub shutdown_grace_secs: u64,
+}
+
+/// An inclusive range of UDP ports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortRange {
+    pub first: u16,
+    pub last: u16,
+}
+
+/// `[[line]]`: one resident's phone line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineConfig {
+    /// Unique short name, used in the call log and recording paths.
+    pub name: String,
+    /// Called numbers (user part of the Request-URI) this line answers;
+    /// [`CATCH_ALL`] matches any number no other line lists.
+    pub numbers: Vec<String>,
+    #[serde(default)]
+    pub screening: ScreeningConfig,
+}
+
+/// `[line.screening]`: how callers to a line are challenged. Every key is
+/// optional; [`ScreeningConfig::default`] gives the defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScreeningConfig {
+    /// Play the "screened and may be recorded" notice first.
+    pub notice: bool,
+    /// Fixed challenge digit 0-9; `None` draws one at random per call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub challenge_digit: Option<u8>,
+    /// Seconds the caller has to press a key after being asked.
+    pub digit_timeout_secs: u64,
+    /// Extra attempts after a wrong key or no key.
+    pub retries: u8,
+    /// Record the call to a stereo WAV file.
+    pub record: bool,
+}
+
+/// `listen`: an IP:port string, with an error that says what is expected.
+fn socket_addr<'de, D: Deserializer<'de>>(de: D) -> Result<SocketAddr, D::Error> {
+    let text = String::deserialize(de)?;
+    text.parse().map_err(|_| {
+        D::Error::custom(format!(
+            "invalid address {text:?}, expected IP:port such as \"127.0.0.1:5060\" or \"[::1]:5060\" (not a host name)"
+        ))
+    })
+}
+
+/// `media_address`: an IP address string (present, so `Some`).
+fn ip_addr<'de, D: Deserializer<'de>>(de: D) -> Result<Option<IpAddr>, D::Error> {
+    let text = String::deserialize(de)?;
+    text.parse().map(Some).map_err(|_| {
+        D::Error::custom(format!(
+            "invalid IP address {text:?}, expected one such as \"192.0.2.10\" or \"2001:db8::10\" (not a host name)"
+        ))
+    })
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        ServiceConfig {
+            listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 5060),
+            data_dir: PathBuf::from("./linewarden-data"),
+            media_address: None,
+            rtp_ports: PortRange {
+                first: 20000,
+                last: 20999,
+            },
+            user_agent: "linewarden".to_owned(),
+            shutdown_grace_secs: 2,
+        }
+    }
+}
+
+impl Default for ScreeningConfig {
+    fn default() -> Self {
+        ScreeningConfig {
+            notice: true,
+            challenge_digit: None,
+            digit_timeout_secs: 6,
+            retries: 1,
+            record: true,
+        }
+    }
+}
+
+impl Config {
+    /// The built-in configuration ([`DEFAULT_TOML`]).
+    ///
+    /// A unit test proves the built-in file parses and equals
+    /// [`Config::fallback`]; should it ever not parse, the error is logged
+    /// and the fallback is returned instead of panicking.
+    pub fn default_config() -> Config {
+        match Config::parse(DEFAULT_TOML, DEFAULT_ORIGIN) {
+            Ok(config) => config,
+            Err(err) => {
+                tracing::error!(%err, "built-in configuration is invalid; using code defaults");
+                Config::fallback()
+            }
+        }
+    }
+
+    /// The built-in configuration built in code: default `[service]` and
+    /// one catch-all line named `default` with default screening.
+    fn fallback() -> Config {
+        Config {
+            service: ServiceConfig::default(),
+            lines: vec![LineConfig {
+                name: "default".to_owned(),
+                numbers: vec![CATCH_ALL.to_owned()],
+                screening: ScreeningConfig::default(),
+            }],
+        }
+    }
+
+    /// Reads, parses and validates the file at `path`. Errors name the file
+    /// as `path` is displayed.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses and validates TOML `text`; `origin` names it in errors
+    /// (usually the file path).
+    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let de = toml::de::Deserializer::parse(text)
+            .map_err(|err| ConfigError::syntax(text, origin, &err))?;
+        let config: Config = serde_path_to_error::deserialize(de)
+            .map_err(|err| ConfigError::from_serde(text, origin, err))?;
+        config
+            .validate()
+            .map_err(|problem| ConfigError::invalid(text, origin, problem))?;
+        Ok(config)
+    }
+
+    /// The configuration as TOML (for `linewarden config`). Keys left at
+    /// `None` are omitted; the output parses back to an equal `Config`.
+    pub fn to_toml(&self) -> Result<String, ConfigError> {
+        Ok(toml::to_string(self)?)
+    }
+
+    /// The line that answers calls to `called_user`: the line listing it
+    /// exactly, else the catch-all line, else `None` (reject the call).
+    pub fn line_for(&self, called_user: &str) -> Option<&LineConfig> {
+        let listing = |number: &str| {
+            self.lines
+                .iter()
+                .find(|line| line.numbers.iter().any(|n| n == number))
+        };
+        listing(called_user).or_else(|| listing(CATCH_ALL))
+    }
+}
+
+impl ServiceConfig {
+    /// The IP to advertise in SDP: `media_address`, else the IP of `listen`.
+    pub fn media_ip(&self) -> IpAddr {
+        self.media_address.unwrap_or_else(|| self.listen.ip())
+    }
+
+    /// `shutdown_grace_secs` as a duration.
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_secs)
+    }
+}
+
+impl PortRange {
+    /// Number of ports in the range (0 if `last < first`).
+    pub fn count(&self) -> usize {
+        if self.last < self.first {
+            0
+        } else {
+            usize::from(self.last - self.first) + 1
+        }
+    }
+
+    /// Whether `port` is in the range.
+    pub fn contains(&self, port: u16) -> bool {
+        (self.first..=self.last).contains(&port)
+    }
+}
+
+impl ScreeningConfig {
+    /// The settings the `ivr` challenge runs with. `prompt_guard` is not
+    /// configurable and keeps the `ivr` default.
+    pub fn challenge_settings(&self) -> ivr::ChallengeSettings {
+        ivr::ChallengeSettings {
+            notice: self.notice,
+            fixed_digit: self.challenge_digit,
+            digit_timeout: Duration::from_secs(self.digit_timeout_secs),
+            retries: self.retries,
+            ..ivr::ChallengeSettings::default()
+        }
+    }
+}

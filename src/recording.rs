@@ -1,1 +1,295 @@
-//! (being written)
+//! The stereo call recorder.
+//!
+//! Owns: writing one call to a WAV file (8 kHz, 16-bit PCM, stereo: left =
+//! the caller, right = what the service, or later the resident, sent) on a
+//! writer thread of its own, keeping the file a valid WAV holding the audio
+//! so far even if the process is killed, and where recordings go under the
+//! data directory ([`relative_path`]).
+//!
+//! Does not own: deciding whether a call is recorded (`config`), decoding
+//! RTP or pacing frames (the shell pushes one time-aligned frame pair per
+//! 20 ms tick, silence where nothing arrived), or logging the path
+//! (`store`).
+//!
+//! Crash safety: the writer rewrites the WAV header (hound's
+//! `WavWriter::flush`) after every [`FLUSH_EVERY_FRAMES`] sample frames
+//! (one second of audio), so a SIGKILL loses at most the last second.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, TrySendError};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime};
+
+/// Samples per second, per channel.
+pub const SAMPLE_RATE: u32 = 8000;
+
+/// Directory for recordings inside the data directory.
+pub const RECORDINGS_DIR: &str = "recordings";
+
+/// The header is rewritten at least this often, in sample frames (1 s).
+pub const FLUSH_EVERY_FRAMES: u64 = SAMPLE_RATE as u64;
+
+/// Pushes the writer thread may fall behind by (10 s of 20 ms frames)
+/// before further pushes are dropped.
+const QUEUE_PUSHES: usize = 500;
+
+/// Longest recording kept (24 h); later audio is dropped. Keeps far below
+/// the 4 GiB limit of a WAV file.
+const MAX_FRAMES: u64 = 24 * 3600 * SAMPLE_RATE as u64;
+
+/// Why a recording could not be started or completed.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordingError {
+    #[error("cannot create recording directory {}: {source}", .path.display())]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("recording {}: {source}", .path.display())]
+    Wav { path: PathBuf, source: hound::Error },
+    #[error("recording {}: cannot start the writer thread: {source}", .path.display())]
+    Thread {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("recording {}: the writer thread panicked", .path.display())]
+    Panicked { path: PathBuf },
+}
+
+/// What [`Recording::finish`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordingSummary {
+    pub path: PathBuf,
+    /// Sample frames written (one caller sample and one sent sample each).
+    pub frames: u64,
+    pub duration: Duration,
+    /// Pushes not written because the writer fell behind or the recording
+    /// reached its maximum length (24 h).
+    pub dropped_pushes: u64,
+}
+
+/// A call being recorded. [`Recording::push`] never blocks; dropping a
+/// `Recording` without [`Recording::finish`] still finalizes the file (on
+/// the writer thread, in the background, so a process that exits right
+/// after may keep only the audio up to the last flush).
+pub struct Recording {
+    path: PathBuf,
+    tx: Option<mpsc::SyncSender<Vec<i16>>>,
+    thread: Option<JoinHandle<Result<u64, hound::Error>>>,
+    dropped: Arc<AtomicU64>,
+}
+
+fn wav_spec() -> hound::WavSpec {
+    hound::WavSpec {
+        channels: 2,
+        sample_rate: SAMPLE_RATE,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    }
+}
+
+impl Recording {
+    /// Creates the file (and its parent directories) and the writer thread.
+    /// Creating them is brief blocking I/O; everything after is on the
+    /// writer thread.
+    pub fn start(path: &Path) -> Result<Recording, RecordingError> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| RecordingError::CreateDir {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let sink = Sink::create(path).map_err(|source| RecordingError::Wav {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let (tx, rx) = mpsc::sync_channel::<Vec<i16>>(QUEUE_PUSHES);
+        let dropped = Arc::new(AtomicU64::new(0));
+        let thread_dropped = Arc::clone(&dropped);
+        let thread = std::thread::Builder::new()
+            .name("recording".to_owned())
+            .spawn(move || sink.run(&rx, &thread_dropped))
+            .map_err(|source| RecordingError::Thread {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(Recording {
+            path: path.to_path_buf(),
+            tx: Some(tx),
+            thread: Some(thread),
+            dropped,
+        })
+    }
+
+    /// Queues one time-aligned stretch of audio: `caller` goes to the left
+    /// channel, `sent` to the right. The shorter slice is padded with
+    /// silence. Never blocks: if the writer has fallen far behind, the push
+    /// is dropped and counted in [`RecordingSummary::dropped_pushes`].
+    pub fn push(&self, caller: &[i16], sent: &[i16]) {
+        let Some(tx) = &self.tx else { return };
+        let len = caller.len().max(sent.len());
+        if len == 0 {
+            return;
+        }
+        let mut interleaved = Vec::with_capacity(len * 2);
+        for i in 0..len {
+            interleaved.push(caller.get(i).copied().unwrap_or(0));
+            interleaved.push(sent.get(i).copied().unwrap_or(0));
+        }
+        match tx.try_send(interleaved) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                if self.dropped.fetch_add(1, Ordering::Relaxed) == 0 {
+                    tracing::warn!(path = %self.path.display(), "recording writer is behind; dropping audio");
+                }
+            }
+            // The writer stopped on an error; `finish` reports it.
+            Err(TrySendError::Disconnected(_)) => {}
+        }
+    }
+
+    /// Writes what is queued, finalizes the file and reports what was
+    /// written. Blocks until the writer thread is done (normally a few
+    /// milliseconds): call it off the async runtime (e.g. in
+    /// `spawn_blocking`).
+    pub fn finish(mut self) -> Result<RecordingSummary, RecordingError> {
+        drop(self.tx.take());
+        let path = self.path.clone();
+        let frames = match self.thread.take().map(JoinHandle::join) {
+            Some(Ok(Ok(frames))) => frames,
+            Some(Ok(Err(source))) => return Err(RecordingError::Wav { path, source }),
+            Some(Err(_)) | None => return Err(RecordingError::Panicked { path }),
+        };
+        Ok(RecordingSummary {
+            path,
+            frames,
+            duration: frames_duration(frames),
+            dropped_pushes: self.dropped.load(Ordering::Relaxed),
+        })
+    }
+}
+
+impl Drop for Recording {
+    fn drop(&mut self) {
+        // Closing the channel makes the writer thread write what is queued
+        // and finalize the file; it is not waited for.
+        drop(self.tx.take());
+    }
+}
+
+/// The WAV file on the writer thread.
+struct Sink {
+    path: PathBuf,
+    writer: hound::WavWriter<BufWriter<File>>,
+    frames: u64,
+    unflushed: u64,
+}
+
+impl Sink {
+    fn create(path: &Path) -> Result<Sink, hound::Error> {
+        Ok(Sink {
+            path: path.to_path_buf(),
+            writer: hound::WavWriter::create(path, wav_spec())?,
+            frames: 0,
+            unflushed: 0,
+        })
+    }
+
+    /// Writes interleaved (left, right) samples; an odd trailing sample is
+    /// ignored.
+    fn write(&mut self, interleaved: &[i16]) -> Result<(), hound::Error> {
+        for pair in interleaved.chunks_exact(2) {
+            self.writer.write_sample(pair[0])?;
+            self.writer.write_sample(pair[1])?;
+        }
+        let frames = (interleaved.len() / 2) as u64;
+        self.frames += frames;
+        self.unflushed += frames;
+        if self.unflushed >= FLUSH_EVERY_FRAMES {
+            self.writer.flush()?;
+            self.unflushed = 0;
+        }
+        Ok(())
+    }
+
+    /// Writes pushes until the channel closes, then finalizes. Returns the
+    /// sample frames written. An error ends the recording (and is logged
+    /// here, as nobody may call `finish`); later pushes are discarded.
+    fn run(self, rx: &mpsc::Receiver<Vec<i16>>, dropped: &AtomicU64) -> Result<u64, hound::Error> {
+        let path = self.path.clone();
+        let result = self.write_all(rx, dropped);
+        if let Err(err) = &result {
+            tracing::warn!(path = %path.display(), %err, "recording stopped");
+        }
+        result
+    }
+
+    fn write_all(
+        mut self,
+        rx: &mpsc::Receiver<Vec<i16>>,
+        dropped: &AtomicU64,
+    ) -> Result<u64, hound::Error> {
+        while let Ok(interleaved) = rx.recv() {
+            if self.frames + (interleaved.len() / 2) as u64 > MAX_FRAMES {
+                dropped.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            self.write(&interleaved)?;
+        }
+        self.writer.finalize()?;
+        Ok(self.frames)
+    }
+}
+
+/// The play time of `frames` sample frames.
+fn frames_duration(frames: u64) -> Duration {
+    Duration::from_nanos(frames.saturating_mul(1_000_000_000 / u64::from(SAMPLE_RATE)))
+}
+
+/// Where the recording of a call goes, relative to the data directory:
+/// `recordings/<line>/<YYYY-MM-DD>/<HHMMSS.mmm>Z_<unique>.wav` (UTC). Any
+/// character of `line` or `unique` other than ASCII letters, digits, `-`,
+/// `_` and `.` (and a leading `.`) becomes `_`, and each is cut to 64
+/// characters, so a Call-ID from the network cannot leave the directory.
+pub fn relative_path(line: &str, started_at: SystemTime, unique: &str) -> PathBuf {
+    let stamp = crate::store::rfc3339_millis(started_at);
+    let date = stamp.get(..10).unwrap_or("unknown-date");
+    let time: String = stamp
+        .get(11..23)
+        .unwrap_or("000000.000")
+        .chars()
+        .filter(|c| *c != ':')
+        .collect();
+    Path::new(RECORDINGS_DIR)
+        .join(safe_name(line))
+        .join(date)
+        .join(format!("{time}Z_{}.wav", safe_name(unique)))
+}
+
+fn safe_name(text: &str) -> String {
+    let name: String = text
+        .chars()
+        .take(64)
+        .enumerate()
+        .map(|(i, c)| {
+            let ok = c.is_ascii_alphanumeric() || matches!(c, '-' | '_') || (c == '.' && i > 0);
+            if ok {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() {
+        "_".to_owned()
+    } else {
+        name
+    }
+}
+
+#[cfg(test)]
+mod tests;

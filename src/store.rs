@@ -1,1 +1,347 @@
-//! (being written)
+//! The call log: one SQLite row per call, in `calls.sqlite` in the data
+//! directory.
+//!
+//! Owns: the database file and its schema (a `schema_version` table and a
+//! plain ordered list of migrations), writing call rows ([`Store`]), a
+//! writer thread so the async runtime never waits on SQLite
+//! ([`StoreHandle`], fed fire-and-forget messages keyed by [`CallKey`]),
+//! reading the log back, and printing it for people or programs
+//! ([`print_calls`]). Times are stored as RFC 3339 UTC text with
+//! milliseconds and as unix milliseconds.
+//!
+//! Does not own: deciding what a call's outcome or end reason is (callers
+//! pass them as text, e.g. `ivr::Outcome::as_str()`), the recording files
+//! themselves (see `recording`), or where the data directory is (see
+//! `config`).
+//!
+//! Crash safety: the database runs in WAL mode with `synchronous = FULL`
+//! and every write is a single statement (its own transaction), so a crash
+//! or SIGKILL loses at most the messages still queued, never the file.
+
+mod handle;
+mod print;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde::Serialize;
+
+pub use handle::{CallKey, StoreHandle};
+pub use print::print_calls;
+
+/// File name of the call log inside the data directory.
+pub const DB_FILE: &str = "calls.sqlite";
+
+/// End reason written by [`Store::close_interrupted`].
+pub const INTERRUPTED: &str = "interrupted";
+
+/// Schema migrations, applied in order; the schema version is the number
+/// applied. Append only: never edit or reorder a released entry.
+const MIGRATIONS: &[&str] = &[
+    // 1: the calls table.
+    "CREATE TABLE calls (
+        id              INTEGER PRIMARY KEY,
+        call_id         TEXT NOT NULL,
+        line            TEXT NOT NULL,
+        caller          TEXT NOT NULL,
+        called          TEXT NOT NULL,
+        started_at      TEXT NOT NULL,
+        started_at_ms   INTEGER NOT NULL,
+        answered_at     TEXT,
+        answered_at_ms  INTEGER,
+        ended_at        TEXT,
+        ended_at_ms     INTEGER,
+        outcome         TEXT,
+        recording       TEXT,
+        end_reason      TEXT
+    );
+    CREATE INDEX calls_by_start ON calls (started_at_ms);",
+];
+
+/// Why the call log could not be opened, read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create data directory {}: {source}", .path.display())]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("call log {}: {source}", .path.display())]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("call log {}: cannot use WAL mode (journal mode is {mode:?})", .path.display())]
+    NotWal { path: PathBuf, mode: String },
+    #[error(
+        "call log {} has schema version {found}; this linewarden knows up to {known}",
+        .path.display()
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: usize,
+    },
+    #[error("call log: no call with id {0}")]
+    NoSuchCall(i64),
+    #[error("call log: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// What is known when a call arrives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCall {
+    /// The SIP Call-ID.
+    pub call_id: String,
+    /// Name of the configured line that took the call.
+    pub line: String,
+    /// Who called (user part or display form of the From header).
+    pub caller: String,
+    /// The number called (user part of the Request-URI).
+    pub called: String,
+    pub started_at: SystemTime,
+}
+
+/// One call as stored. Times are RFC 3339 UTC text with milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallRecord {
+    pub id: i64,
+    pub call_id: String,
+    pub line: String,
+    pub caller: String,
+    pub called: String,
+    pub started_at: String,
+    pub answered_at: Option<String>,
+    pub ended_at: Option<String>,
+    /// From start to end; `None` while in progress.
+    pub duration_ms: Option<i64>,
+    /// `passed`, `failed`, `timeout`, `abandoned`, `rejected`, ...; `None`
+    /// while in progress or if the call ended before one was decided.
+    pub outcome: Option<String>,
+    /// Recording path relative to the data directory.
+    pub recording: Option<String>,
+    /// Who or what ended the call (`caller`, `shutdown`, `error`, ...).
+    pub end_reason: Option<String>,
+}
+
+/// The open call log. Every method does blocking file I/O: on the async
+/// runtime use [`StoreHandle`] instead.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) `data_dir/calls.sqlite`, creating
+    /// `data_dir` too, and brings the schema up to date.
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDir {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        let path = data_dir.join(DB_FILE);
+        let open_err = |source| StoreError::Open {
+            path: path.clone(),
+            source,
+        };
+        let mut conn = Connection::open(&path).map_err(open_err)?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(open_err)?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .map_err(open_err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::NotWal { path, mode });
+        }
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(open_err)?;
+        migrate(&mut conn, &path)?;
+        Ok(Store { conn })
+    }
+
+    /// The schema version of the open database.
+    #[cfg(test)]
+    fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+            [],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// Records a new call (in progress) and returns its row id.
+    pub fn call_started(&self, new: &NewCall) -> Result<i64, StoreError> {
+        self.conn.execute(
+            "INSERT INTO calls (call_id, line, caller, called, started_at, started_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                new.call_id,
+                new.line,
+                new.caller,
+                new.called,
+                rfc3339_millis(new.started_at),
+                unix_millis(new.started_at)
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Records that the call was answered and, if it is being recorded,
+    /// where (relative to the data directory).
+    pub fn call_answered(
+        &self,
+        id: i64,
+        answered_at: SystemTime,
+        recording: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET answered_at = ?2, answered_at_ms = ?3, recording = ?4 WHERE id = ?1",
+            params![
+                id,
+                rfc3339_millis(answered_at),
+                unix_millis(answered_at),
+                recording
+            ],
+        )
+    }
+
+    /// Records how screening ended (`passed`, `failed`, ...).
+    pub fn set_outcome(&self, id: i64, outcome: &str) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET outcome = ?2 WHERE id = ?1",
+            params![id, outcome],
+        )
+    }
+
+    /// Records the end of the call and who or what ended it.
+    pub fn call_ended(
+        &self,
+        id: i64,
+        ended_at: SystemTime,
+        end_reason: &str,
+    ) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET ended_at = ?2, ended_at_ms = ?3, end_reason = ?4 WHERE id = ?1",
+            params![
+                id,
+                rfc3339_millis(ended_at),
+                unix_millis(ended_at),
+                end_reason
+            ],
+        )
+    }
+
+    /// Marks calls left in progress by a previous run that did not shut
+    /// down cleanly with end reason [`INTERRUPTED`] (their end time stays
+    /// unknown). Call once at service start, before taking calls, and only
+    /// from the process that serves calls. Returns how many were marked.
+    pub fn close_interrupted(&self) -> Result<usize, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE calls SET end_reason = ?1 WHERE ended_at IS NULL AND end_reason IS NULL",
+            params![INTERRUPTED],
+        )?)
+    }
+
+    /// The newest `limit` calls, newest first.
+    pub fn list_calls(&self, limit: usize) -> Result<Vec<CallRecord>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self.conn.prepare(
+            "SELECT id, call_id, line, caller, called, started_at, answered_at, ended_at,
+                    ended_at_ms - started_at_ms, outcome, recording, end_reason
+             FROM calls ORDER BY started_at_ms DESC, id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit], |row| {
+            Ok(CallRecord {
+                id: row.get(0)?,
+                call_id: row.get(1)?,
+                line: row.get(2)?,
+                caller: row.get(3)?,
+                called: row.get(4)?,
+                started_at: row.get(5)?,
+                answered_at: row.get(6)?,
+                ended_at: row.get(7)?,
+                duration_ms: row.get(8)?,
+                outcome: row.get(9)?,
+                recording: row.get(10)?,
+                end_reason: row.get(11)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn update(
+        &self,
+        id: i64,
+        sql: &str,
+        params: &[&dyn rusqlite::ToSql],
+    ) -> Result<(), StoreError> {
+        match self.conn.execute(sql, params)? {
+            0 => Err(StoreError::NoSuchCall(id)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Brings the schema up to date in one immediate transaction, so two
+/// processes opening a new log at once cannot both migrate it.
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
+    let current: Option<i64> = tx
+        .query_row("SELECT MAX(version) FROM schema_version", [], |row| {
+            row.get(0)
+        })
+        .optional()?
+        .flatten();
+    let current = current.unwrap_or(0);
+    let applied = usize::try_from(current).unwrap_or(usize::MAX);
+    if applied > MIGRATIONS.len() {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: current,
+            known: MIGRATIONS.len(),
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        tx.execute_batch(sql)?;
+        let version = i64::try_from(index + 1).unwrap_or(i64::MAX);
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES (?1)",
+            [version],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Latest time that can be written as RFC 3339 (end of year 9999).
+const MAX_SECS: u64 = 253_402_300_799;
+
+/// `t` clamped to what RFC 3339 text can show (1970 to 9999).
+fn clamp(t: SystemTime) -> SystemTime {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(since) if since.as_secs() <= MAX_SECS => t,
+        Ok(_) => UNIX_EPOCH + Duration::from_secs(MAX_SECS),
+        Err(_) => UNIX_EPOCH,
+    }
+}
+
+/// `t` as RFC 3339 UTC text with milliseconds, e.g.
+/// `2024-05-01T12:00:03.250Z` (clamped to 1970..9999).
+pub fn rfc3339_millis(t: SystemTime) -> String {
+    humantime::format_rfc3339_millis(clamp(t)).to_string()
+}
+
+/// `t` as milliseconds since the unix epoch (clamped like
+/// [`rfc3339_millis`]).
+pub fn unix_millis(t: SystemTime) -> i64 {
+    clamp(t)
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}

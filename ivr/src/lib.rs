@@ -1,1 +1,18 @@
-//! placeholder
+//! linewarden's sans-IO call control.
+//!
+//! Owns: the state machines that decide what happens on a call once it has
+//! been answered. Today that is the screening challenge ("to be connected,
+//! press N") in [`screening`]. Each machine takes events and the current
+//! time in and hands actions and its next deadline out; none of them reads
+//! a clock, spawns a task, touches a socket or draws hidden randomness.
+//!
+//! Does not own: SIP signalling, media (audio playback, DTMF decoding),
+//! timers, configuration loading or storage. The runtime shell in the
+//! binary drives these machines and carries out their actions.
+#![forbid(unsafe_code)]
+
+pub mod screening;
+
+pub use screening::{
+    Action, ChallengeSettings, Event, Outcome, Prompt, PromptId, ScreeningCall, SettingsError,
+};

@@ -10,5 +10,14 @@
 //! binary wires the two together.
 #![forbid(unsafe_code)]
 
+pub mod endpoint;
+pub mod error;
 pub mod guard;
+mod guarded_udp;
 pub mod media;
+pub mod rtp_session;
+pub mod uas;
+
+pub use endpoint::{EndpointConfig, SipEndpoint};
+pub use error::SipError;
+pub use uas::{CallEvent, CallHandle, Command, IncomingCall};

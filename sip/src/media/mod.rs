@@ -2,6 +2,7 @@
 pub mod dtmf;
 pub mod g711;
 pub mod info;
+pub mod playout;
 pub mod reorder;
 pub mod sdp;
 

@@ -1,0 +1,242 @@
+//! The SIP endpoint: rsipstack's transports and transactions behind our own
+//! types.
+//!
+//! Owns: binding UDP (through the [`guard`](crate::guard), so malformed
+//! requests get their error response instead of silence) and TCP, running
+//! rsipstack's endpoint, and dispatching every server transaction: a new
+//! INVITE becomes an [`IncomingCall`]; an in-dialog request goes to the task of
+//! its dialog, or gets 481 when there is none; out-of-dialog OPTIONS is
+//! answered here; anything else gets 405/501.
+//!
+//! Does not own: what a call does. The application decides through the
+//! [`CallHandle`](crate::uas::CallHandle) of each call.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use rsipstack::sip::prelude::*;
+use rsipstack::sip::{Header, Method, StatusCode};
+use rsipstack::transaction::endpoint::EndpointInnerRef;
+use rsipstack::transaction::transaction::Transaction;
+use rsipstack::transport::tcp_listener::TcpListenerConnection;
+use rsipstack::transport::udp::UdpConnection;
+use rsipstack::transport::TransportLayer;
+use tokio::sync::mpsc;
+use tracing::{debug, info, warn};
+
+use crate::error::SipError;
+use crate::guard::GuardConfig;
+use crate::guarded_udp::GuardedUdpSocket;
+use crate::uas::{self, IncomingCall};
+
+/// Methods this user agent implements; the others get 405 or 501.
+pub const ALLOWED_METHODS: &str = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO";
+
+/// How to set up the endpoint.
+#[derive(Clone, Debug)]
+pub struct EndpointConfig {
+    /// Address for SIP over UDP and TCP.
+    pub listen: SocketAddr,
+    /// `User-Agent`/`Server` header value.
+    pub user_agent: String,
+    /// Seed for tags and branch-independent identifiers we generate.
+    pub seed: u64,
+}
+
+/// Identifies a dialog for routing in-dialog requests: Call-ID and our tag.
+pub(crate) type DialogKey = (String, String);
+
+/// In-dialog server transactions, routed to the task that owns the dialog.
+pub(crate) type DialogRoutes = Arc<Mutex<HashMap<DialogKey, mpsc::UnboundedSender<Transaction>>>>;
+
+/// A running SIP endpoint.
+pub struct SipEndpoint {
+    endpoint: rsipstack::transaction::Endpoint,
+    local: SocketAddr,
+}
+
+impl SipEndpoint {
+    /// Binds UDP and TCP on `config.listen` and starts serving. New calls
+    /// arrive on the returned receiver.
+    pub async fn start(
+        config: EndpointConfig,
+    ) -> Result<(SipEndpoint, mpsc::Receiver<IncomingCall>), SipError> {
+        let udp = tokio::net::UdpSocket::bind(config.listen)
+            .await
+            .map_err(|source| SipError::Bind {
+                addr: config.listen,
+                transport: "udp",
+                source,
+            })?;
+        let local = udp.local_addr().map_err(|source| SipError::Bind {
+            addr: config.listen,
+            transport: "udp",
+            source,
+        })?;
+        // rsipstack binds its TCP listener in the background and only logs a
+        // failure; bind once here so a busy port is a clear start-up error.
+        drop(
+            std::net::TcpListener::bind(local).map_err(|source| SipError::Bind {
+                addr: local,
+                transport: "tcp",
+                source,
+            })?,
+        );
+
+        let transport_layer = TransportLayer::new(Default::default());
+        let guarded = GuardedUdpSocket::new(udp, GuardConfig::default(), config.user_agent.clone());
+        let udp_conn = UdpConnection::from_socket(Arc::new(guarded), None, None).await?;
+        transport_layer.add_transport(udp_conn.into());
+        let tcp = TcpListenerConnection::new(local, None).await?;
+        transport_layer.add_transport(tcp.into());
+
+        let endpoint = rsipstack::EndpointBuilder::new()
+            .with_user_agent(&config.user_agent)
+            .with_transport_layer(transport_layer)
+            .build();
+        let incoming = endpoint.incoming_transactions()?;
+        let inner = endpoint.inner.clone();
+        tokio::spawn(async move {
+            inner.serve().await.ok();
+        });
+
+        let (calls_tx, calls_rx) = mpsc::channel(64);
+        let dispatcher = Dispatcher {
+            endpoint: endpoint.inner.clone(),
+            routes: Arc::default(),
+            calls: calls_tx,
+            rng: fastrand::Rng::with_seed(config.seed),
+            local,
+        };
+        tokio::spawn(dispatcher.run(incoming));
+        info!(%local, "SIP listening on UDP and TCP");
+        Ok((SipEndpoint { endpoint, local }, calls_rx))
+    }
+
+    /// The bound address (useful when listening on port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// Stops the transports and transaction processing.
+    pub fn shutdown(&self) {
+        self.endpoint.shutdown();
+    }
+}
+
+struct Dispatcher {
+    endpoint: EndpointInnerRef,
+    routes: DialogRoutes,
+    calls: mpsc::Sender<IncomingCall>,
+    rng: fastrand::Rng,
+    local: SocketAddr,
+}
+
+impl Dispatcher {
+    async fn run(mut self, mut incoming: rsipstack::transaction::TransactionReceiver) {
+        while let Some(tx) = incoming.recv().await {
+            self.dispatch(tx).await;
+        }
+        debug!("SIP dispatcher stopped");
+    }
+
+    async fn dispatch(&mut self, mut tx: Transaction) {
+        let method = tx.original.method;
+        let call_id = header_value(&tx.original, "Call-ID");
+        let to_tag = tx
+            .original
+            .to_header()
+            .ok()
+            .and_then(|t| t.tag().ok().flatten())
+            .map(|t| t.to_string());
+
+        if let Some(tag) = to_tag {
+            let route = self
+                .routes
+                .lock()
+                .ok()
+                .and_then(|r| r.get(&(call_id.clone(), tag)).cloned());
+            match route {
+                Some(sender) => {
+                    if let Err(mpsc::error::SendError(mut tx)) = sender.send(tx) {
+                        reply(&mut tx, StatusCode::CallTransactionDoesNotExist, vec![]).await;
+                    }
+                }
+                None => {
+                    debug!(%call_id, %method, "in-dialog request for no dialog: 481");
+                    reply(&mut tx, StatusCode::CallTransactionDoesNotExist, vec![]).await;
+                }
+            }
+            return;
+        }
+
+        match method {
+            Method::Invite => {
+                let tag = format!("{:016x}", self.rng.u64(..));
+                match uas::new_incoming(
+                    tx,
+                    tag,
+                    self.endpoint.clone(),
+                    self.routes.clone(),
+                    self.local,
+                ) {
+                    Ok(call) => {
+                        info!(call_id = %call.call_id, caller = %call.caller, called = %call.called, source = %call.source, "incoming call");
+                        if let Err(mpsc::error::SendError(call)) = self.calls.send(call).await {
+                            call.reject(StatusCode::ServiceUnavailable.into()).await;
+                        }
+                    }
+                    Err(rejected) => {
+                        let (mut tx, e) = *rejected;
+                        warn!(%call_id, error = %e, "INVITE rejected: 400");
+                        reply(&mut tx, StatusCode::BadRequest, vec![]).await;
+                    }
+                }
+            }
+            Method::Options => {
+                let headers = vec![
+                    Header::Allow(ALLOWED_METHODS.into()),
+                    Header::Accept("application/sdp".into()),
+                ];
+                reply(&mut tx, StatusCode::OK, headers).await;
+            }
+            Method::Bye | Method::Info | Method::Update => {
+                reply(&mut tx, StatusCode::CallTransactionDoesNotExist, vec![]).await;
+            }
+            Method::Register
+            | Method::Subscribe
+            | Method::Notify
+            | Method::Message
+            | Method::Publish
+            | Method::Refer => {
+                let headers = vec![Header::Allow(ALLOWED_METHODS.into())];
+                reply(&mut tx, StatusCode::MethodNotAllowed, headers).await;
+            }
+            _ => {
+                let headers = vec![Header::Allow(ALLOWED_METHODS.into())];
+                reply(&mut tx, StatusCode::NotImplemented, headers).await;
+            }
+        }
+    }
+}
+
+/// Sends a final response on a server transaction, logging a failure.
+pub(crate) async fn reply(tx: &mut Transaction, status: StatusCode, headers: Vec<Header>) {
+    if let Err(e) = tx.reply_with(status.clone(), headers, None).await {
+        warn!(error = %e, %status, "could not send response");
+    }
+}
+
+/// The raw value of the first header with this name, or "".
+pub(crate) fn header_value(req: &rsipstack::sip::Request, name: &str) -> String {
+    req.headers
+        .iter()
+        .find_map(|h| match (name, h) {
+            ("Call-ID", Header::CallId(v)) => Some(v.value().to_string()),
+            ("Contact", Header::Contact(v)) => Some(v.value().to_string()),
+            ("Content-Type", Header::ContentType(v)) => Some(v.value().to_string()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,35 @@
+//! Errors of the SIP adapter. The media parsers and the guard have their own.
+
+use std::net::SocketAddr;
+
+/// What can go wrong setting up or driving the SIP endpoint.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SipError {
+    /// A listening socket could not be bound.
+    #[error("cannot listen for SIP on {addr} ({transport}): {source}")]
+    Bind {
+        addr: SocketAddr,
+        transport: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The SIP stack refused an operation (send failure, bad state).
+    #[error("SIP stack: {0}")]
+    Stack(#[source] Box<rsipstack::Error>),
+    /// A header we need is missing or malformed in a message we received.
+    #[error("malformed {header} header: {detail}")]
+    Header {
+        header: &'static str,
+        detail: String,
+    },
+    /// The call's task has ended; the command could not be delivered.
+    #[error("the call has already ended")]
+    CallGone,
+}
+
+impl From<rsipstack::Error> for SipError {
+    fn from(e: rsipstack::Error) -> Self {
+        SipError::Stack(Box::new(e))
+    }
+}

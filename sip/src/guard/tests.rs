@@ -1,0 +1,612 @@
+//! Unit tests for the individual rules, on small hand-written messages.
+
+use super::*;
+
+const SDP: &str = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+
+/// A request: start line, header lines, body (Content-Length added unless a
+/// header line already sets it).
+fn msg(start: &str, headers: &[&str], body: &str) -> Vec<u8> {
+    let mut out = format!("{start}\r\n");
+    for h in headers {
+        out.push_str(h);
+        out.push_str("\r\n");
+    }
+    let has_cl = headers.iter().any(|h| {
+        let name = h.split(':').next().unwrap_or_default().trim();
+        name.eq_ignore_ascii_case("content-length") || name.eq_ignore_ascii_case("l")
+    });
+    if !has_cl {
+        out.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    out.push_str("\r\n");
+    out.push_str(body);
+    out.into_bytes()
+}
+
+const BASE: [&str; 6] = [
+    "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1",
+    "From: \"Alice\" <sip:alice@example.com>;tag=a1",
+    "To: <sip:bob@example.com>",
+    "Call-ID: c1@192.0.2.1",
+    "CSeq: 1 OPTIONS",
+    "Max-Forwards: 70",
+];
+
+fn options(extra: &[&str]) -> Vec<u8> {
+    let mut h = BASE.to_vec();
+    h.extend_from_slice(extra);
+    msg("OPTIONS sip:bob@example.com SIP/2.0", &h, "")
+}
+
+/// BASE with CSeq set for `method`, plus `extra`.
+fn request(method: &str, extra: &[&str], body: &str) -> Vec<u8> {
+    let cseq = format!("CSeq: 1 {method}");
+    let mut h: Vec<&str> = BASE
+        .iter()
+        .copied()
+        .filter(|h| !h.starts_with("CSeq"))
+        .collect();
+    h.push(&cseq);
+    h.extend_from_slice(extra);
+    msg(&format!("{method} sip:bob@example.com SIP/2.0"), &h, body)
+}
+
+fn check(data: &[u8]) -> Verdict {
+    inspect(data, &GuardConfig::default())
+}
+
+fn status(v: &Verdict) -> Option<u16> {
+    match v {
+        Verdict::Reply { status, .. } => Some(*status),
+        _ => None,
+    }
+}
+
+fn reason(v: &Verdict) -> Option<&RejectReason> {
+    match v {
+        Verdict::Reply { reason, .. } | Verdict::Drop { reason } => Some(reason),
+        Verdict::Accept => None,
+    }
+}
+
+fn response_text(v: &Verdict) -> String {
+    match v {
+        Verdict::Reply { response, .. } => String::from_utf8_lossy(response).into_owned(),
+        other => panic!("expected a reply, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_plain_options_is_accepted() {
+    assert_eq!(check(&options(&[])), Verdict::Accept);
+}
+
+#[test]
+fn compact_header_names_are_understood() {
+    let data = msg(
+        "INVITE sip:bob@example.com SIP/2.0",
+        &[
+            "v: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-2",
+            "f: <sip:alice@example.com>;tag=x",
+            "t: sip:bob@example.com",
+            "i: c2",
+            "CSeq: 2 INVITE",
+            "m: <sip:alice@192.0.2.1>",
+            "c: application/sdp",
+            "k: timer",
+        ],
+        SDP,
+    );
+    assert_eq!(check(&data), Verdict::Accept);
+}
+
+#[test]
+fn folded_header_lines_are_joined() {
+    let data = options(&[
+        "Contact:\r\n  <sip:alice@192.0.2.1>",
+        "Accept: application/sdp,\r\n\tmultipart/mixed",
+        "Subject: a\r\n  long subject",
+    ]);
+    assert_eq!(check(&data), Verdict::Accept);
+    let data = msg(
+        "OPTIONS sip:bob@example.com SIP/2.0",
+        &[
+            "Via  : SIP / 2.0\r\n /UDP\r\n  192.0.2.1 ;\r\n branch = z9hG4bK-3",
+            "From: sip:alice@example.com\r\n ;tag = x",
+            "To: sip:bob@example.com",
+            "Call-ID: c3",
+            "cseq: 0009\r\n OPTIONS",
+        ],
+        "",
+    );
+    assert_eq!(check(&data), Verdict::Accept);
+}
+
+#[test]
+fn a_header_section_cannot_start_with_a_continuation() {
+    let mut h = vec![" folded: nothing"];
+    h.extend_from_slice(&BASE);
+    let v = check(&msg("OPTIONS sip:bob@example.com SIP/2.0", &h, ""));
+    assert_eq!(reason(&v), Some(&RejectReason::MalformedHeaderLine));
+}
+
+#[test]
+fn content_length_longer_than_the_body_is_400() {
+    let data = request(
+        "INVITE",
+        &["Content-Type: application/sdp", "Content-Length: 999"],
+        SDP,
+    );
+    let v = check(&data);
+    assert_eq!(status(&v), Some(400));
+    assert_eq!(reason(&v), Some(&RejectReason::ContentLengthMismatch));
+}
+
+#[test]
+fn octets_after_content_length_are_ignored() {
+    let mut data = options(&[]);
+    data.extend_from_slice(b"garbage after the message");
+    assert_eq!(check(&data), Verdict::Accept);
+}
+
+#[test]
+fn content_length_must_be_single_and_numeric() {
+    let v = check(&options(&["Content-Length: 0", "l: 0"]));
+    assert_eq!(reason(&v), Some(&RejectReason::MultipleContentLength));
+    let v = check(&options(&["Content-Length: -1"]));
+    assert_eq!(
+        reason(&v),
+        Some(&RejectReason::MalformedHeader("Content-Length"))
+    );
+}
+
+#[test]
+fn a_body_needs_content_length_and_content_type() {
+    let head = BASE
+        .join("\r\n")
+        .replace("CSeq: 1 OPTIONS", "CSeq: 1 INVITE");
+    let no_cl = format!("INVITE sip:bob@example.com SIP/2.0\r\n{head}\r\nContent-Type: application/sdp\r\n\r\n{SDP}");
+    let v = check(no_cl.as_bytes());
+    assert_eq!(
+        reason(&v),
+        Some(&RejectReason::MissingHeader("Content-Length"))
+    );
+    let v = check(&request("INVITE", &[], SDP));
+    assert_eq!(
+        reason(&v),
+        Some(&RejectReason::MissingHeader("Content-Type"))
+    );
+}
+
+#[test]
+fn missing_mandatory_headers_are_400_if_answerable_else_dropped() {
+    let without = |name: &str| {
+        let h: Vec<&str> = BASE
+            .iter()
+            .copied()
+            .filter(|h| !h.starts_with(name))
+            .collect();
+        check(&msg("OPTIONS sip:bob@example.com SIP/2.0", &h, ""))
+    };
+    for name in ["From", "To", "Call-ID"] {
+        let v = without(name);
+        assert_eq!(status(&v), Some(400), "{name}");
+        assert!(matches!(reason(&v), Some(RejectReason::MissingHeader(n)) if *n == name));
+    }
+    // No Via or no CSeq: the client could not match a response.
+    for name in ["Via", "CSeq"] {
+        assert!(matches!(without(name), Verdict::Drop { .. }), "{name}");
+    }
+    // Max-Forwards is tolerated.
+    assert_eq!(without("Max-Forwards"), Verdict::Accept);
+}
+
+#[test]
+fn single_value_headers_may_appear_once() {
+    for extra in [
+        "To: <sip:carol@example.com>",
+        "Max-Forwards: 5",
+        "Call-ID: other",
+        "CSeq: 2 OPTIONS",
+    ] {
+        let v = check(&options(&[extra]));
+        assert!(
+            matches!(reason(&v), Some(RejectReason::DuplicateSingleHeader(_))),
+            "{extra}: {v:?}"
+        );
+    }
+    let v = check(&options(&["Content-Type: text/plain", "c: text/plain"]));
+    assert_eq!(
+        reason(&v),
+        Some(&RejectReason::DuplicateSingleHeader("Content-Type"))
+    );
+    // A list header may repeat.
+    assert_eq!(
+        check(&options(&["Supported: timer", "Supported: 100rel"])),
+        Verdict::Accept
+    );
+}
+
+#[test]
+fn cseq_must_match_the_method_and_fit_32_bits() {
+    let data = msg(
+        "OPTIONS sip:bob@example.com SIP/2.0",
+        &BASE.map(|h| {
+            if h.starts_with("CSeq") {
+                "CSeq: 1 INVITE"
+            } else {
+                h
+            }
+        }),
+        "",
+    );
+    assert_eq!(
+        reason(&check(&data)),
+        Some(&RejectReason::CSeqMethodMismatch)
+    );
+    let data = msg(
+        "OPTIONS sip:bob@example.com SIP/2.0",
+        &BASE.map(|h| {
+            if h.starts_with("CSeq") {
+                "CSeq: 4294967296 OPTIONS"
+            } else {
+                h
+            }
+        }),
+        "",
+    );
+    assert_eq!(
+        reason(&check(&data)),
+        Some(&RejectReason::MalformedHeader("CSeq"))
+    );
+}
+
+#[test]
+fn unknown_methods_are_501_and_unimplemented_ones_405_with_allow() {
+    let v = check(&request("FROBNICATE", &[], ""));
+    assert_eq!(status(&v), Some(501));
+    assert!(response_text(&v).contains("\r\nAllow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO\r\n"));
+    let v = check(&request("REGISTER", &[], ""));
+    assert_eq!(status(&v), Some(405));
+    assert!(response_text(&v).contains("\r\nAllow: "));
+    // Methods are case-sensitive.
+    assert_eq!(status(&check(&request("invite", &[], ""))), Some(501));
+    let cfg = GuardConfig {
+        methods: vec!["REGISTER".into()],
+        ..GuardConfig::default()
+    };
+    assert_eq!(
+        inspect(&request("REGISTER", &[], ""), &cfg),
+        Verdict::Accept
+    );
+}
+
+#[test]
+fn request_line_rules() {
+    let line = |start: &str| check(&msg(start, &BASE, ""));
+    assert_eq!(
+        status(&line("OPTIONS sip:bob@example.com SIP/3.0")),
+        Some(505)
+    );
+    assert_eq!(
+        status(&line("OPTIONS http://example.com/ SIP/2.0")),
+        Some(416)
+    );
+    for bad in [
+        "OPTIONS  sip:bob@example.com SIP/2.0",
+        "OPTIONS sip:bob@example.com SIP/2.0 ",
+        "OPTIONS <sip:bob@example.com> SIP/2.0",
+        "OPTIONS sip:bob@example.com;lr ; x SIP/2.0",
+        "OPTIONS sip:bob@example.com?Route=x SIP/2.0",
+        "OPTIONS sip:bob@exa mple.com SIP/2.0",
+        "OPTIONS sip:bob@example.com HTTP/1.1",
+    ] {
+        assert_eq!(status(&line(bad)), Some(400), "{bad}");
+    }
+    for good in [
+        "OPTIONS sips:bob@example.com:5061;transport=tls SIP/2.0",
+        "OPTIONS sip:[2001:db8::1]:5060 SIP/2.0",
+        "OPTIONS sip:user;par=u%40x@example.com SIP/2.0",
+        "OPTIONS tel:+15551234567 SIP/2.0",
+    ] {
+        assert_eq!(line(good), Verdict::Accept, "{good}");
+    }
+}
+
+#[test]
+fn require_names_only_supported_extensions() {
+    let v = check(&options(&["Require: timer, foo"]));
+    assert_eq!(status(&v), Some(420));
+    assert!(response_text(&v).contains("\r\nUnsupported: timer, foo\r\n"));
+    let cfg = GuardConfig {
+        extensions: vec!["timer".into()],
+        ..GuardConfig::default()
+    };
+    assert_eq!(
+        inspect(&options(&["Require: timer"]), &cfg),
+        Verdict::Accept
+    );
+    // A UAS ignores Proxy-Require, and Require on CANCEL.
+    assert_eq!(check(&options(&["Proxy-Require: foo"])), Verdict::Accept);
+    assert_eq!(
+        check(&request("CANCEL", &["Require: foo"], "")),
+        Verdict::Accept
+    );
+}
+
+#[test]
+fn invite_bodies_must_be_sdp() {
+    let v = check(&request("INVITE", &["Content-Type: text/plain"], "hello"));
+    assert_eq!(status(&v), Some(415));
+    assert!(response_text(&v).contains("\r\nAccept: application/sdp\r\n"));
+    let v = check(&request(
+        "INVITE",
+        &["Content-Type: application/sdp", "Content-Encoding: gzip"],
+        SDP,
+    ));
+    assert_eq!(status(&v), Some(415));
+    let multipart = format!(
+        "--b1\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b1\r\nContent-Type: application/SDP\r\n\r\n{SDP}\r\n--b1--\r\n"
+    );
+    let mixed = ["Content-Type: multipart/mixed;boundary=\"b1\""];
+    assert_eq!(
+        check(&request("INVITE", &mixed, &multipart)),
+        Verdict::Accept
+    );
+    let no_sdp = multipart.replace("application/SDP", "text/html");
+    assert_eq!(
+        status(&check(&request("INVITE", &mixed, &no_sdp))),
+        Some(415)
+    );
+    // Only INVITE bodies are the guard's business; optional bodies may be ignored.
+    assert_eq!(
+        check(&request(
+            "INFO",
+            &["Content-Type: application/dtmf-relay"],
+            "Signal=1\r\n"
+        )),
+        Verdict::Accept
+    );
+    let optional = [
+        "Content-Type: text/plain",
+        "Content-Disposition: render;handling=optional",
+    ];
+    assert_eq!(check(&request("INVITE", &optional, "hi")), Verdict::Accept);
+}
+
+#[test]
+fn invite_accept_must_admit_sdp() {
+    assert_eq!(
+        status(&check(&request("INVITE", &["Accept: text/plain"], ""))),
+        Some(406)
+    );
+    assert_eq!(
+        status(&check(&request("INVITE", &["Accept:"], ""))),
+        Some(406)
+    );
+    for ok in [
+        "Accept: application/*",
+        "Accept: */*",
+        "Accept: text/plain, application/sdp;q=0.5",
+    ] {
+        assert_eq!(
+            check(&request("INVITE", &[ok], "")),
+            Verdict::Accept,
+            "{ok}"
+        );
+    }
+    assert_eq!(check(&options(&["Accept: text/plain"])), Verdict::Accept);
+}
+
+#[test]
+fn address_headers_are_checked() {
+    for bad in [
+        "To: \"unterminated <sip:bob@example.com>",
+        "To: < sip:bob@example.com >",
+        "To: Bob, Jr <sip:bob@example.com>",
+        "To: sip:bob@example.com;;",
+    ] {
+        let mut h: Vec<&str> = BASE
+            .iter()
+            .copied()
+            .filter(|h| !h.starts_with("To"))
+            .collect();
+        h.push(bad);
+        let v = check(&msg("OPTIONS sip:bob@example.com SIP/2.0", &h, ""));
+        assert_eq!(
+            reason(&v),
+            Some(&RejectReason::MalformedHeader("To")),
+            "{bad}"
+        );
+    }
+    let v = check(&options(&["Contact: sip:a@example.com?Route=%3Csip:x%3E"]));
+    assert_eq!(reason(&v), Some(&RejectReason::MalformedHeader("Contact")));
+    let ok = ["Contact: <sip:a@example.com?Route=%3Csip:x%3E>;expires=60, \"B\" <sips:b@[2001:db8::2]>;q=0.5"];
+    assert_eq!(check(&options(&ok)), Verdict::Accept);
+    assert_eq!(
+        check(&options(&[
+            "Contact: caller<sip:c@example.com>",
+            "Route: <sip:p.example.com;lr>"
+        ])),
+        Verdict::Accept
+    );
+}
+
+#[test]
+fn via_and_date_syntax() {
+    let v = check(&options(&["Via: SIP/2.0/UDP 192.0.2.9;;branch=x"]));
+    assert_eq!(reason(&v), Some(&RejectReason::MalformedHeader("Via")));
+    let ok = ["Via: SIP/2.0/TCP [2001:db8::9]:5070;received=2001:db8::1;rport, SIP/2.0/SCTP h.example.com"];
+    assert_eq!(check(&options(&ok)), Verdict::Accept);
+    assert_eq!(
+        check(&options(&["Date: Sat, 13 Nov 2010 23:29:00 GMT"])),
+        Verdict::Accept
+    );
+    let v = check(&options(&["Date: Sat, 13 Nov 2010 23:29:00 EST"]));
+    assert_eq!(reason(&v), Some(&RejectReason::MalformedHeader("Date")));
+}
+
+#[test]
+fn header_lines_must_be_utf8_and_named() {
+    let mut data = options(&["Subject: cafX"]);
+    let at = data
+        .windows(4)
+        .position(|w| w == b"cafX")
+        .unwrap_or_default();
+    if let Some(b) = data.get_mut(at + 3) {
+        *b = 0xff;
+    }
+    assert_eq!(reason(&check(&data)), Some(&RejectReason::InvalidUtf8));
+    assert_eq!(
+        reason(&check(&options(&["no colon here"]))),
+        Some(&RejectReason::MalformedHeaderLine)
+    );
+    assert_eq!(
+        reason(&check(&options(&["Bad Name: x"]))),
+        Some(&RejectReason::MalformedHeaderLine)
+    );
+}
+
+#[test]
+fn an_rfc2543_request_without_from_tag_is_400() {
+    let h = BASE.map(|h| {
+        if h.starts_with("From") {
+            "From: <sip:alice@example.com>"
+        } else {
+            h
+        }
+    });
+    let v = check(&msg("OPTIONS sip:bob@example.com SIP/2.0", &h, ""));
+    assert_eq!(reason(&v), Some(&RejectReason::MissingFromTag));
+}
+
+#[test]
+fn the_reply_echoes_the_request_and_adds_a_stable_to_tag() {
+    let data = msg(
+        "FOO sip:bob@example.com SIP/2.0",
+        &[
+            "v: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-a",
+            "Via: SIP/2.0/UDP 192.0.2.2;branch=z9hG4bK-b,\r\n SIP/2.0/TCP 192.0.2.3",
+            "f: <sip:alice@example.com>;tag=x",
+            "t: <sip:bob@example.com>",
+            "i: call-7",
+            "CSeq: 7 FOO",
+        ],
+        "",
+    );
+    let v = check(&data);
+    let text = response_text(&v);
+    assert!(
+        text.starts_with("SIP/2.0 501 Not Implemented\r\n"),
+        "{text}"
+    );
+    let expected = [
+        "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-a",
+        "Via: SIP/2.0/UDP 192.0.2.2;branch=z9hG4bK-b, SIP/2.0/TCP 192.0.2.3",
+        "From: <sip:alice@example.com>;tag=x",
+        "Call-ID: call-7",
+        "CSeq: 7 FOO",
+    ];
+    for line in expected {
+        assert!(
+            text.contains(&format!("\r\n{line}\r\n")),
+            "{line} missing in {text}"
+        );
+    }
+    assert!(
+        text.contains("\r\nTo: <sip:bob@example.com>;tag="),
+        "{text}"
+    );
+    assert!(text.ends_with("\r\nContent-Length: 0\r\n\r\n"));
+    assert_eq!(check(&data), v, "a retransmission gets the same answer");
+    // An existing To tag is kept as it is.
+    let with_tag = String::from_utf8_lossy(&data).replace(
+        "t: <sip:bob@example.com>",
+        "t: <sip:bob@example.com>;tag=b9",
+    );
+    let text = response_text(&check(with_tag.as_bytes()));
+    assert!(
+        text.contains("\r\nTo: <sip:bob@example.com>;tag=b9\r\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_unparseable_request_is_still_answered_from_its_header_lines() {
+    // rsipstack cannot read this start line; the guard still finds v/CSeq/i.
+    let data = b"INVITE  sip:bob@example.com SIP/2.0\r\nv: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-u\r\nCSeq: 1 INVITE\r\ni: u1\r\n\r\n";
+    let v = check(data);
+    assert_eq!(status(&v), Some(400));
+    assert!(response_text(&v).contains("\r\nCall-ID: u1\r\n"));
+}
+
+#[test]
+fn ack_is_never_answered() {
+    let v = check(&request("ACK", &["Require: foo", "Content-Length: 5"], ""));
+    assert!(
+        matches!(
+            v,
+            Verdict::Drop {
+                reason: RejectReason::ContentLengthMismatch
+            }
+        ),
+        "{v:?}"
+    );
+    assert_eq!(
+        check(&request("ACK", &["Require: foo"], "")),
+        Verdict::Accept
+    );
+}
+
+#[test]
+fn responses_are_accepted_or_dropped_never_answered() {
+    let ok = b"SIP/2.0 180 Ringing\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-1\r\nFrom: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+    assert_eq!(check(ok), Verdict::Accept);
+    let text = String::from_utf8_lossy(ok).into_owned();
+    for (from, to) in [
+        ("180 Ringing", "1800 Ringing"),
+        ("Content-Length: 0", "Content-Length: 10"),
+        ("CSeq: 1 INVITE", "CSeq: x INVITE"),
+        (
+            "branch=z9hG4bK-1",
+            "branch=z9hG4bK-1, SIP/2.0/UDP 192.0.2.2",
+        ),
+        ("SIP/2.0 180", "SIP/3.0 180"),
+    ] {
+        let v = check(text.replace(from, to).as_bytes());
+        assert!(matches!(v, Verdict::Drop { .. }), "{to}: {v:?}");
+    }
+}
+
+#[test]
+fn keepalives_pass_and_garbage_is_dropped() {
+    assert_eq!(check(b"\r\n\r\n"), Verdict::Accept);
+    assert_eq!(
+        check(b""),
+        Verdict::Drop {
+            reason: RejectReason::Unparseable
+        }
+    );
+    for junk in [
+        &b"hello"[..],
+        b"\x00\xff\xfe",
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+    ] {
+        assert!(matches!(check(junk), Verdict::Drop { .. }), "{junk:?}");
+    }
+}
+
+#[test]
+fn reasons_map_to_statuses_and_display() {
+    assert_eq!(RejectReason::UnsupportedVersion.status(), 505);
+    assert_eq!(
+        RejectReason::MissingHeader("Via").to_string(),
+        "missing Via header"
+    );
+    let ext = RejectReason::UnsupportedExtension(vec!["a".into(), "b".into()]);
+    assert_eq!(
+        (ext.status(), ext.to_string().as_str()),
+        (420, "unsupported option tags: a, b")
+    );
+}

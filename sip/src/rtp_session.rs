@@ -1,0 +1,283 @@
+//! One call's RTP stream: the only media code that touches a socket.
+//!
+//! Owns: the RTP socket and its 20 ms clock — sending prompt audio (or
+//! silence) with our own SSRC, sequence numbers and timestamps; symmetric
+//! latching (we send to where the caller's media really comes from, ignoring
+//! bogus sources such as port 0); receiving audio through the reorder buffer
+//! and RFC 4733 DTMF through the detector; and handing each tick's pair of
+//! frames (caller, sent) to a [`FrameSink`] so a recording is time-aligned.
+//!
+//! Does not own: what to play (call control sends [`MediaCommand`]s) or files
+//! (the sink is the application's).
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tracing::{debug, trace};
+use webrtc_util::marshal::{Marshal, Unmarshal};
+
+use crate::media::dtmf::DtmfDetector;
+use crate::media::playout::Playout;
+use crate::media::reorder::{ReorderBuffer, Slot};
+use crate::media::sdp::Negotiated;
+use crate::media::FRAME_SAMPLES;
+
+/// Receives one 20 ms frame pair per tick: what the caller sent us and what
+/// we sent them, both [`FRAME_SAMPLES`] long.
+pub trait FrameSink: Send + 'static {
+    /// One tick's audio.
+    fn frame(&mut self, caller: &[i16], sent: &[i16]);
+}
+
+/// A sink that keeps nothing.
+pub struct NoSink;
+impl FrameSink for NoSink {
+    fn frame(&mut self, _caller: &[i16], _sent: &[i16]) {}
+}
+
+/// What call control asks of the media stream.
+#[derive(Debug)]
+pub enum MediaCommand {
+    /// Queue audio (8 kHz mono) to play after what is queued.
+    Play { id: u32, samples: Arc<[i16]> },
+    /// Drop everything queued (barge-in).
+    StopPlayback,
+    /// New negotiation (re-INVITE: hold, unhold, new address or codec).
+    Update(Negotiated),
+}
+
+/// What the media stream reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaEvent {
+    /// An RFC 4733 digit, on the first packet of its event.
+    Dtmf(char),
+    /// A queued prompt has been sent completely.
+    PlaybackFinished(u32),
+}
+
+/// Hands out RTP ports (even numbers) from a configured range.
+#[derive(Debug)]
+pub struct PortRange {
+    first: u16,
+    last: u16,
+    next: AtomicU32,
+}
+
+impl PortRange {
+    /// Ports `first..=last`.
+    pub fn new(first: u16, last: u16) -> Self {
+        PortRange {
+            first,
+            last,
+            next: AtomicU32::new(0),
+        }
+    }
+
+    /// Binds a UDP socket on the next free even port of the range.
+    pub async fn bind(&self, ip: IpAddr) -> std::io::Result<UdpSocket> {
+        let span = u32::from(self.last.saturating_sub(self.first)) / 2 + 1;
+        for _ in 0..span {
+            let n = self.next.fetch_add(1, Ordering::Relaxed) % span;
+            let port = u32::from(self.first & !1) + 2 * n;
+            let Ok(port) = u16::try_from(port) else {
+                continue;
+            };
+            if let Ok(sock) = UdpSocket::bind(SocketAddr::new(ip, port)).await {
+                return Ok(sock);
+            }
+        }
+        Err(std::io::Error::new(
+            std::io::ErrorKind::AddrInUse,
+            format!("no free RTP port in {}-{}", self.first, self.last),
+        ))
+    }
+}
+
+/// A running media stream.
+pub struct MediaSession<S: FrameSink> {
+    commands: mpsc::UnboundedSender<MediaCommand>,
+    /// Digits and playback progress.
+    pub events: mpsc::UnboundedReceiver<MediaEvent>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: JoinHandle<S>,
+}
+
+impl<S: FrameSink> MediaSession<S> {
+    /// Starts streaming on `socket` per the negotiation. `ssrc` and the first
+    /// sequence number/timestamp come from the caller's seeded RNG.
+    pub fn start(socket: UdpSocket, negotiated: Negotiated, sink: S, seed: u64) -> Self {
+        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+        let (ev_tx, ev_rx) = mpsc::unbounded_channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let stream = Stream {
+            socket,
+            remote: negotiated.remote,
+            negotiated,
+            ssrc: rng.u32(..),
+            seq: rng.u16(..),
+            timestamp: rng.u32(..),
+            playout: Playout::new(),
+            reorder: ReorderBuffer::new(3),
+            dtmf: DtmfDetector::new(),
+            sink,
+            events: ev_tx,
+            talkspurt: false,
+        };
+        let task = tokio::spawn(stream.run(cmd_rx, stop_rx));
+        MediaSession {
+            commands: cmd_tx,
+            events: ev_rx,
+            stop: Some(stop_tx),
+            task,
+        }
+    }
+
+    /// Sends a command to the stream (ignored once it has stopped).
+    pub fn command(&self, command: MediaCommand) {
+        self.commands.send(command).ok();
+    }
+
+    /// Stops the stream and gives back the sink, with every frame delivered.
+    pub async fn stop(mut self) -> Option<S> {
+        if let Some(stop) = self.stop.take() {
+            stop.send(()).ok();
+        }
+        (&mut self.task).await.ok()
+    }
+}
+
+struct Stream<S: FrameSink> {
+    socket: UdpSocket,
+    negotiated: Negotiated,
+    /// Where we send: the SDP address until media arrives, then its source.
+    remote: Option<SocketAddr>,
+    ssrc: u32,
+    seq: u16,
+    timestamp: u32,
+    playout: Playout,
+    reorder: ReorderBuffer,
+    dtmf: DtmfDetector,
+    sink: S,
+    events: mpsc::UnboundedSender<MediaEvent>,
+    talkspurt: bool,
+}
+
+impl<S: FrameSink> Stream<S> {
+    async fn run(
+        mut self,
+        mut commands: mpsc::UnboundedReceiver<MediaCommand>,
+        mut stop: tokio::sync::oneshot::Receiver<()>,
+    ) -> S {
+        let mut tick = tokio::time::interval(Duration::from_millis(20));
+        // Each tick is 20 ms of audio in the recording: catch up after a stall.
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+        let mut buf = vec![0u8; 2048];
+        loop {
+            tokio::select! {
+                _ = tick.tick() => self.on_tick().await,
+                r = self.socket.recv_from(&mut buf) => {
+                    if let Ok((len, from)) = r {
+                        self.on_packet(buf.get(..len).unwrap_or_default(), from);
+                    }
+                }
+                cmd = commands.recv() => match cmd {
+                    Some(cmd) => self.on_command(cmd),
+                    None => break,
+                },
+                _ = &mut stop => break,
+            }
+        }
+        self.sink
+    }
+
+    fn on_command(&mut self, cmd: MediaCommand) {
+        match cmd {
+            MediaCommand::Play { id, samples } => self.playout.push(id, samples),
+            MediaCommand::StopPlayback => self.playout.clear(),
+            MediaCommand::Update(n) => {
+                // Keep a latched address unless the SDP moved the stream.
+                if n.remote != self.negotiated.remote {
+                    self.remote = n.remote;
+                }
+                self.negotiated = n;
+            }
+        }
+    }
+
+    async fn on_tick(&mut self) {
+        let frame = self.playout.next_frame();
+        for id in &frame.finished {
+            self.events.send(MediaEvent::PlaybackFinished(*id)).ok();
+        }
+        let may_send = !matches!(
+            self.negotiated.remote_direction.answer_to(),
+            crate::media::sdp::Direction::RecvOnly | crate::media::sdp::Direction::Inactive
+        );
+        if let (Some(remote), true) = (self.remote, may_send) {
+            let mut payload = Vec::with_capacity(FRAME_SAMPLES);
+            self.negotiated.codec.encode(&frame.samples, &mut payload);
+            let packet = rtp::packet::Packet {
+                header: rtp::header::Header {
+                    version: 2,
+                    marker: frame.voiced && !self.talkspurt,
+                    payload_type: self.negotiated.payload_type,
+                    sequence_number: self.seq,
+                    timestamp: self.timestamp,
+                    ssrc: self.ssrc,
+                    ..Default::default()
+                },
+                payload: Bytes::from(payload),
+            };
+            if let Ok(bytes) = packet.marshal() {
+                if let Err(e) = self.socket.send_to(&bytes, remote).await {
+                    trace!(%remote, error = %e, "RTP send failed");
+                }
+            }
+            self.seq = self.seq.wrapping_add(1);
+        }
+        self.talkspurt = frame.voiced;
+        self.timestamp = self.timestamp.wrapping_add(FRAME_SAMPLES as u32);
+
+        let mut caller = Vec::with_capacity(FRAME_SAMPLES);
+        if let Some(Slot::Frame(payload)) = self.reorder.pop() {
+            self.negotiated.codec.decode(&payload, &mut caller);
+        }
+        caller.resize(FRAME_SAMPLES, 0);
+        self.sink.frame(&caller, &frame.samples);
+    }
+
+    fn on_packet(&mut self, datagram: &[u8], from: SocketAddr) {
+        let mut reader = datagram;
+        let Ok(packet) = rtp::packet::Packet::unmarshal(&mut reader) else {
+            trace!(%from, "not an RTP packet");
+            return;
+        };
+        if from.port() == 0 || from.ip().is_unspecified() {
+            return;
+        }
+        if self.remote != Some(from) {
+            debug!(%from, "RTP latched to the caller's real source");
+            self.remote = Some(from);
+        }
+        let pt = packet.header.payload_type;
+        if Some(pt) == self.negotiated.telephone_event {
+            if let Some(d) = self
+                .dtmf
+                .on_packet(packet.header.timestamp, &packet.payload)
+            {
+                debug!(digit = %d, "RFC 4733 digit");
+                self.events.send(MediaEvent::Dtmf(d)).ok();
+            }
+        } else if pt == self.negotiated.payload_type {
+            self.reorder
+                .push(packet.header.sequence_number, packet.payload.to_vec());
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! One screened call, from INVITE to the end: the glue between the SIP
+//! dialog, the RTP stream, the sans-IO screening state machine, the recording
+//! and the call log.
+//!
+//! Owns: turning dialog and media events into `ivr` events (with `now`),
+//! carrying out the actions the state machine returns, sleeping until its
+//! next deadline, and finishing the recording and the log row whatever way
+//! the call ends (caller hangs up, we hang up, shutdown). Does not own: any
+//! screening decision (the `ivr` crate's) or SIP/RTP mechanics (the `sip`
+//! crate's).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use ivr::{Action, Event, PromptId, ScreeningCall};
+use sip::media::sdp::{self, SdpError};
+use sip::rtp_session::{FrameSink, MediaCommand, MediaEvent, MediaSession, PortRange};
+use sip::{CallEvent, CallHandle, Command, IncomingCall};
+use tokio::sync::watch;
+use tokio::time::Instant;
+use tracing::{info, info_span, warn, Instrument};
+
+use crate::config::Config;
+use crate::prompts::Prompts;
+use crate::recording::Recording;
+use crate::store::{CallKey, NewCall, StoreHandle};
+
+/// What every call shares.
+pub struct Shared {
+    pub config: Config,
+    pub prompts: Prompts,
+    pub store: StoreHandle,
+    pub ports: PortRange,
+    pub data_dir: PathBuf,
+}
+
+/// The recording, when the line records calls.
+struct Sink(Option<Recording>);
+
+impl FrameSink for Sink {
+    fn frame(&mut self, caller: &[i16], sent: &[i16]) {
+        if let Some(rec) = &self.0 {
+            rec.push(caller, sent);
+        }
+    }
+}
+
+/// Handles one incoming call to its end.
+pub async fn run(
+    incoming: IncomingCall,
+    shared: Arc<Shared>,
+    seed: u64,
+    shutdown: watch::Receiver<bool>,
+) {
+    let span = info_span!("call", call_id = %incoming.call_id);
+    run_inner(incoming, shared, seed, shutdown)
+        .instrument(span)
+        .await
+}
+
+async fn run_inner(
+    incoming: IncomingCall,
+    shared: Arc<Shared>,
+    seed: u64,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let Some(line) = shared.config.line_for(&incoming.called).cloned() else {
+        info!(called = %incoming.called, "no line answers this number: 404");
+        incoming.reject(404).await;
+        return;
+    };
+    let Some(offer) = incoming.offer.clone() else {
+        info!("INVITE without an SDP offer: 488");
+        incoming.reject(488).await;
+        return;
+    };
+    let negotiated = match sdp::negotiate(&offer) {
+        Ok(n) => n,
+        Err(SdpError::NoCommonCodec) => {
+            info!("no codec in common: 488");
+            incoming.reject(488).await;
+            return;
+        }
+        Err(e) => {
+            info!(error = %e, "unusable SDP offer: 488");
+            incoming.reject(488).await;
+            return;
+        }
+    };
+    let media_ip = shared.config.service.media_ip();
+    let socket = match shared.ports.bind(media_ip).await {
+        Ok(s) => s,
+        Err(e) => {
+            warn!(error = %e, "no RTP port: 503");
+            incoming.reject(503).await;
+            return;
+        }
+    };
+    let Ok(rtp_local) = socket.local_addr() else {
+        incoming.reject(503).await;
+        return;
+    };
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let session_id = rng.u64(1..1 << 62);
+    let answer = sdp::build_answer(&negotiated, rtp_local, session_id, 1);
+
+    let started = SystemTime::now();
+    let key = CallKey::new(&incoming.call_id);
+    let recording_rel = line
+        .screening
+        .record
+        .then(|| crate::recording::relative_path(&line.name, started, &key.to_string()));
+    let recording =
+        recording_rel
+            .as_ref()
+            .and_then(|rel| match Recording::start(&shared.data_dir.join(rel)) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    warn!(error = %e, "cannot record this call");
+                    None
+                }
+            });
+    shared.store.call_started(
+        &key,
+        NewCall {
+            call_id: incoming.call_id.clone(),
+            line: line.name.clone(),
+            caller: incoming.caller.clone(),
+            called: incoming.called.clone(),
+            started_at: started,
+        },
+    );
+    info!(line = %line.name, caller = %incoming.caller, called = %incoming.called, codec = ?negotiated.codec, %rtp_local, "screening call");
+
+    let handle = incoming.start();
+    handle.send(Command::Accept { sdp: answer }).ok();
+    let recorded = recording
+        .as_ref()
+        .and(recording_rel.as_ref())
+        .map(|p| p.to_string_lossy().into_owned());
+    shared
+        .store
+        .call_answered(&key, SystemTime::now(), recorded);
+    let media = MediaSession::start(socket, negotiated, Sink(recording), rng.u64(..));
+    let ivr = ScreeningCall::new(
+        &line.screening.challenge_settings(),
+        &mut rng,
+        Instant::now().into_std(),
+    );
+
+    let mut flow = Flow {
+        ivr,
+        handle,
+        media,
+        shared: shared.clone(),
+        key: key.clone(),
+        rtp_local,
+        session_version: 1,
+        session_id,
+        hangup_sent: None,
+    };
+    let end_reason = flow.drive(&mut shutdown).await;
+
+    let Flow { media, .. } = flow;
+    if let Some(Sink(Some(rec))) = media.stop().await {
+        match tokio::task::spawn_blocking(move || rec.finish()).await {
+            Ok(Ok(summary)) => {
+                info!(frames = summary.frames, path = %summary.path.display(), "recording finished")
+            }
+            Ok(Err(e)) => warn!(error = %e, "recording could not be finished"),
+            Err(e) => warn!(error = %e, "recording task failed"),
+        }
+    }
+    shared.store.call_ended(&key, SystemTime::now(), end_reason);
+    info!(end_reason, "call ended");
+}
+
+struct Flow {
+    ivr: ScreeningCall,
+    handle: CallHandle,
+    media: MediaSession<Sink>,
+    shared: Arc<Shared>,
+    key: CallKey,
+    rtp_local: SocketAddr,
+    session_id: u64,
+    session_version: u64,
+    /// When our BYE went out; the call is then only waiting for its answer.
+    hangup_sent: Option<Instant>,
+}
+
+/// How long we wait for the answer to our BYE before giving up on the
+/// dialog (rsipstack's own timer F is 32 s; the media is already stopped).
+const BYE_WAIT: Duration = Duration::from_secs(34);
+
+impl Flow {
+    /// Runs the call until it is over; returns why it ended.
+    async fn drive(&mut self, shutdown: &mut watch::Receiver<bool>) -> &'static str {
+        let mut end_reason = None;
+        loop {
+            if let Some(reason) = self.apply_actions() {
+                end_reason.get_or_insert(reason);
+            }
+            let deadline = match self.hangup_sent {
+                Some(at) => Some(at + BYE_WAIT),
+                None => self.ivr.poll_timeout().map(Instant::from_std),
+            };
+            tokio::select! {
+                ev = self.handle.events.recv() => match ev {
+                    Some(CallEvent::Confirmed) => {}
+                    Some(CallEvent::InfoDtmf(d)) => self.event(Event::Dtmf(d)),
+                    Some(CallEvent::ReInvite { offer }) => self.reinvite(offer),
+                    Some(CallEvent::PeerHungUp) | Some(CallEvent::Cancelled) => {
+                        self.event(Event::CallerHungUp);
+                        self.apply_actions();
+                        return end_reason.unwrap_or("caller hung up");
+                    }
+                    Some(CallEvent::AckTimeout) => {
+                        self.event(Event::CallerHungUp);
+                        end_reason.get_or_insert("no ACK");
+                    }
+                    Some(CallEvent::HangupDone { status }) => {
+                        info!(?status, "BYE completed");
+                        return end_reason.unwrap_or("we hung up");
+                    }
+                    None => return end_reason.unwrap_or("dialog ended"),
+                },
+                ev = self.media.events.recv() => match ev {
+                    Some(MediaEvent::Dtmf(d)) => self.event(Event::Dtmf(d)),
+                    Some(MediaEvent::PlaybackFinished(id)) => self.event(Event::PromptFinished(PromptId(id))),
+                    None => {}
+                },
+                _ = sleep_until(deadline) => {
+                    if self.hangup_sent.is_some() {
+                        return end_reason.unwrap_or("BYE unanswered");
+                    }
+                    self.ivr.handle_timeout(Instant::now().into_std());
+                }
+                changed = shutdown.changed(), if end_reason.is_none() => {
+                    if changed.is_err() || *shutdown.borrow() {
+                        info!("shutting down: hanging up");
+                        end_reason = Some("shutdown");
+                        self.hangup();
+                    }
+                }
+            }
+        }
+    }
+
+    fn event(&mut self, event: Event) {
+        self.ivr.handle_event(Instant::now().into_std(), event);
+    }
+
+    /// Carries out the state machine's actions; returns an end reason when
+    /// one of them ends the call.
+    fn apply_actions(&mut self) -> Option<&'static str> {
+        let mut reason = None;
+        while let Some(action) = self.ivr.poll_action() {
+            match action {
+                Action::Play { id, prompt } => self.media.command(MediaCommand::Play {
+                    id: id.0,
+                    samples: self.shared.prompts.audio(prompt),
+                }),
+                Action::StopPlayback => self.media.command(MediaCommand::StopPlayback),
+                Action::Outcome(outcome) => {
+                    info!(
+                        outcome = outcome.as_str(),
+                        digit = self.ivr.digit(),
+                        "challenge outcome"
+                    );
+                    self.shared.store.set_outcome(&self.key, outcome.as_str());
+                }
+                Action::Connected => {
+                    info!("caller passed; the call stays up until the caller hangs up")
+                }
+                Action::Hangup => {
+                    reason = Some("we hung up");
+                    self.hangup();
+                }
+            }
+        }
+        reason
+    }
+
+    fn hangup(&mut self) {
+        if self.hangup_sent.is_none() {
+            self.hangup_sent = Some(Instant::now());
+            self.media.command(MediaCommand::StopPlayback);
+            self.handle.send(Command::Hangup).ok();
+        }
+    }
+
+    fn reinvite(&mut self, offer: Option<Vec<u8>>) {
+        let Some(offer) = offer else {
+            // No offer: we would have to offer in the 200 and read the ACK.
+            self.handle
+                .send(Command::AnswerReInvite {
+                    status: 488,
+                    sdp: None,
+                })
+                .ok();
+            return;
+        };
+        match sdp::negotiate(&offer) {
+            Ok(n) => {
+                self.session_version += 1;
+                let answer =
+                    sdp::build_answer(&n, self.rtp_local, self.session_id, self.session_version);
+                info!(direction = ?n.remote_direction, "re-INVITE answered");
+                self.media.command(MediaCommand::Update(n));
+                self.handle
+                    .send(Command::AnswerReInvite {
+                        status: 200,
+                        sdp: Some(answer),
+                    })
+                    .ok();
+            }
+            Err(e) => {
+                info!(error = %e, "re-INVITE refused: 488");
+                self.handle
+                    .send(Command::AnswerReInvite {
+                        status: 488,
+                        sdp: None,
+                    })
+                    .ok();
+            }
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}

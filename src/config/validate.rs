@@ -1,0 +1,221 @@
+//! Semantic checks run after a configuration has been parsed: everything
+//! serde's types cannot express (ranges, uniqueness, cross-key rules).
+
+use std::collections::HashMap;
+
+use super::error::{KeyPath, Problem};
+use super::{Config, LineConfig, ScreeningConfig, ServiceConfig, CATCH_ALL};
+
+/// Longest accepted line name, called number and user agent, in characters.
+const MAX_NAME: usize = 64;
+const MAX_USER_AGENT: usize = 128;
+const MAX_SHUTDOWN_GRACE_SECS: u64 = 60;
+const DIGIT_TIMEOUT_SECS: std::ops::RangeInclusive<u64> = 1..=60;
+const MAX_RETRIES: u8 = 5;
+
+fn problem(path: KeyPath, message: impl Into<String>) -> Result<(), Problem> {
+    Err(Problem {
+        path,
+        message: message.into(),
+    })
+}
+
+impl Config {
+    /// Checks the rules serde cannot; the first problem found is returned.
+    pub(super) fn validate(&self) -> Result<(), Problem> {
+        validate_service(&self.service, KeyPath::default().key("service"))?;
+        let lines = KeyPath::default().key("line");
+        if self.lines.is_empty() {
+            return problem(lines, "at least one [[line]] table is required");
+        }
+        let mut names: HashMap<&str, usize> = HashMap::new();
+        let mut numbers: HashMap<&str, usize> = HashMap::new();
+        for (i, line) in self.lines.iter().enumerate() {
+            let path = lines.clone().index(i);
+            validate_line(line, path.clone())?;
+            if let Some(first) = names.insert(&line.name, i) {
+                return problem(
+                    path.key("name"),
+                    format!("duplicate line name {:?} (also line[{first}])", line.name),
+                );
+            }
+            for (j, number) in line.numbers.iter().enumerate() {
+                match numbers.insert(number, i) {
+                    Some(other) if other == i => {
+                        return problem(
+                            path.key("numbers").index(j),
+                            format!("number {number:?} is listed twice"),
+                        )
+                    }
+                    Some(other) if number == CATCH_ALL => {
+                        return problem(
+                            path.key("numbers").index(j),
+                            format!(
+                            "only one line may be the catch-all \"*\" (line[{other}] already is)"
+                        ),
+                        )
+                    }
+                    Some(other) => {
+                        return problem(
+                            path.key("numbers").index(j),
+                            format!("number {number:?} is also listed by line[{other}]"),
+                        )
+                    }
+                    None => {}
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn validate_service(service: &ServiceConfig, path: KeyPath) -> Result<(), Problem> {
+    if service.listen.port() == 0 {
+        return problem(path.key("listen"), "listen port must not be 0");
+    }
+    match service.media_address {
+        Some(ip) if ip.is_unspecified() => {
+            return problem(
+                path.key("media_address"),
+                format!("{ip} cannot be advertised; give the address callers should send audio to"),
+            )
+        }
+        None if service.listen.ip().is_unspecified() => {
+            return problem(
+                path.key("media_address"),
+                "required when listen is a wildcard address (0.0.0.0 or ::)",
+            )
+        }
+        _ => {}
+    }
+    if service.data_dir.as_os_str().is_empty() {
+        return problem(path.key("data_dir"), "must not be empty");
+    }
+    let ports = service.rtp_ports;
+    let ports_path = path.clone().key("rtp_ports");
+    if ports.first == 0 {
+        return problem(ports_path.key("first"), "port 0 is not allowed");
+    }
+    if ports.count() < 2 {
+        return problem(
+            ports_path.key("last"),
+            format!(
+                "expected a range of at least 2 ports, got first = {}, last = {}",
+                ports.first, ports.last
+            ),
+        );
+    }
+    if ports.contains(service.listen.port()) {
+        return problem(
+            ports_path,
+            format!(
+                "the range {}-{} includes the SIP listen port {}",
+                ports.first,
+                ports.last,
+                service.listen.port()
+            ),
+        );
+    }
+    let agent = &service.user_agent;
+    if agent.trim().is_empty() || agent.chars().count() > MAX_USER_AGENT {
+        return problem(
+            path.key("user_agent"),
+            format!("expected 1 to {MAX_USER_AGENT} characters"),
+        );
+    }
+    if agent.chars().any(char::is_control) {
+        return problem(
+            path.key("user_agent"),
+            "must not contain control characters",
+        );
+    }
+    if service.shutdown_grace_secs > MAX_SHUTDOWN_GRACE_SECS {
+        return problem(
+            path.key("shutdown_grace_secs"),
+            format!(
+                "expected 0 to {MAX_SHUTDOWN_GRACE_SECS} seconds, got {}",
+                service.shutdown_grace_secs
+            ),
+        );
+    }
+    Ok(())
+}
+
+fn validate_line(line: &LineConfig, path: KeyPath) -> Result<(), Problem> {
+    let name = &line.name;
+    let name_ok = !name.is_empty()
+        && name.chars().count() <= MAX_NAME
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !name_ok {
+        return problem(
+            path.key("name"),
+            format!(
+                "expected 1 to {MAX_NAME} letters, digits, '.', '_' or '-', not starting with '.', got {name:?}"
+            ),
+        );
+    }
+    if line.numbers.is_empty() {
+        return problem(
+            path.key("numbers"),
+            "expected at least one called number (or \"*\" for any)",
+        );
+    }
+    for (j, number) in line.numbers.iter().enumerate() {
+        let ok = number == CATCH_ALL
+            || (!number.is_empty()
+                && number.chars().count() <= MAX_NAME
+                && !number
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '*'));
+        if !ok {
+            return problem(
+                path.clone().key("numbers").index(j),
+                format!(
+                    "expected \"*\" or a number of 1 to {MAX_NAME} characters without spaces or '*', got {number:?}"
+                ),
+            );
+        }
+    }
+    validate_screening(&line.screening, path.key("screening"))
+}
+
+fn validate_screening(screening: &ScreeningConfig, path: KeyPath) -> Result<(), Problem> {
+    if let Some(digit) = screening.challenge_digit {
+        if digit > 9 {
+            return problem(
+                path.key("challenge_digit"),
+                format!("expected a digit 0-9, got {digit}"),
+            );
+        }
+    }
+    if !DIGIT_TIMEOUT_SECS.contains(&screening.digit_timeout_secs) {
+        return problem(
+            path.key("digit_timeout_secs"),
+            format!(
+                "expected {} to {} seconds, got {}",
+                DIGIT_TIMEOUT_SECS.start(),
+                DIGIT_TIMEOUT_SECS.end(),
+                screening.digit_timeout_secs
+            ),
+        );
+    }
+    if screening.retries > MAX_RETRIES {
+        return problem(
+            path.key("retries"),
+            format!("expected 0 to {MAX_RETRIES}, got {}", screening.retries),
+        );
+    }
+    // The ivr crate's own check, in case it is stricter than the above.
+    if let Err(err) = screening.challenge_settings().validate() {
+        let key = match err {
+            ivr::SettingsError::FixedDigit(_) => "challenge_digit",
+            ivr::SettingsError::DigitTimeout(_) => "digit_timeout_secs",
+            _ => return problem(path, err.to_string()),
+        };
+        return problem(path.key(key), err.to_string());
+    }
+    Ok(())
+}

@@ -1,0 +1,142 @@
+//! The prompt audio, compiled into the binary.
+//!
+//! Owns: decoding the WAVs under `prompts/` (8 kHz mono 16-bit, made by
+//! `prompts/generate.sh`) once at start-up, and composing a prompt the call
+//! control asks for — "to be connected, press" followed by the digit — into
+//! one buffer. Does not own: when prompts play (the `ivr` crate's decision) or
+//! sending them (the RTP session's).
+
+use std::sync::Arc;
+
+use ivr::Prompt;
+
+/// All prompt audio, decoded.
+#[derive(Debug, Clone)]
+pub struct Prompts {
+    notice: Arc<[i16]>,
+    wrong_key: Arc<[i16]>,
+    no_key: Arc<[i16]>,
+    connecting: Arc<[i16]>,
+    goodbye: Arc<[i16]>,
+    /// "To be connected, press N" for N = 0..9.
+    challenge: Vec<Arc<[i16]>>,
+}
+
+/// A compiled-in prompt file that does not decode.
+#[derive(Debug, thiserror::Error)]
+#[error("prompt {name}: {detail}")]
+pub struct PromptError {
+    name: &'static str,
+    detail: String,
+}
+
+const DIGITS: [&[u8]; 10] = [
+    include_bytes!("../prompts/digit-0.wav"),
+    include_bytes!("../prompts/digit-1.wav"),
+    include_bytes!("../prompts/digit-2.wav"),
+    include_bytes!("../prompts/digit-3.wav"),
+    include_bytes!("../prompts/digit-4.wav"),
+    include_bytes!("../prompts/digit-5.wav"),
+    include_bytes!("../prompts/digit-6.wav"),
+    include_bytes!("../prompts/digit-7.wav"),
+    include_bytes!("../prompts/digit-8.wav"),
+    include_bytes!("../prompts/digit-9.wav"),
+];
+
+/// A short pause between "press" and the digit, so they don't run together.
+const GAP_SAMPLES: usize = 800;
+
+fn decode(name: &'static str, bytes: &[u8]) -> Result<Vec<i16>, PromptError> {
+    let err = |detail: String| PromptError { name, detail };
+    let reader = hound::WavReader::new(bytes).map_err(|e| err(e.to_string()))?;
+    let spec = reader.spec();
+    if spec.sample_rate != 8000 || spec.channels != 1 || spec.bits_per_sample != 16 {
+        return Err(err(format!(
+            "expected 8000 Hz mono 16-bit, found {} Hz, {} channel(s), {}-bit",
+            spec.sample_rate, spec.channels, spec.bits_per_sample
+        )));
+    }
+    reader
+        .into_samples::<i16>()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| err(e.to_string()))
+}
+
+impl Prompts {
+    /// Decodes the compiled-in prompts.
+    pub fn load() -> Result<Prompts, PromptError> {
+        let press = decode("challenge", include_bytes!("../prompts/challenge.wav"))?;
+        let mut challenge = Vec::with_capacity(10);
+        for bytes in DIGITS {
+            let digit = decode("digit", bytes)?;
+            let mut all = press.clone();
+            all.resize(all.len() + GAP_SAMPLES, 0);
+            all.extend_from_slice(&digit);
+            challenge.push(all.into());
+        }
+        Ok(Prompts {
+            notice: decode("notice", include_bytes!("../prompts/notice.wav"))?.into(),
+            wrong_key: decode("wrong-key", include_bytes!("../prompts/wrong-key.wav"))?.into(),
+            no_key: decode("no-key", include_bytes!("../prompts/no-key.wav"))?.into(),
+            connecting: decode("connecting", include_bytes!("../prompts/connecting.wav"))?.into(),
+            goodbye: decode("goodbye", include_bytes!("../prompts/goodbye.wav"))?.into(),
+            challenge,
+        })
+    }
+
+    /// The audio for a prompt.
+    pub fn audio(&self, prompt: Prompt) -> Arc<[i16]> {
+        match prompt {
+            Prompt::Notice => self.notice.clone(),
+            Prompt::Challenge { digit } => self
+                .challenge
+                .get(usize::from(digit))
+                .or(self.challenge.first())
+                .cloned()
+                .unwrap_or_else(|| Arc::from(Vec::new())),
+            Prompt::WrongKey => self.wrong_key.clone(),
+            Prompt::NoKey => self.no_key.clone(),
+            Prompt::Connecting => self.connecting.clone(),
+            Prompt::Goodbye => self.goodbye.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_prompt_decodes_and_has_speech() {
+        let p = Prompts::load().expect("compiled-in prompts decode");
+        let mut all = vec![
+            Prompt::Notice,
+            Prompt::WrongKey,
+            Prompt::NoKey,
+            Prompt::Connecting,
+            Prompt::Goodbye,
+        ];
+        all.extend((0..10).map(|digit| Prompt::Challenge { digit }));
+        for prompt in all {
+            let a = p.audio(prompt);
+            // At least half a second, at most ten, and not silent.
+            assert!(
+                a.len() > 4000 && a.len() < 80_000,
+                "{prompt:?}: {}",
+                a.len()
+            );
+            let peak = a.iter().map(|s| s.unsigned_abs()).max().unwrap_or(0);
+            assert!(peak > 3000, "{prompt:?} peak {peak}");
+        }
+    }
+
+    #[test]
+    fn challenge_is_press_then_the_digit() {
+        let p = Prompts::load().expect("prompts");
+        let five = p.audio(Prompt::Challenge { digit: 5 });
+        let six = p.audio(Prompt::Challenge { digit: 6 });
+        let press = decode("challenge", include_bytes!("../prompts/challenge.wav")).unwrap();
+        assert_eq!(&five[..press.len()], &press[..]);
+        assert_ne!(five, six);
+    }
+}

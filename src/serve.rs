@@ -1,0 +1,115 @@
+//! `linewarden serve`: the runtime shell.
+//!
+//! Owns: the SIP endpoint, the call log thread, the prompt audio, one task per
+//! call, the signals and a graceful shutdown — stop taking calls, hang up the
+//! calls in progress, finish their recordings and log rows, exit 0. Does not
+//! own: what happens inside a call (`call.rs`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use sip::rtp_session::PortRange;
+use sip::{EndpointConfig, SipEndpoint};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tracing::{info, warn};
+
+use crate::call::{self, Shared};
+use crate::config::Config;
+use crate::prompts::Prompts;
+use crate::store::{Store, StoreHandle};
+
+/// Runs the service until SIGINT or SIGTERM.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let data_dir = config.service.data_dir.clone();
+    let store = Store::open(&data_dir)
+        .with_context(|| format!("opening the call log in {}", data_dir.display()))?;
+    let interrupted = store.close_interrupted()?;
+    if interrupted > 0 {
+        warn!(
+            interrupted,
+            "calls left open by an earlier crash are marked interrupted"
+        );
+    }
+    let store = StoreHandle::spawn(store);
+    let prompts = Prompts::load().context("loading prompts")?;
+    let seed = fastrand::u64(..);
+    let mut seeds = fastrand::Rng::with_seed(seed);
+
+    let (endpoint, mut calls) = SipEndpoint::start(EndpointConfig {
+        listen: config.service.listen,
+        user_agent: config.service.user_agent.clone(),
+        seed: seeds.u64(..),
+    })
+    .await?;
+    let grace = config.service.shutdown_grace();
+    let shared = Arc::new(Shared {
+        ports: PortRange::new(
+            config.service.rtp_ports.first,
+            config.service.rtp_ports.last,
+        ),
+        prompts,
+        store,
+        data_dir,
+        config,
+    });
+    info!(
+        listen = %endpoint.local_addr(),
+        data_dir = %shared.data_dir.display(),
+        lines = shared.config.lines.len(),
+        "linewarden is running"
+    );
+
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")?;
+    loop {
+        tokio::select! {
+            call = calls.recv() => match call {
+                Some(call) => {
+                    tasks.spawn(call::run(call, shared.clone(), seeds.u64(..), shutdown_rx.clone()));
+                }
+                None => break,
+            },
+            _ = tokio::signal::ctrl_c() => { info!("SIGINT: shutting down"); break; }
+            _ = terminate.recv() => { info!("SIGTERM: shutting down"); break; }
+            Some(done) = tasks.join_next(), if !tasks.is_empty() => {
+                if let Err(e) = done {
+                    warn!(error = %e, "a call task failed");
+                }
+            }
+        }
+    }
+
+    // Stop taking calls, then hang up the ones in progress.
+    drop(calls);
+    shutdown_tx.send(true).ok();
+    let in_progress = tasks.len();
+    if in_progress > 0 {
+        info!(in_progress, "hanging up calls in progress");
+    }
+    let drained = tokio::time::timeout(grace + Duration::from_secs(2), async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        warn!(
+            left = tasks.len(),
+            "calls did not end in time; stopping them"
+        );
+        tasks.shutdown().await;
+    }
+    endpoint.shutdown();
+    match Arc::try_unwrap(shared) {
+        Ok(shared) => {
+            tokio::task::spawn_blocking(move || shared.store.shutdown())
+                .await
+                .ok();
+        }
+        Err(_) => warn!("call log still in use at exit"),
+    }
+    info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,177 @@
+//! [`StoreHandle`]: a dedicated thread owning the [`Store`], fed
+//! fire-and-forget messages through a std mpsc channel, so code on the
+//! async runtime never waits for SQLite. Calls are named by a
+//! caller-chosen [`CallKey`] instead of the row id, which only the writer
+//! thread learns.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::SystemTime;
+
+use super::{NewCall, Store};
+
+/// Names one call for the lifetime of the process: the SIP Call-ID plus a
+/// process-wide counter, so a reused Call-ID is still a new call.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CallKey {
+    call_id: String,
+    seq: u64,
+}
+
+static NEXT_SEQ: AtomicU64 = AtomicU64::new(1);
+
+impl CallKey {
+    /// A key no other call in this process has.
+    pub fn new(call_id: &str) -> CallKey {
+        CallKey {
+            call_id: call_id.to_owned(),
+            seq: NEXT_SEQ.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+}
+
+impl fmt::Display for CallKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.call_id, self.seq)
+    }
+}
+
+enum Msg {
+    Started(CallKey, NewCall),
+    Answered(CallKey, SystemTime, Option<String>),
+    Outcome(CallKey, String),
+    Ended(CallKey, SystemTime, String),
+    Shutdown,
+}
+
+/// Sends call-log writes to the writer thread. Every method returns at
+/// once and never blocks, except [`StoreHandle::shutdown`]. Failed writes
+/// are logged (with `tracing`) and do not stop the thread. Clones share the
+/// same thread.
+#[derive(Clone)]
+pub struct StoreHandle {
+    tx: mpsc::Sender<Msg>,
+    pub(super) thread: Arc<Mutex<Option<JoinHandle<()>>>>,
+}
+
+impl StoreHandle {
+    /// Moves `store` to a new writer thread.
+    pub fn spawn(store: Store) -> StoreHandle {
+        let (tx, rx) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("call-log".to_owned())
+            .spawn(move || run(store, rx));
+        let thread = match thread {
+            Ok(thread) => Some(thread),
+            Err(err) => {
+                // The receiver was dropped with the closure: every send fails
+                // and is logged, calls still go on.
+                tracing::error!(%err, "cannot start the call-log thread; calls will not be logged");
+                None
+            }
+        };
+        StoreHandle {
+            tx,
+            thread: Arc::new(Mutex::new(thread)),
+        }
+    }
+
+    /// Logs a new call under `key`.
+    pub fn call_started(&self, key: &CallKey, new: NewCall) {
+        self.send(Msg::Started(key.clone(), new));
+    }
+
+    /// Logs that the call was answered, and its recording path (relative
+    /// to the data directory) if it is recorded.
+    pub fn call_answered(&self, key: &CallKey, at: SystemTime, recording: Option<String>) {
+        self.send(Msg::Answered(key.clone(), at, recording));
+    }
+
+    /// Logs how screening ended.
+    pub fn set_outcome(&self, key: &CallKey, outcome: &str) {
+        self.send(Msg::Outcome(key.clone(), outcome.to_owned()));
+    }
+
+    /// Logs the end of the call; `key` is forgotten afterwards.
+    pub fn call_ended(&self, key: &CallKey, at: SystemTime, end_reason: &str) {
+        self.send(Msg::Ended(key.clone(), at, end_reason.to_owned()));
+    }
+
+    /// Writes everything already sent (from any clone), then stops the
+    /// thread and waits for it. Blocks: call it off the async runtime (e.g.
+    /// in `spawn_blocking`) or after the runtime has stopped. Messages sent
+    /// afterwards through other clones are dropped with a warning.
+    pub fn shutdown(self) {
+        // Fails only if the thread is already gone (another clone shut it
+        // down, or it never started): nothing left to drain then.
+        let _ = self.tx.send(Msg::Shutdown);
+        let thread = match self.thread.lock() {
+            Ok(mut guard) => guard.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(thread) = thread {
+            if thread.join().is_err() {
+                tracing::error!("the call-log thread panicked");
+            }
+        }
+    }
+
+    fn send(&self, msg: Msg) {
+        if self.tx.send(msg).is_err() {
+            tracing::warn!("call log is shut down; a call-log write was dropped");
+        }
+    }
+}
+
+fn run(store: Store, rx: mpsc::Receiver<Msg>) {
+    let mut ids: HashMap<CallKey, i64> = HashMap::new();
+    while let Ok(msg) = rx.recv() {
+        let (key, result) = match msg {
+            Msg::Shutdown => break,
+            Msg::Started(key, new) => {
+                let result = store.call_started(&new).map(|id| {
+                    ids.insert(key.clone(), id);
+                });
+                (key, result)
+            }
+            Msg::Answered(key, at, recording) => {
+                let Some(&id) = ids.get(&key) else {
+                    unknown(&key);
+                    continue;
+                };
+                (key, store.call_answered(id, at, recording.as_deref()))
+            }
+            Msg::Outcome(key, outcome) => {
+                let Some(&id) = ids.get(&key) else {
+                    unknown(&key);
+                    continue;
+                };
+                (key, store.set_outcome(id, &outcome))
+            }
+            Msg::Ended(key, at, reason) => {
+                let Some(id) = ids.remove(&key) else {
+                    unknown(&key);
+                    continue;
+                };
+                (key, store.call_ended(id, at, &reason))
+            }
+        };
+        if let Err(err) = result {
+            tracing::warn!(call = %key, %err, "call-log write failed");
+        }
+    }
+    if !ids.is_empty() {
+        tracing::warn!(
+            calls = ids.len(),
+            "call log stopped with calls still in progress"
+        );
+    }
+}
+
+fn unknown(key: &CallKey) {
+    tracing::warn!(call = %key, "call-log write for a call that was not logged as started");
+}

@@ -1,0 +1,321 @@
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::*;
+
+fn at(ms: u64) -> SystemTime {
+    // 2024-05-01T12:00:00Z plus `ms`.
+    UNIX_EPOCH + Duration::from_secs(1_714_564_800) + Duration::from_millis(ms)
+}
+
+fn new_call(call_id: &str, started: SystemTime) -> NewCall {
+    NewCall {
+        call_id: call_id.to_owned(),
+        line: "flat-1a".to_owned(),
+        caller: "+4930555000".to_owned(),
+        called: "1001".to_owned(),
+        started_at: started,
+    }
+}
+
+#[test]
+fn open_creates_directory_wal_and_schema() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("nested/data");
+    let store = Store::open(&data).expect("opens");
+    assert!(data.join(DB_FILE).is_file());
+    assert_eq!(
+        store.schema_version().expect("version"),
+        MIGRATIONS.len() as i64
+    );
+    let mode: String = store
+        .conn
+        .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+        .expect("journal mode");
+    assert_eq!(mode, "wal");
+    drop(store);
+    // Reopening does not migrate again.
+    let store = Store::open(&data).expect("reopens");
+    let versions: i64 = store
+        .conn
+        .query_row("SELECT COUNT(*) FROM schema_version", [], |row| row.get(0))
+        .expect("count");
+    assert_eq!(versions, MIGRATIONS.len() as i64);
+}
+
+#[test]
+fn newer_schema_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("opens");
+    store
+        .conn
+        .execute("INSERT INTO schema_version (version) VALUES (99)", [])
+        .expect("insert");
+    drop(store);
+    let err = Store::open(dir.path()).err().expect("refused");
+    assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
+    assert!(err.to_string().contains("schema version 99"), "{err}");
+}
+
+#[test]
+fn unusable_data_dir_is_an_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, b"x").expect("write");
+    let err = Store::open(&file.join("data")).err().expect("fails");
+    assert!(matches!(err, StoreError::CreateDir { .. }), "{err}");
+}
+
+#[test]
+fn call_lifecycle_is_recorded() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("opens");
+    let id = store
+        .call_started(&new_call("abc@host", at(0)))
+        .expect("started");
+    let listed = store.list_calls(10).expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].outcome, None);
+    assert_eq!(listed[0].ended_at, None);
+    assert_eq!(listed[0].duration_ms, None);
+    assert_eq!(listed[0].started_at, "2024-05-01T12:00:00.000Z");
+
+    store
+        .call_answered(id, at(250), Some("recordings/flat-1a/x.wav"))
+        .expect("answered");
+    store.set_outcome(id, "passed").expect("outcome");
+    store.call_ended(id, at(65_432), "caller").expect("ended");
+
+    let record = &store.list_calls(10).expect("list")[0];
+    assert_eq!(
+        record,
+        &CallRecord {
+            id,
+            call_id: "abc@host".to_owned(),
+            line: "flat-1a".to_owned(),
+            caller: "+4930555000".to_owned(),
+            called: "1001".to_owned(),
+            started_at: "2024-05-01T12:00:00.000Z".to_owned(),
+            answered_at: Some("2024-05-01T12:00:00.250Z".to_owned()),
+            ended_at: Some("2024-05-01T12:01:05.432Z".to_owned()),
+            duration_ms: Some(65_432),
+            outcome: Some("passed".to_owned()),
+            recording: Some("recordings/flat-1a/x.wav".to_owned()),
+            end_reason: Some("caller".to_owned()),
+        }
+    );
+    assert!(matches!(
+        store.set_outcome(id + 1, "failed"),
+        Err(StoreError::NoSuchCall(_))
+    ));
+}
+
+#[test]
+fn list_is_newest_first_and_limited() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("opens");
+    for (i, ms) in [3_000u64, 1_000, 2_000].into_iter().enumerate() {
+        store
+            .call_started(&new_call(&format!("c{i}"), at(ms)))
+            .expect("started");
+    }
+    let ids: Vec<String> = store
+        .list_calls(10)
+        .expect("list")
+        .into_iter()
+        .map(|r| r.call_id)
+        .collect();
+    assert_eq!(ids, ["c0", "c2", "c1"]);
+    assert_eq!(store.list_calls(2).expect("list").len(), 2);
+    assert!(store.list_calls(0).expect("list").is_empty());
+    assert_eq!(store.list_calls(usize::MAX).expect("list").len(), 3);
+}
+
+#[test]
+fn interrupted_calls_are_closed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("opens");
+    let done = store
+        .call_started(&new_call("done", at(0)))
+        .expect("started");
+    store.call_ended(done, at(10), "caller").expect("ended");
+    store
+        .call_started(&new_call("left", at(20)))
+        .expect("started");
+    assert_eq!(store.close_interrupted().expect("close"), 1);
+    assert_eq!(store.close_interrupted().expect("close again"), 0);
+    let records = store.list_calls(10).expect("list");
+    assert_eq!(records[0].end_reason.as_deref(), Some(INTERRUPTED));
+    assert_eq!(records[1].end_reason.as_deref(), Some("caller"));
+}
+
+#[test]
+fn odd_database_contents_are_errors_not_panics() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("opens");
+    store
+        .conn
+        .execute(
+            "INSERT INTO calls (call_id, line, caller, called, started_at, started_at_ms)
+             VALUES (X'00ff', 'l', 'c', 'd', 'x', 0)",
+            [],
+        )
+        .expect("insert");
+    assert!(store.list_calls(10).is_err());
+}
+
+#[test]
+fn times_are_clamped_not_panicking() {
+    assert_eq!(rfc3339_millis(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+    assert_eq!(
+        rfc3339_millis(UNIX_EPOCH - Duration::from_secs(5)),
+        "1970-01-01T00:00:00.000Z"
+    );
+    let far = UNIX_EPOCH + Duration::from_secs(400_000_000_000);
+    assert_eq!(rfc3339_millis(far), "9999-12-31T23:59:59.000Z");
+    assert_eq!(unix_millis(at(1)), 1_714_564_800_001);
+}
+
+#[test]
+fn handle_writes_in_order_and_drains_on_shutdown() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let handle = StoreHandle::spawn(Store::open(dir.path()).expect("opens"));
+    let keys: Vec<CallKey> = (0..50).map(|_| CallKey::new("same-call-id")).collect();
+    assert_ne!(keys[0], keys[1]);
+    assert_eq!(keys[0].to_string().split('#').next(), Some("same-call-id"));
+    let clone = handle.clone();
+    for (i, key) in keys.iter().enumerate() {
+        let started = at(i as u64 * 1000);
+        clone.call_started(key, new_call("same-call-id", started));
+        clone.call_answered(key, started, Some(format!("rec-{i}.wav")));
+        clone.set_outcome(key, if i % 2 == 0 { "passed" } else { "failed" });
+        clone.call_ended(key, started + Duration::from_millis(1500), "caller");
+    }
+    // Unknown keys are logged and skipped, not fatal.
+    handle.set_outcome(&CallKey::new("never-started"), "passed");
+    let in_progress = CallKey::new("in-progress");
+    handle.call_started(&in_progress, new_call("in-progress", at(999_999)));
+    handle.shutdown();
+    // Sends after shutdown are dropped without panicking.
+    clone.call_ended(&in_progress, at(1_000_000), "shutdown");
+
+    let store = Store::open(dir.path()).expect("reopens");
+    let records = store.list_calls(100).expect("list");
+    assert_eq!(records.len(), 51);
+    assert_eq!(records[0].call_id, "in-progress");
+    assert_eq!(records[0].ended_at, None);
+    let done = &records[1..];
+    assert!(done.iter().all(|r| r.duration_ms == Some(1500)));
+    assert!(done
+        .iter()
+        .all(|r| r.end_reason.as_deref() == Some("caller")));
+    assert_eq!(done[0].recording.as_deref(), Some("rec-49.wav"));
+    assert_eq!(done[0].outcome.as_deref(), Some("failed"));
+    assert_eq!(done[49].outcome.as_deref(), Some("passed"));
+}
+
+#[test]
+fn dropping_every_handle_still_drains() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let handle = StoreHandle::spawn(Store::open(dir.path()).expect("opens"));
+    let thread = handle.thread.lock().expect("lock").take().expect("thread");
+    let key = CallKey::new("dropped");
+    handle.call_started(&key, new_call("dropped", at(0)));
+    handle.call_ended(&key, at(10), "caller");
+    drop(handle);
+    thread.join().expect("writer thread ends");
+    let store = Store::open(dir.path()).expect("reopens");
+    assert_eq!(
+        store.list_calls(1).expect("list")[0].end_reason.as_deref(),
+        Some("caller")
+    );
+}
+
+fn sample_records() -> Vec<CallRecord> {
+    vec![
+        CallRecord {
+            id: 2,
+            call_id: "b".to_owned(),
+            line: "flat-2b".to_owned(),
+            caller: "evil\x1b[31m".to_owned(),
+            called: "1002".to_owned(),
+            started_at: "2024-05-01T12:05:00.000Z".to_owned(),
+            answered_at: None,
+            ended_at: None,
+            duration_ms: None,
+            outcome: None,
+            recording: None,
+            end_reason: None,
+        },
+        CallRecord {
+            id: 1,
+            call_id: "a".to_owned(),
+            line: "flat-1a".to_owned(),
+            caller: "+4930555000".to_owned(),
+            called: "1001".to_owned(),
+            started_at: "2024-05-01T12:00:00.000Z".to_owned(),
+            answered_at: Some("2024-05-01T12:00:00.100Z".to_owned()),
+            ended_at: Some("2024-05-01T12:01:05.432Z".to_owned()),
+            duration_ms: Some(65_432),
+            outcome: Some("passed".to_owned()),
+            recording: Some("recordings/flat-1a/a.wav".to_owned()),
+            end_reason: Some("caller".to_owned()),
+        },
+    ]
+}
+
+#[test]
+fn table_is_aligned_and_safe() {
+    let mut out = Vec::new();
+    print_calls(&sample_records(), false, &mut out).expect("prints");
+    let text = String::from_utf8(out).expect("utf-8");
+    let expected = "\
+STARTED (UTC)        LINE     CALLER       CALLED  OUTCOME      DURATION  RECORDING
+2024-05-01 12:05:00  flat-2b  evil?[31m    1002    in progress  -         -
+2024-05-01 12:00:00  flat-1a  +4930555000  1001    passed       1m05s     recordings/flat-1a/a.wav
+";
+    assert_eq!(text, expected, "\n{text}");
+
+    let mut out = Vec::new();
+    print_calls(&[], false, &mut out).expect("prints");
+    assert_eq!(out, b"no calls\n");
+}
+
+#[test]
+fn json_is_one_object_per_line() {
+    let records = sample_records();
+    let mut out = Vec::new();
+    print_calls(&records, true, &mut out).expect("prints");
+    let text = String::from_utf8(out).expect("utf-8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2);
+    for (line, record) in lines.iter().zip(&records) {
+        let value: serde_json::Value = serde_json::from_str(line).expect("valid JSON");
+        assert_eq!(value["id"], record.id);
+        assert_eq!(value["caller"], record.caller.as_str());
+    }
+    let second: serde_json::Value = serde_json::from_str(lines[1]).expect("json");
+    assert_eq!(second["duration_ms"], 65_432);
+    assert_eq!(second["outcome"], "passed");
+    assert!(
+        serde_json::from_str::<serde_json::Value>(lines[0]).expect("json")["outcome"].is_null()
+    );
+
+    let mut out = Vec::new();
+    print_calls(&[], true, &mut out).expect("prints");
+    assert!(out.is_empty());
+}
+
+#[test]
+fn cells_and_durations() {
+    assert_eq!(print::duration(0), "0.0s");
+    assert_eq!(print::duration(1_250), "1.2s");
+    assert_eq!(print::duration(59_999), "59.9s");
+    assert_eq!(print::duration(60_000), "1m00s");
+    assert_eq!(print::duration(7_390_000), "2h03m10s");
+    assert_eq!(print::duration(-5), "0.0s");
+    let long = "x".repeat(100);
+    let cut = print::cell(&long);
+    assert_eq!(cut.chars().count(), 40);
+    assert!(cut.ends_with('…'));
+    assert_eq!(print::cell(""), "-");
+}

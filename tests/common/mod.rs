@@ -1,0 +1,243 @@
+//! Test support: run the real `linewarden serve` binary on loopback with a
+//! throw-away config and data directory, drive it with real SIP peers, and
+//! read back its call log.
+#![allow(dead_code)]
+
+use std::io::Read;
+use std::net::{SocketAddr, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `linewarden serve`.
+pub struct Service {
+    child: Option<Child>,
+    pub addr: SocketAddr,
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+}
+
+/// A UDP port that was free a moment ago, with the same TCP port free too.
+pub fn free_port() -> u16 {
+    loop {
+        let udp = UdpSocket::bind("127.0.0.1:0").expect("bind udp");
+        let port = udp.local_addr().expect("addr").port();
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
+
+/// An RTP range of 40 ports unlikely to collide with another test's.
+fn rtp_range(sip_port: u16) -> (u16, u16) {
+    let base = 30000 + (sip_port % 700) * 40;
+    (base, base + 39)
+}
+
+impl Service {
+    /// Starts the service with the given `[[line]]` screening extras
+    /// (TOML lines appended to `[line.screening]`).
+    pub fn start(screening_extra: &str) -> Service {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = free_port();
+        let (first, last) = rtp_range(port);
+        let config = dir.path().join("linewarden.toml");
+        let data = dir.path().join("data");
+        let text = format!(
+            r#"[service]
+listen = "127.0.0.1:{port}"
+data_dir = "{data}"
+rtp_ports = {{ first = {first}, last = {last} }}
+shutdown_grace_secs = 2
+
+[[line]]
+name = "test"
+numbers = ["*"]
+[line.screening]
+{screening_extra}
+"#,
+            data = data.display()
+        );
+        std::fs::write(&config, text).expect("write config");
+        let log = std::fs::File::create(dir.path().join("service.log")).expect("log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_linewarden"))
+            .arg("serve")
+            .arg("--config")
+            .arg(&config)
+            .env("RUST_LOG", "info,rsipstack=info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start linewarden");
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
+        let svc = Service {
+            child: Some(child),
+            addr,
+            dir,
+            config,
+        };
+        svc.wait_ready();
+        svc
+    }
+
+    /// Waits until the service answers OPTIONS.
+    fn wait_ready(&self) {
+        let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
+        sock.set_read_timeout(Some(Duration::from_millis(200))).ok();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let local = sock.local_addr().expect("local");
+        while Instant::now() < deadline {
+            let msg = format!(
+                "OPTIONS sip:probe@{a} SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bKready{n}\r\nMax-Forwards: 70\r\nFrom: <sip:probe@{local}>;tag=probe\r\nTo: <sip:probe@{a}>\r\nCall-ID: ready-{n}@test\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+                a = self.addr,
+                n = fastrand::u32(..)
+            );
+            sock.send_to(msg.as_bytes(), self.addr).ok();
+            let mut buf = [0u8; 2048];
+            if let Ok((n, _)) = sock.recv_from(&mut buf) {
+                if String::from_utf8_lossy(&buf[..n]).starts_with("SIP/2.0 200") {
+                    return;
+                }
+            }
+        }
+        panic!("linewarden did not start:\n{}", self.log());
+    }
+
+    /// The service's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("service.log")).unwrap_or_default()
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Sends SIGTERM and waits for a clean exit; returns the exit status code.
+    pub fn stop(&mut self) -> Option<i32> {
+        let mut child = self.child.take()?;
+        Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status()
+            .ok();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                return status.code();
+            }
+            if Instant::now() > deadline {
+                child.kill().ok();
+                panic!("linewarden did not stop after SIGTERM:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The call log as JSON objects, newest first.
+    pub fn calls(&self) -> Vec<serde_json::Value> {
+        let out = Command::new(env!("CARGO_BIN_EXE_linewarden"))
+            .args(["calls", "--json", "--config"])
+            .arg(&self.config)
+            .output()
+            .expect("linewarden calls");
+        assert!(
+            out.status.success(),
+            "calls failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).expect("json line"))
+            .collect()
+    }
+
+    /// Polls the call log until `pred` holds for the call with this Call-ID.
+    pub fn wait_call(
+        &self,
+        call_id: &str,
+        pred: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let calls = self.calls();
+            if let Some(c) = calls.iter().find(|c| c["call_id"] == call_id) {
+                if pred(c) {
+                    return c.clone();
+                }
+                if Instant::now() > deadline {
+                    panic!("call {call_id} never matched: {c}\n{}", self.log());
+                }
+            } else if Instant::now() > deadline {
+                panic!("call {call_id} not in the log: {calls:?}\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().ok();
+            child.wait().ok();
+        }
+    }
+}
+
+/// The scenario directory.
+pub fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/sipp")
+        .join(name)
+}
+
+/// Runs one SIPp call of `scenario` against the service; returns its output.
+pub fn sipp(svc: &Service, scenario_file: &str, call_id: &str, extra: &[&str]) -> Output {
+    let trace_dir = svc.dir.path();
+    let media_port = free_port();
+    let mut cmd = Command::new("sipp");
+    cmd.current_dir(trace_dir)
+        .arg(svc.addr.to_string())
+        .arg("-sf")
+        .arg(scenario(scenario_file))
+        .args(["-i", "127.0.0.1", "-p"])
+        .arg(free_port().to_string())
+        .arg("-mp")
+        .arg(media_port.to_string())
+        .args([
+            "-m",
+            "1",
+            "-timeout",
+            "90s",
+            "-timeout_error",
+            "-nostdin",
+            "-trace_err",
+            "-trace_msg",
+        ])
+        .args(["-cid_str", call_id])
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd.output()
+        .unwrap_or_else(|e| panic!("cannot run sipp ({e}); install it: apt-get install sip-tester"))
+}
+
+/// SIPp's message trace of a run (all messages it sent and received).
+pub fn sipp_messages(svc: &Service) -> String {
+    let mut all = String::new();
+    if let Ok(rd) = std::fs::read_dir(svc.dir.path()) {
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.ends_with("_messages.log") || name.ends_with("_errors.log") {
+                let mut s = String::new();
+                if let Ok(mut f) = std::fs::File::open(e.path()) {
+                    f.read_to_string(&mut s).ok();
+                }
+                all.push_str(&format!("==== {name}\n{s}"));
+            }
+        }
+    }
+    all
+}

@@ -1,0 +1,168 @@
+//! Interop over loopback: SIPp (from Debian's sip-tester) calls the real
+//! `linewarden serve` and the call log and recording are checked.
+//!
+//! The service is configured with challenge digit 5 so a scripted caller can
+//! pass; the scenarios are in `tests/sipp/`.
+
+mod common;
+
+use common::{sipp, sipp_messages, Service};
+
+const FIXED_FIVE: &str = "challenge_digit = 5\ndigit_timeout_secs = 4\n";
+
+fn assert_ok(out: &std::process::Output, svc: &Service, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what}: sipp exit {:?}\nstdout:\n{}\nstderr:\n{}\nmessages:\n{}\nservice log:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        sipp_messages(svc),
+        svc.log()
+    );
+}
+
+#[test]
+fn right_digit_passes_and_the_recording_has_both_sides() {
+    let mut svc = Service::start(FIXED_FIVE);
+    let out = sipp(&svc, "uac_pass.xml", "pass-1", &[]);
+    assert_ok(&out, &svc, "pass");
+    let call = svc.wait_call("pass-1", |c| !c["ended_at"].is_null());
+    assert_eq!(call["outcome"], "passed", "{call}");
+
+    let rec = call["recording"].as_str().expect("recording path");
+    let path = svc.data_dir().join(rec);
+    let mut reader = hound::WavReader::open(&path).expect("recording is a valid WAV");
+    let spec = reader.spec();
+    assert_eq!(
+        (spec.channels, spec.sample_rate, spec.bits_per_sample),
+        (2, 8000, 16)
+    );
+    let samples: Vec<i16> = reader
+        .samples::<i16>()
+        .map(|s| s.expect("sample"))
+        .collect();
+    let frames = samples.len() / 2;
+    let secs = frames as f64 / 8000.0;
+    // The scenario stays ~12 s in the call (notice + challenge + digit + 3 s).
+    assert!((8.0..30.0).contains(&secs), "recording lasts {secs:.1} s");
+    let energy = |ch: usize| -> f64 {
+        samples
+            .iter()
+            .skip(ch)
+            .step_by(2)
+            .map(|&s| f64::from(s).abs())
+            .sum::<f64>()
+            / frames as f64
+    };
+    let (left, right) = (energy(0), energy(1));
+    assert!(
+        left > 100.0,
+        "caller channel (left) should carry SIPp's audio: mean |s| {left:.1}"
+    );
+    assert!(
+        right > 100.0,
+        "service channel (right) should carry the prompts: mean |s| {right:.1}"
+    );
+    assert_eq!(svc.stop(), Some(0));
+}
+
+#[test]
+fn wrong_digit_twice_fails_and_the_service_hangs_up() {
+    let mut svc = Service::start(FIXED_FIVE);
+    let out = sipp(&svc, "uac_wrong.xml", "wrong-1", &[]);
+    assert_ok(&out, &svc, "wrong");
+    let call = svc.wait_call("wrong-1", |c| !c["ended_at"].is_null());
+    assert_eq!(call["outcome"], "failed", "{call}");
+    assert_eq!(svc.stop(), Some(0));
+}
+
+#[test]
+fn no_digit_times_out_and_the_service_hangs_up() {
+    let mut svc = Service::start(FIXED_FIVE);
+    let out = sipp(&svc, "uac_timeout.xml", "timeout-1", &[]);
+    assert_ok(&out, &svc, "timeout");
+    let call = svc.wait_call("timeout-1", |c| !c["ended_at"].is_null());
+    assert_eq!(call["outcome"], "timeout", "{call}");
+    assert_eq!(svc.stop(), Some(0));
+}
+
+#[test]
+fn sip_info_digit_passes() {
+    let mut svc = Service::start(FIXED_FIVE);
+    let out = sipp(&svc, "uac_info.xml", "info-1", &[]);
+    assert_ok(&out, &svc, "info");
+    let call = svc.wait_call("info-1", |c| !c["ended_at"].is_null());
+    assert_eq!(call["outcome"], "passed", "{call}");
+    assert_eq!(svc.stop(), Some(0));
+}
+
+#[test]
+fn caller_behind_nat_still_gets_our_bye() {
+    let mut svc = Service::start(FIXED_FIVE);
+    let out = sipp(&svc, "uac_nat.xml", "nat-1", &[]);
+    assert_ok(&out, &svc, "nat");
+    let call = svc.wait_call("nat-1", |c| !c["ended_at"].is_null());
+    assert_eq!(call["outcome"], "timeout", "{call}");
+    assert_eq!(svc.stop(), Some(0));
+}
+
+#[test]
+fn hold_and_unhold_reinvites_are_answered() {
+    let mut svc = Service::start(FIXED_FIVE);
+    let out = sipp(&svc, "uac_hold.xml", "hold-1", &[]);
+    assert_ok(&out, &svc, "hold");
+    let msgs = sipp_messages(&svc);
+    assert!(
+        msgs.contains("a=recvonly"),
+        "hold answer must be recvonly:\n{msgs}"
+    );
+    svc.wait_call("hold-1", |c| !c["ended_at"].is_null());
+    assert_eq!(svc.stop(), Some(0));
+}
+
+#[test]
+fn builtin_uac_completes_every_call_at_20_percent_loss() {
+    let mut svc = Service::start(FIXED_FIVE);
+    let out = std::process::Command::new("sipp")
+        .current_dir(svc.dir.path())
+        .arg(svc.addr.to_string())
+        .args(["-sn", "uac", "-i", "127.0.0.1", "-p"])
+        .arg(common::free_port().to_string())
+        .args([
+            "-m",
+            "10",
+            "-l",
+            "2",
+            "-r",
+            "5",
+            "-lost",
+            "20",
+            "-timeout",
+            "120s",
+            "-timeout_error",
+            "-nostdin",
+            "-trace_err",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run sipp");
+    assert_ok(&out, &svc, "uac -lost 20");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Successful call"), "{stdout}");
+    // Every call ends in the log (the caller hung up after passing nothing).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    loop {
+        let calls = svc.calls();
+        let ended = calls.iter().filter(|c| !c["ended_at"].is_null()).count();
+        if ended >= 10 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {ended}/10 calls ended: {calls:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    assert_eq!(svc.stop(), Some(0));
+}
