@@ -108,20 +108,6 @@ async fn run_inner(
 
     let started = SystemTime::now();
     let key = CallKey::new(&incoming.call_id);
-    let recording_rel = line
-        .screening
-        .record
-        .then(|| crate::recording::relative_path(&line.name, started, &key.to_string()));
-    let recording =
-        recording_rel
-            .as_ref()
-            .and_then(|rel| match Recording::start(&shared.data_dir.join(rel)) {
-                Ok(r) => Some(r),
-                Err(e) => {
-                    warn!(error = %e, "cannot record this call");
-                    None
-                }
-            });
     shared.store.call_started(
         &key,
         NewCall {
@@ -135,52 +121,65 @@ async fn run_inner(
     info!(line = %line.name, caller = %incoming.caller, called = %incoming.called, codec = ?negotiated.codec, %rtp_local, "screening call");
 
     let handle = incoming.start();
-    handle.send(Command::Accept { sdp: answer }).ok();
-    let recorded = recording
-        .as_ref()
-        .and(recording_rel.as_ref())
-        .map(|p| p.to_string_lossy().into_owned());
-    shared
-        .store
-        .call_answered(&key, SystemTime::now(), recorded);
-    let media = MediaSession::start(socket, negotiated, Sink(recording), rng.u64(..));
     let ivr = ScreeningCall::new(
         &line.screening.challenge_settings(),
         &mut rng,
         Instant::now().into_std(),
     );
-
     let mut flow = Flow {
         ivr,
         handle,
-        media,
+        media: None,
+        unanswered: Some(Unanswered {
+            socket,
+            negotiated,
+            answer,
+            record: line.screening.record.then(|| line.name.clone()),
+            started,
+            media_seed: rng.u64(..),
+        }),
         shared: shared.clone(),
         key: key.clone(),
         rtp_local,
         session_version: 1,
         session_id,
         hangup_sent: None,
+        bye_wait: BYE_WAIT,
     };
     let end_reason = flow.drive(&mut shutdown).await;
 
-    let Flow { media, .. } = flow;
-    if let Some(Sink(Some(rec))) = media.stop().await {
-        match tokio::task::spawn_blocking(move || rec.finish()).await {
-            Ok(Ok(summary)) => {
-                info!(frames = summary.frames, path = %summary.path.display(), "recording finished")
+    if let Some(media) = flow.media.take() {
+        if let Some(Sink(Some(rec))) = media.stop().await {
+            match tokio::task::spawn_blocking(move || rec.finish()).await {
+                Ok(Ok(summary)) => {
+                    info!(frames = summary.frames, path = %summary.path.display(), "recording finished")
+                }
+                Ok(Err(e)) => warn!(error = %e, "recording could not be finished"),
+                Err(e) => warn!(error = %e, "recording task failed"),
             }
-            Ok(Err(e)) => warn!(error = %e, "recording could not be finished"),
-            Err(e) => warn!(error = %e, "recording task failed"),
         }
     }
     shared.store.call_ended(&key, SystemTime::now(), end_reason);
     info!(end_reason, "call ended");
 }
 
+/// What answering needs, kept until the state machine says to answer.
+struct Unanswered {
+    socket: tokio::net::UdpSocket,
+    negotiated: sdp::Negotiated,
+    answer: String,
+    /// The line's name when its calls are recorded.
+    record: Option<String>,
+    started: SystemTime,
+    media_seed: u64,
+}
+
 struct Flow {
     ivr: ScreeningCall,
     handle: CallHandle,
-    media: MediaSession<Sink>,
+    /// The RTP stream, from the answer on.
+    media: Option<MediaSession<Sink>>,
+    unanswered: Option<Unanswered>,
     shared: Arc<Shared>,
     key: CallKey,
     rtp_local: SocketAddr,
@@ -188,6 +187,8 @@ struct Flow {
     session_version: u64,
     /// When our BYE went out; the call is then only waiting for its answer.
     hangup_sent: Option<Instant>,
+    /// How long to wait for the answer to our BYE.
+    bye_wait: Duration,
 }
 
 /// How long we wait for the answer to our BYE before giving up on the
@@ -203,7 +204,7 @@ impl Flow {
                 end_reason.get_or_insert(reason);
             }
             let deadline = match self.hangup_sent {
-                Some(at) => Some(at + BYE_WAIT),
+                Some(at) => Some(at + self.bye_wait),
                 None => self.ivr.poll_timeout().map(Instant::from_std),
             };
             tokio::select! {
@@ -226,10 +227,9 @@ impl Flow {
                     }
                     None => return end_reason.unwrap_or("dialog ended"),
                 },
-                ev = self.media.events.recv() => match ev {
-                    Some(MediaEvent::Dtmf(d)) => self.event(Event::Dtmf(d)),
-                    Some(MediaEvent::PlaybackFinished(id)) => self.event(Event::PromptFinished(PromptId(id))),
-                    None => {}
+                Some(ev) = media_event(&mut self.media) => match ev {
+                    MediaEvent::Dtmf(d) => self.event(Event::Dtmf(d)),
+                    MediaEvent::PlaybackFinished(id) => self.event(Event::PromptFinished(PromptId(id))),
                 },
                 _ = sleep_until(deadline) => {
                     if self.hangup_sent.is_some() {
@@ -241,6 +241,7 @@ impl Flow {
                     if changed.is_err() || *shutdown.borrow() {
                         info!("shutting down: hanging up");
                         end_reason = Some("shutdown");
+                        self.bye_wait = self.shared.config.service.shutdown_grace();
                         self.hangup();
                     }
                 }
@@ -258,11 +259,15 @@ impl Flow {
         let mut reason = None;
         while let Some(action) = self.ivr.poll_action() {
             match action {
-                Action::Play { id, prompt } => self.media.command(MediaCommand::Play {
+                Action::Ring => {
+                    self.handle.send(Command::Ringing).ok();
+                }
+                Action::Answer => self.answer(),
+                Action::Play { id, prompt } => self.media_command(MediaCommand::Play {
                     id: id.0,
                     samples: self.shared.prompts.audio(prompt),
                 }),
-                Action::StopPlayback => self.media.command(MediaCommand::StopPlayback),
+                Action::StopPlayback => self.media_command(MediaCommand::StopPlayback),
                 Action::Outcome(outcome) => {
                     info!(
                         outcome = outcome.as_str(),
@@ -283,10 +288,46 @@ impl Flow {
         reason
     }
 
+    fn media_command(&self, command: MediaCommand) {
+        if let Some(media) = &self.media {
+            media.command(command);
+        }
+    }
+
+    /// Sends the 200 OK, starts the recording and the RTP stream.
+    fn answer(&mut self) {
+        let Some(u) = self.unanswered.take() else {
+            return;
+        };
+        self.handle.send(Command::Accept { sdp: u.answer }).ok();
+        let key = self.key.to_string();
+        let recording = u.record.as_deref().and_then(|line| {
+            let rel = crate::recording::relative_path(line, u.started, &key);
+            match Recording::start(&self.shared.data_dir.join(&rel)) {
+                Ok(r) => Some((r, rel)),
+                Err(e) => {
+                    warn!(error = %e, "cannot record this call");
+                    None
+                }
+            }
+        });
+        let (recording, rel) = recording.unzip();
+        let rel = rel.map(|p| p.to_string_lossy().into_owned());
+        self.shared
+            .store
+            .call_answered(&self.key, SystemTime::now(), rel);
+        self.media = Some(MediaSession::start(
+            u.socket,
+            u.negotiated,
+            Sink(recording),
+            u.media_seed,
+        ));
+    }
+
     fn hangup(&mut self) {
         if self.hangup_sent.is_none() {
             self.hangup_sent = Some(Instant::now());
-            self.media.command(MediaCommand::StopPlayback);
+            self.media_command(MediaCommand::StopPlayback);
             self.handle.send(Command::Hangup).ok();
         }
     }
@@ -308,7 +349,7 @@ impl Flow {
                 let answer =
                     sdp::build_answer(&n, self.rtp_local, self.session_id, self.session_version);
                 info!(direction = ?n.remote_direction, "re-INVITE answered");
-                self.media.command(MediaCommand::Update(n));
+                self.media_command(MediaCommand::Update(n));
                 self.handle
                     .send(Command::AnswerReInvite {
                         status: 200,
@@ -326,6 +367,14 @@ impl Flow {
                     .ok();
             }
         }
+    }
+}
+
+/// The next media event, or never when there is no media yet.
+async fn media_event(media: &mut Option<MediaSession<Sink>>) -> Option<MediaEvent> {
+    match media {
+        Some(m) => m.events.recv().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -105,6 +105,8 @@ pub struct ScreeningConfig {
     pub retries: u8,
     /// Record the call to a stereo WAV file.
     pub record: bool,
+    /// Milliseconds to ring (180 Ringing) before answering.
+    pub answer_after_ms: u64,
 }
 
 /// `listen`: an IP:port string, with an error that says what is expected.
@@ -151,6 +153,7 @@ impl Default for ScreeningConfig {
             digit_timeout_secs: 6,
             retries: 1,
             record: true,
+            answer_after_ms: 0,
         }
     }
 }
@@ -262,6 +265,7 @@ impl ScreeningConfig {
             fixed_digit: self.challenge_digit,
             digit_timeout: Duration::from_secs(self.digit_timeout_secs),
             retries: self.retries,
+            answer_after: Duration::from_millis(self.answer_after_ms),
             ..ivr::ChallengeSettings::default()
         }
     }

@@ -166,3 +166,25 @@ fn builtin_uac_completes_every_call_at_20_percent_loss() {
     }
     assert_eq!(svc.stop(), Some(0));
 }
+
+#[test]
+fn cancel_while_ringing_gets_487_and_leaves_no_call_behind() {
+    let mut svc = Service::start("challenge_digit = 5\nanswer_after_ms = 3000\n");
+    let out = sipp(&svc, "uac_cancel.xml", "cancel-1", &[]);
+    assert_ok(&out, &svc, "cancel");
+    let msgs = sipp_messages(&svc);
+    assert!(msgs.contains("SIP/2.0 180"), "ringing first:\n{msgs}");
+    assert!(msgs.contains("SIP/2.0 487"), "INVITE answered 487:\n{msgs}");
+    let call = svc.wait_call("cancel-1", |c| !c["ended_at"].is_null());
+    assert_eq!(call["outcome"], "abandoned", "{call}");
+    assert!(call["answered_at"].is_null(), "never answered: {call}");
+    assert!(call["recording"].is_null(), "nothing recorded: {call}");
+    // Nothing is left: the service still has no call in progress and stops
+    // at once.
+    assert_eq!(svc.stop(), Some(0));
+    assert!(
+        !svc.log().contains("hanging up calls in progress"),
+        "{}",
+        svc.log()
+    );
+}

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod screening;
+mod types;
 
 pub use screening::{
     Action, ChallengeSettings, Event, Outcome, Prompt, PromptId, ScreeningCall, SettingsError,

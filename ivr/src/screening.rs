@@ -14,157 +14,14 @@
 //! carries out every [`Action`] drained from [`ScreeningCall::poll_action`].
 
 use std::collections::VecDeque;
-use std::fmt;
 use std::time::{Duration, Instant};
 
-/// Longest `digit_timeout` / `prompt_guard` accepted. [`ScreeningCall::new`]
-/// clamps longer values to this so deadline arithmetic cannot overflow.
-pub const MAX_DURATION: Duration = Duration::from_secs(60 * 60);
-
-/// How the challenge is run. Validate user-supplied values with
-/// [`ChallengeSettings::validate`] when the configuration is loaded.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChallengeSettings {
-    /// Play the "calls to this line are screened and may be recorded"
-    /// notice before the challenge.
-    pub notice: bool,
-    /// Use this challenge digit (0-9) instead of a random one per call.
-    pub fixed_digit: Option<u8>,
-    /// Time allowed for a key after the challenge prompt has finished.
-    pub digit_timeout: Duration,
-    /// Extra attempts after a wrong key or a timeout; one shared budget.
-    pub retries: u8,
-    /// If a playing prompt's `PromptFinished` never arrives, act as if it
-    /// finished this long after it started.
-    pub prompt_guard: Duration,
-}
-
-impl Default for ChallengeSettings {
-    fn default() -> Self {
-        Self {
-            notice: true,
-            fixed_digit: None,
-            digit_timeout: Duration::from_secs(6),
-            retries: 1,
-            prompt_guard: Duration::from_secs(30),
-        }
-    }
-}
-
-/// A [`ChallengeSettings`] value that cannot be used as configured.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum SettingsError {
-    #[error("fixed challenge digit must be 0-9, got {0}")]
-    FixedDigit(u8),
-    #[error("digit timeout must be more than zero and at most one hour, got {0:?}")]
-    DigitTimeout(Duration),
-    #[error("prompt guard must be more than zero and at most one hour, got {0:?}")]
-    PromptGuard(Duration),
-}
-
-impl ChallengeSettings {
-    /// Checks the values a configuration file could get wrong.
-    ///
-    /// [`ScreeningCall::new`] never panics on bad settings: it ignores an
-    /// out-of-range `fixed_digit` (drawing a random digit instead) and clamps
-    /// durations to [`MAX_DURATION`]. Call this at load time to reject them.
-    pub fn validate(&self) -> Result<(), SettingsError> {
-        let in_range = |d: Duration| !d.is_zero() && d <= MAX_DURATION;
-        match self.fixed_digit {
-            Some(d) if d > 9 => Err(SettingsError::FixedDigit(d)),
-            _ if !in_range(self.digit_timeout) => {
-                Err(SettingsError::DigitTimeout(self.digit_timeout))
-            }
-            _ if !in_range(self.prompt_guard) => Err(SettingsError::PromptGuard(self.prompt_guard)),
-            _ => Ok(()),
-        }
-    }
-}
-
-/// A recorded message the shell can play. `Display` gives its wording.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Prompt {
-    Notice,
-    Challenge { digit: u8 },
-    WrongKey,
-    NoKey,
-    Connecting,
-    Goodbye,
-}
-
-impl fmt::Display for Prompt {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Prompt::Notice => f.write_str("Calls to this line are screened and may be recorded."),
-            Prompt::Challenge { digit } => write!(f, "To be connected, press {digit}."),
-            Prompt::WrongKey => f.write_str("Sorry, that was not the right key."),
-            Prompt::NoKey => f.write_str("Sorry, I did not hear a key."),
-            Prompt::Connecting => f.write_str("Thank you, connecting you."),
-            Prompt::Goodbye => f.write_str("Sorry, we could not connect your call. Goodbye."),
-        }
-    }
-}
-
-/// Identifies one [`Action::Play`] within a call; increases with each play.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PromptId(pub u32);
-
-/// Something that happened on the call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Event {
-    /// A key pressed by the caller.
-    Dtmf(char),
-    /// The prompt with this id has played to the end. Reporting a later id
-    /// also completes every earlier prompt still queued (they play in order).
-    PromptFinished(PromptId),
-    /// The caller sent BYE (or the call was otherwise lost).
-    CallerHungUp,
-}
-
-/// Something the shell must do, in the order drained.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// Queue this prompt behind anything already queued or playing.
-    Play { id: PromptId, prompt: Prompt },
-    /// Barge-in: drop everything queued or playing. No `PromptFinished` is
-    /// expected for those prompts (one that still arrives is ignored).
-    StopPlayback,
-    /// The screening result; emitted exactly once, when it is decided.
-    Outcome(Outcome),
-    /// Passed, and the connecting prompt has finished: connect the caller.
-    Connected,
-    /// Send BYE to the caller; the call is over for the IVR.
-    Hangup,
-}
-
-/// How screening ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Passed,
-    Failed,
-    Timeout,
-    Abandoned,
-}
-
-impl Outcome {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Outcome::Passed => "passed",
-            Outcome::Failed => "failed",
-            Outcome::Timeout => "timeout",
-            Outcome::Abandoned => "abandoned",
-        }
-    }
-}
-
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::types::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
+    /// Not answered yet: ringing until the answer deadline.
+    Ringing,
     /// No outcome yet: notice/challenge/retry prompts or the digit timer.
     Challenging,
     /// Passed; the connecting prompt is playing.
@@ -194,12 +51,16 @@ pub struct ScreeningCall {
     guard_deadline: Option<Instant>,
     /// When the caller has run out of time to press a key.
     digit_deadline: Option<Instant>,
+    /// When a ringing call is answered.
+    answer_deadline: Option<Instant>,
+    notice: bool,
     actions: VecDeque<Action>,
 }
 
 impl ScreeningCall {
-    /// The call has been answered: starts the flow (queues the notice if
-    /// enabled, then the challenge). Draws the digit from `rng` with
+    /// A call has been offered: it rings for `settings.answer_after`, then is
+    /// answered and the flow starts (the notice if enabled, then the
+    /// challenge). Draws the digit from `rng` with
     /// `rng.u8(0..=9)` unless `settings.fixed_digit` is a valid digit, in
     /// which case `rng` is not touched.
     pub fn new(settings: &ChallengeSettings, rng: &mut fastrand::Rng, now: Instant) -> Self {
@@ -218,13 +79,29 @@ impl ScreeningCall {
             queued: VecDeque::new(),
             guard_deadline: None,
             digit_deadline: None,
+            answer_deadline: None,
+            notice: settings.notice,
             actions: VecDeque::new(),
         };
-        if settings.notice {
-            call.play(now, Prompt::Notice);
+        if settings.answer_after.is_zero() {
+            call.answer(now);
+        } else {
+            call.phase = Phase::Ringing;
+            call.actions.push_back(Action::Ring);
+            call.answer_deadline = Some(later(now, settings.answer_after.min(MAX_DURATION)));
         }
-        call.play(now, Prompt::Challenge { digit });
         call
+    }
+
+    /// Answers and starts the challenge.
+    fn answer(&mut self, now: Instant) {
+        self.answer_deadline = None;
+        self.phase = Phase::Challenging;
+        self.actions.push_back(Action::Answer);
+        if self.notice {
+            self.play(now, Prompt::Notice);
+        }
+        self.play(now, Prompt::Challenge { digit: self.digit });
     }
 
     /// The digit the caller must press.
@@ -245,7 +122,9 @@ impl ScreeningCall {
     /// deadline, so a late call behaves as if it had been made on time.
     pub fn handle_timeout(&mut self, now: Instant) {
         while let Some(at) = self.poll_timeout().filter(|&at| at <= now) {
-            if self.guard_deadline == Some(at) {
+            if self.answer_deadline == Some(at) {
+                self.answer(at);
+            } else if self.guard_deadline == Some(at) {
                 self.finish_front(at);
             } else {
                 self.digit_deadline = None;
@@ -256,10 +135,14 @@ impl ScreeningCall {
 
     /// The earliest pending deadline; `None` once connected or finished.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        match (self.guard_deadline, self.digit_deadline) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [
+            self.answer_deadline,
+            self.guard_deadline,
+            self.digit_deadline,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// The next action to carry out. Drain this after every call into the
@@ -380,6 +263,7 @@ impl ScreeningCall {
         self.queued.clear();
         self.guard_deadline = None;
         self.digit_deadline = None;
+        self.answer_deadline = None;
     }
 }
 

@@ -79,9 +79,10 @@ fn late_handle_timeout_fires_every_expired_deadline() {
     let mut call = ScreeningCall::new(&settings, &mut fastrand::Rng::with_seed(1), t0);
     call.handle_timeout(t0 + secs(1000));
     let actions: Vec<Action> = std::iter::from_fn(|| call.poll_action()).collect();
-    assert_eq!(actions.len(), 7, "{actions:?}");
-    assert_eq!(actions[4], Action::Outcome(Outcome::Timeout));
-    assert_eq!(actions[6], Action::Hangup);
+    assert_eq!(actions.len(), 8, "{actions:?}");
+    assert_eq!(actions[0], Action::Answer);
+    assert_eq!(actions[5], Action::Outcome(Outcome::Timeout));
+    assert_eq!(actions[7], Action::Hangup);
     assert!(call.is_finished());
 }
 
@@ -116,6 +117,7 @@ fn fixed_digit_is_honoured_and_leaves_the_rng_alone() {
         let mut rng = fastrand::Rng::with_seed(seed);
         let mut call = ScreeningCall::new(&settings, &mut rng, Instant::now());
         assert_eq!(call.digit(), 7);
+        assert_eq!(call.poll_action(), Some(Action::Answer));
         let first = call.poll_action();
         assert_eq!(first, Some(play(0, Prompt::Challenge { digit: 7 })));
         assert_eq!(rng.u64(..), fastrand::Rng::with_seed(seed).u64(..));

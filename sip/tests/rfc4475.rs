@@ -74,7 +74,7 @@ const CASES: &[Case] = &[
         "wsinv",
         Accept,
         Accept,
-        "dialog layer: 481 (To tag of an unknown dialog)",
+        "dialog layer: 481 (unknown dialog); rsipstack drops it, see STACK_GAPS",
     ),
     case("intmeth", Reply(&[501])),
     later("esc01", Accept, Accept, "application: INVITE handling"),
@@ -128,7 +128,7 @@ const CASES: &[Case] = &[
         "badbranch",
         Accept,
         Accept,
-        "transaction layer: RFC 2543-style matching, then OPTIONS 200",
+        "transaction layer: keys on the bare cookie (RFC 4475 allows), then OPTIONS 200",
     ),
     // §3.3 application layer.
     case("insuf", Reply(&[400])),
@@ -243,6 +243,26 @@ fn check_reply(file: &str, request: &[u8], status: u16, reason: &RejectReason, r
     }
 }
 
+/// Accepted messages rsipstack 0.7.14 still cannot take in, though RFC 4475
+/// calls them valid: it does not see `tag = value` (LWS around `=`) as a
+/// From tag, so it cannot key the transaction and drops the request unanswered.
+const STACK_GAPS: &[&str] = &["wsinv"];
+
+/// What rsipstack does with a parsed datagram before any transaction sees
+/// it: stamp the top Via (UDP) and key the transaction on it.
+fn stack_intake(msg: SipMessage) -> Result<(), String> {
+    use rsipstack::transaction::key::{TransactionKey, TransactionRole};
+    use rsipstack::transport::connection::SipConnection;
+    let from: std::net::SocketAddr = ([192, 0, 2, 99], 5060).into();
+    let msg = SipConnection::update_msg_received(msg, from, rsipstack::sip::Transport::Udp)
+        .map_err(|e| format!("Via: {e}"))?;
+    let key = match &msg {
+        SipMessage::Request(r) => TransactionKey::from_request(r, TransactionRole::Server),
+        SipMessage::Response(r) => TransactionKey::from_response(r, TransactionRole::Client),
+    };
+    key.map(drop).map_err(|e| format!("transaction key: {e}"))
+}
+
 fn describe(v: &Verdict) -> (String, String, String) {
     match v {
         Verdict::Accept => ("Accept".into(), "-".into(), "-".into()),
@@ -272,9 +292,16 @@ fn verify(case: &Case, cfg: &GuardConfig, expect: Expect, label: &str) -> Verdic
     );
     match &verdict {
         Verdict::Accept => {
-            SipMessage::try_from(data.as_slice()).unwrap_or_else(|e| {
+            let parsed = SipMessage::try_from(data.as_slice()).unwrap_or_else(|e| {
                 panic!("{}: accepted but rsipstack rejects it: {e}", case.file)
             });
+            let intake = stack_intake(parsed);
+            let known_gap = STACK_GAPS.contains(&case.file);
+            assert!(
+                intake.is_ok() != known_gap,
+                "{}: rsipstack intake {intake:?}, listed as a known stack gap: {known_gap}",
+                case.file
+            );
         }
         Verdict::Reply {
             status,

@@ -12,6 +12,7 @@ const MAX_USER_AGENT: usize = 128;
 const MAX_SHUTDOWN_GRACE_SECS: u64 = 60;
 const DIGIT_TIMEOUT_SECS: std::ops::RangeInclusive<u64> = 1..=60;
 const MAX_RETRIES: u8 = 5;
+const MAX_ANSWER_AFTER_MS: u64 = 30_000;
 
 fn problem(path: KeyPath, message: impl Into<String>) -> Result<(), Problem> {
     Err(Problem {
@@ -208,11 +209,21 @@ fn validate_screening(screening: &ScreeningConfig, path: KeyPath) -> Result<(), 
             format!("expected 0 to {MAX_RETRIES}, got {}", screening.retries),
         );
     }
+    if screening.answer_after_ms > MAX_ANSWER_AFTER_MS {
+        return problem(
+            path.key("answer_after_ms"),
+            format!(
+                "expected 0 to {MAX_ANSWER_AFTER_MS} milliseconds, got {}",
+                screening.answer_after_ms
+            ),
+        );
+    }
     // The ivr crate's own check, in case it is stricter than the above.
     if let Err(err) = screening.challenge_settings().validate() {
         let key = match err {
             ivr::SettingsError::FixedDigit(_) => "challenge_digit",
             ivr::SettingsError::DigitTimeout(_) => "digit_timeout_secs",
+            ivr::SettingsError::AnswerAfter(_) => "answer_after_ms",
             _ => return problem(path, err.to_string()),
         };
         return problem(path.key(key), err.to_string());

@@ -46,6 +46,8 @@ pub struct Shell {
     /// Prompts whose end the shell never reports (it just stays silent).
     pub unreported: fn(Prompt) -> bool,
     pub trace: Vec<(Duration, Action)>,
+    /// Ring and Answer actions, with their times.
+    pub signalling: Vec<(Duration, Action)>,
 }
 
 impl Shell {
@@ -60,6 +62,7 @@ impl Shell {
             playing_since: start,
             unreported: |_| false,
             trace: Vec::new(),
+            signalling: Vec::new(),
         };
         shell.drain();
         shell
@@ -79,6 +82,12 @@ impl Shell {
 
     pub fn drain(&mut self) {
         while let Some(action) = self.call.poll_action() {
+            // Ringing and answering are checked by their own tests; the
+            // flow traces start at the answer.
+            if matches!(action, Action::Ring | Action::Answer) {
+                self.signalling.push((self.elapsed(), action));
+                continue;
+            }
             self.trace.push((self.elapsed(), action));
             match action {
                 Action::Play { id, prompt } => {
@@ -88,7 +97,11 @@ impl Shell {
                     self.playback.push_back((id, prompt));
                 }
                 Action::StopPlayback => self.playback.clear(),
-                Action::Outcome(_) | Action::Connected | Action::Hangup => {}
+                Action::Outcome(_)
+                | Action::Connected
+                | Action::Hangup
+                | Action::Ring
+                | Action::Answer => {}
             }
         }
     }

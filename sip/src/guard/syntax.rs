@@ -178,7 +178,7 @@ pub(super) fn addr(v: &str) -> Option<Params<'_>> {
         if c.peek() != Some(b'<') {
             return None;
         }
-    } else if v.contains('<') {
+    } else if v.bytes().find(|&b| b == b'<' || b == b';') == Some(b'<') {
         // display-name as tokens; RFC 4475 lwsdisp: no LWS needed before `<`.
         while c.peek() != Some(b'<') {
             c.token()?;

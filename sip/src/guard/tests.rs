@@ -431,6 +431,8 @@ fn address_headers_are_checked() {
         ])),
         Verdict::Accept
     );
+    let quoted_angle = ["Contact: sip:d@example.com;note=\"<b>\""];
+    assert_eq!(check(&options(&quoted_angle)), Verdict::Accept);
 }
 
 #[test]
@@ -573,6 +575,7 @@ fn responses_are_accepted_or_dropped_never_answered() {
             "branch=z9hG4bK-1, SIP/2.0/UDP 192.0.2.2",
         ),
         ("SIP/2.0 180", "SIP/3.0 180"),
+        ("SIP/2.0 180", "sip/2.0 180"),
     ] {
         let v = check(text.replace(from, to).as_bytes());
         assert!(matches!(v, Verdict::Drop { .. }), "{to}: {v:?}");

@@ -87,8 +87,10 @@ run_case timeout         0 -set mode hangup -- uac_timeout.xml
 run_case nat             0 -set mode hangup -set via_params ";received=127.0.0.1;rport=5098" -- uac_nat.xml
 run_case nat_no_rport    1 -set mode hangup -- uac_nat.xml
 run_case cancel          0 -set mode cancel -- uac_cancel.xml
-run_case cancel_race     1 -- uac_cancel.xml
-run_case cancel_race_ok  0 -- uac_cancel.xml -set race_ok 1
+run_case cancel_answered 1 -- uac_cancel.xml
+run_case cancel_answ_ok  0 -- uac_cancel.xml -set race_ok 1
+run_case cancel_crossed  1 -set mode cross -- uac_cancel.xml
+run_case cancel_cross_ok 0 -set mode cross -- uac_cancel.xml -set race_ok 1
 run_case bad_digit       1 -- uac_pass.xml -set digit x -set dtmf_delay 500
 
 echo "$pass passed, $fail failed"
