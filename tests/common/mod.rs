@@ -38,6 +38,16 @@ impl Service {
     /// Starts the service with the given `[[line]]` screening extras
     /// (TOML lines appended to `[line.screening]`).
     pub fn start(screening_extra: &str) -> Service {
+        Self::start_with_numbers(screening_extra, &["*"])
+    }
+
+    /// Starts the service with one line answering `numbers`.
+    pub fn start_with_numbers(screening_extra: &str, numbers: &[&str]) -> Service {
+        let numbers = numbers
+            .iter()
+            .map(|n| format!("{n:?}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let dir = tempfile::tempdir().expect("tempdir");
         let port = free_port();
         let (first, last) = rtp_range(port);
@@ -52,7 +62,7 @@ shutdown_grace_secs = 2
 
 [[line]]
 name = "test"
-numbers = ["*"]
+numbers = [{numbers}]
 [line.screening]
 {screening_extra}
 "#,
