@@ -188,3 +188,51 @@ fn cancel_while_ringing_gets_487_and_leaves_no_call_behind() {
         svc.log()
     );
 }
+
+#[test]
+fn tcp_caller_passes() {
+    let mut svc = Service::start(FIXED_FIVE);
+    let out = sipp(&svc, "uac_pass.xml", "tcp-1", &["-t", "t1"]);
+    assert_ok(&out, &svc, "pass over TCP");
+    let call = svc.wait_call("tcp-1", |c| !c["ended_at"].is_null());
+    assert_eq!(call["outcome"], "passed", "{call}");
+    assert_eq!(svc.stop(), Some(0));
+}
+
+#[test]
+fn sigterm_mid_call_hangs_up_and_keeps_a_valid_recording() {
+    let mut svc = Service::start(FIXED_FIVE);
+    let addr = svc.addr;
+    let dir = svc.dir.path().to_path_buf();
+    // A caller that never presses a key and waits for our BYE.
+    let caller = std::thread::spawn(move || {
+        std::process::Command::new("sipp")
+            .current_dir(&dir)
+            .arg(addr.to_string())
+            .arg("-sf")
+            .arg(common::scenario("uac_timeout.xml"))
+            .args(["-i", "127.0.0.1", "-p"])
+            .arg(common::free_port().to_string())
+            .args(["-m", "1", "-timeout", "60s", "-timeout_error", "-nostdin", "-cid_str", "term-1"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run sipp")
+    });
+    svc.wait_call("term-1", |c| !c["answered_at"].is_null());
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    assert_eq!(svc.stop(), Some(0), "clean exit on SIGTERM:\n{}", svc.log());
+    let out = caller.join().expect("sipp thread");
+    assert_ok(&out, &svc, "caller gets our BYE at shutdown");
+
+    let call = svc
+        .calls()
+        .into_iter()
+        .find(|c| c["call_id"] == "term-1")
+        .expect("call logged");
+    assert_eq!(call["end_reason"], "shutdown", "{call}");
+    assert!(!call["ended_at"].is_null(), "{call}");
+    let rec = svc.data_dir().join(call["recording"].as_str().expect("recording"));
+    let reader = hound::WavReader::open(&rec).expect("finalized WAV after SIGTERM");
+    let secs = f64::from(reader.duration()) / 8000.0;
+    assert!((3.5..15.0).contains(&secs), "recording of the call so far: {secs:.1} s");
+}
