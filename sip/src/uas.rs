@@ -167,6 +167,20 @@ fn header_err(
     Box::new((tx, SipError::Header { header, detail }))
 }
 
+/// rsipstack escapes a URI's user part when it writes it, including the
+/// `%` of escapes already there (`%61lice` would go out as `%2561lice`).
+/// Decoding first makes it write an equivalent URI (RFC 3261 §19.1.4).
+fn unescape_user(mut uri: rsipstack::sip::Uri) -> rsipstack::sip::Uri {
+    if let Some(auth) = uri.auth.as_mut() {
+        if auth.user.contains('%') {
+            if let Ok(user) = percent_encoding::percent_decode_str(&auth.user).decode_utf8() {
+                auth.user = user.into_owned();
+            }
+        }
+    }
+    uri
+}
+
 /// The address a request really came from: Via `received`/`rport` as the
 /// transport layer recorded them, else the Via sent-by.
 fn source_of(req: &Request) -> Option<SocketAddr> {
@@ -433,6 +447,7 @@ impl UasTask {
             .and_then(|c| c.typed().ok())
             .map(|c| c.uri)
             .unwrap_or_else(|| invite.uri.clone());
+        let target = unescape_user(target);
         let via = self.call.endpoint.get_via(None, None).ok()?;
         let from = invite.to_header().ok()?.value().to_string();
         let to = invite.from_header().ok()?.value().to_string();

@@ -1,0 +1,145 @@
+//! The RTP session over loopback sockets: symmetric latching, DTMF, prompt
+//! playback and the frame pairs handed to the recorder.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sip::media::dtmf::event_packets;
+use sip::media::g711::Codec;
+use sip::media::sdp::{Direction, Negotiated};
+use sip::rtp_session::{FrameSink, MediaCommand, MediaEvent, MediaSession};
+use tokio::net::UdpSocket;
+use tokio::time::timeout;
+use webrtc_util::marshal::{Marshal, Unmarshal};
+
+/// One tick's (caller, sent) frames.
+type FramePair = (Vec<i16>, Vec<i16>);
+
+#[derive(Clone, Default)]
+struct Frames(Arc<Mutex<Vec<FramePair>>>);
+
+impl FrameSink for Frames {
+    fn frame(&mut self, caller: &[i16], sent: &[i16]) {
+        if let Ok(mut f) = self.0.lock() {
+            f.push((caller.to_vec(), sent.to_vec()));
+        }
+    }
+}
+
+fn negotiated(remote: SocketAddr) -> Negotiated {
+    Negotiated {
+        codec: Codec::Pcmu,
+        payload_type: 0,
+        telephone_event: Some(101),
+        remote: Some(remote),
+        remote_direction: Direction::SendRecv,
+        ptime: None,
+    }
+}
+
+fn rtp(pt: u8, seq: u16, ts: u32, marker: bool, payload: Vec<u8>) -> Vec<u8> {
+    let p = rtp::packet::Packet {
+        header: rtp::header::Header {
+            version: 2,
+            payload_type: pt,
+            sequence_number: seq,
+            timestamp: ts,
+            ssrc: 0x1234_5678,
+            marker,
+            ..Default::default()
+        },
+        payload: payload.into(),
+    };
+    p.marshal().expect("marshal").to_vec()
+}
+
+fn tone() -> Vec<i16> {
+    (0..160)
+        .map(|i| ((i as f64 * 0.3).sin() * 8000.0) as i16)
+        .collect()
+}
+
+async fn recv_rtp(sock: &UdpSocket) -> rtp::packet::Packet {
+    let mut buf = [0u8; 2048];
+    let (n, _) = timeout(Duration::from_secs(2), sock.recv_from(&mut buf))
+        .await
+        .expect("RTP within 2 s")
+        .expect("recv");
+    let mut b = &buf[..n];
+    rtp::packet::Packet::unmarshal(&mut b).expect("valid RTP")
+}
+
+#[tokio::test]
+async fn latches_to_the_real_source_reports_dtmf_once_and_records_both_sides() {
+    let ours = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let ours_addr = ours.local_addr().expect("addr");
+    let peer = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    // The SDP names an address nobody listens on (as a NAT'd phone's would).
+    let bogus: SocketAddr = "127.0.0.1:9".parse().expect("addr");
+    let frames = Frames::default();
+    let mut media = MediaSession::start(ours, negotiated(bogus), frames.clone(), 7);
+
+    // The caller's audio reaches us; from then on we send to its source.
+    let mut payload = Vec::new();
+    Codec::Pcmu.encode(&tone(), &mut payload);
+    for seq in 0..10u16 {
+        let pkt = rtp(0, seq, u32::from(seq) * 160, seq == 0, payload.clone());
+        peer.send_to(&pkt, ours_addr).await.expect("send");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let got = recv_rtp(&peer).await;
+    assert_eq!(got.header.payload_type, 0);
+    assert_eq!(got.payload.len(), 160);
+
+    // One digit, sent the usual way (start, updates, three end packets).
+    for (i, (ev, marker)) in event_packets('7', 100).into_iter().enumerate() {
+        let pkt = rtp(101, 100 + i as u16, 99_999, marker, ev.to_bytes().to_vec());
+        peer.send_to(&pkt, ours_addr).await.expect("send");
+    }
+    let ev = timeout(Duration::from_secs(2), media.events.recv())
+        .await
+        .expect("digit within 2 s");
+    assert_eq!(ev, Some(MediaEvent::Dtmf('7')));
+
+    // A prompt plays to the latched peer and its end is reported.
+    let prompt: Arc<[i16]> = vec![6000i16; 480].into();
+    media.command(MediaCommand::Play {
+        id: 3,
+        samples: prompt,
+    });
+    let ev = timeout(Duration::from_secs(2), media.events.recv())
+        .await
+        .expect("prompt end within 2 s");
+    assert_eq!(ev, Some(MediaEvent::PlaybackFinished(3)));
+    assert!(
+        timeout(Duration::from_millis(300), media.events.recv())
+            .await
+            .is_err(),
+        "no second report of the digit or the prompt"
+    );
+
+    let sink = media.stop().await.expect("sink back");
+    let frames = sink.0.lock().expect("lock").clone();
+    assert!(frames.iter().all(|(c, s)| c.len() == 160 && s.len() == 160));
+    let loud = |v: &[i16]| v.iter().any(|&s| s.unsigned_abs() > 1000);
+    assert!(frames.iter().any(|(c, _)| loud(c)), "caller audio recorded");
+    assert!(frames.iter().any(|(_, s)| loud(s)), "prompt recorded");
+}
+
+#[tokio::test]
+async fn sends_nothing_while_the_caller_holds() {
+    let ours = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let peer = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let mut n = negotiated(peer.local_addr().expect("addr"));
+    n.remote_direction = Direction::SendOnly; // the caller put us on hold
+    let media = MediaSession::start(ours, n, Frames::default(), 1);
+    media.command(MediaCommand::Play {
+        id: 1,
+        samples: vec![6000i16; 1600].into(),
+    });
+    let mut buf = [0u8; 2048];
+    let got = timeout(Duration::from_millis(400), peer.recv_from(&mut buf)).await;
+    assert!(got.is_err(), "no RTP towards a holding caller");
+    media.stop().await;
+}
