@@ -15,15 +15,15 @@ use std::net::SocketAddr;
 use rsipstack::sip::prelude::*;
 use rsipstack::sip::{Header, Method, Request, SipMessage, StatusCode};
 use rsipstack::transaction::endpoint::EndpointInnerRef;
-use rsipstack::transaction::key::{TransactionKey, TransactionRole};
 use rsipstack::transaction::transaction::Transaction;
-use rsipstack::transport::SipAddr;
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
 use crate::endpoint::{header_value, reply, DialogRoutes, ALLOWED_METHODS};
 use crate::error::SipError;
 use crate::media::info::parse_info_dtmf;
+
+mod bye;
 
 /// A new call, not yet answered. Answer it with [`IncomingCall::start`] (then
 /// commands) or turn it away with [`IncomingCall::reject`].
@@ -165,20 +165,6 @@ fn header_err(
 ) -> Box<(Transaction, SipError)> {
     let detail = e.to_string();
     Box::new((tx, SipError::Header { header, detail }))
-}
-
-/// rsipstack escapes a URI's user part when it writes it, including the
-/// `%` of escapes already there (`%61lice` would go out as `%2561lice`).
-/// Decoding first makes it write an equivalent URI (RFC 3261 §19.1.4).
-fn unescape_user(mut uri: rsipstack::sip::Uri) -> rsipstack::sip::Uri {
-    if let Some(auth) = uri.auth.as_mut() {
-        if auth.user.contains('%') {
-            if let Ok(user) = percent_encoding::percent_decode_str(&auth.user).decode_utf8() {
-                auth.user = user.into_owned();
-            }
-        }
-    }
-    uri
 }
 
 /// The address a request really came from: Via `received`/`rport` as the
@@ -435,66 +421,5 @@ impl UasTask {
                 _ => None,
             })
             .collect()
-    }
-
-    /// Sends BYE and waits for its final response (rsipstack's timer F
-    /// bounds the wait). The destination is the INVITE's real source.
-    async fn send_bye(&mut self) -> Option<u16> {
-        let invite = &self.call.tx.original;
-        let target = invite
-            .contact_header()
-            .ok()
-            .and_then(|c| c.typed().ok())
-            .map(|c| c.uri)
-            .unwrap_or_else(|| invite.uri.clone());
-        let target = unescape_user(target);
-        let via = self.call.endpoint.get_via(None, None).ok()?;
-        let from = invite.to_header().ok()?.value().to_string();
-        let to = invite.from_header().ok()?.value().to_string();
-        self.local_cseq += 1;
-        let mut headers = vec![
-            Header::Via(via.into()),
-            Header::CallId(self.call.call_id.clone().into()),
-            Header::From(from.into()),
-            Header::To(to.into()),
-            Header::CSeq(format!("{} BYE", self.local_cseq).into()),
-            Header::MaxForwards(70.into()),
-        ];
-        // The route set of a UAS is the Record-Route list in order.
-        headers.extend(
-            self.record_routes()
-                .into_iter()
-                .map(|r| Header::Route(r.value().into())),
-        );
-        headers.push(Header::UserAgent(
-            self.call.endpoint.user_agent.clone().into(),
-        ));
-        let bye = Request {
-            method: Method::Bye,
-            uri: target,
-            headers: headers.into(),
-            version: rsipstack::sip::Version::V2,
-            body: vec![],
-        };
-        let key = TransactionKey::from_request(&bye, TransactionRole::Client).ok()?;
-        let connection = self.call.tx.connection.clone();
-        let mut tx = Transaction::new_client(key, bye, self.call.endpoint.clone(), connection);
-        if !self.call.reliable {
-            tx.destination = Some(SipAddr::from(self.call.source));
-        }
-        info!(call_id = %self.call.call_id, to = %self.call.source, "sending BYE");
-        if let Err(e) = tx.send().await {
-            warn!(call_id = %self.call.call_id, error = %e, "could not send BYE");
-            return None;
-        }
-        while let Some(msg) = tx.receive().await {
-            if let SipMessage::Response(resp) = msg {
-                let code = u16::from(resp.status_code.clone());
-                if code >= 200 {
-                    return Some(code);
-                }
-            }
-        }
-        None
     }
 }
