@@ -3,7 +3,9 @@
 # stands in for linewarden, without any IVR logic). This tests the
 # scenarios, not linewarden. Loopback only; takes about 2 minutes.
 #
-#   tests/sipp/selftest/selftest.sh [-t t1]       (-t t1: run over TCP)
+#   tests/sipp/selftest/selftest.sh [-t t1] [CASE...]
+#     -t t1   run over TCP (both sides)
+#     CASE    run only these cases (names as printed), default all
 #
 # Needs: sipp (apt-get install sip-tester). Runs as root or with
 # CAP_NET_RAW, which SIPp's play_pcap_audio needs for its raw socket.
@@ -16,12 +18,13 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 sc="$(dirname "$here")"
 transport=u1
-if [[ "${1:-}" == "-t" && -n "${2:-}" ]]; then transport="$2"; fi
+if [[ "${1:-}" == "-t" && -n "${2:-}" ]]; then transport="$2"; shift 2; fi
+only=("$@")
 
 command -v sipp >/dev/null 2>&1 || { echo "selftest: sipp missing (apt-get install sip-tester)" >&2; exit 1; }
 
 logs="$(mktemp -d)"
-keep_logs=0
+keep_logs="${KEEP_LOGS:-0}"   # KEEP_LOGS=1 keeps the logs of passing runs too
 mock_pid=""
 cleanup() {
     if [[ -n "$mock_pid" ]]; then kill "$mock_pid" 2>/dev/null || true; fi
@@ -35,6 +38,7 @@ fail=0
 # run_case NAME EXPECTED_UAC_RC MOCK_ARGS -- UAC_ARGS
 run_case() {
     local name="$1" want="$2"; shift 2
+    if ((${#only[@]})) && [[ " ${only[*]} " != *" $name "* ]]; then return 0; fi
     local mock_args=() uac_args=()
     while [[ $# -gt 0 && "$1" != "--" ]]; do mock_args+=("$1"); shift; done
     shift
