@@ -230,6 +230,7 @@ impl Flow {
                 Some(ev) = media_event(&mut self.media) => match ev {
                     MediaEvent::Dtmf(d) => self.event(Event::Dtmf(d)),
                     MediaEvent::PlaybackFinished(id) => self.event(Event::PromptFinished(PromptId(id))),
+                    MediaEvent::DtmfSent(_) | MediaEvent::DtmfNotSent { .. } => {}
                 },
                 _ = sleep_until(deadline) => {
                     if self.hangup_sent.is_some() {

@@ -7,8 +7,11 @@
 
 mod call;
 mod config;
+mod fixture;
+mod import;
 mod prompts;
 mod recording;
+mod replay;
 mod serve;
 mod store;
 
@@ -66,6 +69,46 @@ enum Cmd {
     },
     /// Print the effective configuration.
     Config(ConfigArgs),
+    /// Replay recorded call fixtures through the screening pipeline, offline
+    /// and faster than real time, or play one as a live SIP call (--to).
+    Replay {
+        /// Config whose lines screen the fixtures (default: the built-in one).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// One JSON object per fixture (then a summary line).
+        #[arg(long)]
+        json: bool,
+        /// Exit 1 when a fixture's expectations are not met.
+        #[arg(long)]
+        check: bool,
+        /// Worker threads (default: one per CPU).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Play each fixture as a real call to this SIP URI instead.
+        #[arg(long, value_name = "SIP_URI")]
+        to: Option<String>,
+        /// Fixture directories, or folders of them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Work with call fixtures.
+    Fixture {
+        #[command(subcommand)]
+        command: FixtureCmd,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum FixtureCmd {
+    /// Turn a packet capture of a call (pcap or pcapng; SIP and RTP over
+    /// UDP) into a fixture directory.
+    Import {
+        /// The capture file.
+        capture: PathBuf,
+        /// The fixture directory to write.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
 }
 
 impl ConfigArgs {
@@ -148,10 +191,83 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::FAILURE)
             }
         },
+        Cmd::Replay {
+            config,
+            json,
+            check,
+            jobs,
+            to,
+            paths,
+        } => {
+            let config = match &config {
+                Some(path) => Config::load(path)?,
+                None => Config::default_config(),
+            };
+            if let Some(target) = to {
+                return replay_live(&target, &paths, json);
+            }
+            let jobs =
+                jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let options = replay::Options { json, check, jobs };
+            let mut out = std::io::stdout().lock();
+            let code = replay::run(&paths, &config, &options, &mut out)?;
+            Ok(ExitCode::from(code))
+        }
+        Cmd::Fixture {
+            command: FixtureCmd::Import { capture, out },
+        } => {
+            let summary = import::import(&capture, &out)?;
+            println!("{}: {summary}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Cmd::Config(args) => {
             let config = args.load()?;
             print!("{}", config.to_toml()?);
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `replay --to`: each fixture as a live call, one after the other.
+fn replay_live(target: &str, paths: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
+    init_logs();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let mut failed = false;
+    for found in fixture::discover(paths) {
+        let fx = found
+            .map_err(anyhow::Error::from)
+            .and_then(|dir| fixture::Fixture::load(&dir).map_err(anyhow::Error::from));
+        let fx = match fx {
+            Ok(fx) => fx,
+            Err(e) => {
+                eprintln!("linewarden: {e:#}");
+                failed = true;
+                continue;
+            }
+        };
+        let report = runtime.block_on(replay::live::play(&fx, target))?;
+        if json {
+            println!("{}", serde_json::to_string(&report)?);
+        } else {
+            println!(
+                "{}: call {} status {} answered after {} ms, {} ms long, ended by {}, {} key(s) sent",
+                report.fixture,
+                report.call_id,
+                report.status.map_or("-".into(), |s| s.to_string()),
+                report.answer_ms.unwrap_or(0),
+                report.duration_ms,
+                report.ended_by,
+                report.keys_sent
+            );
+        }
+        failed |= report.status != Some(200);
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -8,12 +8,16 @@
 //! its dialog, or gets 481 when there is none; out-of-dialog OPTIONS is
 //! answered here; anything else gets 405/501.
 //!
+//! It also places outgoing calls ([`SipEndpoint::call`], see [`uac`]) on
+//! the same transports, sharing the dialog routes.
+//!
 //! Does not own: what a call does. The application decides through the
-//! [`CallHandle`](crate::uas::CallHandle) of each call.
+//! [`CallHandle`](crate::uas::CallHandle) or
+//! [`UacHandle`] of each call.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rsipstack::sip::prelude::*;
 use rsipstack::sip::{Header, Method, StatusCode};
@@ -28,6 +32,7 @@ use tracing::{debug, info, warn};
 use crate::error::SipError;
 use crate::guard::GuardConfig;
 use crate::guarded_udp::GuardedUdpSocket;
+use crate::uac::{self, OutgoingCall, UacHandle};
 use crate::uas::{self, IncomingCall};
 
 /// Methods this user agent implements; the others get 405 or 501.
@@ -44,6 +49,10 @@ pub struct EndpointConfig {
     pub seed: u64,
 }
 
+/// Keeps outgoing calls' identifiers apart from the tags the dispatcher
+/// draws from the same configured seed.
+const UAC_SEED_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
+
 /// Identifies a dialog for routing in-dialog requests: Call-ID and our tag.
 pub(crate) type DialogKey = (String, String);
 
@@ -54,6 +63,9 @@ pub(crate) type DialogRoutes = Arc<Mutex<HashMap<DialogKey, mpsc::UnboundedSende
 pub struct SipEndpoint {
     endpoint: rsipstack::transaction::Endpoint,
     local: SocketAddr,
+    routes: DialogRoutes,
+    /// Identifiers of outgoing calls (a stream apart from the dispatcher's).
+    uac_rng: Mutex<fastrand::Rng>,
 }
 
 impl SipEndpoint {
@@ -102,16 +114,43 @@ impl SipEndpoint {
         });
 
         let (calls_tx, calls_rx) = mpsc::channel(64);
+        let routes = DialogRoutes::default();
         let dispatcher = Dispatcher {
             endpoint: endpoint.inner.clone(),
-            routes: Arc::default(),
+            routes: routes.clone(),
             calls: calls_tx,
             rng: fastrand::Rng::with_seed(config.seed),
             local,
         };
         tokio::spawn(dispatcher.run(incoming));
         info!(%local, "SIP listening on UDP and TCP");
-        Ok((SipEndpoint { endpoint, local }, calls_rx))
+        let uac_rng = Mutex::new(fastrand::Rng::with_seed(config.seed ^ UAC_SEED_SALT));
+        let sip = SipEndpoint {
+            endpoint,
+            local,
+            routes,
+            uac_rng,
+        };
+        Ok((sip, calls_rx))
+    }
+
+    /// Places an outgoing call: sends the INVITE and returns the handle
+    /// that drives it. Fails at once for an unusable target or caller, or a
+    /// TCP target that refuses the connection; every later outcome is a
+    /// [`UacEvent`](crate::uac::UacEvent).
+    pub async fn call(&self, call: OutgoingCall) -> Result<UacHandle, SipError> {
+        let rng = self
+            .uac_rng
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .fork();
+        let placement = uac::Placement {
+            endpoint: self.endpoint.inner.clone(),
+            routes: self.routes.clone(),
+            local: self.local,
+            rng,
+        };
+        uac::place(placement, call).await
     }
 
     /// The bound address (useful when listening on port 0).

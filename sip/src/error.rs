@@ -26,6 +26,16 @@ pub enum SipError {
     /// The call's task has ended; the command could not be delivered.
     #[error("the call has already ended")]
     CallGone,
+    /// An outgoing call's target is not a URI we can dial (`sip:` over UDP
+    /// or TCP).
+    #[error("cannot dial {target:?}: {detail}")]
+    Target { target: String, detail: String },
+    /// An outgoing call's caller (From) is unusable.
+    #[error("invalid caller for an outgoing call: {detail}")]
+    Caller { detail: &'static str },
+    /// No connection could be opened to an outgoing call's (TCP) target.
+    #[error("cannot connect to {target}")]
+    Connect { target: String },
 }
 
 impl From<rsipstack::Error> for SipError {

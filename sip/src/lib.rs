@@ -1,8 +1,9 @@
 //! linewarden's SIP layer.
 //!
 //! Owns: the adapter over rsipstack (transports, RFC 3261 transactions and
-//! their timers stay inside rsipstack), the guard that answers malformed
-//! requests before they reach the stack, and the media code (SDP
+//! their timers stay inside rsipstack), both sides of a call (`uas` answers,
+//! `uac` dials, `dialog` is what they share), the guard that answers
+//! malformed requests before they reach the stack, and the media code (SDP
 //! offer/answer, RTP, G.711, DTMF, reorder buffering).
 //!
 //! Does not own: call control. Screening decisions, IVR flows and timers
@@ -10,14 +11,18 @@
 //! binary wires the two together.
 #![forbid(unsafe_code)]
 
+mod dialog;
 pub mod endpoint;
 pub mod error;
 pub mod guard;
 mod guarded_udp;
 pub mod media;
 pub mod rtp_session;
+pub mod uac;
 pub mod uas;
 
 pub use endpoint::{EndpointConfig, SipEndpoint};
 pub use error::SipError;
+pub use rsipstack::sip as message;
+pub use uac::{OutgoingCall, UacCommand, UacEvent, UacHandle};
 pub use uas::{CallEvent, CallHandle, Command, IncomingCall};

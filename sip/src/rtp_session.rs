@@ -4,8 +4,11 @@
 //! silence) with our own SSRC, sequence numbers and timestamps; symmetric
 //! latching (we send to where the caller's media really comes from, ignoring
 //! bogus sources such as port 0); receiving audio through the reorder buffer
-//! and RFC 4733 DTMF through the detector; and handing each tick's pair of
-//! frames (caller, sent) to a [`FrameSink`] so a recording is time-aligned.
+//! and RFC 4733 DTMF through the detector; sending RFC 4733 DTMF (a tick that
+//! carries a telephone-event packet carries no audio: the queued audio still
+//! advances, so a prompt is cut, not delayed, and the sink records silence
+//! as sent); and handing each tick's pair of frames (caller, sent) to a
+//! [`FrameSink`] so a recording is time-aligned.
 //!
 //! Does not own: what to play (call control sends [`MediaCommand`]s) or files
 //! (the sink is the application's).
@@ -23,6 +26,7 @@ use tracing::{debug, trace};
 use webrtc_util::marshal::{Marshal, Unmarshal};
 
 use crate::media::dtmf::DtmfDetector;
+use crate::media::dtmf_send::{DtmfSendError, DtmfSender, EventPacket};
 use crate::media::playout::Playout;
 use crate::media::reorder::{ReorderBuffer, Slot};
 use crate::media::sdp::Negotiated;
@@ -50,6 +54,12 @@ pub enum MediaCommand {
     StopPlayback,
     /// New negotiation (re-INVITE: hold, unhold, new address or codec).
     Update(Negotiated),
+    /// Send a key press as RFC 4733 telephone-events, after any digits
+    /// already queued. Reported by [`MediaEvent::DtmfSent`], or by
+    /// [`MediaEvent::DtmfNotSent`] when the peer did not negotiate
+    /// telephone-event (there is no fallback: neither in-band tones nor
+    /// SIP INFO) or `digit` is not one of `0-9 * # A-D`.
+    Dtmf { digit: char, duration_ms: u32 },
 }
 
 /// What the media stream reports.
@@ -59,6 +69,11 @@ pub enum MediaEvent {
     Dtmf(char),
     /// A queued prompt has been sent completely.
     PlaybackFinished(u32),
+    /// A digit of [`MediaCommand::Dtmf`] has been sent (its last end packet).
+    DtmfSent(char),
+    /// A digit of [`MediaCommand::Dtmf`] was dropped unsent, or cut short
+    /// by a new negotiation without telephone-event.
+    DtmfNotSent { digit: char, reason: DtmfSendError },
 }
 
 /// Hands out RTP ports (even numbers) from a configured range.
@@ -126,6 +141,7 @@ impl<S: FrameSink> MediaSession<S> {
             playout: Playout::new(),
             reorder: ReorderBuffer::new(3),
             dtmf: DtmfDetector::new(),
+            dtmf_out: DtmfSender::new(),
             sink,
             events: ev_tx,
             talkspurt: false,
@@ -164,6 +180,7 @@ struct Stream<S: FrameSink> {
     playout: Playout,
     reorder: ReorderBuffer,
     dtmf: DtmfDetector,
+    dtmf_out: DtmfSender,
     sink: S,
     events: mpsc::UnboundedSender<MediaEvent>,
     talkspurt: bool,
@@ -208,7 +225,33 @@ impl<S: FrameSink> Stream<S> {
                 }
                 self.negotiated = n;
             }
+            MediaCommand::Dtmf { digit, duration_ms } => {
+                let queued = match self.negotiated.telephone_event {
+                    Some(_) => self.dtmf_out.push(digit, duration_ms),
+                    None => Err(DtmfSendError::NotNegotiated),
+                };
+                if let Err(reason) = queued {
+                    debug!(%digit, %reason, "DTMF not sent");
+                    self.events
+                        .send(MediaEvent::DtmfNotSent { digit, reason })
+                        .ok();
+                }
+            }
         }
+    }
+
+    /// This tick's telephone-event packet, if a digit is being sent.
+    fn next_event(&mut self) -> Option<(u8, EventPacket)> {
+        let Some(pt) = self.negotiated.telephone_event else {
+            for digit in self.dtmf_out.clear() {
+                let reason = DtmfSendError::NotNegotiated;
+                self.events
+                    .send(MediaEvent::DtmfNotSent { digit, reason })
+                    .ok();
+            }
+            return None;
+        };
+        self.dtmf_out.tick(self.timestamp).map(|p| (pt, p))
     }
 
     async fn on_tick(&mut self) {
@@ -216,20 +259,33 @@ impl<S: FrameSink> Stream<S> {
         for id in &frame.finished {
             self.events.send(MediaEvent::PlaybackFinished(*id)).ok();
         }
+        let event = self.next_event();
         let may_send = !matches!(
             self.negotiated.remote_direction.answer_to(),
             crate::media::sdp::Direction::RecvOnly | crate::media::sdp::Direction::Inactive
         );
         if let (Some(remote), true) = (self.remote, may_send) {
-            let mut payload = Vec::with_capacity(FRAME_SAMPLES);
-            self.negotiated.codec.encode(&frame.samples, &mut payload);
+            let (payload_type, marker, timestamp, payload) = match &event {
+                Some((pt, ev)) => (*pt, ev.marker, ev.timestamp, ev.payload.to_vec()),
+                None => {
+                    let mut payload = Vec::with_capacity(FRAME_SAMPLES);
+                    self.negotiated.codec.encode(&frame.samples, &mut payload);
+                    let marker = frame.voiced && !self.talkspurt;
+                    (
+                        self.negotiated.payload_type,
+                        marker,
+                        self.timestamp,
+                        payload,
+                    )
+                }
+            };
             let packet = rtp::packet::Packet {
                 header: rtp::header::Header {
                     version: 2,
-                    marker: frame.voiced && !self.talkspurt,
-                    payload_type: self.negotiated.payload_type,
+                    marker,
+                    payload_type,
                     sequence_number: self.seq,
-                    timestamp: self.timestamp,
+                    timestamp,
                     ssrc: self.ssrc,
                     ..Default::default()
                 },
@@ -242,15 +298,23 @@ impl<S: FrameSink> Stream<S> {
             }
             self.seq = self.seq.wrapping_add(1);
         }
-        self.talkspurt = frame.voiced;
+        // Audio after a digit starts a new talkspurt (marker bit).
+        self.talkspurt = frame.voiced && event.is_none();
         self.timestamp = self.timestamp.wrapping_add(FRAME_SAMPLES as u32);
+        if let Some(digit) = event.as_ref().and_then(|(_, ev)| ev.done) {
+            self.events.send(MediaEvent::DtmfSent(digit)).ok();
+        }
 
         let mut caller = Vec::with_capacity(FRAME_SAMPLES);
         if let Some(Slot::Frame(payload)) = self.reorder.pop() {
             self.negotiated.codec.decode(&payload, &mut caller);
         }
         caller.resize(FRAME_SAMPLES, 0);
-        self.sink.frame(&caller, &frame.samples);
+        if event.is_some() {
+            self.sink.frame(&caller, &[0; FRAME_SAMPLES]);
+        } else {
+            self.sink.frame(&caller, &frame.samples);
+        }
     }
 
     fn on_packet(&mut self, datagram: &[u8], from: SocketAddr) {

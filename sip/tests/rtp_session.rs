@@ -1,11 +1,13 @@
 //! The RTP session over loopback sockets: symmetric latching, DTMF, prompt
-//! playback and the frame pairs handed to the recorder.
+//! playback, the frame pairs handed to the recorder, and sending RFC 4733
+//! DTMF.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sip::media::dtmf::event_packets;
+use sip::media::dtmf::{event_packets, TelephoneEvent};
+use sip::media::dtmf_send::DtmfSendError;
 use sip::media::g711::Codec;
 use sip::media::sdp::{Direction, Negotiated};
 use sip::rtp_session::{FrameSink, MediaCommand, MediaEvent, MediaSession};
@@ -141,5 +143,98 @@ async fn sends_nothing_while_the_caller_holds() {
     let mut buf = [0u8; 2048];
     let got = timeout(Duration::from_millis(400), peer.recv_from(&mut buf)).await;
     assert!(got.is_err(), "no RTP towards a holding caller");
+    media.stop().await;
+}
+
+#[tokio::test]
+async fn sends_a_digit_as_rfc4733_events_then_resumes_audio() {
+    let ours = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let peer = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let mut media = MediaSession::start(
+        ours,
+        negotiated(peer.local_addr().expect("addr")),
+        Frames::default(),
+        5,
+    );
+    media.command(MediaCommand::Play {
+        id: 1,
+        samples: vec![6000i16; 8000].into(),
+    });
+    media.command(MediaCommand::Dtmf {
+        digit: '#',
+        duration_ms: 100,
+    });
+    let mut packets = Vec::new();
+    while packets.len() < 12 {
+        packets.push(recv_rtp(&peer).await);
+    }
+    let first = packets
+        .iter()
+        .position(|p| p.header.payload_type == 101)
+        .expect("telephone-events");
+    let events = &packets[first..first + 7];
+    assert!(events.iter().all(|p| p.header.payload_type == 101));
+    let start = events[0].header.timestamp;
+    assert!(events.iter().all(|p| p.header.timestamp == start));
+    let markers: Vec<bool> = events.iter().map(|p| p.header.marker).collect();
+    assert_eq!(markers, [true, false, false, false, false, false, false]);
+    let blocks: Vec<(u8, bool, u16)> = events
+        .iter()
+        .map(|p| {
+            let ev = TelephoneEvent::parse(&p.payload).expect("event block");
+            (ev.event, ev.end, ev.duration)
+        })
+        .collect();
+    assert_eq!(
+        blocks,
+        [
+            (11, false, 160),
+            (11, false, 320),
+            (11, false, 480),
+            (11, false, 640),
+            (11, true, 800),
+            (11, true, 800),
+            (11, true, 800),
+        ]
+    );
+    // Sequence numbers run on through the event; audio comes back after it.
+    for w in packets.windows(2) {
+        assert_eq!(
+            w[1].header.sequence_number,
+            w[0].header.sequence_number.wrapping_add(1)
+        );
+    }
+    let after = &packets[first + 7];
+    assert_eq!(after.header.payload_type, 0);
+    assert_eq!(after.header.timestamp, start.wrapping_add(7 * 160));
+    let ev = timeout(Duration::from_secs(2), media.events.recv())
+        .await
+        .expect("report within 2 s");
+    assert_eq!(ev, Some(MediaEvent::DtmfSent('#')));
+    media.stop().await;
+}
+
+#[tokio::test]
+async fn reports_a_digit_it_cannot_send() {
+    let ours = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let peer = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let mut n = negotiated(peer.local_addr().expect("addr"));
+    n.telephone_event = None;
+    let mut media = MediaSession::start(ours, n, Frames::default(), 2);
+    media.command(MediaCommand::Dtmf {
+        digit: '1',
+        duration_ms: 100,
+    });
+    let ev = timeout(Duration::from_secs(2), media.events.recv()).await;
+    assert_eq!(
+        ev.expect("report within 2 s"),
+        Some(MediaEvent::DtmfNotSent {
+            digit: '1',
+            reason: DtmfSendError::NotNegotiated
+        })
+    );
+    for _ in 0..10 {
+        assert_eq!(recv_rtp(&peer).await.header.payload_type, 0, "audio only");
+    }
     media.stop().await;
 }

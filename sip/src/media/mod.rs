@@ -1,5 +1,6 @@
 //! Media code: plain structs, testable without sockets.
 pub mod dtmf;
+pub mod dtmf_send;
 pub mod g711;
 pub mod info;
 pub mod playout;

@@ -1,8 +1,9 @@
 //! One incoming call: the server side of an INVITE dialog.
 //!
 //! Owns: the INVITE server transaction and the dialog it creates — 180/200/
-//! error responses, CANCEL (487), the ACK, in-dialog BYE/INFO/re-INVITE/
-//! OPTIONS from the caller, and our BYE. Our BYE is sent to the address the
+//! error responses, CANCEL (487), the ACK, routing the caller's in-dialog
+//! requests (answered by the shared `dialog` code) to
+//! [`CallEvent`]s, and our BYE. Our BYE is sent to the address the
 //! caller's INVITE really came from (Via `received`/`rport`), not to a
 //! Contact that may be a private address behind NAT.
 //!
@@ -19,9 +20,9 @@ use rsipstack::transaction::transaction::Transaction;
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
+use crate::dialog::{PeerRequest, PeerRequests};
 use crate::endpoint::{header_value, reply, DialogRoutes, ALLOWED_METHODS};
 use crate::error::SipError;
-use crate::media::info::parse_info_dtmf;
 
 mod bye;
 
@@ -196,7 +197,7 @@ impl IncomingCall {
             call: self,
             events: ev_tx,
             local_cseq: 0,
-            pending_reinvite: None,
+            peer: PeerRequests::default(),
         };
         tokio::spawn(async move {
             task.run(cmd_rx, dlg_rx).await;
@@ -222,7 +223,7 @@ struct UasTask {
     call: IncomingCall,
     events: mpsc::UnboundedSender<CallEvent>,
     local_cseq: u32,
-    pending_reinvite: Option<Transaction>,
+    peer: PeerRequests,
 }
 
 impl UasTask {
@@ -331,74 +332,22 @@ impl UasTask {
     }
 
     /// Handles one in-dialog request; true when the dialog is over.
-    async fn in_dialog(&mut self, mut tx: Transaction) -> bool {
-        let method = tx.original.method;
-        match method {
-            Method::Bye => {
-                reply(&mut tx, StatusCode::OK, vec![]).await;
-                info!(call_id = %self.call.call_id, "caller hung up");
+    async fn in_dialog(&mut self, tx: Transaction) -> bool {
+        match self.peer.handle(tx, &self.call.call_id).await {
+            PeerRequest::HungUp => {
                 self.emit(CallEvent::PeerHungUp);
                 return true;
             }
-            Method::Info => {
-                let ctype = header_value(&tx.original, "Content-Type");
-                let body = tx.original.body.clone();
-                match parse_info_dtmf(&ctype, &body) {
-                    Some(d) => {
-                        reply(&mut tx, StatusCode::OK, vec![]).await;
-                        self.emit(CallEvent::InfoDtmf(d));
-                    }
-                    None if body.is_empty() => reply(&mut tx, StatusCode::OK, vec![]).await,
-                    None => {
-                        let accept =
-                            Header::Accept("application/dtmf-relay, application/dtmf".into());
-                        reply(&mut tx, StatusCode::UnsupportedMediaType, vec![accept]).await;
-                    }
-                }
-            }
-            Method::Invite => {
-                if self.pending_reinvite.is_some() {
-                    reply(&mut tx, StatusCode::RequestPending, vec![]).await;
-                } else {
-                    let body = tx.original.body.clone();
-                    let offer = (!body.is_empty()).then_some(body);
-                    self.pending_reinvite = Some(tx);
-                    self.emit(CallEvent::ReInvite { offer });
-                }
-            }
-            Method::Options => {
-                let allow = Header::Allow(ALLOWED_METHODS.into());
-                reply(&mut tx, StatusCode::OK, vec![allow]).await;
-            }
-            Method::Update => {
-                let allow = Header::Allow(ALLOWED_METHODS.into());
-                reply(&mut tx, StatusCode::NotImplemented, vec![allow]).await;
-            }
-            _ => {
-                let allow = Header::Allow(ALLOWED_METHODS.into());
-                reply(&mut tx, StatusCode::MethodNotAllowed, vec![allow]).await;
-            }
+            PeerRequest::InfoDtmf(d) => self.emit(CallEvent::InfoDtmf(d)),
+            PeerRequest::ReInvite { offer } => self.emit(CallEvent::ReInvite { offer }),
+            PeerRequest::Handled => {}
         }
         false
     }
 
     async fn answer_reinvite(&mut self, status: u16, sdp: Option<String>) {
-        let Some(mut tx) = self.pending_reinvite.take() else {
-            return;
-        };
-        let mut headers = vec![Header::Contact(
-            format!("<{}>", self.local_contact()).into(),
-        )];
-        if sdp.is_some() {
-            headers.push(Header::ContentType("application/sdp".into()));
-        }
-        let body = sdp.map(String::into_bytes);
-        if let Err(e) = tx.reply_with(StatusCode::from(status), headers, body).await {
-            warn!(error = %e, "could not answer re-INVITE");
-            return;
-        }
-        // Absorb the ACK (and retransmitted re-INVITEs) in the background.
-        tokio::spawn(async move { while tx.receive().await.is_some() {} });
+        let contact = self.local_contact();
+        self.peer.answer_reinvite(status, sdp, &contact).await;
     }
 
     fn local_contact(&self) -> String {

@@ -1,0 +1,161 @@
+//! `linewarden replay` on the committed fixture corpus and on broken
+//! fixtures, as a researcher runs it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// A config whose one line fixes the challenge digit to 5, as the corpus
+/// assumes.
+fn config(dir: &Path) -> PathBuf {
+    let path = dir.join("replay.toml");
+    std::fs::write(
+        &path,
+        "[[line]]\nname = \"home\"\nnumbers = [\"*\"]\n[line.screening]\nchallenge_digit = 5\n",
+    )
+    .expect("write config");
+    path
+}
+
+fn replay(args: &[&str], paths: &[&Path]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_linewarden"))
+        .arg("replay")
+        .args(args)
+        .args(paths)
+        .output()
+        .expect("run linewarden replay")
+}
+
+fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+#[test]
+fn corpus_meets_its_expected_outcomes_and_output_is_deterministic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = config(dir.path());
+    let cfg = cfg.to_str().expect("utf-8");
+    let first = replay(&["--json", "--config", cfg], &[&corpus()]);
+    let second = replay(&["--json", "--config", cfg, "--jobs", "1"], &[&corpus()]);
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(
+        first.stdout, second.stdout,
+        "same input, same output, byte for byte"
+    );
+
+    let lines = json_lines(&first);
+    let by_name = |n: &str| {
+        lines
+            .iter()
+            .find(|l| l["fixture"] == n)
+            .unwrap_or_else(|| panic!("{n} missing from {lines:?}"))
+            .clone()
+    };
+    assert_eq!(by_name("pass-polite")["outcome"], "passed");
+    assert_eq!(by_name("wrong-twice")["outcome"], "failed");
+    assert_eq!(by_name("silent-robot")["outcome"], "timeout");
+    assert_eq!(by_name("silent-robot")["ended_by"], "service");
+    assert_eq!(by_name("hangs-up-early")["outcome"], "abandoned");
+    assert_eq!(by_name("hangs-up-early")["ended_by"], "caller");
+    let minimal = by_name("minimal");
+    assert_eq!(minimal["caller"], "anonymous", "defaults without call.toml");
+
+    // Every fixture's outcome expectation holds (tags cannot yet: no tagger).
+    for l in lines.iter().filter(|l| l.get("fixture").is_some()) {
+        let problems = l["problems"].as_array().expect("problems");
+        assert!(
+            problems
+                .iter()
+                .all(|p| !p.as_str().unwrap_or("").starts_with("outcome")),
+            "{l}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_fixture_is_reported_and_the_batch_goes_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let batch = dir.path().join("batch");
+    // A good fixture copied from the corpus.
+    let good = batch.join("a-good");
+    std::fs::create_dir_all(&good).expect("mkdir");
+    std::fs::copy(corpus().join("minimal/caller.wav"), good.join("caller.wav")).expect("copy");
+    // A call.toml with an unknown key.
+    let bad_key = batch.join("b-unknown-key");
+    std::fs::create_dir_all(&bad_key).expect("mkdir");
+    std::fs::copy(
+        corpus().join("minimal/caller.wav"),
+        bad_key.join("caller.wav"),
+    )
+    .expect("copy");
+    std::fs::write(
+        bad_key.join("call.toml"),
+        "caller = \"1\"\ncolour = \"red\"\n",
+    )
+    .expect("w");
+    // A truncated WAV.
+    let truncated = batch.join("c-truncated");
+    std::fs::create_dir_all(&truncated).expect("mkdir");
+    let wav = std::fs::read(corpus().join("minimal/caller.wav")).expect("read");
+    std::fs::write(truncated.join("caller.wav"), &wav[..wav.len() / 3]).expect("w");
+    // call.toml but no caller.wav.
+    let missing = batch.join("d-missing-wav");
+    std::fs::create_dir_all(&missing).expect("mkdir");
+    std::fs::write(missing.join("call.toml"), "caller = \"1\"\n").expect("w");
+
+    let cfg = config(dir.path());
+    let out = replay(
+        &["--json", "--config", cfg.to_str().expect("utf-8")],
+        &[&batch],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a bad fixture makes the exit status 2"
+    );
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(lines[0]["fixture"], "a-good");
+    assert!(lines[0]["outcome"].is_string());
+    let err = |i: usize| lines[i]["error"].as_str().unwrap_or_default().to_string();
+    assert!(
+        err(1).contains("call.toml") && err(1).contains("colour"),
+        "{}",
+        err(1)
+    );
+    assert!(err(2).contains("caller.wav"), "{}", err(2));
+    assert!(err(3).contains("caller.wav"), "{}", err(3));
+}
+
+#[test]
+fn check_fails_when_an_expectation_is_not_met() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fx = dir.path().join("expects-failure");
+    std::fs::create_dir_all(&fx).expect("mkdir");
+    std::fs::copy(corpus().join("minimal/caller.wav"), fx.join("caller.wav")).expect("copy");
+    // The caller never presses anything, so it cannot pass.
+    std::fs::write(fx.join("call.toml"), "[expect]\noutcome = \"passed\"\n").expect("w");
+    let cfg = config(dir.path());
+    let cfg = cfg.to_str().expect("utf-8");
+    let out = replay(&["--check", "--config", cfg], &[&fx]);
+    assert_eq!(out.status.code(), Some(1));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("FAIL: outcome"), "{table}");
+    let out = replay(&["--config", cfg], &[&fx]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "without --check the run itself succeeds"
+    );
+}
