@@ -72,7 +72,7 @@ pub struct ImportSummary {
 impl fmt::Display for ImportSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let codecs: Vec<&str> = self.codecs.iter().map(|c| c.encoding_name()).collect();
-        writeln!(f, "{}: call {}", self.dir.display(), self.call_id)?;
+        writeln!(f, "call {}", self.call_id)?;
         writeln!(f, "  caller {} -> called {}", self.caller, self.called)?;
         let hung_up = self.hung_up_by.map_or("nobody (no BYE)", Party::as_str);
         writeln!(

@@ -15,6 +15,8 @@ pub struct Service {
     pub addr: SocketAddr,
     pub dir: tempfile::TempDir,
     pub config: PathBuf,
+    /// The service's RTP port range.
+    pub rtp_ports: (u16, u16),
 }
 
 /// A UDP port that was free a moment ago, with the same TCP port free too.
@@ -85,6 +87,7 @@ numbers = [{numbers}]
             addr,
             dir,
             config,
+            rtp_ports: (first, last),
         };
         svc.wait_ready();
         svc
