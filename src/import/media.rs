@@ -175,8 +175,9 @@ pub(super) fn collect(
         // Signed offset from the answer, in samples and in ms.
         let since = signed_nanos(d.time, answered);
         let arrival = since * i128::from(SAMPLE_RATE) / 1_000_000_000;
-        let arrival = i64::try_from(arrival).unwrap_or(i64::MIN);
-        let at_ms = i64::try_from(since / 1_000_000).unwrap_or(i64::MIN);
+        // Far outside any call: clamped, so the arithmetic below can't overflow.
+        let arrival = clamp_i64(arrival);
+        let at_ms = clamp_i64(since / 1_000_000);
         media.last_packet = Some(media.last_packet.map_or(d.time, |t| t.max(d.time)));
         match party {
             Party::Caller => media.caller_packets += 1,
@@ -197,9 +198,10 @@ pub(super) fn collect(
                     timestamp: rtp.timestamp,
                     position: arrival,
                 });
-                let mut position = anchor.position
-                    + i64::from(rtp.timestamp.wrapping_sub(anchor.timestamp) as i32);
-                if (position - arrival).abs() > REANCHOR_SAMPLES {
+                let mut position = anchor.position.saturating_add(i64::from(
+                    rtp.timestamp.wrapping_sub(anchor.timestamp) as i32,
+                ));
+                if position.saturating_sub(arrival).saturating_abs() > REANCHOR_SAMPLES {
                     *anchor = Anchor {
                         timestamp: rtp.timestamp,
                         position: arrival,
@@ -219,6 +221,12 @@ pub(super) fn collect(
         }
     }
     media
+}
+
+/// `v` within ±2^60 (about 36 000 years of samples).
+fn clamp_i64(v: i128) -> i64 {
+    const LIMIT: i64 = 1 << 60;
+    i64::try_from(v.clamp(-i128::from(LIMIT), i128::from(LIMIT))).unwrap_or(0)
 }
 
 /// `a - b` in nanoseconds, signed.
@@ -272,6 +280,54 @@ mod tests {
         let mut padded = vec![0xa0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
         padded.push(200); // padding longer than the packet
         assert_eq!(parse_rtp(&padded), None);
+    }
+
+    #[test]
+    fn absurd_capture_times_do_not_overflow() {
+        let n = Negotiated {
+            codec: Codec::Pcmu,
+            payload_type: 0,
+            telephone_event: Some(101),
+            remote: Some("192.0.2.1:4000".parse().expect("addr")),
+            remote_direction: sip::media::sdp::Direction::SendRecv,
+            ptime: None,
+        };
+        let routes = Routes {
+            caller_sdp: n.remote,
+            resident_sdp: None,
+        };
+        let packet = |secs: u64, ts: u32| Datagram {
+            time: Duration::from_secs(secs),
+            src: "192.0.2.1:4000".parse().expect("addr"),
+            dst: "192.0.2.2:5000".parse().expect("addr"),
+            payload: vec![
+                0x80,
+                0,
+                0,
+                1,
+                (ts >> 24) as u8,
+                (ts >> 16) as u8,
+                0,
+                0,
+                0,
+                0,
+                0,
+                1,
+                0xff,
+            ],
+        };
+        let datagrams = [
+            packet(1, 0),
+            packet(u64::MAX, 0x8000_0000),
+            packet(u64::MAX / 2, 7),
+        ];
+        let window = Window {
+            answered: Duration::from_secs(2),
+            from: Duration::ZERO,
+            until: None,
+        };
+        let media = collect(&datagrams, &routes, [&n, &n], &window, 16);
+        assert_eq!(media.caller_packets, 3);
     }
 
     #[test]

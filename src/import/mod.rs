@@ -3,15 +3,17 @@
 //! `caller.wav` and `resident.wav` (8 kHz mono 16-bit) — that replays
 //! through the same pipeline as the hand-made ones.
 //!
-//! Owns: [`import`], its summary and its errors, and deciding the call's
-//! timeline: t = 0 is the capture time of the 200 OK that answered the
-//! first INVITE; the call ends at the first BYE (else at the last RTP
-//! packet). The party that sent the INVITE is the caller; the one that
-//! answered it is the resident's side.
+//! Owns: [`import`] and [`import_call`], their summary and errors, and
+//! the call's timeline: the call is the first INVITE answered with 2xx
+//! (or the one with a given Call-ID); t = 0 is the capture time of that
+//! 200 OK; the call ends at the first BYE (else at the last RTP packet).
+//! The party that sent the INVITE is the caller; the one that answered it
+//! is the resident's side.
 //!
 //! Does not own: reading capture files (`capture.rs`), SIP (`call.rs`),
 //! RTP (`media.rs`), the fixture file format (`crate::fixture`; `output.rs`
-//! hands it what was found), or the command line.
+//! hands it what was found), or the command line. Not handled: SIP over
+//! TCP/TLS, SRTP, codecs other than G.711, media moved by a re-INVITE.
 
 mod call;
 mod capture;
@@ -69,40 +71,41 @@ pub struct ImportSummary {
     pub warnings: Vec<String>,
 }
 
+/// Several lines: the Call-ID, the numbers, length and hang-up, packet
+/// counts, key presses, warnings. No trailing newline.
 impl fmt::Display for ImportSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let codecs: Vec<&str> = self.codecs.iter().map(|c| c.encoding_name()).collect();
-        writeln!(f, "call {}", self.call_id)?;
-        writeln!(f, "  caller {} -> called {}", self.caller, self.called)?;
+        let codecs = if codecs.is_empty() {
+            "-".to_string()
+        } else {
+            codecs.join(", ")
+        };
         let hung_up = self.hung_up_by.map_or("nobody (no BYE)", Party::as_str);
-        writeln!(
-            f,
-            "  {:.1} s after the answer, hung up by {hung_up}; codec {}",
-            self.duration_ms as f64 / 1000.0,
-            if codecs.is_empty() {
-                "-".to_string()
-            } else {
-                codecs.join(", ")
-            }
-        )?;
-        writeln!(
-            f,
-            "  RTP packets: {} from the caller, {} from the resident's side",
-            self.caller_packets, self.resident_packets
-        )?;
+        let mut lines = vec![
+            format!("call {}", self.call_id),
+            format!("  caller {} -> called {}", self.caller, self.called),
+            format!(
+                "  {:.1} s after the answer, hung up by {hung_up}; codec {codecs}",
+                self.duration_ms as f64 / 1000.0
+            ),
+            format!(
+                "  RTP packets: {} from the caller, {} from the resident's side",
+                self.caller_packets, self.resident_packets
+            ),
+        ];
         for d in &self.digits {
-            writeln!(
-                f,
+            lines.push(format!(
                 "  key {} by {} at {} ms",
                 d.digit,
                 d.by.as_str(),
                 d.at_ms
-            )?;
+            ));
         }
         for w in &self.warnings {
-            writeln!(f, "  warning: {w}")?;
+            lines.push(format!("  warning: {w}"));
         }
-        Ok(())
+        f.write_str(&lines.join("\n"))
     }
 }
 

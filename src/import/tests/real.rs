@@ -55,15 +55,3 @@ fn sipp_call_captured_with_tshark() {
     );
     assert_eq!(rms(span(caller, 7100, 10_000)), 0.0);
 }
-
-#[test]
-#[ignore]
-fn scratch_import_from_env() {
-    let cap = std::env::var("LW_CAP").expect("LW_CAP");
-    let out = std::env::var("LW_OUT").expect("LW_OUT");
-    let call = std::env::var("LW_CALL").ok();
-    match import_call(Path::new(&cap), Path::new(&out), call.as_deref()) {
-        Ok(s) => println!("{s}"),
-        Err(e) => println!("ERROR {e}"),
-    }
-}
