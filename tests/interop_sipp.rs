@@ -294,3 +294,48 @@ fn baresip_caller_passes_with_its_digit() {
     assert_eq!(call["outcome"], "passed", "{call}");
     assert_eq!(svc.stop(), Some(0));
 }
+
+/// An offer with no codec in common (G.729 only) gets 488 and no call.
+#[test]
+fn no_common_codec_gets_488() {
+    let mut svc = Service::start(FIXED_FIVE);
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    sock.set_read_timeout(Some(std::time::Duration::from_millis(300)))
+        .ok();
+    let local = sock.local_addr().expect("addr");
+    let sdp = format!(
+        "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio {} RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n",
+        local.port() + 2
+    );
+    let invite = format!(
+        "INVITE sip:5550000@{a} SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bK-g729;rport\r\nMax-Forwards: 70\r\nFrom: <sip:+441632960001@{local}>;tag=g729\r\nTo: <sip:5550000@{a}>\r\nCall-ID: g729-1@test\r\nCSeq: 1 INVITE\r\nContact: <sip:caller@{local}>\r\nContent-Type: application/sdp\r\nContent-Length: {len}\r\n\r\n{sdp}",
+        a = svc.addr,
+        len = sdp.len()
+    );
+    sock.send_to(invite.as_bytes(), svc.addr).expect("send");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut finals = Vec::new();
+    let mut buf = [0u8; 4096];
+    while std::time::Instant::now() < deadline && finals.is_empty() {
+        if let Ok((n, _)) = sock.recv_from(&mut buf) {
+            let text = String::from_utf8_lossy(&buf[..n]).to_string();
+            if !text.starts_with("SIP/2.0 1") {
+                finals.push(text);
+            }
+        }
+    }
+    let first = finals
+        .first()
+        .map(|t| t.lines().next().unwrap_or_default().to_string());
+    assert_eq!(
+        first.as_deref(),
+        Some("SIP/2.0 488 Not Acceptable Here"),
+        "{finals:?}\n{}",
+        svc.log()
+    );
+    assert!(
+        svc.calls().is_empty(),
+        "a refused offer leaves no call in the log"
+    );
+    assert_eq!(svc.stop(), Some(0));
+}

@@ -3,7 +3,7 @@
 //! Owns: the RTP socket and its 20 ms clock — sending prompt audio (or
 //! silence) with our own SSRC, sequence numbers and timestamps; symmetric
 //! latching (we send to where the caller's media really comes from, ignoring
-//! bogus sources such as port 0); receiving audio through the reorder buffer
+//! bogus sources such as port 0); receiving audio through [`Inbound`] (reorder buffer, any packet time)
 //! and RFC 4733 DTMF through the detector; sending RFC 4733 DTMF (a tick that
 //! carries a telephone-event packet carries no audio: the queued audio still
 //! advances, so a prompt is cut, not delayed, and the sink records silence
@@ -27,8 +27,8 @@ use webrtc_util::marshal::{Marshal, Unmarshal};
 
 use crate::media::dtmf::DtmfDetector;
 use crate::media::dtmf_send::{DtmfSendError, DtmfSender, EventPacket};
+use crate::media::inbound::Inbound;
 use crate::media::playout::Playout;
-use crate::media::reorder::{ReorderBuffer, Slot};
 use crate::media::sdp::Negotiated;
 use crate::media::FRAME_SAMPLES;
 
@@ -139,7 +139,7 @@ impl<S: FrameSink> MediaSession<S> {
             seq: rng.u16(..),
             timestamp: rng.u32(..),
             playout: Playout::new(),
-            reorder: ReorderBuffer::new(3),
+            inbound: Inbound::new(3),
             dtmf: DtmfDetector::new(),
             dtmf_out: DtmfSender::new(),
             sink,
@@ -178,7 +178,7 @@ struct Stream<S: FrameSink> {
     seq: u16,
     timestamp: u32,
     playout: Playout,
-    reorder: ReorderBuffer,
+    inbound: Inbound,
     dtmf: DtmfDetector,
     dtmf_out: DtmfSender,
     sink: S,
@@ -305,11 +305,7 @@ impl<S: FrameSink> Stream<S> {
             self.events.send(MediaEvent::DtmfSent(digit)).ok();
         }
 
-        let mut caller = Vec::with_capacity(FRAME_SAMPLES);
-        if let Some(Slot::Frame(payload)) = self.reorder.pop() {
-            self.negotiated.codec.decode(&payload, &mut caller);
-        }
-        caller.resize(FRAME_SAMPLES, 0);
+        let caller = self.inbound.next_frame(self.negotiated.codec);
         if event.is_some() {
             self.sink.frame(&caller, &[0; FRAME_SAMPLES]);
         } else {
@@ -340,7 +336,7 @@ impl<S: FrameSink> Stream<S> {
                 self.events.send(MediaEvent::Dtmf(d)).ok();
             }
         } else if pt == self.negotiated.payload_type {
-            self.reorder
+            self.inbound
                 .push(packet.header.sequence_number, packet.payload.to_vec());
         }
     }
