@@ -66,7 +66,13 @@ pub async fn play(fx: &Fixture, target: &str) -> anyhow::Result<LiveReport> {
     })
     .await?;
     let rtp = tokio::net::UdpSocket::bind(SocketAddr::new(ip, 0)).await?;
-    let rtp_local = rtp.local_addr()?;
+    // The offer names the address the far end can reach, never 0.0.0.0
+    // (which would mean "on hold").
+    let media_ip = match ip.is_unspecified() {
+        true => sip::uac::local_ip_towards(target).await.unwrap_or(ip),
+        false => ip,
+    };
+    let rtp_local = SocketAddr::new(media_ip, rtp.local_addr()?.port());
     let offer = sdp::build_offer(
         rtp_local,
         &[Codec::Pcmu, Codec::Pcma],

@@ -180,3 +180,13 @@ fn unroute(routes: &DialogRoutes, key: &DialogKey) {
         routes.remove(key);
     }
 }
+
+/// The local IP address the system would use to reach `target` (a SIP URI),
+/// for media offers from an endpoint listening on every interface. `None`
+/// when the target does not parse or resolve.
+pub async fn local_ip_towards(target: &str) -> Option<std::net::IpAddr> {
+    let target = invite::Target::parse(target).ok()?;
+    let any = std::net::SocketAddr::from(([0, 0, 0, 0], 0));
+    let addr = invite::advertised(any, &target).await;
+    (!addr.ip().is_unspecified()).then_some(addr.ip())
+}
