@@ -14,6 +14,7 @@ mod recording;
 mod replay;
 mod serve;
 mod store;
+mod toml_key;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

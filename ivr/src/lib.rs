@@ -5,14 +5,28 @@
 //! press N") in [`screening`]. Each machine takes events and the current
 //! time in and hands actions and its next deadline out; none of them reads
 //! a clock, spawns a task, touches a socket or draws hidden randomness.
+//! Also the pure decisions taken before a call is answered: reading and
+//! checking the caller ID in [`numbers`], and the per-line choice to block,
+//! ring through or challenge in [`policy`].
 //!
 //! Does not own: SIP signalling, media (audio playback, DTMF decoding),
 //! timers, configuration loading or storage. The runtime shell in the
 //! binary drives these machines and carries out their actions.
 #![forbid(unsafe_code)]
 
+pub mod numbers;
+pub mod policy;
 pub mod screening;
 mod types;
+
+pub use numbers::{
+    check_cli, normalize, parse_caller_id, CallerId, CliRules, CliVerdict, InvalidReason,
+    NumberKind, SuspiciousReason, UkNumber, NEVER_CALL_OUT_CODES,
+};
+pub use policy::{
+    AllowReason, Decision, ListName, Policy, PolicyConfig, PolicyError, RejectHow, RejectReason,
+    SuspiciousAction, WithheldAction,
+};
 
 pub use screening::{
     Action, ChallengeSettings, Event, Outcome, Prompt, PromptId, ScreeningCall, SettingsError,

@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::error::{KeyPath, Problem};
+use crate::toml_key::{problem, KeyPath, Problem};
+
 use super::{Config, LineConfig, ScreeningConfig, ServiceConfig, CATCH_ALL};
 
 /// Longest accepted line name, called number and user agent, in characters.
@@ -13,13 +14,6 @@ const MAX_SHUTDOWN_GRACE_SECS: u64 = 60;
 const DIGIT_TIMEOUT_SECS: std::ops::RangeInclusive<u64> = 1..=60;
 const MAX_RETRIES: u8 = 5;
 const MAX_ANSWER_AFTER_MS: u64 = 30_000;
-
-fn problem(path: KeyPath, message: impl Into<String>) -> Result<(), Problem> {
-    Err(Problem {
-        path,
-        message: message.into(),
-    })
-}
 
 impl Config {
     /// Checks the rules serde cannot; the first problem found is returned.

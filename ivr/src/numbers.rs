@@ -1,0 +1,426 @@
+//! UK caller-ID parsing, normalization and plausibility checks.
+//!
+//! Owns: reading the number a caller presents (the user part of From or
+//! P-Asserted-Identity, a `sip:`/`tel:` URI, or a number as a person writes
+//! it in a config file) into a [`CallerId`]; the normalized form used to
+//! match allow/block lists ([`normalize`]); and the UK rules for a caller ID
+//! that no genuine caller presents ([`check_cli`]).
+//!
+//! Does not own: SIP header parsing (the shell hands over the user part or
+//! the URI), what is done with a caller ([`crate::policy`]), or number ranges
+//! of other countries (an international number is only length-checked).
+//!
+//! UK national numbers (with their leading 0) follow the Ofcom numbering
+//! plan: 01 has 10 or 11 digits, 080 has 10 or 11, and 02, 03, 055, 056, 07,
+//! 084, 087 and 09 have 11. The Ofcom drama ranges (01632 960xxx,
+//! 07700 900xxx, …) are ordinary valid numbers here. Short codes (999, 101,
+//! 116xxx, …) have no E.164 form: their normalized form is the code itself.
+//! The input comes from the network, so nothing here panics on any input.
+
+use std::fmt;
+
+/// Short codes that never make outgoing calls: a call presenting one of them
+/// is spoofed. [`check_cli`] treats them as never calling out whatever
+/// [`CliRules`] lists.
+pub const NEVER_CALL_OUT_CODES: [&str; 6] = ["999", "112", "101", "105", "111", "159"];
+
+/// Spellings of "no number presented", matched without regard to case.
+const WITHHELD_WORDS: [&str; 6] = [
+    "anonymous",
+    "unavailable",
+    "withheld",
+    "private",
+    "restricted",
+    "unknown",
+];
+
+/// Three-digit UK short codes recognized as [`NumberKind::Special`]; six-digit
+/// 116xxx and 118xxx codes are recognized too.
+const SHORT_CODES: [&str; 9] = ["999", "112", "101", "105", "111", "159", "100", "123", "155"];
+
+/// What the user part of From or P-Asserted-Identity says about the caller.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CallerId {
+    /// No number: empty, or "anonymous", "unavailable", "withheld",
+    /// "private", "restricted" or "unknown" in any case.
+    Withheld,
+    /// A well-formed UK number or short code. It may still be one that never
+    /// calls out, or a premium number: see [`check_cli`].
+    Valid(UkNumber),
+    /// A number under a country code other than +44, as E.164 ("+33123456789").
+    International(String),
+    /// Something that cannot be a phone number; `raw` is the input as given.
+    Invalid { raw: String, reason: InvalidReason },
+}
+
+/// A well-formed UK number. Built only by [`parse_caller_id`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct UkNumber {
+    e164: String,
+    national: String,
+    kind: NumberKind,
+}
+
+impl UkNumber {
+    /// "+441632960001"; for a [`NumberKind::Special`] short code, which has
+    /// no E.164 form, the code itself ("999"). This is [`normalize`]'s result.
+    pub fn e164(&self) -> &str {
+        &self.e164
+    }
+
+    /// "01632960001"; for a short code, the code itself.
+    pub fn national(&self) -> &str {
+        &self.national
+    }
+
+    pub fn kind(&self) -> NumberKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for UkNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.e164)
+    }
+}
+
+/// The Ofcom range a UK number belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NumberKind {
+    /// 01, 02.
+    Geographic,
+    /// 07, except 070 and 076 (but 07624, Isle of Man mobiles, is Mobile).
+    Mobile,
+    /// 03, 055, 056, 080, 084, 087.
+    NonGeographic,
+    /// 09.
+    Premium,
+    /// 070.
+    Personal,
+    /// 076, except 07624.
+    Pager,
+    /// Short codes: 999, 112, 101, 105, 111, 159, 100, 123, 155, 116xxx, 118xxx.
+    Special,
+}
+
+/// Why a caller ID cannot be a phone number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum InvalidReason {
+    /// Something other than digits, the separators " -()." and one leading "+".
+    #[error("not a phone number: characters other than digits, separators and a leading +")]
+    NotDigits,
+    /// `digits` counts the national form with its leading 0 for a UK number,
+    /// the E.164 digits (country code included, no "+") for an international
+    /// one. Length is checked before the prefix.
+    #[error("wrong length for a phone number: {digits} digits")]
+    WrongLength { digits: usize },
+    /// No UK range or country code starts like this (04, 06, 05x other than
+    /// 055/056, 081, +0…, or bare digits without 0, 00, 44 or "+").
+    #[error("no UK range or country code starts like this")]
+    BadPrefix,
+}
+
+/// Numbers that never make outgoing calls, besides [`NEVER_CALL_OUT_CODES`]
+/// (which are always checked): typically the resident's bank's published
+/// numbers. Entries may be written in any form [`normalize`] accepts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CliRules {
+    pub never_calls_out: Vec<String>,
+}
+
+impl Default for CliRules {
+    /// The built-in short codes, [`NEVER_CALL_OUT_CODES`].
+    fn default() -> Self {
+        Self {
+            never_calls_out: NEVER_CALL_OUT_CODES.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+}
+
+/// What [`check_cli`] makes of a caller ID.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CliVerdict {
+    /// A number a genuine caller could present.
+    Ok,
+    /// No number presented.
+    Withheld,
+    /// No genuine caller presents this.
+    Suspicious(SuspiciousReason),
+}
+
+/// Why a caller ID is suspicious.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SuspiciousReason {
+    /// A UK or international number of impossible length.
+    InvalidLength,
+    /// A premium-rate (09) number presented as caller ID.
+    Premium,
+    /// A number that never calls out (101, 999, the bank's published number),
+    /// normalized.
+    NeverCallsOut(String),
+    /// Not made of digits.
+    NotDigits,
+    /// No UK range or country code starts like this.
+    BadPrefix,
+}
+
+impl SuspiciousReason {
+    /// A stable name for logs: "invalid-length", "premium",
+    /// "never-calls-out", "not-digits", "bad-prefix".
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SuspiciousReason::InvalidLength => "invalid-length",
+            SuspiciousReason::Premium => "premium",
+            SuspiciousReason::NeverCallsOut(_) => "never-calls-out",
+            SuspiciousReason::NotDigits => "not-digits",
+            SuspiciousReason::BadPrefix => "bad-prefix",
+        }
+    }
+}
+
+impl fmt::Display for SuspiciousReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SuspiciousReason::NeverCallsOut(n) => write!(f, "never-calls-out {n}"),
+            other => f.write_str(other.as_str()),
+        }
+    }
+}
+
+/// Reads a caller ID. Accepts a user part or number ("+44 1632 960001",
+/// "00441632960001", "441632960001", "01632 960001", "+44 (0)1632 960001"),
+/// optionally as a `sip:`, `sips:` or `tel:` URI (anything from the first
+/// "@" or ";" on is ignored), with the separators " -()." anywhere.
+pub fn parse_caller_id(raw: &str) -> CallerId {
+    let user = user_part(raw);
+    if user.is_empty() || WITHHELD_WORDS.iter().any(|w| user.eq_ignore_ascii_case(w)) {
+        return CallerId::Withheld;
+    }
+    let parsed = match digits_of(user) {
+        Some((plus, digits)) if !digits.is_empty() => classify(plus, &digits),
+        _ => Err(InvalidReason::NotDigits),
+    };
+    match parsed {
+        Ok(Number::Uk(n)) => CallerId::Valid(n),
+        Ok(Number::International(e164)) => CallerId::International(e164),
+        Err(reason) => CallerId::Invalid {
+            raw: raw.to_owned(),
+            reason,
+        },
+    }
+}
+
+/// The form allow/block lists are matched in: E.164 for a UK or
+/// international number, the code itself for a UK short code; `None` for a
+/// withheld or invalid caller ID. "01632 960001" and "+441632960001" both
+/// give "+441632960001".
+pub fn normalize(raw: &str) -> Option<String> {
+    match parse_caller_id(raw) {
+        CallerId::Valid(n) => Some(n.e164),
+        CallerId::International(e164) => Some(e164),
+        CallerId::Withheld | CallerId::Invalid { .. } => None,
+    }
+}
+
+/// Judges a caller ID under UK rules: withheld, suspicious (invalid, a
+/// number that never calls out, or premium rate) or OK.
+pub fn check_cli(id: &CallerId, rules: &CliRules) -> CliVerdict {
+    verdict(id, |n| {
+        NEVER_CALL_OUT_CODES.contains(&n)
+            || rules
+                .never_calls_out
+                .iter()
+                .any(|e| normalize(e).as_deref() == Some(n))
+    })
+}
+
+/// [`check_cli`] with the never-calls-out test supplied, for callers that
+/// keep the normalized numbers in a set.
+pub(crate) fn verdict(id: &CallerId, never_calls_out: impl Fn(&str) -> bool) -> CliVerdict {
+    let suspicious = CliVerdict::Suspicious;
+    match id {
+        CallerId::Withheld => CliVerdict::Withheld,
+        CallerId::Invalid { reason, .. } => suspicious(match reason {
+            InvalidReason::NotDigits => SuspiciousReason::NotDigits,
+            InvalidReason::WrongLength { .. } => SuspiciousReason::InvalidLength,
+            InvalidReason::BadPrefix => SuspiciousReason::BadPrefix,
+        }),
+        CallerId::Valid(n) if never_calls_out(&n.e164) => {
+            suspicious(SuspiciousReason::NeverCallsOut(n.e164.clone()))
+        }
+        CallerId::Valid(n) if n.kind == NumberKind::Premium => {
+            suspicious(SuspiciousReason::Premium)
+        }
+        CallerId::International(e) if never_calls_out(e) => {
+            suspicious(SuspiciousReason::NeverCallsOut(e.clone()))
+        }
+        CallerId::Valid(_) | CallerId::International(_) => CliVerdict::Ok,
+    }
+}
+
+/// A number prefix for a block-list entry such as "+44 9" or "09" (the "*"
+/// already removed), as an E.164 prefix ("+449"). It must start with "+",
+/// "00" or "0" and name at least a country code digit.
+pub(crate) fn normalize_prefix(raw: &str) -> Option<String> {
+    let (plus, digits) = digits_of(raw.trim())?;
+    let international = if plus {
+        digits
+    } else if let Some(rest) = digits.strip_prefix("00") {
+        rest.to_owned()
+    } else if let Some(rest) = digits.strip_prefix('0') {
+        format!("44{rest}")
+    } else {
+        return None;
+    };
+    let international = match international.strip_prefix("440") {
+        Some(rest) => format!("44{rest}"), // "+44 (0)9"
+        None => international,
+    };
+    let plausible = !international.is_empty()
+        && !international.starts_with('0')
+        && international.len() <= MAX_E164_DIGITS;
+    plausible.then(|| format!("+{international}"))
+}
+
+const MIN_E164_DIGITS: usize = 7;
+const MAX_E164_DIGITS: usize = 15;
+
+enum Number {
+    Uk(UkNumber),
+    International(String),
+}
+
+/// The trimmed user part: scheme, host and parameters removed.
+fn user_part(raw: &str) -> &str {
+    let s = raw.trim();
+    let s = ["sips:", "sip:", "tel:"]
+        .iter()
+        .find_map(|scheme| {
+            let head = s.get(..scheme.len())?;
+            head.eq_ignore_ascii_case(scheme)
+                .then(|| s.get(scheme.len()..))
+                .flatten()
+        })
+        .unwrap_or(s);
+    s.split(['@', ';']).next().unwrap_or_default().trim()
+}
+
+/// The digits of `s` and whether a "+" led them; `None` if `s` has anything
+/// but ASCII digits, separators and one "+" before the first digit.
+fn digits_of(s: &str) -> Option<(bool, String)> {
+    let mut plus = false;
+    let mut digits = String::with_capacity(s.len().min(32));
+    for c in s.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '-' | '(' | ')' | '.' => {}
+            '+' if !plus && digits.is_empty() => plus = true,
+            _ => return None,
+        }
+    }
+    Some((plus, digits))
+}
+
+fn classify(plus: bool, digits: &str) -> Result<Number, InvalidReason> {
+    if plus {
+        return international(digits);
+    }
+    if let Some(rest) = digits.strip_prefix("00") {
+        return international(rest);
+    }
+    if digits.starts_with('0') {
+        return uk_national(digits.to_owned()).map(Number::Uk);
+    }
+    if is_short_code(digits) {
+        return Ok(Number::Uk(short_code(digits)));
+    }
+    match digits.strip_prefix("44") {
+        Some(significant) => uk_significant(significant),
+        None => Err(InvalidReason::BadPrefix),
+    }
+}
+
+/// Digits after "+" or "00".
+fn international(digits: &str) -> Result<Number, InvalidReason> {
+    if let Some(significant) = digits.strip_prefix("44") {
+        return uk_significant(significant);
+    }
+    if digits.starts_with('0') {
+        return Err(InvalidReason::BadPrefix);
+    }
+    if !(MIN_E164_DIGITS..=MAX_E164_DIGITS).contains(&digits.len()) {
+        return Err(InvalidReason::WrongLength {
+            digits: digits.len(),
+        });
+    }
+    Ok(Number::International(format!("+{digits}")))
+}
+
+/// Digits after the 44 country code.
+fn uk_significant(significant: &str) -> Result<Number, InvalidReason> {
+    // "+44 (0)1632 …": the trunk 0 some people write after the country code.
+    let significant = significant.strip_prefix('0').unwrap_or(significant);
+    if is_short_code(significant) {
+        return Ok(Number::Uk(short_code(significant)));
+    }
+    uk_national(format!("0{significant}")).map(Number::Uk)
+}
+
+/// A national number, which starts with 0.
+fn uk_national(national: String) -> Result<UkNumber, InvalidReason> {
+    let digits = national.len();
+    if !(10..=11).contains(&digits) {
+        return Err(InvalidReason::WrongLength { digits });
+    }
+    let (kind, min_digits) = uk_range(&national).ok_or(InvalidReason::BadPrefix)?;
+    if digits < min_digits {
+        return Err(InvalidReason::WrongLength { digits });
+    }
+    let significant = national.strip_prefix('0').unwrap_or(&national);
+    Ok(UkNumber {
+        e164: format!("+44{significant}"),
+        national,
+        kind,
+    })
+}
+
+/// The kind of a national number and its shortest length (the longest is
+/// always 11 digits).
+fn uk_range(national: &str) -> Option<(NumberKind, usize)> {
+    let starts = |p: &str| national.starts_with(p);
+    let range = if starts("01") {
+        (NumberKind::Geographic, 10)
+    } else if starts("02") {
+        (NumberKind::Geographic, 11)
+    } else if starts("03") || starts("055") || starts("056") {
+        (NumberKind::NonGeographic, 11)
+    } else if starts("070") {
+        (NumberKind::Personal, 11)
+    } else if starts("076") && !starts("07624") {
+        (NumberKind::Pager, 11)
+    } else if starts("07") {
+        (NumberKind::Mobile, 11)
+    } else if starts("080") {
+        (NumberKind::NonGeographic, 10)
+    } else if starts("084") || starts("087") {
+        (NumberKind::NonGeographic, 11)
+    } else if starts("09") {
+        (NumberKind::Premium, 11)
+    } else {
+        return None;
+    };
+    Some(range)
+}
+
+fn is_short_code(digits: &str) -> bool {
+    SHORT_CODES.contains(&digits)
+        || (digits.len() == 6 && (digits.starts_with("116") || digits.starts_with("118")))
+}
+
+fn short_code(code: &str) -> UkNumber {
+    UkNumber {
+        e164: code.to_owned(),
+        national: code.to_owned(),
+        kind: NumberKind::Special,
+    }
+}
