@@ -36,7 +36,31 @@ const WITHHELD_WORDS: [&str; 6] = [
 
 /// Three-digit UK short codes recognized as [`NumberKind::Special`]; six-digit
 /// 116xxx and 118xxx codes are recognized too.
-const SHORT_CODES: [&str; 9] = ["999", "112", "101", "105", "111", "159", "100", "123", "155"];
+const SHORT_CODES: [&str; 9] = [
+    "999", "112", "101", "105", "111", "159", "100", "123", "155",
+];
+
+/// UK ranges by national prefix, first match wins: the kind and the shortest
+/// length with the leading 0 (the longest is always 11).
+const UK_RANGES: [(&str, NumberKind, usize); 13] = [
+    ("01", NumberKind::Geographic, 10),
+    ("02", NumberKind::Geographic, 11),
+    ("03", NumberKind::NonGeographic, 11),
+    ("055", NumberKind::NonGeographic, 11),
+    ("056", NumberKind::NonGeographic, 11),
+    ("070", NumberKind::Personal, 11),
+    ("07624", NumberKind::Mobile, 11), // Isle of Man mobiles, inside 076
+    ("076", NumberKind::Pager, 11),
+    ("07", NumberKind::Mobile, 11),
+    ("080", NumberKind::NonGeographic, 10),
+    ("084", NumberKind::NonGeographic, 11),
+    ("087", NumberKind::NonGeographic, 11),
+    ("09", NumberKind::Premium, 11),
+];
+
+/// Digits in an international number (E.164 with its country code).
+const MIN_E164_DIGITS: usize = 7;
+const MAX_E164_DIGITS: usize = 15;
 
 /// What the user part of From or P-Asserted-Identity says about the caller.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -75,12 +99,6 @@ impl UkNumber {
 
     pub fn kind(&self) -> NumberKind {
         self.kind
-    }
-}
-
-impl fmt::Display for UkNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.e164)
     }
 }
 
@@ -155,8 +173,7 @@ pub enum SuspiciousReason {
     InvalidLength,
     /// A premium-rate (09) number presented as caller ID.
     Premium,
-    /// A number that never calls out (101, 999, the bank's published number),
-    /// normalized.
+    /// A number that never calls out (101, 999, the bank's number), normalized.
     NeverCallsOut(String),
     /// Not made of digits.
     NotDigits,
@@ -200,14 +217,10 @@ pub fn parse_caller_id(raw: &str) -> CallerId {
         Some((plus, digits)) if !digits.is_empty() => classify(plus, &digits),
         _ => Err(InvalidReason::NotDigits),
     };
-    match parsed {
-        Ok(Number::Uk(n)) => CallerId::Valid(n),
-        Ok(Number::International(e164)) => CallerId::International(e164),
-        Err(reason) => CallerId::Invalid {
-            raw: raw.to_owned(),
-            reason,
-        },
-    }
+    parsed.unwrap_or_else(|reason| CallerId::Invalid {
+        raw: raw.to_owned(),
+        reason,
+    })
 }
 
 /// The form allow/block lists are matched in: E.164 for a UK or
@@ -282,14 +295,6 @@ pub(crate) fn normalize_prefix(raw: &str) -> Option<String> {
     plausible.then(|| format!("+{international}"))
 }
 
-const MIN_E164_DIGITS: usize = 7;
-const MAX_E164_DIGITS: usize = 15;
-
-enum Number {
-    Uk(UkNumber),
-    International(String),
-}
-
 /// The trimmed user part: scheme, host and parameters removed.
 fn user_part(raw: &str) -> &str {
     let s = raw.trim();
@@ -321,7 +326,7 @@ fn digits_of(s: &str) -> Option<(bool, String)> {
     Some((plus, digits))
 }
 
-fn classify(plus: bool, digits: &str) -> Result<Number, InvalidReason> {
+fn classify(plus: bool, digits: &str) -> Result<CallerId, InvalidReason> {
     if plus {
         return international(digits);
     }
@@ -329,10 +334,10 @@ fn classify(plus: bool, digits: &str) -> Result<Number, InvalidReason> {
         return international(rest);
     }
     if digits.starts_with('0') {
-        return uk_national(digits.to_owned()).map(Number::Uk);
+        return uk_national(digits.to_owned()).map(CallerId::Valid);
     }
     if is_short_code(digits) {
-        return Ok(Number::Uk(short_code(digits)));
+        return Ok(CallerId::Valid(short_code(digits)));
     }
     match digits.strip_prefix("44") {
         Some(significant) => uk_significant(significant),
@@ -341,7 +346,7 @@ fn classify(plus: bool, digits: &str) -> Result<Number, InvalidReason> {
 }
 
 /// Digits after "+" or "00".
-fn international(digits: &str) -> Result<Number, InvalidReason> {
+fn international(digits: &str) -> Result<CallerId, InvalidReason> {
     if let Some(significant) = digits.strip_prefix("44") {
         return uk_significant(significant);
     }
@@ -353,17 +358,17 @@ fn international(digits: &str) -> Result<Number, InvalidReason> {
             digits: digits.len(),
         });
     }
-    Ok(Number::International(format!("+{digits}")))
+    Ok(CallerId::International(format!("+{digits}")))
 }
 
 /// Digits after the 44 country code.
-fn uk_significant(significant: &str) -> Result<Number, InvalidReason> {
+fn uk_significant(significant: &str) -> Result<CallerId, InvalidReason> {
     // "+44 (0)1632 …": the trunk 0 some people write after the country code.
     let significant = significant.strip_prefix('0').unwrap_or(significant);
     if is_short_code(significant) {
-        return Ok(Number::Uk(short_code(significant)));
+        return Ok(CallerId::Valid(short_code(significant)));
     }
-    uk_national(format!("0{significant}")).map(Number::Uk)
+    uk_national(format!("0{significant}")).map(CallerId::Valid)
 }
 
 /// A national number, which starts with 0.
@@ -372,44 +377,19 @@ fn uk_national(national: String) -> Result<UkNumber, InvalidReason> {
     if !(10..=11).contains(&digits) {
         return Err(InvalidReason::WrongLength { digits });
     }
-    let (kind, min_digits) = uk_range(&national).ok_or(InvalidReason::BadPrefix)?;
-    if digits < min_digits {
+    let (_, kind, min_digits) = UK_RANGES
+        .iter()
+        .find(|(prefix, ..)| national.starts_with(prefix))
+        .ok_or(InvalidReason::BadPrefix)?;
+    if digits < *min_digits {
         return Err(InvalidReason::WrongLength { digits });
     }
     let significant = national.strip_prefix('0').unwrap_or(&national);
     Ok(UkNumber {
         e164: format!("+44{significant}"),
         national,
-        kind,
+        kind: *kind,
     })
-}
-
-/// The kind of a national number and its shortest length (the longest is
-/// always 11 digits).
-fn uk_range(national: &str) -> Option<(NumberKind, usize)> {
-    let starts = |p: &str| national.starts_with(p);
-    let range = if starts("01") {
-        (NumberKind::Geographic, 10)
-    } else if starts("02") {
-        (NumberKind::Geographic, 11)
-    } else if starts("03") || starts("055") || starts("056") {
-        (NumberKind::NonGeographic, 11)
-    } else if starts("070") {
-        (NumberKind::Personal, 11)
-    } else if starts("076") && !starts("07624") {
-        (NumberKind::Pager, 11)
-    } else if starts("07") {
-        (NumberKind::Mobile, 11)
-    } else if starts("080") {
-        (NumberKind::NonGeographic, 10)
-    } else if starts("084") || starts("087") {
-        (NumberKind::NonGeographic, 11)
-    } else if starts("09") {
-        (NumberKind::Premium, 11)
-    } else {
-        return None;
-    };
-    Some(range)
 }
 
 fn is_short_code(digits: &str) -> bool {
