@@ -23,6 +23,7 @@ use tokio::time::Instant;
 use tracing::{info, info_span, warn, Instrument};
 
 use crate::config::Config;
+use crate::lines::LinePolicies;
 use crate::prompts::Prompts;
 use crate::recording::Recording;
 use crate::store::{CallKey, NewCall, StoreHandle};
@@ -34,6 +35,7 @@ pub struct Shared {
     pub store: StoreHandle,
     pub ports: PortRange,
     pub data_dir: PathBuf,
+    pub policies: LinePolicies,
 }
 
 /// The recording, when the line records calls.
@@ -71,6 +73,19 @@ async fn run_inner(
         incoming.reject(404).await;
         return;
     };
+    let decision = shared.policies.decide(&line.name, &incoming.caller);
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let ivr = ScreeningCall::start(
+        &line.screening.challenge_settings(),
+        &decision,
+        &mut rng,
+        Instant::now().into_std(),
+    );
+    if ivr.is_finished() {
+        // Refused without an answer: logged, never rung, never answered.
+        declined(incoming, ivr, &line.name, &decision, &shared).await;
+        return;
+    }
     let Some(offer) = incoming.offer.clone() else {
         info!("INVITE without an SDP offer: 488");
         incoming.reject(488).await;
@@ -102,7 +117,6 @@ async fn run_inner(
         incoming.reject(503).await;
         return;
     };
-    let mut rng = fastrand::Rng::with_seed(seed);
     let session_id = rng.u64(1..1 << 62);
     let answer = sdp::build_answer(&negotiated, rtp_local, session_id, 1);
 
@@ -118,14 +132,10 @@ async fn run_inner(
             started_at: started,
         },
     );
-    info!(line = %line.name, caller = %incoming.caller, called = %incoming.called, codec = ?negotiated.codec, %rtp_local, "screening call");
+    log_policy(&shared, &key, &decision);
+    info!(line = %line.name, caller = %incoming.caller, called = %incoming.called, policy = %decision, codec = ?negotiated.codec, %rtp_local, "screening call");
 
     let handle = incoming.start();
-    let ivr = ScreeningCall::new(
-        &line.screening.challenge_settings(),
-        &mut rng,
-        Instant::now().into_std(),
-    );
     let mut flow = Flow {
         ivr,
         handle,
@@ -161,6 +171,51 @@ async fn run_inner(
     }
     shared.store.call_ended(&key, SystemTime::now(), end_reason);
     info!(end_reason, "call ended");
+}
+
+/// Records the policy's decision, and its tag, in the call log.
+fn log_policy(shared: &Shared, key: &CallKey, decision: &ivr::Decision) {
+    shared.store.set_policy(key, decision.as_str());
+    if let Some(tag) = decision.tag() {
+        shared.store.add_tag(key, tag);
+    }
+}
+
+/// A call the policy refuses without answering: the state machine's
+/// outcome goes in the log and the caller gets 603 Decline.
+async fn declined(
+    incoming: IncomingCall,
+    mut ivr: ScreeningCall,
+    line: &str,
+    decision: &ivr::Decision,
+    shared: &Shared,
+) {
+    let now = SystemTime::now();
+    let key = CallKey::new(&incoming.call_id);
+    shared.store.call_started(
+        &key,
+        NewCall {
+            call_id: incoming.call_id.clone(),
+            line: line.to_string(),
+            caller: incoming.caller.clone(),
+            called: incoming.called.clone(),
+            started_at: now,
+        },
+    );
+    log_policy(shared, &key, decision);
+    let mut decline = false;
+    while let Some(action) = ivr.poll_action() {
+        match action {
+            Action::Outcome(outcome) => shared.store.set_outcome(&key, outcome.as_str()),
+            Action::Decline => decline = true,
+            _ => {}
+        }
+    }
+    info!(%line, caller = %incoming.caller, policy = %decision, "caller refused: 603");
+    if decline {
+        incoming.reject(603).await;
+    }
+    shared.store.call_ended(&key, SystemTime::now(), "declined");
 }
 
 /// What answering needs, kept until the state machine says to answer.
@@ -264,6 +319,10 @@ impl Flow {
                     self.handle.send(Command::Ringing).ok();
                 }
                 Action::Answer => self.answer(),
+                Action::Decline => {
+                    self.handle.send(Command::Reject { status: 603 }).ok();
+                    reason = Some("declined");
+                }
                 Action::Play { id, prompt } => self.media_command(MediaCommand::Play {
                     id: id.0,
                     samples: self.shared.prompts.audio(prompt),

@@ -4,14 +4,16 @@
 //! `[[line]]` table per resident's phone line), the built-in default file
 //! `config/linewarden.toml` (compiled in), parsing and semantic validation
 //! with errors that name `file:line:column` and the key path, choosing the
-//! line for a called number, and turning a line's `[line.screening]` table
-//! into [`ivr::ChallengeSettings`].
+//! line for a called number, turning a line's `[line.screening]` table
+//! into [`ivr::ChallengeSettings`] and its `[line.policy]` table into
+//! [`ivr::PolicyConfig`] (checked with [`ivr::PolicyConfig::validate`]).
 //!
 //! Does not own: command-line handling or deciding which file to load,
 //! binding sockets, creating the data directory (see `store`), or running
-//! the challenge (the `ivr` crate).
+//! the challenge and deciding what to do with a caller (the `ivr` crate).
 
 mod error;
+mod policy;
 mod validate;
 
 #[cfg(test)]
@@ -25,6 +27,7 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 
 pub use error::ConfigError;
+pub use policy::LinePolicy;
 
 /// The built-in default configuration file, as text.
 pub const DEFAULT_TOML: &str = include_str!("../config/linewarden.toml");
@@ -87,6 +90,9 @@ pub struct LineConfig {
     pub numbers: Vec<String>,
     #[serde(default)]
     pub screening: ScreeningConfig,
+    /// Who is rung straight away, refused or challenged.
+    #[serde(default)]
+    pub policy: LinePolicy,
 }
 
 /// `[line.screening]`: how callers to a line are challenged. Every key is
@@ -175,7 +181,7 @@ impl Config {
     }
 
     /// The built-in configuration built in code: default `[service]` and
-    /// one catch-all line named `default` with default screening.
+    /// one catch-all line named `default` with default screening and policy.
     fn fallback() -> Config {
         Config {
             service: ServiceConfig::default(),
@@ -183,6 +189,7 @@ impl Config {
                 name: "default".to_owned(),
                 numbers: vec![CATCH_ALL.to_owned()],
                 screening: ScreeningConfig::default(),
+                policy: LinePolicy::default(),
             }],
         }
     }
@@ -253,6 +260,13 @@ impl PortRange {
     /// Whether `port` is in the range.
     pub fn contains(&self, port: u16) -> bool {
         (self.first..=self.last).contains(&port)
+    }
+}
+
+impl LineConfig {
+    /// The screening policy the `ivr` crate decides with for this line.
+    pub fn policy_config(&self) -> ivr::PolicyConfig {
+        self.policy.policy_config()
     }
 }
 

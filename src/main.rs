@@ -9,6 +9,7 @@ mod call;
 mod config;
 mod fixture;
 mod import;
+mod lines;
 mod prompts;
 mod recording;
 mod replay;

@@ -17,6 +17,7 @@ use tracing::{info, warn};
 
 use crate::call::{self, Shared};
 use crate::config::Config;
+use crate::lines::LinePolicies;
 use crate::prompts::Prompts;
 use crate::store::{Store, StoreHandle};
 
@@ -44,7 +45,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     })
     .await?;
     let grace = config.service.shutdown_grace();
+    let policies = LinePolicies::new(&config).context("building the line policies")?;
     let shared = Arc::new(Shared {
+        policies,
         ports: PortRange::new(
             config.service.rtp_ports.first,
             config.service.rtp_ports.last,

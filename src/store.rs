@@ -2,24 +2,27 @@
 //! directory.
 //!
 //! Owns: the database file and its schema (a `schema_version` table and a
-//! plain ordered list of migrations), writing call rows ([`Store`]), a
+//! plain ordered list of migrations, in `schema`), writing call rows ([`Store`]), a
 //! writer thread so the async runtime never waits on SQLite
 //! ([`StoreHandle`], fed fire-and-forget messages keyed by [`CallKey`]),
 //! reading the log back, and printing it for people or programs
 //! ([`print_calls`]). Times are stored as RFC 3339 UTC text with
 //! milliseconds and as unix milliseconds.
 //!
-//! Does not own: deciding what a call's outcome or end reason is (callers
-//! pass them as text, e.g. `ivr::Outcome::as_str()`), the recording files
+//! Does not own: deciding what a call's outcome, policy decision, tags or
+//! end reason are (callers pass them as text, e.g. `ivr::Outcome::as_str()`,
+//! `ivr::Decision::as_str()`, `ivr::Decision::tag()`), the recording files
 //! themselves (see `recording`), or where the data directory is (see
 //! `config`).
 //!
 //! Crash safety: the database runs in WAL mode with `synchronous = FULL`
-//! and every write is a single statement (its own transaction), so a crash
-//! or SIGKILL loses at most the messages still queued, never the file.
+//! and every write is a single statement (its own transaction; a tag is
+//! appended to the JSON array by SQLite in that statement), so a crash or
+//! SIGKILL loses at most the messages still queued, never the file.
 
 mod handle;
 mod print;
+mod schema;
 
 #[cfg(test)]
 mod tests;
@@ -27,7 +30,7 @@ mod tests;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection};
 use serde::Serialize;
 
 pub use handle::{CallKey, StoreHandle};
@@ -38,29 +41,6 @@ pub const DB_FILE: &str = "calls.sqlite";
 
 /// End reason written by [`Store::close_interrupted`].
 pub const INTERRUPTED: &str = "interrupted";
-
-/// Schema migrations, applied in order; the schema version is the number
-/// applied. Append only: never edit or reorder a released entry.
-const MIGRATIONS: &[&str] = &[
-    // 1: the calls table.
-    "CREATE TABLE calls (
-        id              INTEGER PRIMARY KEY,
-        call_id         TEXT NOT NULL,
-        line            TEXT NOT NULL,
-        caller          TEXT NOT NULL,
-        called          TEXT NOT NULL,
-        started_at      TEXT NOT NULL,
-        started_at_ms   INTEGER NOT NULL,
-        answered_at     TEXT,
-        answered_at_ms  INTEGER,
-        ended_at        TEXT,
-        ended_at_ms     INTEGER,
-        outcome         TEXT,
-        recording       TEXT,
-        end_reason      TEXT
-    );
-    CREATE INDEX calls_by_start ON calls (started_at_ms);",
-];
 
 /// Why the call log could not be opened, read or written.
 #[derive(Debug, thiserror::Error)]
@@ -126,6 +106,11 @@ pub struct CallRecord {
     pub recording: Option<String>,
     /// Who or what ended the call (`caller`, `shutdown`, `error`, ...).
     pub end_reason: Option<String>,
+    /// The screening policy's decision (`challenge`, `allowlisted`,
+    /// `blocked`, `suspicious-challenge`, ...); `None` if none was logged.
+    pub policy: Option<String>,
+    /// Tags given to the call (`suspicious-cli`, ...), in the order given.
+    pub tags: Vec<String>,
 }
 
 /// The open call log. Every method does blocking file I/O: on the async
@@ -158,7 +143,7 @@ impl Store {
         }
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(open_err)?;
-        migrate(&mut conn, &path)?;
+        schema::migrate(&mut conn, &path)?;
         Ok(Store { conn })
     }
 
@@ -218,6 +203,29 @@ impl Store {
         )
     }
 
+    /// Records the screening policy's decision for the call.
+    pub fn set_policy(&self, id: i64, policy: &str) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET policy = ?2 WHERE id = ?1",
+            params![id, policy],
+        )
+    }
+
+    /// Appends `tag` to the call's tags unless it is already there.
+    pub fn add_tag(&self, id: i64, tag: &str) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET tags = CASE
+                 WHEN tags IS NULL THEN json_array(?2)
+                 WHEN EXISTS (SELECT 1 FROM json_each(calls.tags) WHERE value = ?2) THEN tags
+                 ELSE json_insert(tags, '$[#]', ?2)
+             END
+             WHERE id = ?1",
+            params![id, tag],
+        )
+    }
+
     /// Records the end of the call and who or what ended it.
     pub fn call_ended(
         &self,
@@ -253,7 +261,7 @@ impl Store {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut stmt = self.conn.prepare(
             "SELECT id, call_id, line, caller, called, started_at, answered_at, ended_at,
-                    ended_at_ms - started_at_ms, outcome, recording, end_reason
+                    ended_at_ms - started_at_ms, outcome, recording, end_reason, policy, tags
              FROM calls ORDER BY started_at_ms DESC, id DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit], |row| {
@@ -270,6 +278,8 @@ impl Store {
                 outcome: row.get(9)?,
                 recording: row.get(10)?,
                 end_reason: row.get(11)?,
+                policy: row.get(12)?,
+                tags: tags(row, 13)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -288,36 +298,18 @@ impl Store {
     }
 }
 
-/// Brings the schema up to date in one immediate transaction, so two
-/// processes opening a new log at once cannot both migrate it.
-fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    tx.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
-    let current: Option<i64> = tx
-        .query_row("SELECT MAX(version) FROM schema_version", [], |row| {
-            row.get(0)
-        })
-        .optional()?
-        .flatten();
-    let current = current.unwrap_or(0);
-    let applied = usize::try_from(current).unwrap_or(usize::MAX);
-    if applied > MIGRATIONS.len() {
-        return Err(StoreError::TooNew {
-            path: path.to_path_buf(),
-            found: current,
-            known: MIGRATIONS.len(),
-        });
+/// The `tags` column at `index`: a JSON array of names, or NULL for none.
+fn tags(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Vec<String>> {
+    match row.get::<_, Option<String>>(index)? {
+        None => Ok(Vec::new()),
+        Some(text) => serde_json::from_str(&text).map_err(|err| {
+            rusqlite::Error::FromSqlConversionFailure(
+                index,
+                rusqlite::types::Type::Text,
+                Box::new(err),
+            )
+        }),
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
-        tx.execute_batch(sql)?;
-        let version = i64::try_from(index + 1).unwrap_or(i64::MAX);
-        tx.execute(
-            "INSERT INTO schema_version (version) VALUES (?1)",
-            [version],
-        )?;
-    }
-    tx.commit()?;
-    Ok(())
 }
 
 /// Latest time that can be written as RFC 3339 (end of year 9999).

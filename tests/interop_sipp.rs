@@ -339,3 +339,44 @@ fn no_common_codec_gets_488() {
     );
     assert_eq!(svc.stop(), Some(0));
 }
+
+/// A blocklisted caller gets 603 Decline, is never answered, and the attempt
+/// is in the call log with the policy's decision.
+#[test]
+fn blocklisted_caller_is_declined_and_logged() {
+    let mut svc =
+        Service::start("challenge_digit = 5\n[line.policy]\nblocklist = [\"01632 960999\"]\n");
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    sock.set_read_timeout(Some(std::time::Duration::from_millis(300)))
+        .ok();
+    let local = sock.local_addr().expect("addr");
+    let sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+    let invite = format!(
+        "INVITE sip:5550000@{a} SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bK-blocked;rport\r\nMax-Forwards: 70\r\nFrom: <sip:+441632960999@{local}>;tag=blk\r\nTo: <sip:5550000@{a}>\r\nCall-ID: blocked-1@test\r\nCSeq: 1 INVITE\r\nContact: <sip:caller@{local}>\r\nContent-Type: application/sdp\r\nContent-Length: {len}\r\n\r\n{sdp}",
+        a = svc.addr,
+        len = sdp.len()
+    );
+    sock.send_to(invite.as_bytes(), svc.addr).expect("send");
+    let mut buf = [0u8; 4096];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut final_line = None;
+    while std::time::Instant::now() < deadline && final_line.is_none() {
+        if let Ok((n, _)) = sock.recv_from(&mut buf) {
+            let text = String::from_utf8_lossy(&buf[..n]).to_string();
+            if !text.starts_with("SIP/2.0 1") {
+                final_line = text.lines().next().map(str::to_string);
+            }
+        }
+    }
+    assert_eq!(
+        final_line.as_deref(),
+        Some("SIP/2.0 603 Decline"),
+        "{}",
+        svc.log()
+    );
+    let call = svc.wait_call("blocked-1@test", |c| !c["ended_at"].is_null());
+    assert_eq!(call["outcome"], "rejected", "{call}");
+    assert_eq!(call["policy"], "blocked", "{call}");
+    assert!(call["answered_at"].is_null(), "{call}");
+    assert_eq!(svc.stop(), Some(0));
+}

@@ -159,3 +159,73 @@ fn check_fails_when_an_expectation_is_not_met() {
         "without --check the run itself succeeds"
     );
 }
+
+#[test]
+fn the_line_policy_decides_as_for_a_live_call() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = dir.path().join("policy.toml");
+    std::fs::write(
+        &cfg,
+        "[[line]]\nname = \"home\"\nnumbers = [\"*\"]\n[line.screening]\nchallenge_digit = 5\n\
+         [line.policy]\nallowlist = [\"+44 1632 960001\"]\nblocklist = [\"01632 960999\"]\n",
+    )
+    .expect("write config");
+    let batch = dir.path().join("batch");
+    for (name, caller) in [
+        ("a-allowed", "01632960001"),
+        ("b-blocked", "+441632960999"),
+        ("c-premium", "09098790000"),
+        ("d-bank-159", "159"),
+    ] {
+        let fx = batch.join(name);
+        std::fs::create_dir_all(&fx).expect("mkdir");
+        std::fs::copy(
+            corpus().join("pass-polite/caller.wav"),
+            fx.join("caller.wav"),
+        )
+        .expect("cp");
+        std::fs::write(
+            fx.join("call.toml"),
+            format!("caller = \"{caller}\"\n[[dtmf]]\nat_ms = 6500\ndigit = \"5\"\n"),
+        )
+        .expect("write call.toml");
+    }
+    let out = replay(
+        &["--json", "--config", cfg.to_str().expect("utf-8")],
+        &[&batch],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out);
+    let get = |i: usize, k: &str| lines[i][k].clone();
+    assert_eq!(
+        (get(0, "policy"), get(0, "outcome")),
+        ("allowlisted".into(), "allowed".into())
+    );
+    assert_eq!(
+        get(0, "prompts"),
+        serde_json::json!([]),
+        "no challenge for a trusted contact"
+    );
+    assert_eq!(
+        (get(1, "policy"), get(1, "outcome")),
+        ("blocked".into(), "rejected".into())
+    );
+    assert_eq!(get(1, "ended_ms"), 0, "declined, never answered");
+    assert_eq!(get(2, "policy"), "suspicious-challenge");
+    assert_eq!(
+        get(2, "outcome"),
+        "passed",
+        "a suspicious caller ID is challenged, not refused"
+    );
+    assert_eq!(get(2, "tags")[0]["name"], "suspicious-cli");
+    assert_eq!(
+        get(3, "tags")[0]["name"],
+        "suspicious-cli",
+        "159 never calls out"
+    );
+}

@@ -16,7 +16,19 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+use crate::policy::{Decision, RejectHow};
 pub use crate::types::*;
+
+/// What happens once the call is answered, from the policy's decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Entry {
+    /// The challenge.
+    Challenge,
+    /// No challenge: connect at once (allowlisted, or withheld allowed).
+    Connect,
+    /// A short goodbye, then hang up (refused with a message).
+    Refuse,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
@@ -54,6 +66,7 @@ pub struct ScreeningCall {
     /// When a ringing call is answered.
     answer_deadline: Option<Instant>,
     notice: bool,
+    entry: Entry,
     actions: VecDeque<Action>,
 }
 
@@ -64,6 +77,24 @@ impl ScreeningCall {
     /// `rng.u8(0..=9)` unless `settings.fixed_digit` is a valid digit, in
     /// which case `rng` is not touched.
     pub fn new(settings: &ChallengeSettings, rng: &mut fastrand::Rng, now: Instant) -> Self {
+        Self::start(
+            settings,
+            &Decision::Challenge { suspicious: None },
+            rng,
+            now,
+        )
+    }
+
+    /// A call offered, with the line policy's decision about the caller:
+    /// challenge, connect without one, refuse with a goodbye after the
+    /// answer, or decline without answering (then the only actions are the
+    /// `Rejected` outcome and [`Action::Decline`]).
+    pub fn start(
+        settings: &ChallengeSettings,
+        decision: &Decision,
+        rng: &mut fastrand::Rng,
+        now: Instant,
+    ) -> Self {
         let digit = match settings.fixed_digit {
             Some(d) if d <= 9 => d,
             _ => rng.u8(0..=9),
@@ -81,9 +112,22 @@ impl ScreeningCall {
             digit_deadline: None,
             answer_deadline: None,
             notice: settings.notice,
+            entry: match decision {
+                Decision::Challenge { .. } => Entry::Challenge,
+                Decision::RingResident { .. } => Entry::Connect,
+                Decision::Reject { .. } => Entry::Refuse,
+            },
             actions: VecDeque::new(),
         };
-        if settings.answer_after.is_zero() {
+        if let Decision::Reject {
+            how: RejectHow::Decline,
+            ..
+        } = decision
+        {
+            call.decide(Outcome::Rejected);
+            call.actions.push_back(Action::Decline);
+            call.finish();
+        } else if settings.answer_after.is_zero() {
             call.answer(now);
         } else {
             call.phase = Phase::Ringing;
@@ -98,10 +142,20 @@ impl ScreeningCall {
         self.answer_deadline = None;
         self.phase = Phase::Challenging;
         self.actions.push_back(Action::Answer);
-        if self.notice {
-            self.play(now, Prompt::Notice);
+        match self.entry {
+            Entry::Challenge => {
+                if self.notice {
+                    self.play(now, Prompt::Notice);
+                }
+                self.play(now, Prompt::Challenge { digit: self.digit });
+            }
+            Entry::Connect => {
+                self.decide(Outcome::Allowed);
+                self.phase = Phase::Connected;
+                self.actions.push_back(Action::Connected);
+            }
+            Entry::Refuse => self.say_goodbye(now, Outcome::Rejected),
         }
-        self.play(now, Prompt::Challenge { digit: self.digit });
     }
 
     /// The digit the caller must press.

@@ -127,6 +127,8 @@ pub enum Action {
     Ring,
     /// Answer the call (200 OK) and start its media; prompts follow.
     Answer,
+    /// Refuse the call without answering it (SIP 603 Decline).
+    Decline,
     /// Queue this prompt behind anything already queued or playing.
     Play { id: PromptId, prompt: Prompt },
     /// Barge-in: drop everything queued or playing. No `PromptFinished` is
@@ -147,6 +149,11 @@ pub enum Outcome {
     Failed,
     Timeout,
     Abandoned,
+    /// The policy let the caller through without a challenge (allowlisted).
+    Allowed,
+    /// The policy refused the caller (blocklist, withheld or suspicious
+    /// caller ID, as the line is configured).
+    Rejected,
 }
 
 impl Outcome {
@@ -156,6 +163,8 @@ impl Outcome {
             Outcome::Failed => "failed",
             Outcome::Timeout => "timeout",
             Outcome::Abandoned => "abandoned",
+            Outcome::Allowed => "allowed",
+            Outcome::Rejected => "rejected",
         }
     }
 }

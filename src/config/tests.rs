@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use super::*;
 
+mod policy;
+
 fn parse_err(text: &str) -> String {
     match Config::parse(text, "bad.toml") {
         Ok(config) => panic!("expected an error, parsed {config:?}"),
@@ -18,6 +20,7 @@ fn default_config_parses_and_matches_code_defaults() {
     assert_eq!(Config::default_config(), parsed);
     assert_eq!(parsed.service, ServiceConfig::default());
     assert_eq!(parsed.lines[0].screening, ScreeningConfig::default());
+    assert_eq!(parsed.lines[0].policy, LinePolicy::default());
 }
 
 #[test]
@@ -156,7 +159,7 @@ const LINE: &str = "[[line]]\nname = \"a\"\nnumbers = [\"1\"]\n";
 
 /// (config text, expected "file:line:col: key K" prefix, expected fragment)
 fn bad_configs() -> Vec<(String, &'static str, &'static str)> {
-    vec![
+    let mut cases = vec![
         (
             format!("{LINE}[line.screening]\nretires = 2\n"),
             "bad.toml:5:1: key line[0].screening.retires:",
@@ -273,7 +276,9 @@ fn bad_configs() -> Vec<(String, &'static str, &'static str)> {
             "bad.toml:2:23: key service.shutdown_grace_secs:",
             "expected 0 to 60 seconds",
         ),
-    ]
+    ];
+    cases.extend(policy::bad_policies());
+    cases
 }
 
 #[test]

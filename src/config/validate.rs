@@ -1,11 +1,13 @@
 //! Semantic checks run after a configuration has been parsed: everything
-//! serde's types cannot express (ranges, uniqueness, cross-key rules).
+//! serde's types cannot express (ranges, uniqueness, cross-key rules), and
+//! the `ivr` crate's own checks of a line's screening settings and policy
+//! lists, each reported at the key it is about.
 
 use std::collections::HashMap;
 
 use crate::toml_key::{problem, KeyPath, Problem};
 
-use super::{Config, LineConfig, ScreeningConfig, ServiceConfig, CATCH_ALL};
+use super::{Config, LineConfig, LinePolicy, ScreeningConfig, ServiceConfig, CATCH_ALL};
 
 /// Longest accepted line name, called number and user agent, in characters.
 const MAX_NAME: usize = 64;
@@ -174,7 +176,8 @@ fn validate_line(line: &LineConfig, path: KeyPath) -> Result<(), Problem> {
             );
         }
     }
-    validate_screening(&line.screening, path.key("screening"))
+    validate_screening(&line.screening, path.clone().key("screening"))?;
+    validate_policy(&line.policy, path.key("policy"))
 }
 
 fn validate_screening(screening: &ScreeningConfig, path: KeyPath) -> Result<(), Problem> {
@@ -223,4 +226,35 @@ fn validate_screening(screening: &ScreeningConfig, path: KeyPath) -> Result<(), 
         return problem(path.key(key), err.to_string());
     }
     Ok(())
+}
+
+/// The `ivr` crate's check of the lists, located at the offending entry
+/// (`allowlist[1]`) with the entry's own message.
+fn validate_policy(policy: &LinePolicy, path: KeyPath) -> Result<(), Problem> {
+    use ivr::PolicyError as E;
+    let Err(err) = policy.policy_config().validate() else {
+        return Ok(());
+    };
+    let (list, index) = match &err {
+        E::NotANumber { list, index, .. } | E::WildcardNotAllowed { list, index, .. } => {
+            (list_key(*list), *index)
+        }
+        E::BadPrefix { index, .. } => ("blocklist", *index),
+        E::AllowsNeverCallsOut { index, .. } => ("allowlist", *index),
+    };
+    // The key path already names the entry: drop "allowlist[1] " from the
+    // front of the message.
+    let message = err.to_string();
+    let prefix = format!("{list}[{index}] ");
+    let message = message.strip_prefix(&prefix).unwrap_or(&message);
+    problem(path.key(list).index(index), message)
+}
+
+/// The `[line.policy]` key of an `ivr` policy list.
+fn list_key(list: ivr::ListName) -> &'static str {
+    match list {
+        ivr::ListName::Allowlist => "allowlist",
+        ivr::ListName::Blocklist => "blocklist",
+        ivr::ListName::NeverCallsOut => "never_calls_out",
+    }
 }

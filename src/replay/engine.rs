@@ -13,12 +13,14 @@
 
 use std::time::{Duration, Instant};
 
-use ivr::{Action, Event, Prompt, PromptId, ScreeningCall};
+use ivr::{Action, Decision, Event, Prompt, PromptId, RejectReason, ScreeningCall};
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::fixture::{Fixture, Party};
+use crate::lines::LinePolicies;
 use crate::prompts::Prompts;
+use crate::replay::Tag;
 
 /// What the service would have done with a recorded call.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -29,6 +31,9 @@ pub struct Replayed {
     pub called: String,
     /// The line that answered, or `None` when no line answers the number.
     pub line: Option<String>,
+    /// The line policy's decision about the caller (challenge, allowlisted,
+    /// blocked, suspicious-challenge, …).
+    pub policy: String,
     /// The digit the challenge asked for.
     pub challenge_digit: Option<u8>,
     /// passed / failed / timeout / abandoned, or "rejected" (no line).
@@ -43,9 +48,9 @@ pub struct Replayed {
     pub keys_heard: u32,
     /// Prompts played, in order.
     pub prompts: Vec<String>,
-    /// Tags found in the call (police, bank-details, …). Tagging is not part
-    /// of the pipeline yet, so this is empty for every call for now.
-    pub tags: Vec<crate::replay::Tag>,
+    /// Tags found in the call. Today only `suspicious-cli`, from the caller
+    /// ID; speech and keyed-digit tagging are not part of the pipeline yet.
+    pub tags: Vec<Tag>,
     /// Call-level risk, from the tags.
     pub risk: String,
     /// Length of the caller's audio.
@@ -64,8 +69,27 @@ fn ms(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
+/// Why a caller ID was found suspicious, when it was.
+fn suspicious(decision: &Decision) -> Option<String> {
+    match decision {
+        Decision::Challenge {
+            suspicious: Some(reason),
+        }
+        | Decision::Reject {
+            reason: RejectReason::Suspicious(reason),
+            ..
+        } => Some(reason.to_string()),
+        _ => None,
+    }
+}
+
 /// Replays one fixture.
-pub fn replay(fx: &Fixture, config: &Config, prompts: &Prompts) -> Replayed {
+pub fn replay(
+    fx: &Fixture,
+    config: &Config,
+    policies: &LinePolicies,
+    prompts: &Prompts,
+) -> Replayed {
     let audio = Duration::from_millis(fx.caller_ms());
     let line = match &fx.meta.line {
         Some(name) => config.lines.iter().find(|l| &l.name == name),
@@ -76,6 +100,7 @@ pub fn replay(fx: &Fixture, config: &Config, prompts: &Prompts) -> Replayed {
         caller: fx.meta.caller.clone(),
         called: fx.meta.called.clone(),
         line: line.map(|l| l.name.clone()),
+        policy: "none".into(),
         challenge_digit: None,
         outcome: "rejected".into(),
         outcome_ms: None,
@@ -94,9 +119,19 @@ pub fn replay(fx: &Fixture, config: &Config, prompts: &Prompts) -> Replayed {
     if let Some(d) = fx.meta.challenge_digit {
         settings.fixed_digit = Some(d);
     }
+    let decision = policies.decide(&line.name, &fx.meta.caller);
+    result.policy = decision.as_str().into();
+    if let (Some(tag), Some(why)) = (decision.tag(), suspicious(&decision)) {
+        result.tags.push(Tag {
+            name: tag.into(),
+            at_ms: 0,
+            evidence: format!("caller ID {:?}: {why}", fx.meta.caller),
+            confidence: 100,
+        });
+    }
     let mut rng = fastrand::Rng::with_seed(seed_of(&fx.name));
     let t0 = Instant::now();
-    let mut call = ScreeningCall::new(&settings, &mut rng, t0);
+    let mut call = ScreeningCall::start(&settings, &decision, &mut rng, t0);
     result.challenge_digit = Some(call.digit());
 
     let mut sim = Sim {
@@ -198,7 +233,7 @@ fn drain(
 ) {
     while let Some(action) = call.poll_action() {
         match action {
-            Action::Ring | Action::Connected | Action::Hangup => {}
+            Action::Ring | Action::Connected | Action::Hangup | Action::Decline => {}
             Action::Answer => sim.answered = Some(now),
             Action::Play { id, prompt } => {
                 let len = prompts.audio(prompt).len() as u64;

@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::fixture::{self, Fixture};
+use crate::lines::LinePolicies;
 use crate::prompts::Prompts;
 
 pub use engine::{replay, Replayed};
@@ -71,9 +72,10 @@ pub fn run(
     out: &mut impl Write,
 ) -> anyhow::Result<u8> {
     let prompts = Prompts::load()?;
+    let policies = LinePolicies::new(config)?;
     let found = fixture::discover(paths);
     let started = WallClock::now();
-    let results = replay_all(&found, config, &prompts, options.jobs.max(1));
+    let results = replay_all(&found, config, &policies, &prompts, options.jobs.max(1));
     let elapsed = started.elapsed();
 
     let mut bad = false;
@@ -118,6 +120,7 @@ pub fn run(
 fn replay_all(
     found: &[Result<PathBuf, fixture::FixtureError>],
     config: &Config,
+    policies: &LinePolicies,
     prompts: &Prompts,
     jobs: usize,
 ) -> Vec<Outcome> {
@@ -139,7 +142,7 @@ fn replay_all(
                             fixture: dir.display().to_string(),
                             error: e.to_string(),
                         },
-                        Ok(fx) => checked(&fx, Box::new(replay(&fx, config, prompts))),
+                        Ok(fx) => checked(&fx, Box::new(replay(&fx, config, policies, prompts))),
                     },
                 };
                 if let Ok(mut d) = done.lock() {

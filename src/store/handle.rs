@@ -44,6 +44,8 @@ enum Msg {
     Started(CallKey, NewCall),
     Answered(CallKey, SystemTime, Option<String>),
     Outcome(CallKey, String),
+    Policy(CallKey, String),
+    Tag(CallKey, String),
     Ended(CallKey, SystemTime, String),
     Shutdown,
 }
@@ -96,6 +98,17 @@ impl StoreHandle {
         self.send(Msg::Outcome(key.clone(), outcome.to_owned()));
     }
 
+    /// Logs the screening policy's decision (`ivr::Decision::as_str()`).
+    pub fn set_policy(&self, key: &CallKey, policy: &str) {
+        self.send(Msg::Policy(key.clone(), policy.to_owned()));
+    }
+
+    /// Tags the call (e.g. `suspicious-cli`); a tag already there is not
+    /// added again.
+    pub fn add_tag(&self, key: &CallKey, tag: &str) {
+        self.send(Msg::Tag(key.clone(), tag.to_owned()));
+    }
+
     /// Logs the end of the call; `key` is forgotten afterwards.
     pub fn call_ended(&self, key: &CallKey, at: SystemTime, end_reason: &str) {
         self.send(Msg::Ended(key.clone(), at, end_reason.to_owned()));
@@ -139,18 +152,28 @@ fn run(store: Store, rx: mpsc::Receiver<Msg>) {
                 (key, result)
             }
             Msg::Answered(key, at, recording) => {
-                let Some(&id) = ids.get(&key) else {
-                    unknown(&key);
+                let Some(&id) = known(&ids, &key) else {
                     continue;
                 };
                 (key, store.call_answered(id, at, recording.as_deref()))
             }
             Msg::Outcome(key, outcome) => {
-                let Some(&id) = ids.get(&key) else {
-                    unknown(&key);
+                let Some(&id) = known(&ids, &key) else {
                     continue;
                 };
                 (key, store.set_outcome(id, &outcome))
+            }
+            Msg::Policy(key, policy) => {
+                let Some(&id) = known(&ids, &key) else {
+                    continue;
+                };
+                (key, store.set_policy(id, &policy))
+            }
+            Msg::Tag(key, tag) => {
+                let Some(&id) = known(&ids, &key) else {
+                    continue;
+                };
+                (key, store.add_tag(id, &tag))
             }
             Msg::Ended(key, at, reason) => {
                 let Some(id) = ids.remove(&key) else {
@@ -170,6 +193,16 @@ fn run(store: Store, rx: mpsc::Receiver<Msg>) {
             "call log stopped with calls still in progress"
         );
     }
+}
+
+/// The row id of a call in progress; a key never started (or already
+/// ended) is logged and gives `None`.
+fn known<'a>(ids: &'a HashMap<CallKey, i64>, key: &CallKey) -> Option<&'a i64> {
+    let id = ids.get(key);
+    if id.is_none() {
+        unknown(key);
+    }
+    id
 }
 
 fn unknown(key: &CallKey) {

@@ -12,12 +12,13 @@ const MAX_CELL: usize = 40;
 /// Writes `records` to `out`.
 ///
 /// - `json = false`: an aligned table with a header row: start time (UTC,
-///   to the second), line, caller, called, outcome (or, if none was
-///   decided, the end reason, or `in progress`), duration, recording.
+///   to the second), line, caller, called, the policy decision, outcome (or,
+///   if none was decided, the end reason, or `in progress`), tags
+///   (comma-separated), duration, recording. An empty cell shows `-`.
 ///   Control characters (which could reach a terminal from a caller's SIP
 ///   headers) are shown as `?`. No records prints `no calls`.
 /// - `json = true`: JSON Lines: one [`CallRecord`] object per line, in the
-///   given order, nothing for no records.
+///   given order (`tags` as an array, `[]` for none), nothing for no records.
 pub fn print_calls(records: &[CallRecord], json: bool, out: &mut impl Write) -> io::Result<()> {
     if json {
         for record in records {
@@ -29,16 +30,18 @@ pub fn print_calls(records: &[CallRecord], json: bool, out: &mut impl Write) -> 
     if records.is_empty() {
         return writeln!(out, "no calls");
     }
-    const HEADER: [&str; 7] = [
+    const HEADER: [&str; COLUMNS] = [
         "STARTED (UTC)",
         "LINE",
         "CALLER",
         "CALLED",
+        "POLICY",
         "OUTCOME",
+        "TAGS",
         "DURATION",
         "RECORDING",
     ];
-    let rows: Vec<[String; 7]> = records.iter().map(row).collect();
+    let rows: Vec<[String; COLUMNS]> = records.iter().map(row).collect();
     let mut widths = HEADER.map(|h| h.chars().count());
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -61,7 +64,10 @@ pub fn print_calls(records: &[CallRecord], json: bool, out: &mut impl Write) -> 
     Ok(())
 }
 
-fn row(record: &CallRecord) -> [String; 7] {
+/// Columns in the table.
+const COLUMNS: usize = 9;
+
+fn row(record: &CallRecord) -> [String; COLUMNS] {
     let started = record.started_at.get(..19).unwrap_or(&record.started_at);
     let outcome = match (&record.outcome, &record.ended_at, &record.end_reason) {
         (Some(outcome), _, _) => outcome.as_str(),
@@ -74,7 +80,9 @@ fn row(record: &CallRecord) -> [String; 7] {
         cell(&record.line),
         cell(&record.caller),
         cell(&record.called),
+        cell(record.policy.as_deref().unwrap_or("-")),
         cell(outcome),
+        cell(&record.tags.join(",")),
         record.duration_ms.map_or_else(|| "-".to_owned(), duration),
         cell(record.recording.as_deref().unwrap_or("-")),
     ]

@@ -1,6 +1,9 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use super::schema::MIGRATIONS;
 use super::*;
+
+mod policy_tags;
 
 fn at(ms: u64) -> SystemTime {
     // 2024-05-01T12:00:00Z plus `ms`.
@@ -101,6 +104,8 @@ fn call_lifecycle_is_recorded() {
             outcome: Some("passed".to_owned()),
             recording: Some("recordings/flat-1a/x.wav".to_owned()),
             end_reason: Some("caller".to_owned()),
+            policy: None,
+            tags: Vec::new(),
         }
     );
     assert!(matches!(
@@ -245,6 +250,8 @@ fn sample_records() -> Vec<CallRecord> {
             outcome: None,
             recording: None,
             end_reason: None,
+            policy: Some("suspicious-challenge".to_owned()),
+            tags: vec!["suspicious-cli".to_owned(), "police".to_owned()],
         },
         CallRecord {
             id: 1,
@@ -259,6 +266,8 @@ fn sample_records() -> Vec<CallRecord> {
             outcome: Some("passed".to_owned()),
             recording: Some("recordings/flat-1a/a.wav".to_owned()),
             end_reason: Some("caller".to_owned()),
+            policy: None,
+            tags: Vec::new(),
         },
     ]
 }
@@ -269,9 +278,9 @@ fn table_is_aligned_and_safe() {
     print_calls(&sample_records(), false, &mut out).expect("prints");
     let text = String::from_utf8(out).expect("utf-8");
     let expected = "\
-STARTED (UTC)        LINE     CALLER       CALLED  OUTCOME      DURATION  RECORDING
-2024-05-01 12:05:00  flat-2b  evil?[31m    1002    in progress  -         -
-2024-05-01 12:00:00  flat-1a  +4930555000  1001    passed       1m05s     recordings/flat-1a/a.wav
+STARTED (UTC)        LINE     CALLER       CALLED  POLICY                OUTCOME      TAGS                   DURATION  RECORDING
+2024-05-01 12:05:00  flat-2b  evil?[31m    1002    suspicious-challenge  in progress  suspicious-cli,police  -         -
+2024-05-01 12:00:00  flat-1a  +4930555000  1001    -                     passed       -                      1m05s     recordings/flat-1a/a.wav
 ";
     assert_eq!(text, expected, "\n{text}");
 
@@ -296,8 +305,14 @@ fn json_is_one_object_per_line() {
     let second: serde_json::Value = serde_json::from_str(lines[1]).expect("json");
     assert_eq!(second["duration_ms"], 65_432);
     assert_eq!(second["outcome"], "passed");
-    assert!(
-        serde_json::from_str::<serde_json::Value>(lines[0]).expect("json")["outcome"].is_null()
+    assert_eq!(second["policy"], serde_json::Value::Null);
+    assert_eq!(second["tags"], serde_json::json!([]));
+    let first: serde_json::Value = serde_json::from_str(lines[0]).expect("json");
+    assert!(first["outcome"].is_null());
+    assert_eq!(first["policy"], "suspicious-challenge");
+    assert_eq!(
+        first["tags"],
+        serde_json::json!(["suspicious-cli", "police"])
     );
 
     let mut out = Vec::new();

@@ -101,7 +101,8 @@ impl Shell {
                 | Action::Connected
                 | Action::Hangup
                 | Action::Ring
-                | Action::Answer => {}
+                | Action::Answer
+                | Action::Decline => {}
             }
         }
     }

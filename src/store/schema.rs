@@ -1,0 +1,77 @@
+//! The call log's schema: a `schema_version` table and a plain ordered
+//! list of migrations, applied in one transaction when the log is opened.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+
+use super::StoreError;
+
+/// Schema migrations, applied in order; the schema version is the number
+/// applied. Append only: never edit or reorder a released entry.
+pub(super) const MIGRATIONS: &[&str] = &[
+    // 1: the calls table.
+    "CREATE TABLE calls (
+        id              INTEGER PRIMARY KEY,
+        call_id         TEXT NOT NULL,
+        line            TEXT NOT NULL,
+        caller          TEXT NOT NULL,
+        called          TEXT NOT NULL,
+        started_at      TEXT NOT NULL,
+        started_at_ms   INTEGER NOT NULL,
+        answered_at     TEXT,
+        answered_at_ms  INTEGER,
+        ended_at        TEXT,
+        ended_at_ms     INTEGER,
+        outcome         TEXT,
+        recording       TEXT,
+        end_reason      TEXT
+    );
+    CREATE INDEX calls_by_start ON calls (started_at_ms);",
+    // 2: the screening policy decision, and tags as a JSON array of names
+    // (NULL when none).
+    "ALTER TABLE calls ADD COLUMN policy TEXT;
+    ALTER TABLE calls ADD COLUMN tags TEXT;",
+];
+
+/// Brings the schema up to date in one immediate transaction, so two
+/// processes opening a new log at once cannot both migrate it.
+pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    migrate_with(conn, path, MIGRATIONS)
+}
+
+/// [`migrate`] with the list of migrations given (tests build a log at an
+/// older version with a prefix of [`MIGRATIONS`]).
+pub(super) fn migrate_with(
+    conn: &mut Connection,
+    path: &Path,
+    migrations: &[&str],
+) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
+    let current: Option<i64> = tx
+        .query_row("SELECT MAX(version) FROM schema_version", [], |row| {
+            row.get(0)
+        })
+        .optional()?
+        .flatten();
+    let current = current.unwrap_or(0);
+    let applied = usize::try_from(current).unwrap_or(usize::MAX);
+    if applied > migrations.len() {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: current,
+            known: migrations.len(),
+        });
+    }
+    for (index, sql) in migrations.iter().enumerate().skip(applied) {
+        tx.execute_batch(sql)?;
+        let version = i64::try_from(index + 1).unwrap_or(i64::MAX);
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES (?1)",
+            [version],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
