@@ -50,6 +50,16 @@ impl FrameSink for NoSink {
 pub enum MediaCommand {
     /// Queue audio (8 kHz mono) to play after what is queued.
     Play { id: u32, samples: Arc<[i16]> },
+    /// Bridge this stream to another: every 20 ms frame received here goes
+    /// to `forward`, and frames from `feed` are sent when no prompt plays
+    /// (each stream encodes with its own codec, SSRC, sequence numbers and
+    /// timestamps, so PCMU and PCMA legs interwork). See [`relay_pair`].
+    Relay {
+        forward: mpsc::Sender<Vec<i16>>,
+        feed: mpsc::Receiver<Vec<i16>>,
+    },
+    /// Stop relaying.
+    Unrelay,
     /// Drop everything queued (barge-in).
     StopPlayback,
     /// New negotiation (re-INVITE: hold, unhold, new address or codec).
@@ -74,6 +84,27 @@ pub enum MediaEvent {
     /// A digit of [`MediaCommand::Dtmf`] was dropped unsent, or cut short
     /// by a new negotiation without telephone-event.
     DtmfNotSent { digit: char, reason: DtmfSendError },
+}
+
+/// Frames queued from a relayed stream beyond this are dropped (oldest
+/// first), so the two legs' clocks drifting apart never builds up delay.
+const RELAY_QUEUE: usize = 3;
+
+/// The two [`MediaCommand::Relay`] commands that connect two streams both
+/// ways: give the first to one stream and the second to the other.
+pub fn relay_pair() -> (MediaCommand, MediaCommand) {
+    let (a_tx, a_rx) = mpsc::channel(16);
+    let (b_tx, b_rx) = mpsc::channel(16);
+    (
+        MediaCommand::Relay {
+            forward: a_tx,
+            feed: b_rx,
+        },
+        MediaCommand::Relay {
+            forward: b_tx,
+            feed: a_rx,
+        },
+    )
 }
 
 /// Hands out RTP ports (even numbers) from a configured range.
@@ -145,6 +176,7 @@ impl<S: FrameSink> MediaSession<S> {
             sink,
             events: ev_tx,
             talkspurt: false,
+            relay: None,
         };
         let task = tokio::spawn(stream.run(cmd_rx, stop_rx));
         MediaSession {
@@ -184,6 +216,9 @@ struct Stream<S: FrameSink> {
     sink: S,
     events: mpsc::UnboundedSender<MediaEvent>,
     talkspurt: bool,
+    /// Where received frames go, and where frames to send come from, while
+    /// bridged to another stream.
+    relay: Option<(mpsc::Sender<Vec<i16>>, mpsc::Receiver<Vec<i16>>)>,
 }
 
 impl<S: FrameSink> Stream<S> {
@@ -217,6 +252,8 @@ impl<S: FrameSink> Stream<S> {
     fn on_command(&mut self, cmd: MediaCommand) {
         match cmd {
             MediaCommand::Play { id, samples } => self.playout.push(id, samples),
+            MediaCommand::Relay { forward, feed } => self.relay = Some((forward, feed)),
+            MediaCommand::Unrelay => self.relay = None,
             MediaCommand::StopPlayback => self.playout.clear(),
             MediaCommand::Update(n) => {
                 // Keep a latched address unless the SDP moved the stream.
@@ -255,7 +292,18 @@ impl<S: FrameSink> Stream<S> {
     }
 
     async fn on_tick(&mut self) {
-        let frame = self.playout.next_frame();
+        let mut frame = self.playout.next_frame();
+        if let (false, Some((_, feed))) = (frame.voiced, self.relay.as_mut()) {
+            while feed.len() > RELAY_QUEUE {
+                feed.try_recv().ok();
+            }
+            if let Ok(samples) = feed.try_recv() {
+                if samples.len() == FRAME_SAMPLES {
+                    frame.samples = samples;
+                    frame.voiced = true;
+                }
+            }
+        }
         for id in &frame.finished {
             self.events.send(MediaEvent::PlaybackFinished(*id)).ok();
         }
@@ -306,6 +354,10 @@ impl<S: FrameSink> Stream<S> {
         }
 
         let caller = self.inbound.next_frame(self.negotiated.codec);
+        if let Some((forward, _)) = &self.relay {
+            // A full queue means the other leg is not taking frames: drop.
+            forward.try_send(caller.clone()).ok();
+        }
         if event.is_some() {
             self.sink.frame(&caller, &[0; FRAME_SAMPLES]);
         } else {

@@ -238,3 +238,56 @@ async fn reports_a_digit_it_cannot_send() {
     }
     media.stop().await;
 }
+
+#[tokio::test]
+async fn relays_audio_between_two_legs_transcoding_pcmu_to_pcma() {
+    use sip::rtp_session::{relay_pair, NoSink};
+    let a_sock = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let a_addr = a_sock.local_addr().expect("addr");
+    let b_sock = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let caller = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let phone = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let leg_a = MediaSession::start(
+        a_sock,
+        negotiated(caller.local_addr().expect("a")),
+        NoSink,
+        1,
+    );
+    let mut pcma = negotiated(phone.local_addr().expect("a"));
+    pcma.codec = Codec::Pcma;
+    pcma.payload_type = 8;
+    let leg_b = MediaSession::start(b_sock, pcma, NoSink, 2);
+    let (to_a, to_b) = relay_pair();
+    leg_a.command(to_a);
+    leg_b.command(to_b);
+
+    // The caller talks (PCMU) into leg A for half a second.
+    let mut payload = Vec::new();
+    Codec::Pcmu.encode(&tone(), &mut payload);
+    let sender = tokio::spawn(async move {
+        for seq in 0..25u16 {
+            let pkt = rtp(0, seq, u32::from(seq) * 160, seq == 0, payload.clone());
+            caller.send_to(&pkt, a_addr).await.expect("send");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    // The phone hears it from leg B as PCMA, with leg B's own SSRC.
+    let mut loud = 0;
+    for _ in 0..40 {
+        let p = recv_rtp(&phone).await;
+        assert_eq!(p.header.payload_type, 8, "PCMA towards the phone");
+        assert_ne!(p.header.ssrc, 0x1234_5678, "our own SSRC, not the caller's");
+        let mut pcm = Vec::new();
+        Codec::Pcma.decode(&p.payload, &mut pcm);
+        if pcm.iter().any(|&s| s.unsigned_abs() > 1000) {
+            loud += 1;
+        }
+    }
+    sender.await.expect("sender");
+    assert!(
+        loud >= 10,
+        "the caller's voice reached the phone: {loud} loud packets"
+    );
+    leg_a.stop().await;
+    leg_b.stop().await;
+}
