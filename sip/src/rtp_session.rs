@@ -90,6 +90,9 @@ pub enum MediaEvent {
 /// first), so the two legs' clocks drifting apart never builds up delay.
 const RELAY_QUEUE: usize = 3;
 
+/// A bridged stream's ends: where received frames go, where sent ones come from.
+type Relay = (mpsc::Sender<Vec<i16>>, mpsc::Receiver<Vec<i16>>);
+
 /// The two [`MediaCommand::Relay`] commands that connect two streams both
 /// ways: give the first to one stream and the second to the other.
 pub fn relay_pair() -> (MediaCommand, MediaCommand) {
@@ -218,7 +221,7 @@ struct Stream<S: FrameSink> {
     talkspurt: bool,
     /// Where received frames go, and where frames to send come from, while
     /// bridged to another stream.
-    relay: Option<(mpsc::Sender<Vec<i16>>, mpsc::Receiver<Vec<i16>>)>,
+    relay: Option<Relay>,
 }
 
 impl<S: FrameSink> Stream<S> {
