@@ -93,6 +93,19 @@ pub struct LineConfig {
     /// Who is rung straight away, refused or challenged.
     #[serde(default)]
     pub policy: LinePolicy,
+    /// The resident's phones (SIP URIs), rung in parallel for a caller who
+    /// passed the challenge or is allowlisted. Empty: the call stays with
+    /// linewarden until the caller hangs up.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<String>,
+    /// Seconds the phones ring before the caller is told the resident is
+    /// not available.
+    #[serde(default = "default_ring_timeout")]
+    pub ring_timeout_secs: u64,
+}
+
+fn default_ring_timeout() -> u64 {
+    30
 }
 
 /// `[line.screening]`: how callers to a line are challenged. Every key is
@@ -190,6 +203,8 @@ impl Config {
                 numbers: vec![CATCH_ALL.to_owned()],
                 screening: ScreeningConfig::default(),
                 policy: LinePolicy::default(),
+                phones: Vec::new(),
+                ring_timeout_secs: default_ring_timeout(),
             }],
         }
     }

@@ -154,6 +154,26 @@ fn validate_line(line: &LineConfig, path: KeyPath) -> Result<(), Problem> {
             ),
         );
     }
+    for (j, phone) in line.phones.iter().enumerate() {
+        let rest = phone
+            .strip_prefix("sip:")
+            .or_else(|| phone.strip_prefix("sips:"));
+        let host = rest.map(|r| r.rsplit('@').next().unwrap_or(r));
+        if !host.is_some_and(|h| !h.is_empty() && !h.contains(char::is_whitespace)) {
+            return problem(
+                path.key("phones").index(j),
+                format!(
+                    "expected a SIP URI such as \"sip:resident@192.0.2.20:5060\", got {phone:?}"
+                ),
+            );
+        }
+    }
+    if !(5..=300).contains(&line.ring_timeout_secs) {
+        return problem(
+            path.key("ring_timeout_secs"),
+            format!("expected 5 to 300 seconds, got {}", line.ring_timeout_secs),
+        );
+    }
     if line.numbers.is_empty() {
         return problem(
             path.key("numbers"),
