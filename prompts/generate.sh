@@ -36,6 +36,8 @@ wrong-key|Sorry, that was not the right key.
 no-key|Sorry, I did not hear a key.
 connecting|Thank you, connecting you.
 goodbye|Sorry, we could not connect your call. Goodbye.
+unavailable|The person you are calling is not available. Goodbye.
+leave-message|The person you are calling is not available. Please leave a message after the tone.
 '
 
 FESTIVAL_VOICE=voice_cmu_us_slt_arctic_hts

@@ -18,6 +18,8 @@ pub struct Prompts {
     no_key: Arc<[i16]>,
     connecting: Arc<[i16]>,
     goodbye: Arc<[i16]>,
+    unavailable: Arc<[i16]>,
+    leave_message: Arc<[i16]>,
     /// "To be connected, press N" for N = 0..9.
     challenge: Vec<Arc<[i16]>>,
 }
@@ -80,6 +82,13 @@ impl Prompts {
             no_key: decode("no-key", include_bytes!("../prompts/no-key.wav"))?.into(),
             connecting: decode("connecting", include_bytes!("../prompts/connecting.wav"))?.into(),
             goodbye: decode("goodbye", include_bytes!("../prompts/goodbye.wav"))?.into(),
+            unavailable: decode("unavailable", include_bytes!("../prompts/unavailable.wav"))?
+                .into(),
+            leave_message: decode(
+                "leave-message",
+                include_bytes!("../prompts/leave-message.wav"),
+            )?
+            .into(),
             challenge,
         })
     }
@@ -102,6 +111,16 @@ impl Prompts {
     }
 }
 
+impl Prompts {
+    /// The audio for a prompt of the bridge (connecting to the resident).
+    pub fn bridge_audio(&self, prompt: ivr::BridgePrompt) -> Arc<[i16]> {
+        match prompt {
+            ivr::BridgePrompt::Unavailable => self.unavailable.clone(),
+            ivr::BridgePrompt::LeaveMessage => self.leave_message.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,8 +136,17 @@ mod tests {
             Prompt::Goodbye,
         ];
         all.extend((0..10).map(|digit| Prompt::Challenge { digit }));
-        for prompt in all {
-            let a = p.audio(prompt);
+        let mut audio: Vec<(String, Arc<[i16]>)> = all
+            .into_iter()
+            .map(|prompt| (format!("{prompt:?}"), p.audio(prompt)))
+            .collect();
+        for b in [
+            ivr::BridgePrompt::Unavailable,
+            ivr::BridgePrompt::LeaveMessage,
+        ] {
+            audio.push((format!("{b:?}"), p.bridge_audio(b)));
+        }
+        for (prompt, a) in audio {
             // At least half a second, at most ten, and not silent.
             assert!(
                 a.len() > 4000 && a.len() < 80_000,

@@ -1,8 +1,9 @@
 //! linewarden's sans-IO call control.
 //!
 //! Owns: the state machines that decide what happens on a call once it has
-//! been answered. Today that is the screening challenge ("to be connected,
-//! press N") in [`screening`]. Each machine takes events and the current
+//! been answered: the screening challenge ("to be connected, press N") in
+//! [`screening`], and connecting a screened caller to the resident's phones
+//! in [`bridge`]. Each machine takes events and the current
 //! time in and hands actions and its next deadline out; none of them reads
 //! a clock, spawns a task, touches a socket or draws hidden randomness.
 //! Also the pure decisions taken before a call is answered: reading and
@@ -14,11 +15,16 @@
 //! binary drives these machines and carries out their actions.
 #![forbid(unsafe_code)]
 
+pub mod bridge;
 pub mod numbers;
 pub mod policy;
 pub mod screening;
 mod types;
 
+pub use bridge::{
+    BridgeAction, BridgeCall, BridgeEvent, BridgeOutcome, BridgePrompt, BridgeSettings,
+    BridgeSettingsError, MAX_PHONES, MESSAGE_PROMPT_GUARD, VOICEMAIL_MAX,
+};
 pub use numbers::{
     check_cli, normalize, parse_caller_id, CallerId, CliRules, CliVerdict, InvalidReason,
     NumberKind, SuspiciousReason, UkNumber, NEVER_CALL_OUT_CODES,

@@ -1,0 +1,434 @@
+//! The bridge from a screened caller to the resident's phones (the B2BUA's
+//! call control), as a sans-IO state machine.
+//!
+//! Owns: ringing every phone on the line in parallel; relaying the first
+//! ringing indication to the caller once; taking the first phone to answer
+//! and cancelling every other one in the same step (and hanging up a phone
+//! whose answer crosses our CANCEL); connecting caller and phone; the
+//! no-answer, busy and unavailable message, with voicemail when enabled;
+//! and tearing every leg down. When either party hangs up, the other leg
+//! gets BYE in the same step. Every leg's teardown (CANCEL or BYE) is
+//! bounded by `bye_timeout`, so a caller who ignores our BYE, or a phone
+//! that never answers our CANCEL, cannot hold the line open. The outcome is
+//! reported once, and [`BridgeAction::Finished`] once, last, when every leg
+//! is down or given up on. Time comes in as `now`; there is no randomness.
+//!
+//! Does not own: deciding who is connected (the screening and the policy
+//! do that), SIP (INVITEs, CANCEL/BYE transactions, SDP, ACK and BYE for a
+//! stray 2xx on a leg already given up), media (relaying RTP, playing
+//! prompts, ringback, recording), the actual timers, or storing the
+//! outcome. The shell feeds [`BridgeEvent`]s and expired deadlines in with
+//! [`BridgeCall::handle_event`] / [`BridgeCall::handle_timeout`], asks for
+//! the next deadline with [`BridgeCall::poll_timeout`] and carries out
+//! every [`BridgeAction`] drained from [`BridgeCall::poll_action`].
+
+mod types;
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+pub use self::types::*;
+use crate::types::{PromptId, MAX_DURATION};
+
+/// One leg of the call: the caller's, or one phone's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Leg {
+    /// A phone we sent INVITE to, with no final response yet.
+    Ringing,
+    /// Connected: the caller's leg from the start, a phone's once it won.
+    Up,
+    /// We sent CANCEL; down when it completes, the INVITE fails (487) or
+    /// at `until`. An answer crossing the CANCEL gets BYE.
+    Cancelling { until: Instant },
+    /// We sent BYE; down when it completes or at `until`.
+    Closing { until: Instant },
+    /// Hung up, failed, gone or given up on. Nothing brings a leg back.
+    Down,
+}
+
+impl Leg {
+    fn until(self) -> Option<Instant> {
+        match self {
+            Leg::Cancelling { until } | Leg::Closing { until } => Some(until),
+            Leg::Ringing | Leg::Up | Leg::Down => None,
+        }
+    }
+}
+
+/// Where the call as a whole is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flow {
+    /// The phones are ringing until the ring deadline.
+    Ringing,
+    /// Caller and `phone` are connected.
+    Bridged { phone: usize },
+    /// The no-answer message is playing; taken as finished at `guard`.
+    Message {
+        id: PromptId,
+        prompt: BridgePrompt,
+        guard: Instant,
+    },
+    /// The caller's message is being recorded until the message deadline.
+    Recording,
+    /// Nothing left to do but wait for the legs to go down.
+    Ending,
+    /// `Finished` has been emitted. Everything is ignored.
+    Finished,
+}
+
+/// Connecting one screened call to the resident's phones.
+#[derive(Debug)]
+pub struct BridgeCall {
+    bye_timeout: Duration,
+    voicemail: bool,
+    phones: Vec<Leg>,
+    caller: Leg,
+    flow: Flow,
+    outcome: Option<BridgeOutcome>,
+    /// Phones that failed busy while ringing.
+    busy: usize,
+    /// A ringing indication has been relayed to the caller.
+    relayed: bool,
+    /// When the phones stop ringing, while they ring.
+    ring_deadline: Option<Instant>,
+    /// With voicemail: when the message step (prompt and recording) ends.
+    message_deadline: Option<Instant>,
+    next_prompt: u32,
+    actions: VecDeque<BridgeAction>,
+}
+
+impl BridgeCall {
+    /// The screening let the caller through: ring every phone now. Never
+    /// panics on bad settings: `phones` is clamped to `1..=MAX_PHONES` and
+    /// durations to one hour (see [`BridgeSettings::validate`]).
+    pub fn new(settings: &BridgeSettings, now: Instant) -> Self {
+        let phones = settings.phones.clamp(1, MAX_PHONES);
+        let mut call = Self {
+            bye_timeout: settings.bye_timeout.min(MAX_DURATION),
+            voicemail: settings.voicemail,
+            phones: vec![Leg::Ringing; phones],
+            caller: Leg::Up,
+            flow: Flow::Ringing,
+            outcome: None,
+            busy: 0,
+            relayed: false,
+            ring_deadline: Some(later(now, settings.ring_timeout.min(MAX_DURATION))),
+            message_deadline: None,
+            next_prompt: 0,
+            actions: VecDeque::new(),
+        };
+        call.actions
+            .push_back(BridgeAction::RingPhones((0..phones).collect()));
+        call
+    }
+
+    pub fn handle_event(&mut self, now: Instant, event: BridgeEvent) {
+        if self.flow == Flow::Finished {
+            return;
+        }
+        match event {
+            BridgeEvent::PhoneProgress { phone, status } => self.on_progress(phone, status),
+            BridgeEvent::PhoneAnswered { phone } => self.on_answered(now, phone),
+            BridgeEvent::PhoneFailed { phone, status } => self.on_failed(now, phone, status),
+            BridgeEvent::PhoneHungUp { phone } => self.on_phone_hung_up(now, phone),
+            BridgeEvent::PhoneGone { phone } => {
+                if let Some(leg @ (Leg::Cancelling { .. } | Leg::Closing { .. })) =
+                    self.phones.get_mut(phone)
+                {
+                    *leg = Leg::Down;
+                }
+            }
+            BridgeEvent::CallerHungUp => self.on_caller_hung_up(now),
+            BridgeEvent::CallerGone => {
+                if let Leg::Closing { .. } = self.caller {
+                    self.caller = Leg::Down;
+                }
+            }
+            BridgeEvent::PromptFinished(id) => {
+                if matches!(self.flow, Flow::Message { id: playing, .. } if playing == id) {
+                    self.on_prompt_done(now);
+                }
+            }
+            BridgeEvent::Dtmf(_) => {}
+        }
+        self.check_finished();
+    }
+
+    /// Fires every pending deadline at or before `now`, in time order. A
+    /// deadline that follows from one fired here is measured from the fired
+    /// deadline, so a late call behaves as if it had been made on time.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while let Some(at) = self.poll_timeout().filter(|&at| at <= now) {
+            if !self.fire(at) {
+                break; // unreachable: every deadline poll_timeout reports fires
+            }
+            self.check_finished();
+        }
+    }
+
+    /// The earliest pending deadline. `None` once bridged and every other
+    /// phone is down (the call then lasts as long as the parties talk), and
+    /// once finished.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let guard = match self.flow {
+            Flow::Message { guard, .. } => Some(guard),
+            Flow::Recording => self.message_deadline,
+            Flow::Finished => return None,
+            Flow::Ringing | Flow::Bridged { .. } | Flow::Ending => None,
+        };
+        let legs = self.phones.iter().chain([&self.caller]);
+        legs.filter_map(|leg| leg.until())
+            .chain(self.ring_deadline)
+            .chain(guard)
+            .min()
+    }
+
+    /// The next action to carry out. Drain this after every call into the
+    /// machine.
+    pub fn poll_action(&mut self) -> Option<BridgeAction> {
+        self.actions.pop_front()
+    }
+
+    pub fn outcome(&self) -> Option<BridgeOutcome> {
+        self.outcome
+    }
+
+    /// The phone connected to the caller right now, if any.
+    pub fn bridged_phone(&self) -> Option<usize> {
+        match self.flow {
+            Flow::Bridged { phone } => Some(phone),
+            _ => None,
+        }
+    }
+
+    /// `Finished` has been emitted.
+    pub fn is_finished(&self) -> bool {
+        self.flow == Flow::Finished
+    }
+
+    /// Fires the deadline due at `at`; false if none is.
+    fn fire(&mut self, at: Instant) -> bool {
+        if self.ring_deadline == Some(at) {
+            self.ring_deadline = None;
+            self.cancel_ringing(at);
+            self.decide(BridgeOutcome::NoAnswer);
+            self.start_message(at);
+            return true;
+        }
+        match self.flow {
+            Flow::Message { guard, .. } if guard == at => {
+                self.on_prompt_done(at);
+                return true;
+            }
+            Flow::Recording if self.message_deadline == Some(at) => {
+                self.end_recording(at);
+                return true;
+            }
+            _ => {}
+        }
+        let mut fired = false;
+        for leg in self.phones.iter_mut().chain([&mut self.caller]) {
+            if leg.until() == Some(at) {
+                *leg = Leg::Down;
+                fired = true;
+            }
+        }
+        fired
+    }
+
+    fn on_progress(&mut self, phone: usize, status: u16) {
+        let ringing = self.phones.get(phone) == Some(&Leg::Ringing);
+        if ringing && !self.relayed && matches!(status, 180 | 183) {
+            self.relayed = true;
+            self.actions.push_back(BridgeAction::RelayProgress(status));
+        }
+    }
+
+    fn on_answered(&mut self, now: Instant, phone: usize) {
+        let until = later(now, self.bye_timeout);
+        let Some(leg) = self.phones.get_mut(phone) else {
+            return;
+        };
+        match *leg {
+            // Only while the call rings: a leg rings only then.
+            Leg::Ringing => {
+                *leg = Leg::Up;
+                self.ring_deadline = None;
+                self.cancel_ringing(now);
+                self.decide(BridgeOutcome::Answered { phone });
+                self.actions.push_back(BridgeAction::Bridge { phone });
+                self.flow = Flow::Bridged { phone };
+            }
+            // The answer crossed our CANCEL: hang that phone up.
+            Leg::Cancelling { .. } => {
+                *leg = Leg::Closing { until };
+                self.actions.push_back(BridgeAction::ByePhone(phone));
+            }
+            Leg::Up | Leg::Closing { .. } | Leg::Down => {}
+        }
+    }
+
+    fn on_failed(&mut self, now: Instant, phone: usize, status: u16) {
+        let Some(leg) = self.phones.get_mut(phone) else {
+            return;
+        };
+        match *leg {
+            Leg::Ringing => {
+                *leg = Leg::Down;
+                if matches!(status, 486 | 600) {
+                    self.busy += 1;
+                }
+                if !self.phones.contains(&Leg::Ringing) {
+                    self.ring_deadline = None;
+                    let outcome = if self.busy == self.phones.len() {
+                        BridgeOutcome::Busy
+                    } else {
+                        BridgeOutcome::Unavailable
+                    };
+                    self.decide(outcome);
+                    self.start_message(now);
+                }
+            }
+            // The INVITE we cancelled ended (487, or any final failure).
+            Leg::Cancelling { .. } => *leg = Leg::Down,
+            // A failure after an answer can only be stale.
+            Leg::Up | Leg::Closing { .. } | Leg::Down => {}
+        }
+    }
+
+    fn on_phone_hung_up(&mut self, now: Instant, phone: usize) {
+        let Some(leg) = self.phones.get_mut(phone) else {
+            return;
+        };
+        match *leg {
+            // The winner: the resident hung up.
+            Leg::Up => {
+                *leg = Leg::Down;
+                self.actions.push_back(BridgeAction::Unbridge);
+                self.bye_caller(now);
+                self.flow = Flow::Ending;
+            }
+            // Its BYE crossed our CANCEL or BYE: the leg is over either way.
+            Leg::Cancelling { .. } | Leg::Closing { .. } => *leg = Leg::Down,
+            Leg::Ringing | Leg::Down => {}
+        }
+    }
+
+    fn on_caller_hung_up(&mut self, now: Instant) {
+        match self.caller {
+            Leg::Up => {}
+            Leg::Closing { .. } => {
+                self.caller = Leg::Down;
+                return;
+            }
+            Leg::Ringing | Leg::Cancelling { .. } | Leg::Down => return,
+        }
+        self.caller = Leg::Down;
+        match self.flow {
+            Flow::Ringing => {
+                self.ring_deadline = None;
+                self.cancel_ringing(now);
+                self.decide(BridgeOutcome::CallerGaveUp);
+            }
+            Flow::Bridged { phone } => {
+                self.actions.push_back(BridgeAction::Unbridge);
+                if let Some(leg @ Leg::Up) = self.phones.get_mut(phone) {
+                    *leg = Leg::Closing {
+                        until: later(now, self.bye_timeout),
+                    };
+                    self.actions.push_back(BridgeAction::ByePhone(phone));
+                }
+            }
+            Flow::Recording => self.actions.push_back(BridgeAction::StopVoicemail),
+            Flow::Message { .. } | Flow::Ending | Flow::Finished => {}
+        }
+        self.message_deadline = None;
+        self.flow = Flow::Ending;
+    }
+
+    /// The no-answer prompt playing now has finished (or its guard fired).
+    fn on_prompt_done(&mut self, at: Instant) {
+        let Flow::Message { prompt, .. } = self.flow else {
+            return;
+        };
+        match prompt {
+            BridgePrompt::Unavailable => {
+                self.bye_caller(at);
+                self.flow = Flow::Ending;
+            }
+            BridgePrompt::LeaveMessage => {
+                self.actions.push_back(BridgeAction::StartVoicemail);
+                self.flow = Flow::Recording;
+            }
+        }
+    }
+
+    fn end_recording(&mut self, at: Instant) {
+        self.actions.push_back(BridgeAction::StopVoicemail);
+        self.message_deadline = None;
+        self.bye_caller(at);
+        self.flow = Flow::Ending;
+    }
+
+    /// Nobody will answer: play the message (and offer voicemail if on).
+    fn start_message(&mut self, now: Instant) {
+        let prompt = if self.voicemail {
+            self.message_deadline = Some(later(now, VOICEMAIL_MAX));
+            BridgePrompt::LeaveMessage
+        } else {
+            BridgePrompt::Unavailable
+        };
+        let id = PromptId(self.next_prompt);
+        self.next_prompt = self.next_prompt.saturating_add(1);
+        self.actions.push_back(BridgeAction::Play { id, prompt });
+        self.flow = Flow::Message {
+            id,
+            prompt,
+            guard: later(now, MESSAGE_PROMPT_GUARD),
+        };
+    }
+
+    /// CANCEL every phone still ringing.
+    fn cancel_ringing(&mut self, now: Instant) {
+        let until = later(now, self.bye_timeout);
+        for (phone, leg) in self.phones.iter_mut().enumerate() {
+            if *leg == Leg::Ringing {
+                *leg = Leg::Cancelling { until };
+                self.actions.push_back(BridgeAction::CancelPhone(phone));
+            }
+        }
+    }
+
+    fn bye_caller(&mut self, now: Instant) {
+        if self.caller == Leg::Up {
+            self.caller = Leg::Closing {
+                until: later(now, self.bye_timeout),
+            };
+            self.actions.push_back(BridgeAction::ByeCaller);
+        }
+    }
+
+    fn decide(&mut self, outcome: BridgeOutcome) {
+        if self.outcome.is_none() {
+            self.outcome = Some(outcome);
+            self.actions.push_back(BridgeAction::Outcome(outcome));
+        }
+    }
+
+    /// Emits `Finished` once the flow is over and every leg is down.
+    fn check_finished(&mut self) {
+        let legs_down = self.caller == Leg::Down && self.phones.iter().all(|&leg| leg == Leg::Down);
+        if self.flow == Flow::Ending && legs_down {
+            self.flow = Flow::Finished;
+            self.ring_deadline = None;
+            self.message_deadline = None;
+            self.actions.push_back(BridgeAction::Finished);
+        }
+    }
+}
+
+/// `at + d`, or `at` in the (practically unreachable) case that overflows;
+/// `d` is at most [`MAX_DURATION`].
+fn later(at: Instant, d: Duration) -> Instant {
+    at.checked_add(d).unwrap_or(at)
+}
