@@ -44,10 +44,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         seed: seeds.u64(..),
     })
     .await?;
+    let endpoint = Arc::new(endpoint);
     let grace = config.service.shutdown_grace();
     let policies = LinePolicies::new(&config).context("building the line policies")?;
     let shared = Arc::new(Shared {
         policies,
+        endpoint: endpoint.clone(),
         ports: PortRange::new(
             config.service.rtp_ports.first,
             config.service.rtp_ports.last,

@@ -43,8 +43,22 @@ impl Service {
         Self::start_with_numbers(screening_extra, &["*"])
     }
 
+    /// Starts the service with one line whose phones are `phones`.
+    pub fn start_with_phones(screening_extra: &str, phones: &[&str]) -> Service {
+        Self::start_line(screening_extra, &["*"], phones)
+    }
+
     /// Starts the service with one line answering `numbers`.
     pub fn start_with_numbers(screening_extra: &str, numbers: &[&str]) -> Service {
+        Self::start_line(screening_extra, numbers, &[])
+    }
+
+    fn start_line(screening_extra: &str, numbers: &[&str], phones: &[&str]) -> Service {
+        let phones = phones
+            .iter()
+            .map(|n| format!("{n:?}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let numbers = numbers
             .iter()
             .map(|n| format!("{n:?}"))
@@ -65,6 +79,7 @@ shutdown_grace_secs = 2
 [[line]]
 name = "test"
 numbers = [{numbers}]
+phones = [{phones}]
 [line.screening]
 {screening_extra}
 "#,

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use ivr::{Action, Event, PromptId, ScreeningCall};
+use ivr::{Action, BridgeEvent, Event, PromptId, ScreeningCall};
 use sip::media::sdp::{self, SdpError};
 use sip::rtp_session::{FrameSink, MediaCommand, MediaEvent, MediaSession, PortRange};
 use sip::{CallEvent, CallHandle, Command, IncomingCall};
@@ -36,7 +36,11 @@ pub struct Shared {
     pub ports: PortRange,
     pub data_dir: PathBuf,
     pub policies: LinePolicies,
+    /// For calls to the resident's phones.
+    pub endpoint: Arc<sip::SipEndpoint>,
 }
+
+mod bridge;
 
 /// The recording, when the line records calls.
 struct Sink(Option<Recording>);
@@ -135,6 +139,7 @@ async fn run_inner(
     log_policy(&shared, &key, &decision);
     info!(line = %line.name, caller = %incoming.caller, called = %incoming.called, policy = %decision, codec = ?negotiated.codec, %rtp_local, "screening call");
 
+    let incoming_caller = incoming.caller.clone();
     let handle = incoming.start();
     let mut flow = Flow {
         ivr,
@@ -155,6 +160,10 @@ async fn run_inner(
         session_id,
         hangup_sent: None,
         bye_wait: BYE_WAIT,
+        caller: incoming_caller,
+        phones: line.phones.clone(),
+        ring_timeout: Duration::from_secs(line.ring_timeout_secs),
+        bridge: None,
     };
     let end_reason = flow.drive(&mut shutdown).await;
 
@@ -244,6 +253,13 @@ struct Flow {
     hangup_sent: Option<Instant>,
     /// How long to wait for the answer to our BYE.
     bye_wait: Duration,
+    /// The caller's number, as presented to the resident's phones.
+    caller: String,
+    /// The line's phones, and how long they ring.
+    phones: Vec<String>,
+    ring_timeout: Duration,
+    /// Connecting the caller to the resident, once the screening allows it.
+    bridge: Option<bridge::Bridging>,
 }
 
 /// How long we wait for the answer to our BYE before giving up on the
@@ -258,9 +274,15 @@ impl Flow {
             if let Some(reason) = self.apply_actions() {
                 end_reason.get_or_insert(reason);
             }
-            let deadline = match self.hangup_sent {
-                Some(at) => Some(at + self.bye_wait),
-                None => self.ivr.poll_timeout().map(Instant::from_std),
+            self.apply_bridge_actions().await;
+            if self.bridge.as_ref().is_some_and(|b| b.finished) {
+                return end_reason.unwrap_or("bridge ended");
+            }
+            // Once bridging, its machine bounds every leg's teardown.
+            let deadline = match (&self.bridge, self.hangup_sent) {
+                (Some(b), _) => b.poll_timeout(),
+                (None, Some(at)) => Some(at + self.bye_wait),
+                (None, None) => self.ivr.poll_timeout().map(Instant::from_std),
             };
             tokio::select! {
                 ev = self.handle.events.recv() => match ev {
@@ -270,7 +292,13 @@ impl Flow {
                     Some(CallEvent::PeerHungUp) | Some(CallEvent::Cancelled) => {
                         self.event(Event::CallerHungUp);
                         self.apply_actions();
-                        return end_reason.unwrap_or("caller hung up");
+                        match self.bridge.as_mut() {
+                            Some(b) => {
+                                b.handle_event(BridgeEvent::CallerHungUp);
+                                end_reason.get_or_insert("caller hung up");
+                            }
+                            None => return end_reason.unwrap_or("caller hung up"),
+                        }
                     }
                     Some(CallEvent::AckTimeout) => {
                         self.event(Event::CallerHungUp);
@@ -278,16 +306,40 @@ impl Flow {
                     }
                     Some(CallEvent::HangupDone { status }) => {
                         info!(?status, "BYE completed");
-                        return end_reason.unwrap_or("we hung up");
+                        match self.bridge.as_mut() {
+                            Some(b) => {
+                                b.handle_event(BridgeEvent::CallerGone);
+                                end_reason.get_or_insert("we hung up");
+                            }
+                            None => return end_reason.unwrap_or("we hung up"),
+                        }
                     }
-                    None => return end_reason.unwrap_or("dialog ended"),
+                    None => match self.bridge.as_mut() {
+                        Some(b) if !b.finished => {
+                            b.handle_event(BridgeEvent::CallerGone);
+                            end_reason.get_or_insert("dialog ended");
+                        }
+                        _ => return end_reason.unwrap_or("dialog ended"),
+                    },
                 },
+                Some((phone, ev)) = phone_event(&mut self.bridge) => {
+                    if let Some(b) = self.bridge.as_mut() {
+                        b.on_phone_event(phone, ev);
+                    }
+                }
                 Some(ev) = media_event(&mut self.media) => match ev {
                     MediaEvent::Dtmf(d) => self.event(Event::Dtmf(d)),
+                    MediaEvent::PlaybackFinished(id) if id >= bridge::PROMPT_BASE => {
+                        self.bridge_prompt_finished(id);
+                    }
                     MediaEvent::PlaybackFinished(id) => self.event(Event::PromptFinished(PromptId(id))),
                     MediaEvent::DtmfSent(_) | MediaEvent::DtmfNotSent { .. } => {}
                 },
                 _ = sleep_until(deadline) => {
+                    if let Some(b) = self.bridge.as_mut() {
+                        b.handle_timeout();
+                        continue;
+                    }
                     if self.hangup_sent.is_some() {
                         return end_reason.unwrap_or("BYE unanswered");
                     }
@@ -336,6 +388,7 @@ impl Flow {
                     );
                     self.shared.store.set_outcome(&self.key, outcome.as_str());
                 }
+                Action::Connected if !self.phones.is_empty() => self.start_bridge(),
                 Action::Connected => {
                     info!("caller passed; the call stays up until the caller hangs up")
                 }
@@ -427,6 +480,14 @@ impl Flow {
                     .ok();
             }
         }
+    }
+}
+
+/// The next SIP event from a resident's phone, or never when not bridging.
+async fn phone_event(bridge: &mut Option<bridge::Bridging>) -> Option<(usize, sip::UacEvent)> {
+    match bridge {
+        Some(b) => b.next_phone_event().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -1,0 +1,271 @@
+//! Connecting a screened caller to the resident's phones: the runtime side
+//! of `ivr::BridgeCall`.
+//!
+//! Owns: carrying out the bridge machine's actions — an INVITE to each of
+//! the line's phones from our own user agent (each leg with its own RTP
+//! socket), CANCEL/BYE to a phone, relaying media between the caller's
+//! stream and the answering phone's (each leg keeps its own codec, SSRC and
+//! timestamps), BYE to the caller, the no-answer prompt — and turning the
+//! phones' SIP events into the machine's events. Does not own: any decision
+//! (the machine's) or the caller's dialog (the rest of `call`).
+
+use ivr::{BridgeAction, BridgeCall, BridgeEvent, BridgeSettings, PromptId};
+use sip::media::g711::Codec;
+use sip::media::sdp::{self, Direction, Negotiated};
+use sip::rtp_session::{relay_pair, MediaCommand, MediaSession, NoSink};
+use sip::{OutgoingCall, UacCommand, UacEvent, UacHandle};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tracing::{info, warn};
+
+use super::Flow;
+
+/// Prompt ids of the bridge's prompts are offset so the caller's media
+/// stream can tell them from the screening's.
+pub(super) const PROMPT_BASE: u32 = 1 << 30;
+
+/// One phone's leg.
+#[derive(Default)]
+struct Leg {
+    uac: Option<UacHandle>,
+    socket: Option<tokio::net::UdpSocket>,
+    answer: Option<Negotiated>,
+    media: Option<MediaSession<NoSink>>,
+}
+
+/// A bridge in progress.
+pub(super) struct Bridging {
+    machine: BridgeCall,
+    legs: Vec<Leg>,
+    events: mpsc::UnboundedReceiver<(usize, UacEvent)>,
+    events_tx: mpsc::UnboundedSender<(usize, UacEvent)>,
+    pub(super) finished: bool,
+}
+
+impl Bridging {
+    pub(super) fn new(phones: usize, ring_timeout: std::time::Duration) -> Bridging {
+        let settings = BridgeSettings {
+            phones,
+            ring_timeout,
+            ..BridgeSettings::default()
+        };
+        let (events_tx, events) = mpsc::unbounded_channel();
+        Bridging {
+            machine: BridgeCall::new(&settings, Instant::now().into_std()),
+            legs: (0..phones).map(|_| Leg::default()).collect(),
+            events,
+            events_tx,
+            finished: false,
+        }
+    }
+
+    pub(super) fn poll_timeout(&self) -> Option<Instant> {
+        self.machine.poll_timeout().map(Instant::from_std)
+    }
+
+    pub(super) fn handle_event(&mut self, event: BridgeEvent) {
+        self.machine.handle_event(Instant::now().into_std(), event);
+    }
+
+    pub(super) fn handle_timeout(&mut self) {
+        self.machine.handle_timeout(Instant::now().into_std());
+    }
+
+    /// The next SIP event from a phone, with the phone's index.
+    pub(super) async fn next_phone_event(&mut self) -> Option<(usize, UacEvent)> {
+        self.events.recv().await
+    }
+
+    /// A phone's SIP event, into the machine.
+    pub(super) fn on_phone_event(&mut self, phone: usize, event: UacEvent) {
+        let mapped = match event {
+            UacEvent::Progress(status) if status > 100 => {
+                Some(BridgeEvent::PhoneProgress { phone, status })
+            }
+            UacEvent::Progress(_) => None,
+            UacEvent::Answered { answer } => {
+                match sdp::parse_answer(&answer) {
+                    Ok(n) => {
+                        if let Some(leg) = self.legs.get_mut(phone) {
+                            leg.answer = Some(n);
+                        }
+                    }
+                    Err(e) => warn!(phone, error = %e, "phone's SDP answer unusable"),
+                }
+                Some(BridgeEvent::PhoneAnswered { phone })
+            }
+            UacEvent::Failed { status } => Some(BridgeEvent::PhoneFailed { phone, status }),
+            UacEvent::Timeout => Some(BridgeEvent::PhoneFailed { phone, status: 408 }),
+            UacEvent::PeerHungUp => Some(BridgeEvent::PhoneHungUp { phone }),
+            UacEvent::HangupDone { .. } => Some(BridgeEvent::PhoneGone { phone }),
+            UacEvent::InfoDtmf(_) => None,
+            UacEvent::ReInvite { .. } => {
+                if let Some(uac) = self.legs.get(phone).and_then(|l| l.uac.as_ref()) {
+                    uac.send(UacCommand::AnswerReInvite {
+                        status: 488,
+                        sdp: None,
+                    })
+                    .ok();
+                }
+                None
+            }
+        };
+        if let Some(event) = mapped {
+            self.handle_event(event);
+        }
+    }
+}
+
+impl Flow {
+    /// Starts ringing the line's phones for a caller who may be connected.
+    pub(super) fn start_bridge(&mut self) {
+        if self.phones.is_empty() || self.bridge.is_some() {
+            return;
+        }
+        info!(
+            phones = self.phones.len(),
+            "connecting the caller to the resident"
+        );
+        self.bridge = Some(Bridging::new(self.phones.len(), self.ring_timeout));
+    }
+
+    /// Carries out the bridge machine's actions.
+    pub(super) async fn apply_bridge_actions(&mut self) {
+        loop {
+            let Some(action) = self.bridge.as_mut().and_then(|b| b.machine.poll_action()) else {
+                return;
+            };
+            match action {
+                BridgeAction::RingPhones(phones) => {
+                    for phone in phones {
+                        self.ring(phone).await;
+                    }
+                }
+                BridgeAction::RelayProgress(status) => {
+                    info!(status, "the resident's phone is ringing")
+                }
+                BridgeAction::CancelPhone(phone) | BridgeAction::ByePhone(phone) => {
+                    if let Some(leg) = self.leg(phone) {
+                        if let Some(uac) = &leg.uac {
+                            uac.send(UacCommand::Hangup).ok();
+                        }
+                        leg.media = None;
+                    }
+                }
+                BridgeAction::Bridge { phone } => self.connect(phone),
+                BridgeAction::Unbridge => {
+                    self.media_command(MediaCommand::Unrelay);
+                    for leg in self.bridge.iter_mut().flat_map(|b| b.legs.iter_mut()) {
+                        leg.media = None;
+                    }
+                }
+                BridgeAction::ByeCaller => self.hangup(),
+                BridgeAction::Play { id, prompt } => self.media_command(MediaCommand::Play {
+                    id: PROMPT_BASE + id.0,
+                    samples: self.shared.prompts.bridge_audio(prompt),
+                }),
+                BridgeAction::StartVoicemail | BridgeAction::StopVoicemail => {}
+                BridgeAction::Outcome(outcome) => {
+                    info!(outcome = outcome.as_str(), "bridge outcome");
+                }
+                BridgeAction::Finished => {
+                    if let Some(b) = self.bridge.as_mut() {
+                        b.finished = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /// A prompt of the bridge finished on the caller's stream.
+    pub(super) fn bridge_prompt_finished(&mut self, id: u32) {
+        if let Some(b) = self.bridge.as_mut() {
+            b.handle_event(BridgeEvent::PromptFinished(PromptId(id - PROMPT_BASE)));
+        }
+    }
+
+    fn leg(&mut self, phone: usize) -> Option<&mut Leg> {
+        self.bridge.as_mut().and_then(|b| b.legs.get_mut(phone))
+    }
+
+    /// Sends the INVITE to one phone.
+    async fn ring(&mut self, phone: usize) {
+        let Some(target) = self.phones.get(phone).cloned() else {
+            return;
+        };
+        let ip = self.shared.config.service.media_ip();
+        let socket = match self.shared.ports.bind(ip).await {
+            Ok(s) => s,
+            Err(e) => {
+                warn!(phone, error = %e, "no RTP port for the phone's leg");
+                self.phone_failed(phone, 503);
+                return;
+            }
+        };
+        let Ok(local) = socket.local_addr() else {
+            self.phone_failed(phone, 503);
+            return;
+        };
+        let offer = sdp::build_offer(
+            local,
+            &[Codec::Pcmu, Codec::Pcma],
+            Direction::SendRecv,
+            self.session_id,
+            1,
+        );
+        let call = OutgoingCall {
+            target: target.clone(),
+            from_user: self.caller.clone(),
+            from_display: None,
+            offer,
+        };
+        match self.shared.endpoint.call(call).await {
+            Ok(mut uac) => {
+                info!(phone, %target, call_id = %uac.call_id, "ringing the resident's phone");
+                let (_, dummy) = mpsc::unbounded_channel();
+                let mut events = std::mem::replace(&mut uac.events, dummy);
+                if let Some(b) = self.bridge.as_mut() {
+                    let tx = b.events_tx.clone();
+                    tokio::spawn(async move {
+                        while let Some(ev) = events.recv().await {
+                            if tx.send((phone, ev)).is_err() {
+                                break;
+                            }
+                        }
+                    });
+                }
+                if let Some(leg) = self.leg(phone) {
+                    leg.uac = Some(uac);
+                    leg.socket = Some(socket);
+                }
+            }
+            Err(e) => {
+                warn!(phone, %target, error = %e, "cannot call the resident's phone");
+                self.phone_failed(phone, 503);
+            }
+        }
+    }
+
+    fn phone_failed(&mut self, phone: usize, status: u16) {
+        if let Some(b) = self.bridge.as_mut() {
+            b.handle_event(BridgeEvent::PhoneFailed { phone, status });
+        }
+    }
+
+    /// Connects the caller's media and the answering phone's, both ways.
+    fn connect(&mut self, phone: usize) {
+        let seed = self.session_id ^ phone as u64;
+        let Some(leg) = self.leg(phone) else { return };
+        let (Some(socket), Some(answer)) = (leg.socket.take(), leg.answer.clone()) else {
+            warn!(phone, "phone answered without usable media");
+            return;
+        };
+        let phone_media = MediaSession::start(socket, answer, NoSink, seed);
+        let (to_caller, to_phone) = relay_pair();
+        phone_media.command(to_phone);
+        leg.media = Some(phone_media);
+        self.media_command(MediaCommand::StopPlayback);
+        self.media_command(to_caller);
+        info!(phone, "caller and resident connected");
+    }
+}
