@@ -111,6 +111,26 @@ impl Prompts {
     }
 }
 
+/// The UK ring tone the caller hears while the resident's phones ring:
+/// 400 Hz + 450 Hz, 0.4 s on, 0.2 s off, 0.4 s on, 2 s off; one cadence
+/// (3 s) per call.
+pub fn ringback() -> Arc<[i16]> {
+    let rate = 8000.0;
+    let on = |range: std::ops::Range<usize>, i: usize| range.contains(&i);
+    (0..24_000usize)
+        .map(|i| {
+            if on(0..3200, i) || on(4800..8000, i) {
+                let t = i as f64 / rate;
+                let s = (2.0 * std::f64::consts::PI * 400.0 * t).sin()
+                    + (2.0 * std::f64::consts::PI * 450.0 * t).sin();
+                (s * 4000.0) as i16
+            } else {
+                0
+            }
+        })
+        .collect()
+}
+
 impl Prompts {
     /// The audio for a prompt of the bridge (connecting to the resident).
     pub fn bridge_audio(&self, prompt: ivr::BridgePrompt) -> Arc<[i16]> {
@@ -156,6 +176,18 @@ mod tests {
             let peak = a.iter().map(|s| s.unsigned_abs()).max().unwrap_or(0);
             assert!(peak > 3000, "{prompt:?} peak {peak}");
         }
+    }
+
+    #[test]
+    fn ringback_follows_the_uk_cadence() {
+        let r = ringback();
+        assert_eq!(r.len(), 24_000, "3 s at 8 kHz");
+        let loud = |a: usize, b: usize| r[a..b].iter().any(|s| s.unsigned_abs() > 1000);
+        assert!(loud(0, 3200) && loud(4800, 8000), "two 0.4 s bursts");
+        assert!(
+            !loud(3200, 4800) && !loud(8000, 24_000),
+            "0.2 s and 2 s gaps"
+        );
     }
 
     #[test]

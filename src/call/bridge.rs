@@ -24,6 +24,9 @@ use super::Flow;
 /// stream can tell them from the screening's.
 pub(super) const PROMPT_BASE: u32 = 1 << 30;
 
+/// The id the ringback tone plays under (never reported to a machine).
+pub(super) const RINGBACK_ID: u32 = u32::MAX;
+
 /// One phone's leg.
 #[derive(Default)]
 struct Leg {
@@ -142,7 +145,21 @@ impl Flow {
                     }
                 }
                 BridgeAction::RelayProgress(status) => {
-                    info!(status, "the resident's phone is ringing")
+                    info!(
+                        status,
+                        "the resident's phone is ringing: ringback to the caller"
+                    );
+                    // The caller's call is already answered: the ringing is
+                    // a tone, enough cadences to outlast the ring timeout.
+                    let cadences = self.ring_timeout.as_secs() / 3 + 1;
+                    let tone = crate::prompts::ringback();
+                    for _ in 0..cadences {
+                        self.media_command(MediaCommand::Play {
+                            id: RINGBACK_ID,
+                            samples: tone.clone(),
+                        });
+                    }
+                    self.ringback = true;
                 }
                 BridgeAction::CancelPhone(phone) | BridgeAction::ByePhone(phone) => {
                     if let Some(leg) = self.leg(phone) {
@@ -160,10 +177,13 @@ impl Flow {
                     }
                 }
                 BridgeAction::ByeCaller => self.hangup(),
-                BridgeAction::Play { id, prompt } => self.media_command(MediaCommand::Play {
-                    id: PROMPT_BASE + id.0,
-                    samples: self.shared.prompts.bridge_audio(prompt),
-                }),
+                BridgeAction::Play { id, prompt } => {
+                    self.stop_ringback();
+                    self.media_command(MediaCommand::Play {
+                        id: PROMPT_BASE + id.0,
+                        samples: self.shared.prompts.bridge_audio(prompt),
+                    });
+                }
                 BridgeAction::StartVoicemail | BridgeAction::StopVoicemail => {}
                 BridgeAction::Outcome(outcome) => {
                     info!(outcome = outcome.as_str(), "bridge outcome");
@@ -177,8 +197,17 @@ impl Flow {
         }
     }
 
+    fn stop_ringback(&mut self) {
+        if std::mem::take(&mut self.ringback) {
+            self.media_command(MediaCommand::StopPlayback);
+        }
+    }
+
     /// A prompt of the bridge finished on the caller's stream.
     pub(super) fn bridge_prompt_finished(&mut self, id: u32) {
+        if id == RINGBACK_ID {
+            return;
+        }
         if let Some(b) = self.bridge.as_mut() {
             b.handle_event(BridgeEvent::PromptFinished(PromptId(id - PROMPT_BASE)));
         }
@@ -264,6 +293,9 @@ impl Flow {
         let (to_caller, to_phone) = relay_pair();
         phone_media.command(to_phone);
         leg.media = Some(phone_media);
+        // Whatever was playing to the caller (ringback) stops: the resident
+        // is on the line.
+        self.ringback = false;
         self.media_command(MediaCommand::StopPlayback);
         self.media_command(to_caller);
         info!(phone, "caller and resident connected");

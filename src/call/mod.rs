@@ -164,6 +164,7 @@ async fn run_inner(
         phones: line.phones.clone(),
         ring_timeout: Duration::from_secs(line.ring_timeout_secs),
         bridge: None,
+        ringback: false,
     };
     let end_reason = flow.drive(&mut shutdown).await;
 
@@ -260,6 +261,8 @@ struct Flow {
     ring_timeout: Duration,
     /// Connecting the caller to the resident, once the screening allows it.
     bridge: Option<bridge::Bridging>,
+    /// The ringback tone is queued on the caller's stream.
+    ringback: bool,
 }
 
 /// How long we wait for the answer to our BYE before giving up on the
