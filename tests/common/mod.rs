@@ -80,6 +80,7 @@ shutdown_grace_secs = 2
 name = "test"
 numbers = [{numbers}]
 phones = [{phones}]
+ring_timeout_secs = 5
 [line.screening]
 {screening_extra}
 "#,
