@@ -270,3 +270,16 @@ pub fn sipp_messages(svc: &Service) -> String {
     }
     all
 }
+
+/// Fails the test with everything useful when a SIPp run did not succeed.
+pub fn assert_ok(out: &std::process::Output, svc: &Service, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what}: sipp exit {:?}\nstdout:\n{}\nstderr:\n{}\nmessages:\n{}\nservice log:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        sipp_messages(svc),
+        svc.log()
+    );
+}

@@ -1,0 +1,174 @@
+//! Interop over loopback: a screened caller bridged to the resident's
+//! phones, with SIPp playing both the caller and the phones.
+
+mod common;
+
+use common::{assert_ok, sipp, Service};
+
+/// A caller who passes is connected to the resident's phone (SIPp playing
+/// the phone); when the caller hangs up, the phone gets BYE.
+#[test]
+fn passed_caller_is_bridged_to_the_resident_and_hangup_propagates() {
+    let phone_port = common::free_port();
+    let extra = "challenge_digit = 5
+";
+    let mut svc =
+        Service::start_with_phones(extra, &[&format!("sip:resident@127.0.0.1:{phone_port}")]);
+    let dir = svc.dir.path().to_path_buf();
+    let phone = std::thread::spawn(move || {
+        std::process::Command::new("sipp")
+            .current_dir(&dir)
+            .args(["-sn", "uas", "-i", "127.0.0.1", "-p"])
+            .arg(phone_port.to_string())
+            .args([
+                "-m",
+                "1",
+                "-timeout",
+                "60s",
+                "-timeout_error",
+                "-nostdin",
+                "-trace_msg",
+                "-message_file",
+                "phone_messages.log",
+            ])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run sipp as the phone")
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let out = sipp(&svc, "uac_pass.xml", "bridge-1", &[]);
+    assert_ok(&out, &svc, "caller");
+    let phone = phone.join().expect("phone thread");
+    assert_ok(
+        &phone,
+        &svc,
+        "the resident's phone rang, answered and got BYE",
+    );
+    let msgs =
+        std::fs::read_to_string(svc.dir.path().join("phone_messages.log")).unwrap_or_default();
+    assert!(msgs.contains("INVITE sip:resident@"), "{msgs}");
+    assert!(
+        msgs.contains("BYE sip:"),
+        "the phone got BYE when the caller hung up:\n{msgs}"
+    );
+    let call = svc.wait_call("bridge-1", |c| !c["ended_at"].is_null());
+    assert_eq!(call["outcome"], "passed", "{call}");
+    assert_eq!(svc.stop(), Some(0));
+}
+
+/// The resident hangs up first while the caller stays on, silent: the
+/// caller's leg gets BYE at once and the line is free.
+#[test]
+fn resident_hanging_up_first_ends_the_callers_leg() {
+    let phone_port = common::free_port();
+    let mut svc = Service::start_with_phones(
+        "challenge_digit = 5\n",
+        &[&format!("sip:resident@127.0.0.1:{phone_port}")],
+    );
+    let dir = svc.dir.path().to_path_buf();
+    let phone = std::thread::spawn(move || {
+        std::process::Command::new("sipp")
+            .current_dir(&dir)
+            .arg("-sf")
+            .arg(common::scenario("uas_resident_hangs_up.xml"))
+            .args(["-i", "127.0.0.1", "-p"])
+            .arg(phone_port.to_string())
+            .args(["-m", "1", "-timeout", "60s", "-timeout_error", "-nostdin"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run sipp as the phone")
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let out = sipp(&svc, "uac_pass_wait_bye.xml", "bridge-2", &[]);
+    assert_ok(&out, &svc, "caller gets BYE after the resident hangs up");
+    let phone = phone.join().expect("phone thread");
+    assert_ok(&phone, &svc, "the phone's BYE was answered");
+    let call = svc.wait_call("bridge-2", |c| !c["ended_at"].is_null());
+    assert_eq!(call["outcome"], "passed", "{call}");
+    assert_eq!(svc.stop(), Some(0));
+}
+
+fn phone(
+    svc: &Service,
+    port: u16,
+    scenario: Option<&str>,
+    log: &str,
+) -> std::thread::JoinHandle<std::process::Output> {
+    let dir = svc.dir.path().to_path_buf();
+    let scenario = scenario.map(common::scenario);
+    let log = log.to_string();
+    std::thread::spawn(move || {
+        let mut cmd = std::process::Command::new("sipp");
+        cmd.current_dir(&dir);
+        match &scenario {
+            Some(s) => cmd.arg("-sf").arg(s),
+            None => cmd.args(["-sn", "uas"]),
+        };
+        cmd.args(["-i", "127.0.0.1", "-p"])
+            .arg(port.to_string())
+            .args([
+                "-m",
+                "1",
+                "-timeout",
+                "60s",
+                "-timeout_error",
+                "-nostdin",
+                "-trace_msg",
+                "-message_file",
+            ])
+            .arg(&log)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run sipp as a phone")
+    })
+}
+
+/// Two phones ring; one answers, the other gets CANCEL at once.
+#[test]
+fn two_phones_ring_the_first_to_answer_wins_the_other_is_cancelled() {
+    let (a, b) = (common::free_port(), common::free_port());
+    let mut svc = Service::start_with_phones(
+        "challenge_digit = 5\n",
+        &[
+            &format!("sip:resident@127.0.0.1:{a}"),
+            &format!("sip:resident@127.0.0.1:{b}"),
+        ],
+    );
+    let answers = phone(&svc, a, None, "phone_a.log");
+    let rings = phone(&svc, b, Some("uas_no_answer.xml"), "phone_b.log");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let out = sipp(&svc, "uac_pass.xml", "bridge-3", &[]);
+    assert_ok(&out, &svc, "caller");
+    assert_ok(
+        &answers.join().expect("a"),
+        &svc,
+        "phone A answered and got BYE",
+    );
+    assert_ok(
+        &rings.join().expect("b"),
+        &svc,
+        "phone B rang and got CANCEL",
+    );
+    let b_log = std::fs::read_to_string(svc.dir.path().join("phone_b.log")).unwrap_or_default();
+    assert!(b_log.contains("CANCEL sip:"), "{b_log}");
+    assert_eq!(svc.stop(), Some(0));
+}
+
+/// Nobody answers within the ring timeout: the phone gets CANCEL, the caller
+/// hears that the resident is not available and gets BYE.
+#[test]
+fn no_answer_cancels_the_phone_and_says_goodbye_to_the_caller() {
+    let p = common::free_port();
+    let mut svc = Service::start_with_phones(
+        "challenge_digit = 5\n",
+        &[&format!("sip:resident@127.0.0.1:{p}")],
+    );
+    // The test config rings for 5 s, the shortest the config allows.
+    let rings = phone(&svc, p, Some("uas_no_answer.xml"), "phone.log");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let out = sipp(&svc, "uac_pass_wait_bye.xml", "bridge-4", &[]);
+    assert_ok(&out, &svc, "caller gets BYE after the no-answer message");
+    assert_ok(&rings.join().expect("phone"), &svc, "the phone got CANCEL");
+    assert!(svc.log().contains("outcome=\"no_answer\""), "{}", svc.log());
+    assert_eq!(svc.stop(), Some(0));
+}
