@@ -47,6 +47,42 @@ pub struct Config {
     /// `[[line]]` tables, in file order.
     #[serde(rename = "line", default)]
     pub lines: Vec<LineConfig>,
+    /// `[[trunk]]` tables: the phone network's SIP trunks. When any is
+    /// configured, calls are taken only from their source networks.
+    #[serde(rename = "trunk", default, skip_serializing_if = "Vec::is_empty")]
+    pub trunks: Vec<TrunkConfig>,
+}
+
+/// `[[trunk]]`: one SIP trunk from the phone network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrunkConfig {
+    /// Short name for logs.
+    pub name: String,
+    /// Addresses or networks (CIDR) the provider sends calls from; an
+    /// INVITE from anywhere else gets 403 and rings nobody.
+    pub sources: Vec<String>,
+}
+
+impl Config {
+    /// True when a call from `ip` may be taken: no trunk is configured, or
+    /// `ip` is in one of the trunks' source networks.
+    pub fn accepts_calls_from(&self, ip: IpAddr) -> bool {
+        self.trunks.is_empty()
+            || self
+                .trunks
+                .iter()
+                .flat_map(|t| t.sources.iter())
+                .filter_map(|s| parse_source(s))
+                .any(|net| net.contains(&ip))
+    }
+}
+
+/// A trunk source: a network in CIDR form or a single address.
+pub fn parse_source(text: &str) -> Option<ipnet::IpNet> {
+    text.parse::<ipnet::IpNet>()
+        .ok()
+        .or_else(|| text.parse::<IpAddr>().ok().map(ipnet::IpNet::from))
 }
 
 /// `[service]`: what the whole process listens on and where it keeps data.
@@ -206,6 +242,7 @@ impl Config {
                 phones: Vec::new(),
                 ring_timeout_secs: default_ring_timeout(),
             }],
+            trunks: Vec::new(),
         }
     }
 

@@ -73,6 +73,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     loop {
         tokio::select! {
             call = calls.recv() => match call {
+                Some(call) if !shared.config.accepts_calls_from(call.source.ip()) => {
+                    // Not from a trunk: refused before anything else, and
+                    // not in the call log (scanners would fill it).
+                    info!(source = %call.source, call_id = %call.call_id, "INVITE from outside the trunks' networks: 403");
+                    tokio::spawn(call.reject(403));
+                }
                 Some(call) => {
                     tasks.spawn(call::run(call, shared.clone(), seeds.u64(..), shutdown_rx.clone()));
                 }

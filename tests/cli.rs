@@ -84,3 +84,19 @@ fn calls_on_an_empty_log_says_so_and_prints_no_json() {
     assert!(out.status.success());
     assert!(out.stdout.is_empty(), "no calls, no JSON lines");
 }
+
+#[test]
+fn check_config_names_a_bad_trunk_source() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("trunk.toml");
+    std::fs::write(
+        &path,
+        "[[line]]\nname = \"home\"\nnumbers = [\"*\"]\n\n[[trunk]]\nname = \"p\"\nsources = [\"203.0.113.0/24\", \"not-a-net\"]\n",
+    )
+    .expect("write");
+    let out = linewarden(&["check-config", path.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("trunk.toml:7:"), "{err}");
+    assert!(err.contains("trunk[0].sources[1]"), "{err}");
+}

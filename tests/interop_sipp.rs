@@ -368,3 +368,22 @@ fn blocklisted_caller_is_declined_and_logged() {
     assert!(call["answered_at"].is_null(), "{call}");
     assert_eq!(svc.stop(), Some(0));
 }
+
+/// With a trunk configured, an INVITE from outside its networks gets 403
+/// and never reaches a line (SIP scanners find no open door).
+#[test]
+fn invite_from_outside_the_trunks_gets_403() {
+    let mut svc = Service::start(
+        "challenge_digit = 5\n\n[[trunk]]\nname = \"provider\"\nsources = [\"192.0.2.0/24\"]\n",
+    );
+    let out = sipp(&svc, "uac_cancel.xml", "scanner-1", &["-timeout", "10s"]);
+    let msgs = sipp_messages(&svc);
+    assert!(!out.status.success(), "the call must not go through");
+    assert!(
+        msgs.contains("SIP/2.0 403"),
+        "403 for a non-trunk source:\n{msgs}\n{}",
+        svc.log()
+    );
+    assert!(svc.calls().is_empty(), "nothing reaches the call log");
+    assert_eq!(svc.stop(), Some(0));
+}

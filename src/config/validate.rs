@@ -21,6 +21,25 @@ impl Config {
     /// Checks the rules serde cannot; the first problem found is returned.
     pub(super) fn validate(&self) -> Result<(), Problem> {
         validate_service(&self.service, KeyPath::default().key("service"))?;
+        for (i, trunk) in self.trunks.iter().enumerate() {
+            let path = KeyPath::default().key("trunk").index(i);
+            if trunk.sources.is_empty() {
+                return problem(
+                    path.key("sources"),
+                    "expected at least one source address or network",
+                );
+            }
+            for (j, source) in trunk.sources.iter().enumerate() {
+                if super::parse_source(source).is_none() {
+                    return problem(
+                        path.clone().key("sources").index(j),
+                        format!(
+                            "expected an address or a network such as \"203.0.113.0/24\", got {source:?}"
+                        ),
+                    );
+                }
+            }
+        }
         let lines = KeyPath::default().key("line");
         if self.lines.is_empty() {
             return problem(lines, "at least one [[line]] table is required");
