@@ -9,9 +9,11 @@
 //! ([`print_calls`]). Times are stored as RFC 3339 UTC text with
 //! milliseconds and as unix milliseconds.
 //!
-//! Does not own: deciding what a call's outcome, policy decision, tags or
-//! end reason are (callers pass them as text, e.g. `ivr::Outcome::as_str()`,
-//! `ivr::Decision::as_str()`, `ivr::Decision::tag()`), the recording files
+//! Does not own: deciding what a call's outcome, policy decision, tags,
+//! bridge outcome, answering phone, who hung up or end reason are (callers
+//! pass them as text, e.g. `ivr::Outcome::as_str()`,
+//! `ivr::Decision::as_str()`, `ivr::Decision::tag()`,
+//! `ivr::BridgeOutcome::as_str()`), the recording files
 //! themselves (see `recording`), or where the data directory is (see
 //! `config`).
 //!
@@ -20,6 +22,7 @@
 //! appended to the JSON array by SQLite in that statement), so a crash or
 //! SIGKILL loses at most the messages still queued, never the file.
 
+mod bridge;
 mod handle;
 mod print;
 mod schema;
@@ -111,6 +114,19 @@ pub struct CallRecord {
     pub policy: Option<String>,
     /// Tags given to the call (`suspicious-cli`, ...), in the order given.
     pub tags: Vec<String>,
+    /// How connecting the caller to the resident ended (`answered`,
+    /// `no_answer`, `busy`, `unavailable`, `caller_gave_up`); `None` if the
+    /// call was never bridged or it is not decided yet.
+    pub bridge: Option<String>,
+    /// The SIP URI (from the line's `phones`) of the phone that answered.
+    pub answered_by: Option<String>,
+    /// When the caller was connected to the answering phone.
+    pub bridged_at: Option<String>,
+    /// From the connection to the end of the call; `None` unless both are
+    /// known.
+    pub talk_ms: Option<i64>,
+    /// Who hung up first: `caller`, `resident` or `service`.
+    pub hangup_by: Option<String>,
 }
 
 /// The open call log. Every method does blocking file I/O: on the async
@@ -261,7 +277,8 @@ impl Store {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut stmt = self.conn.prepare(
             "SELECT id, call_id, line, caller, called, started_at, answered_at, ended_at,
-                    ended_at_ms - started_at_ms, outcome, recording, end_reason, policy, tags
+                    ended_at_ms - started_at_ms, outcome, recording, end_reason, policy, tags,
+                    bridge, answered_by, bridged_at, ended_at_ms - bridged_at_ms, hangup_by
              FROM calls ORDER BY started_at_ms DESC, id DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit], |row| {
@@ -280,6 +297,11 @@ impl Store {
                 end_reason: row.get(11)?,
                 policy: row.get(12)?,
                 tags: tags(row, 13)?,
+                bridge: row.get(14)?,
+                answered_by: row.get(15)?,
+                bridged_at: row.get(16)?,
+                talk_ms: row.get(17)?,
+                hangup_by: row.get(18)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)

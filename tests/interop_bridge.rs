@@ -12,8 +12,8 @@ fn passed_caller_is_bridged_to_the_resident_and_hangup_propagates() {
     let phone_port = common::free_port();
     let extra = "challenge_digit = 5
 ";
-    let mut svc =
-        Service::start_with_phones(extra, &[&format!("sip:resident@127.0.0.1:{phone_port}")]);
+    let phone_uri = format!("sip:resident@127.0.0.1:{phone_port}");
+    let mut svc = Service::start_with_phones(extra, &[&phone_uri]);
     let dir = svc.dir.path().to_path_buf();
     let phone = std::thread::spawn(move || {
         std::process::Command::new("sipp")
@@ -53,6 +53,11 @@ fn passed_caller_is_bridged_to_the_resident_and_hangup_propagates() {
     );
     let call = svc.wait_call("bridge-1", |c| !c["ended_at"].is_null());
     assert_eq!(call["outcome"], "passed", "{call}");
+    assert_eq!(call["bridge"], "answered", "{call}");
+    assert_eq!(call["answered_by"], phone_uri.as_str(), "{call}");
+    assert!(call["bridged_at"].is_string(), "{call}");
+    assert_eq!(call["hangup_by"], "caller", "{call}");
+    assert!(call["talk_ms"].as_i64().is_some_and(|ms| ms >= 0), "{call}");
     assert_eq!(svc.stop(), Some(0));
 }
 
@@ -85,6 +90,8 @@ fn resident_hanging_up_first_ends_the_callers_leg() {
     assert_ok(&phone, &svc, "the phone's BYE was answered");
     let call = svc.wait_call("bridge-2", |c| !c["ended_at"].is_null());
     assert_eq!(call["outcome"], "passed", "{call}");
+    assert_eq!(call["bridge"], "answered", "{call}");
+    assert_eq!(call["hangup_by"], "resident", "{call}");
     assert_eq!(svc.stop(), Some(0));
 }
 
@@ -151,6 +158,13 @@ fn two_phones_ring_the_first_to_answer_wins_the_other_is_cancelled() {
     );
     let b_log = std::fs::read_to_string(svc.dir.path().join("phone_b.log")).unwrap_or_default();
     assert!(b_log.contains("CANCEL sip:"), "{b_log}");
+    let call = svc.wait_call("bridge-3", |c| !c["ended_at"].is_null());
+    assert_eq!(call["bridge"], "answered", "{call}");
+    assert_eq!(
+        call["answered_by"],
+        format!("sip:resident@127.0.0.1:{a}"),
+        "{call}"
+    );
     assert_eq!(svc.stop(), Some(0));
 }
 
@@ -170,5 +184,10 @@ fn no_answer_cancels_the_phone_and_says_goodbye_to_the_caller() {
     assert_ok(&out, &svc, "caller gets BYE after the no-answer message");
     assert_ok(&rings.join().expect("phone"), &svc, "the phone got CANCEL");
     assert!(svc.log().contains("outcome=\"no_answer\""), "{}", svc.log());
+    let call = svc.wait_call("bridge-4", |c| !c["ended_at"].is_null());
+    assert_eq!(call["bridge"], "no_answer", "{call}");
+    assert!(call["answered_by"].is_null(), "{call}");
+    assert!(call["talk_ms"].is_null(), "{call}");
+    assert_eq!(call["hangup_by"], "service", "{call}");
     assert_eq!(svc.stop(), Some(0));
 }

@@ -5,9 +5,13 @@
 //! the line's phones from our own user agent (each leg with its own RTP
 //! socket), CANCEL/BYE to a phone, relaying media between the caller's
 //! stream and the answering phone's (each leg keeps its own codec, SSRC and
-//! timestamps), BYE to the caller, the no-answer prompt — and turning the
-//! phones' SIP events into the machine's events. Does not own: any decision
-//! (the machine's) or the caller's dialog (the rest of `call`).
+//! timestamps), BYE to the caller, the no-answer prompt, logging the bridge
+//! outcome, the answering phone and a resident's hangup in the call log —
+//! and turning the phones' SIP events into the machine's events. Does not
+//! own: any decision (the machine's) or the caller's dialog (the rest of
+//! `call`).
+
+use std::time::SystemTime;
 
 use ivr::{BridgeAction, BridgeCall, BridgeEvent, BridgeSettings, PromptId};
 use sip::media::g711::Codec;
@@ -19,6 +23,7 @@ use tokio::time::Instant;
 use tracing::{info, warn};
 
 use super::Flow;
+use crate::store::{CallKey, StoreHandle};
 
 /// Prompt ids of the bridge's prompts are offset so the caller's media
 /// stream can tell them from the screening's.
@@ -42,11 +47,19 @@ pub(super) struct Bridging {
     legs: Vec<Leg>,
     events: mpsc::UnboundedReceiver<(usize, UacEvent)>,
     events_tx: mpsc::UnboundedSender<(usize, UacEvent)>,
+    /// The call log, and the call's key in it.
+    store: StoreHandle,
+    key: CallKey,
     pub(super) finished: bool,
 }
 
 impl Bridging {
-    pub(super) fn new(phones: usize, ring_timeout: std::time::Duration) -> Bridging {
+    pub(super) fn new(
+        phones: usize,
+        ring_timeout: std::time::Duration,
+        store: StoreHandle,
+        key: CallKey,
+    ) -> Bridging {
         let settings = BridgeSettings {
             phones,
             ring_timeout,
@@ -58,6 +71,8 @@ impl Bridging {
             legs: (0..phones).map(|_| Leg::default()).collect(),
             events,
             events_tx,
+            store,
+            key,
             finished: false,
         }
     }
@@ -99,7 +114,14 @@ impl Bridging {
             }
             UacEvent::Failed { status } => Some(BridgeEvent::PhoneFailed { phone, status }),
             UacEvent::Timeout => Some(BridgeEvent::PhoneFailed { phone, status: 408 }),
-            UacEvent::PeerHungUp => Some(BridgeEvent::PhoneHungUp { phone }),
+            UacEvent::PeerHungUp => {
+                // Only the connected phone's BYE is the resident hanging up
+                // (the others' cross our CANCEL or BYE).
+                if self.machine.bridged_phone() == Some(phone) {
+                    self.store.set_hangup_by(&self.key, "resident");
+                }
+                Some(BridgeEvent::PhoneHungUp { phone })
+            }
             UacEvent::HangupDone { .. } => Some(BridgeEvent::PhoneGone { phone }),
             UacEvent::InfoDtmf(_) => None,
             UacEvent::ReInvite { .. } => {
@@ -129,7 +151,12 @@ impl Flow {
             phones = self.phones.len(),
             "connecting the caller to the resident"
         );
-        self.bridge = Some(Bridging::new(self.phones.len(), self.ring_timeout));
+        self.bridge = Some(Bridging::new(
+            self.phones.len(),
+            self.ring_timeout,
+            self.shared.store.clone(),
+            self.key.clone(),
+        ));
     }
 
     /// Carries out the bridge machine's actions.
@@ -169,7 +196,12 @@ impl Flow {
                         leg.media = None;
                     }
                 }
-                BridgeAction::Bridge { phone } => self.connect(phone),
+                BridgeAction::Bridge { phone } => {
+                    if let Some(uri) = self.phones.get(phone) {
+                        self.shared.store.bridged(&self.key, SystemTime::now(), uri);
+                    }
+                    self.connect(phone);
+                }
                 BridgeAction::Unbridge => {
                     self.media_command(MediaCommand::Unrelay);
                     for leg in self.bridge.iter_mut().flat_map(|b| b.legs.iter_mut()) {
@@ -187,6 +219,7 @@ impl Flow {
                 BridgeAction::StartVoicemail | BridgeAction::StopVoicemail => {}
                 BridgeAction::Outcome(outcome) => {
                     info!(outcome = outcome.as_str(), "bridge outcome");
+                    self.shared.store.set_bridge(&self.key, outcome.as_str());
                 }
                 BridgeAction::Finished => {
                     if let Some(b) = self.bridge.as_mut() {

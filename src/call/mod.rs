@@ -293,6 +293,7 @@ impl Flow {
                     Some(CallEvent::InfoDtmf(d)) => self.event(Event::Dtmf(d)),
                     Some(CallEvent::ReInvite { offer }) => self.reinvite(offer),
                     Some(CallEvent::PeerHungUp) | Some(CallEvent::Cancelled) => {
+                        self.shared.store.set_hangup_by(&self.key, "caller");
                         self.event(Event::CallerHungUp);
                         self.apply_actions();
                         match self.bridge.as_mut() {
@@ -442,6 +443,7 @@ impl Flow {
 
     fn hangup(&mut self) {
         if self.hangup_sent.is_none() {
+            self.shared.store.set_hangup_by(&self.key, "service");
             self.hangup_sent = Some(Instant::now());
             self.media_command(MediaCommand::StopPlayback);
             self.handle.send(Command::Hangup).ok();

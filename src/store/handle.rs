@@ -46,6 +46,9 @@ enum Msg {
     Outcome(CallKey, String),
     Policy(CallKey, String),
     Tag(CallKey, String),
+    Bridge(CallKey, String),
+    Bridged(CallKey, SystemTime, String),
+    HangupBy(CallKey, String),
     Ended(CallKey, SystemTime, String),
     Shutdown,
 }
@@ -107,6 +110,24 @@ impl StoreHandle {
     /// added again.
     pub fn add_tag(&self, key: &CallKey, tag: &str) {
         self.send(Msg::Tag(key.clone(), tag.to_owned()));
+    }
+
+    /// Logs how connecting the caller to the resident ended
+    /// (`ivr::BridgeOutcome::as_str()`).
+    pub fn set_bridge(&self, key: &CallKey, outcome: &str) {
+        self.send(Msg::Bridge(key.clone(), outcome.to_owned()));
+    }
+
+    /// Logs that the caller was connected at `at` to `phone`, the SIP URI
+    /// of the phone that answered.
+    pub fn bridged(&self, key: &CallKey, at: SystemTime, phone: &str) {
+        self.send(Msg::Bridged(key.clone(), at, phone.to_owned()));
+    }
+
+    /// Logs who hung up first (`caller`, `resident` or `service`); only the
+    /// first of these for a call is kept, so the order sent decides.
+    pub fn set_hangup_by(&self, key: &CallKey, who: &str) {
+        self.send(Msg::HangupBy(key.clone(), who.to_owned()));
     }
 
     /// Logs the end of the call; `key` is forgotten afterwards.
@@ -174,6 +195,24 @@ fn run(store: Store, rx: mpsc::Receiver<Msg>) {
                     continue;
                 };
                 (key, store.add_tag(id, &tag))
+            }
+            Msg::Bridge(key, outcome) => {
+                let Some(&id) = known(&ids, &key) else {
+                    continue;
+                };
+                (key, store.set_bridge(id, &outcome))
+            }
+            Msg::Bridged(key, at, phone) => {
+                let Some(&id) = known(&ids, &key) else {
+                    continue;
+                };
+                (key, store.bridged(id, at, &phone))
+            }
+            Msg::HangupBy(key, who) => {
+                let Some(&id) = known(&ids, &key) else {
+                    continue;
+                };
+                (key, store.set_hangup_by(id, &who))
             }
             Msg::Ended(key, at, reason) => {
                 let Some(id) = ids.remove(&key) else {

@@ -9,16 +9,23 @@ use super::CallRecord;
 /// a trailing `…`.
 const MAX_CELL: usize = 40;
 
+/// Longest the bridge cell may be, in characters: enough for the outcome
+/// and the usual `user@host` of a phone.
+const MAX_BRIDGE_CELL: usize = 32;
+
 /// Writes `records` to `out`.
 ///
 /// - `json = false`: an aligned table with a header row: start time (UTC,
 ///   to the second), line, caller, called, the policy decision, outcome (or,
-///   if none was decided, the end reason, or `in progress`), tags
+///   if none was decided, the end reason, or `in progress`), the bridge
+///   outcome and the phone that answered (`answered/resident@192.0.2.10`:
+///   its URI without the scheme, port or parameters), tags
 ///   (comma-separated), duration, recording. An empty cell shows `-`.
 ///   Control characters (which could reach a terminal from a caller's SIP
 ///   headers) are shown as `?`. No records prints `no calls`.
 /// - `json = true`: JSON Lines: one [`CallRecord`] object per line, in the
-///   given order (`tags` as an array, `[]` for none), nothing for no records.
+///   given order (`tags` as an array, `[]` for none; a field not known is
+///   `null`), nothing for no records.
 pub fn print_calls(records: &[CallRecord], json: bool, out: &mut impl Write) -> io::Result<()> {
     if json {
         for record in records {
@@ -37,6 +44,7 @@ pub fn print_calls(records: &[CallRecord], json: bool, out: &mut impl Write) -> 
         "CALLED",
         "POLICY",
         "OUTCOME",
+        "BRIDGE",
         "TAGS",
         "DURATION",
         "RECORDING",
@@ -65,7 +73,7 @@ pub fn print_calls(records: &[CallRecord], json: bool, out: &mut impl Write) -> 
 }
 
 /// Columns in the table.
-const COLUMNS: usize = 9;
+const COLUMNS: usize = 10;
 
 fn row(record: &CallRecord) -> [String; COLUMNS] {
     let started = record.started_at.get(..19).unwrap_or(&record.started_at);
@@ -82,20 +90,66 @@ fn row(record: &CallRecord) -> [String; COLUMNS] {
         cell(&record.called),
         cell(record.policy.as_deref().unwrap_or("-")),
         cell(outcome),
+        bridge(record),
         cell(&record.tags.join(",")),
         record.duration_ms.map_or_else(|| "-".to_owned(), duration),
         cell(record.recording.as_deref().unwrap_or("-")),
     ]
 }
 
+/// The bridge cell: the bridge outcome and the answering phone, whichever
+/// are known, joined by `/`.
+fn bridge(record: &CallRecord) -> String {
+    let phone = record.answered_by.as_deref().map(short_uri);
+    let parts: Vec<&str> = [record.bridge.as_deref(), phone]
+        .into_iter()
+        .flatten()
+        .collect();
+    cell_max(&parts.join("/"), MAX_BRIDGE_CELL)
+}
+
+/// A SIP URI without its scheme, port, parameters or headers:
+/// `sip:resident@192.0.2.10:5060;transport=udp` is `resident@192.0.2.10`.
+/// An IPv6 host keeps its brackets.
+pub(super) fn short_uri(uri: &str) -> &str {
+    let rest = ["sip:", "sips:"]
+        .iter()
+        .find_map(|scheme| {
+            uri.get(..scheme.len())
+                .filter(|s| s.eq_ignore_ascii_case(scheme))
+                .and_then(|_| uri.get(scheme.len()..))
+        })
+        .unwrap_or(uri);
+    let rest = rest.split([';', '?']).next().unwrap_or(rest);
+    let host_at = rest.rfind('@').map_or(0, |at| at + 1);
+    let host = rest.get(host_at..).unwrap_or("");
+    // The port follows the last `:` of a plain host, or `]:` of an IPv6 one.
+    let port = match host.rfind(']') {
+        Some(end) => host
+            .get(end + 1..)
+            .and_then(|tail| tail.find(':'))
+            .map(|p| end + 1 + p),
+        None => host.rfind(':'),
+    };
+    match port {
+        Some(p) => rest.get(..host_at + p).unwrap_or(rest),
+        None => rest,
+    }
+}
+
 /// `text` made safe and short for one table cell.
 pub(super) fn cell(text: &str) -> String {
+    cell_max(text, MAX_CELL)
+}
+
+/// `text` made safe for one table cell and cut to `max` characters.
+fn cell_max(text: &str, max: usize) -> String {
     let mut out: String = text
         .chars()
-        .take(MAX_CELL)
+        .take(max)
         .map(|c| if c.is_control() { '?' } else { c })
         .collect();
-    if text.chars().count() > MAX_CELL {
+    if text.chars().count() > max {
         out.pop();
         out.push('…');
     }

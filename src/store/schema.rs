@@ -32,6 +32,13 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // (NULL when none).
     "ALTER TABLE calls ADD COLUMN policy TEXT;
     ALTER TABLE calls ADD COLUMN tags TEXT;",
+    // 3: bridging to the resident's phones: the bridge outcome, the phone
+    // that answered and when it was connected, and who hung up first.
+    "ALTER TABLE calls ADD COLUMN bridge TEXT;
+    ALTER TABLE calls ADD COLUMN answered_by TEXT;
+    ALTER TABLE calls ADD COLUMN bridged_at TEXT;
+    ALTER TABLE calls ADD COLUMN bridged_at_ms INTEGER;
+    ALTER TABLE calls ADD COLUMN hangup_by TEXT;",
 ];
 
 /// Brings the schema up to date in one immediate transaction, so two

@@ -3,6 +3,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::schema::MIGRATIONS;
 use super::*;
 
+mod bridge;
 mod policy_tags;
 
 fn at(ms: u64) -> SystemTime {
@@ -106,6 +107,11 @@ fn call_lifecycle_is_recorded() {
             end_reason: Some("caller".to_owned()),
             policy: None,
             tags: Vec::new(),
+            bridge: None,
+            answered_by: None,
+            bridged_at: None,
+            talk_ms: None,
+            hangup_by: None,
         }
     );
     assert!(matches!(
@@ -252,6 +258,11 @@ fn sample_records() -> Vec<CallRecord> {
             end_reason: None,
             policy: Some("suspicious-challenge".to_owned()),
             tags: vec!["suspicious-cli".to_owned(), "police".to_owned()],
+            bridge: None,
+            answered_by: None,
+            bridged_at: None,
+            talk_ms: None,
+            hangup_by: None,
         },
         CallRecord {
             id: 1,
@@ -268,6 +279,11 @@ fn sample_records() -> Vec<CallRecord> {
             end_reason: Some("caller".to_owned()),
             policy: None,
             tags: Vec::new(),
+            bridge: Some("answered".to_owned()),
+            answered_by: Some("sip:resident@192.0.2.10:5060;transport=udp".to_owned()),
+            bridged_at: Some("2024-05-01T12:00:20.000Z".to_owned()),
+            talk_ms: Some(45_432),
+            hangup_by: Some("caller".to_owned()),
         },
     ]
 }
@@ -278,9 +294,9 @@ fn table_is_aligned_and_safe() {
     print_calls(&sample_records(), false, &mut out).expect("prints");
     let text = String::from_utf8(out).expect("utf-8");
     let expected = "\
-STARTED (UTC)        LINE     CALLER       CALLED  POLICY                OUTCOME      TAGS                   DURATION  RECORDING
-2024-05-01 12:05:00  flat-2b  evil?[31m    1002    suspicious-challenge  in progress  suspicious-cli,police  -         -
-2024-05-01 12:00:00  flat-1a  +4930555000  1001    -                     passed       -                      1m05s     recordings/flat-1a/a.wav
+STARTED (UTC)        LINE     CALLER       CALLED  POLICY                OUTCOME      BRIDGE                        TAGS                   DURATION  RECORDING
+2024-05-01 12:05:00  flat-2b  evil?[31m    1002    suspicious-challenge  in progress  -                             suspicious-cli,police  -         -
+2024-05-01 12:00:00  flat-1a  +4930555000  1001    -                     passed       answered/resident@192.0.2.10  -                      1m05s     recordings/flat-1a/a.wav
 ";
     assert_eq!(text, expected, "\n{text}");
 
@@ -307,8 +323,25 @@ fn json_is_one_object_per_line() {
     assert_eq!(second["outcome"], "passed");
     assert_eq!(second["policy"], serde_json::Value::Null);
     assert_eq!(second["tags"], serde_json::json!([]));
+    assert_eq!(second["bridge"], "answered");
+    assert_eq!(
+        second["answered_by"],
+        "sip:resident@192.0.2.10:5060;transport=udp"
+    );
+    assert_eq!(second["bridged_at"], "2024-05-01T12:00:20.000Z");
+    assert_eq!(second["talk_ms"], 45_432);
+    assert_eq!(second["hangup_by"], "caller");
     let first: serde_json::Value = serde_json::from_str(lines[0]).expect("json");
     assert!(first["outcome"].is_null());
+    for field in [
+        "bridge",
+        "answered_by",
+        "bridged_at",
+        "talk_ms",
+        "hangup_by",
+    ] {
+        assert!(first[field].is_null(), "{field}: {first}");
+    }
     assert_eq!(first["policy"], "suspicious-challenge");
     assert_eq!(
         first["tags"],

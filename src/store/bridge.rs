@@ -1,0 +1,42 @@
+//! Writing the bridge columns: how connecting the caller to the resident
+//! ended, which phone answered and when, and who hung up first.
+
+use std::time::SystemTime;
+
+use rusqlite::params;
+
+use super::{rfc3339_millis, unix_millis, Store, StoreError};
+
+impl Store {
+    /// Records how connecting the caller to the resident ended
+    /// (`ivr::BridgeOutcome::as_str()`).
+    pub fn set_bridge(&self, id: i64, outcome: &str) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET bridge = ?2 WHERE id = ?1",
+            params![id, outcome],
+        )
+    }
+
+    /// Records that the caller was connected to `phone` (its SIP URI) at
+    /// `at`.
+    pub fn bridged(&self, id: i64, at: SystemTime, phone: &str) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET bridged_at = ?2, bridged_at_ms = ?3, answered_by = ?4 WHERE id = ?1",
+            params![id, rfc3339_millis(at), unix_millis(at), phone],
+        )
+    }
+
+    /// Records who hung up first (`caller`, `resident`, `service`), unless
+    /// that is already recorded: the first writer wins.
+    pub fn set_hangup_by(&self, id: i64, who: &str) -> Result<(), StoreError> {
+        // COALESCE keeps the row matched when already set, so zero rows
+        // still means no such call.
+        self.update(
+            id,
+            "UPDATE calls SET hangup_by = COALESCE(hangup_by, ?2) WHERE id = ?1",
+            params![id, who],
+        )
+    }
+}
