@@ -16,8 +16,8 @@ use std::time::{Duration, SystemTime};
 
 use ivr::{Action, BridgeEvent, Event, PromptId, ScreeningCall};
 use sip::media::sdp::{self, SdpError};
-use sip::rtp_session::{FrameSink, MediaCommand, MediaEvent, MediaSession, PortRange};
-use sip::{CallEvent, CallHandle, Command, IncomingCall};
+use sip::rtp_session::{FrameSink, MediaEvent, MediaSession, PortRange};
+use sip::{CallEvent, CallHandle, IncomingCall};
 use tokio::sync::watch;
 use tokio::time::Instant;
 use tracing::{info, info_span, warn, Instrument};
@@ -40,6 +40,7 @@ pub struct Shared {
     pub endpoint: Arc<sip::SipEndpoint>,
 }
 
+mod actions;
 mod bridge;
 
 /// The recording, when the line records calls.
@@ -357,132 +358,6 @@ impl Flow {
                         self.hangup();
                     }
                 }
-            }
-        }
-    }
-
-    fn event(&mut self, event: Event) {
-        self.ivr.handle_event(Instant::now().into_std(), event);
-    }
-
-    /// Carries out the state machine's actions; returns an end reason when
-    /// one of them ends the call.
-    fn apply_actions(&mut self) -> Option<&'static str> {
-        let mut reason = None;
-        while let Some(action) = self.ivr.poll_action() {
-            match action {
-                Action::Ring => {
-                    self.handle.send(Command::Ringing).ok();
-                }
-                Action::Answer => self.answer(),
-                Action::Decline => {
-                    self.handle.send(Command::Reject { status: 603 }).ok();
-                    reason = Some("declined");
-                }
-                Action::Play { id, prompt } => self.media_command(MediaCommand::Play {
-                    id: id.0,
-                    samples: self.shared.prompts.audio(prompt),
-                }),
-                Action::StopPlayback => self.media_command(MediaCommand::StopPlayback),
-                Action::Outcome(outcome) => {
-                    info!(
-                        outcome = outcome.as_str(),
-                        digit = self.ivr.digit(),
-                        "challenge outcome"
-                    );
-                    self.shared.store.set_outcome(&self.key, outcome.as_str());
-                }
-                Action::Connected if !self.phones.is_empty() => self.start_bridge(),
-                Action::Connected => {
-                    info!("caller passed; the call stays up until the caller hangs up")
-                }
-                Action::Hangup => {
-                    reason = Some("we hung up");
-                    self.hangup();
-                }
-            }
-        }
-        reason
-    }
-
-    fn media_command(&self, command: MediaCommand) {
-        if let Some(media) = &self.media {
-            media.command(command);
-        }
-    }
-
-    /// Sends the 200 OK, starts the recording and the RTP stream.
-    fn answer(&mut self) {
-        let Some(u) = self.unanswered.take() else {
-            return;
-        };
-        self.handle.send(Command::Accept { sdp: u.answer }).ok();
-        let key = self.key.to_string();
-        let recording = u.record.as_deref().and_then(|line| {
-            let rel = crate::recording::relative_path(line, u.started, &key);
-            match Recording::start(&self.shared.data_dir.join(&rel)) {
-                Ok(r) => Some((r, rel)),
-                Err(e) => {
-                    warn!(error = %e, "cannot record this call");
-                    None
-                }
-            }
-        });
-        let (recording, rel) = recording.unzip();
-        let rel = rel.map(|p| p.to_string_lossy().into_owned());
-        self.shared
-            .store
-            .call_answered(&self.key, SystemTime::now(), rel);
-        self.media = Some(MediaSession::start(
-            u.socket,
-            u.negotiated,
-            Sink(recording),
-            u.media_seed,
-        ));
-    }
-
-    fn hangup(&mut self) {
-        if self.hangup_sent.is_none() {
-            self.shared.store.set_hangup_by(&self.key, "service");
-            self.hangup_sent = Some(Instant::now());
-            self.media_command(MediaCommand::StopPlayback);
-            self.handle.send(Command::Hangup).ok();
-        }
-    }
-
-    fn reinvite(&mut self, offer: Option<Vec<u8>>) {
-        let Some(offer) = offer else {
-            // No offer: we would have to offer in the 200 and read the ACK.
-            self.handle
-                .send(Command::AnswerReInvite {
-                    status: 488,
-                    sdp: None,
-                })
-                .ok();
-            return;
-        };
-        match sdp::negotiate(&offer) {
-            Ok(n) => {
-                self.session_version += 1;
-                let answer =
-                    sdp::build_answer(&n, self.rtp_local, self.session_id, self.session_version);
-                info!(direction = ?n.remote_direction, "re-INVITE answered");
-                self.media_command(MediaCommand::Update(n));
-                self.handle
-                    .send(Command::AnswerReInvite {
-                        status: 200,
-                        sdp: Some(answer),
-                    })
-                    .ok();
-            }
-            Err(e) => {
-                info!(error = %e, "re-INVITE refused: 488");
-                self.handle
-                    .send(Command::AnswerReInvite {
-                        status: 488,
-                        sdp: None,
-                    })
-                    .ok();
             }
         }
     }
