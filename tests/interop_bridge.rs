@@ -191,3 +191,92 @@ fn no_answer_cancels_the_phone_and_says_goodbye_to_the_caller() {
     assert_eq!(call["hangup_by"], "service", "{call}");
     assert_eq!(svc.stop(), Some(0));
 }
+
+/// baresip as the resident's phone (auto-answer, a 440 Hz tone as its
+/// microphone): once bridged, the resident's audio is in the recording's
+/// right channel, after the caller's in the left.
+#[test]
+fn bridged_call_records_the_residents_audio() {
+    let port = common::free_port();
+    let mut svc = Service::start_with_phones(
+        "challenge_digit = 5\n",
+        &[&format!("sip:tester@127.0.0.1:{port}")],
+    );
+    let phone_dir = svc.dir.path().join("baresip");
+    std::fs::create_dir_all(&phone_dir).expect("mkdir");
+    let config =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/baresip/config"))
+            .expect("baresip config");
+    let config: String = config
+        .lines()
+        .map(|l| {
+            if l.starts_with("sip_listen") {
+                format!("sip_listen\t\t127.0.0.1:{port}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(phone_dir.join("config"), config).expect("write config");
+    std::fs::write(
+        phone_dir.join("accounts"),
+        "<sip:tester@127.0.0.1;transport=udp>;regint=0;audio_codecs=PCMA,PCMU;answermode=auto;ptime=20\n",
+    )
+    .expect("write accounts");
+    // baresip reads commands from stdin: keep it open, quit by killing it.
+    let mut baresip = std::process::Command::new("baresip")
+        .arg("-f")
+        .arg(&phone_dir)
+        .args(["-t", "60"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run baresip");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+
+    let out = sipp(
+        &svc,
+        "uac_pass.xml",
+        "bridge-5",
+        &["-set", "hangup_delay", "8000"],
+    );
+    baresip.kill().ok();
+    baresip.wait().ok();
+    assert_ok(&out, &svc, "caller");
+    let call = svc.wait_call("bridge-5", |c| !c["ended_at"].is_null());
+    assert_eq!(call["bridge"], "answered", "{call}");
+
+    let rec = svc
+        .data_dir()
+        .join(call["recording"].as_str().expect("recording"));
+    let mut reader = hound::WavReader::open(&rec).expect("valid WAV");
+    let samples: Vec<i16> = reader
+        .samples::<i16>()
+        .map(|s| s.expect("sample"))
+        .collect();
+    let left: Vec<i16> = samples.iter().step_by(2).copied().collect();
+    let right: Vec<i16> = samples.iter().skip(1).step_by(2).copied().collect();
+    let second = |ch: &[i16], from_end: usize| -> Vec<i16> {
+        let end = ch.len().saturating_sub(8000 * from_end);
+        ch[end.saturating_sub(8000)..end].to_vec()
+    };
+    let crossings = |x: &[i16]| x.windows(2).filter(|w| (w[0] < 0) != (w[1] < 0)).count();
+    // The last whole seconds: the resident's 440 Hz tone, 880 crossings a second.
+    for from_end in 1..3 {
+        let r = second(&right, from_end);
+        let zc = crossings(&r);
+        assert!(
+            (840..=920).contains(&zc),
+            "right channel {from_end} s before the end: {zc} crossings"
+        );
+    }
+    let caller_energy: f64 =
+        left.iter().map(|&s| f64::from(s).abs()).sum::<f64>() / left.len() as f64;
+    assert!(
+        caller_energy > 100.0,
+        "the caller's audio is in the left channel"
+    );
+    assert_eq!(svc.stop(), Some(0));
+}
