@@ -280,3 +280,45 @@ fn bridged_call_records_the_residents_audio() {
     );
     assert_eq!(svc.stop(), Some(0));
 }
+
+/// SIGTERM during a bridged call: both the caller and the resident's phone
+/// get BYE, and the service exits cleanly.
+#[test]
+fn shutdown_during_a_bridge_hangs_up_both_legs() {
+    let p = common::free_port();
+    let mut svc = Service::start_with_phones(
+        "challenge_digit = 5\n",
+        &[&format!("sip:resident@127.0.0.1:{p}")],
+    );
+    // The phone answers and then waits for our BYE (SIPp's built-in uas).
+    let answers = phone(&svc, p, None, "phone.log");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let addr = svc.addr;
+    let dir = svc.dir.path().to_path_buf();
+    let caller = std::thread::spawn(move || {
+        std::process::Command::new("sipp")
+            .current_dir(&dir)
+            .arg(addr.to_string())
+            .arg("-sf")
+            .arg(common::scenario("uac_pass_wait_bye.xml"))
+            .args(["-i", "127.0.0.1", "-p"])
+            .arg(common::free_port().to_string())
+            .args([
+                "-m",
+                "1",
+                "-timeout",
+                "60s",
+                "-timeout_error",
+                "-nostdin",
+                "-cid_str",
+                "bridge-6",
+            ])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run sipp")
+    });
+    svc.wait_call("bridge-6", |c| !c["bridged_at"].is_null());
+    assert_eq!(svc.stop(), Some(0), "clean exit:\n{}", svc.log());
+    assert_ok(&caller.join().expect("caller"), &svc, "the caller got BYE");
+    assert_ok(&answers.join().expect("phone"), &svc, "the phone got BYE");
+}

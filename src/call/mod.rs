@@ -355,6 +355,11 @@ impl Flow {
                         info!("shutting down: hanging up");
                         end_reason = Some("shutdown");
                         self.bye_wait = self.shared.config.service.shutdown_grace();
+                        // A bridged or ringing resident's leg ends too: to
+                        // the bridge it is as if the caller had left.
+                        if let Some(b) = self.bridge.as_mut() {
+                            b.handle_event(BridgeEvent::CallerHungUp);
+                        }
                         self.hangup();
                     }
                 }
