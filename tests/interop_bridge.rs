@@ -322,3 +322,25 @@ fn shutdown_during_a_bridge_hangs_up_both_legs() {
     assert_ok(&caller.join().expect("caller"), &svc, "the caller got BYE");
     assert_ok(&answers.join().expect("phone"), &svc, "the phone got BYE");
 }
+
+/// The resident's phone puts the call on hold (re-INVITE a=sendonly): the
+/// service answers a=recvonly, then the resident hangs up and the caller
+/// gets BYE.
+#[test]
+fn resident_hold_reinvite_is_answered() {
+    let p = common::free_port();
+    let mut svc = Service::start_with_phones(
+        "challenge_digit = 5\n",
+        &[&format!("sip:resident@127.0.0.1:{p}")],
+    );
+    let holds = phone(&svc, p, Some("uas_resident_holds.xml"), "phone.log");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let out = sipp(&svc, "uac_pass_wait_bye.xml", "bridge-7", &[]);
+    assert_ok(&out, &svc, "caller gets BYE after the resident hangs up");
+    assert_ok(
+        &holds.join().expect("phone"),
+        &svc,
+        "hold answered a=recvonly, BYE answered",
+    );
+    assert_eq!(svc.stop(), Some(0));
+}

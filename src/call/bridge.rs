@@ -37,6 +37,10 @@ pub(super) const RINGBACK_ID: u32 = u32::MAX;
 struct Leg {
     uac: Option<UacHandle>,
     socket: Option<tokio::net::UdpSocket>,
+    /// Our RTP address on this leg, for answers to the phone's re-INVITEs.
+    local: Option<std::net::SocketAddr>,
+    /// SDP session id and version of our side of this leg.
+    sdp_session: (u64, u64),
     answer: Option<Negotiated>,
     media: Option<MediaSession<NoSink>>,
 }
@@ -124,13 +128,9 @@ impl Bridging {
             }
             UacEvent::HangupDone { .. } => Some(BridgeEvent::PhoneGone { phone }),
             UacEvent::InfoDtmf(_) => None,
-            UacEvent::ReInvite { .. } => {
-                if let Some(uac) = self.legs.get(phone).and_then(|l| l.uac.as_ref()) {
-                    uac.send(UacCommand::AnswerReInvite {
-                        status: 488,
-                        sdp: None,
-                    })
-                    .ok();
+            UacEvent::ReInvite { offer } => {
+                if let Some(leg) = self.legs.get_mut(phone) {
+                    leg.reinvite(offer);
                 }
                 None
             }
@@ -138,6 +138,34 @@ impl Bridging {
         if let Some(event) = mapped {
             self.handle_event(event);
         }
+    }
+}
+
+impl Leg {
+    /// The phone's re-INVITE (hold, unhold, new media): answered like the
+    /// caller's, and the leg's stream follows the new negotiation.
+    fn reinvite(&mut self, offer: Option<Vec<u8>>) {
+        let Some(uac) = &self.uac else { return };
+        let answer = match (offer.as_deref().map(sdp::negotiate), self.local) {
+            (Some(Ok(n)), Some(local)) => {
+                self.sdp_session.1 += 1;
+                let (id, version) = self.sdp_session;
+                let answer = sdp::build_answer(&n, local, id, version);
+                info!(direction = ?n.remote_direction, "the resident's phone re-INVITEd");
+                if let Some(media) = &self.media {
+                    media.command(MediaCommand::Update(n.clone()));
+                }
+                self.answer = Some(n);
+                Some(answer)
+            }
+            _ => None,
+        };
+        let status = if answer.is_some() { 200 } else { 488 };
+        uac.send(UacCommand::AnswerReInvite {
+            status,
+            sdp: answer,
+        })
+        .ok();
     }
 }
 
@@ -296,8 +324,11 @@ impl Flow {
                         }
                     });
                 }
+                let session = (self.session_id, 1);
                 if let Some(leg) = self.leg(phone) {
                     leg.uac = Some(uac);
+                    leg.local = Some(local);
+                    leg.sdp_session = session;
                     leg.socket = Some(socket);
                 }
             }
