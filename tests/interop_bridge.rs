@@ -258,20 +258,19 @@ fn bridged_call_records_the_residents_audio() {
         .collect();
     let left: Vec<i16> = samples.iter().step_by(2).copied().collect();
     let right: Vec<i16> = samples.iter().skip(1).step_by(2).copied().collect();
-    let second = |ch: &[i16], from_end: usize| -> Vec<i16> {
-        let end = ch.len().saturating_sub(8000 * from_end);
-        ch[end.saturating_sub(8000)..end].to_vec()
-    };
     let crossings = |x: &[i16]| x.windows(2).filter(|w| (w[0] < 0) != (w[1] < 0)).count();
-    // The last whole seconds: the resident's 440 Hz tone, 880 crossings a second.
-    for from_end in 1..3 {
-        let r = second(&right, from_end);
-        let zc = crossings(&r);
-        assert!(
-            (840..=920).contains(&zc),
-            "right channel {from_end} s before the end: {zc} crossings"
-        );
-    }
+    // The resident's 440 Hz tone: 880 zero crossings a second. Look for it
+    // in every second-long window (half-second steps): the bridged part is
+    // near the end, but the teardown after the caller's BYE may add a
+    // little silence, more on a loaded machine.
+    let tone_windows = (0..right.len().saturating_sub(8000))
+        .step_by(4000)
+        .filter(|&i| (840..=920).contains(&crossings(&right[i..i + 8000])))
+        .count();
+    assert!(
+        tone_windows >= 2,
+        "the resident's tone should fill at least 1.5 s of the right channel"
+    );
     let caller_energy: f64 =
         left.iter().map(|&s| f64::from(s).abs()).sum::<f64>() / left.len() as f64;
     assert!(
@@ -293,30 +292,7 @@ fn shutdown_during_a_bridge_hangs_up_both_legs() {
     // The phone answers and then waits for our BYE (SIPp's built-in uas).
     let answers = phone(&svc, p, None, "phone.log");
     std::thread::sleep(std::time::Duration::from_millis(500));
-    let addr = svc.addr;
-    let dir = svc.dir.path().to_path_buf();
-    let caller = std::thread::spawn(move || {
-        std::process::Command::new("sipp")
-            .current_dir(&dir)
-            .arg(addr.to_string())
-            .arg("-sf")
-            .arg(common::scenario("uac_pass_wait_bye.xml"))
-            .args(["-i", "127.0.0.1", "-p"])
-            .arg(common::free_port().to_string())
-            .args([
-                "-m",
-                "1",
-                "-timeout",
-                "60s",
-                "-timeout_error",
-                "-nostdin",
-                "-cid_str",
-                "bridge-6",
-            ])
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("run sipp")
-    });
+    let caller = common::sipp_in_background(&svc, "uac_pass_wait_bye.xml", "bridge-6");
     svc.wait_call("bridge-6", |c| !c["bridged_at"].is_null());
     assert_eq!(svc.stop(), Some(0), "clean exit:\n{}", svc.log());
     assert_ok(&caller.join().expect("caller"), &svc, "the caller got BYE");

@@ -203,31 +203,8 @@ fn tcp_caller_passes() {
 #[test]
 fn sigterm_mid_call_hangs_up_and_keeps_a_valid_recording() {
     let mut svc = Service::start(FIXED_FIVE);
-    let addr = svc.addr;
-    let dir = svc.dir.path().to_path_buf();
     // A caller that never presses a key and waits for our BYE.
-    let caller = std::thread::spawn(move || {
-        std::process::Command::new("sipp")
-            .current_dir(&dir)
-            .arg(addr.to_string())
-            .arg("-sf")
-            .arg(common::scenario("uac_timeout.xml"))
-            .args(["-i", "127.0.0.1", "-p"])
-            .arg(common::free_port().to_string())
-            .args([
-                "-m",
-                "1",
-                "-timeout",
-                "60s",
-                "-timeout_error",
-                "-nostdin",
-                "-cid_str",
-                "term-1",
-            ])
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("run sipp")
-    });
+    let caller = common::sipp_in_background(&svc, "uac_timeout.xml", "term-1");
     svc.wait_call("term-1", |c| !c["answered_at"].is_null());
     std::thread::sleep(std::time::Duration::from_secs(4));
     assert_eq!(svc.stop(), Some(0), "clean exit on SIGTERM:\n{}", svc.log());

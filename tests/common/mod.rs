@@ -221,12 +221,13 @@ pub fn scenario(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Runs one SIPp call of `scenario` against the service; returns its output.
-pub fn sipp(svc: &Service, scenario_file: &str, call_id: &str, extra: &[&str]) -> Output {
-    let trace_dir = svc.dir.path();
+/// The SIPp command for one call of `scenario_file` against the service,
+/// with its Call-ID set to `call_id` and message traces in the test's
+/// directory.
+pub fn sipp_command(svc: &Service, scenario_file: &str, call_id: &str, extra: &[&str]) -> Command {
     let media_port = free_port();
     let mut cmd = Command::new("sipp");
-    cmd.current_dir(trace_dir)
+    cmd.current_dir(svc.dir.path())
         .arg(svc.addr.to_string())
         .arg("-sf")
         .arg(scenario(scenario_file))
@@ -249,8 +250,25 @@ pub fn sipp(svc: &Service, scenario_file: &str, call_id: &str, extra: &[&str]) -
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    cmd.output()
+    cmd
+}
+
+/// Runs one SIPp call of `scenario` against the service; returns its output.
+pub fn sipp(svc: &Service, scenario_file: &str, call_id: &str, extra: &[&str]) -> Output {
+    sipp_command(svc, scenario_file, call_id, extra)
+        .output()
         .unwrap_or_else(|e| panic!("cannot run sipp ({e}); install it: apt-get install sip-tester"))
+}
+
+/// Runs one SIPp call in the background (for tests that act on the service
+/// while the call is up).
+pub fn sipp_in_background(
+    svc: &Service,
+    scenario_file: &str,
+    call_id: &str,
+) -> std::thread::JoinHandle<Output> {
+    let mut cmd = sipp_command(svc, scenario_file, call_id, &[]);
+    std::thread::spawn(move || cmd.output().expect("run sipp"))
 }
 
 /// SIPp's message trace of a run (all messages it sent and received).
