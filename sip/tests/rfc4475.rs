@@ -166,24 +166,8 @@ const CASES: &[Case] = &[
 ];
 
 fn all_methods() -> GuardConfig {
-    let methods = [
-        "INVITE",
-        "ACK",
-        "BYE",
-        "CANCEL",
-        "OPTIONS",
-        "REGISTER",
-        "INFO",
-        "PRACK",
-        "SUBSCRIBE",
-        "NOTIFY",
-        "UPDATE",
-        "MESSAGE",
-        "REFER",
-        "PUBLISH",
-    ];
     GuardConfig {
-        methods: methods.map(String::from).to_vec(),
+        methods: sip::guard::KNOWN_METHODS.map(String::from).to_vec(),
         ..GuardConfig::default()
     }
 }

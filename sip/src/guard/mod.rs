@@ -144,7 +144,7 @@ impl Default for GuardConfig {
 
 /// Methods the SIP RFCs define, which are exactly those rsipstack represents:
 /// any other is unknown (501), one of these we don't implement is 405.
-const KNOWN_METHODS: [&str; 14] = [
+pub const KNOWN_METHODS: [&str; 14] = [
     "INVITE",
     "ACK",
     "BYE",
