@@ -100,3 +100,20 @@ fn check_config_names_a_bad_trunk_source() {
     assert!(err.contains("trunk.toml:7:"), "{err}");
     assert!(err.contains("trunk[0].sources[1]"), "{err}");
 }
+
+#[test]
+fn check_config_names_a_bad_phone_uri() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("phones.toml");
+    std::fs::write(
+        &path,
+        "[[line]]\nname = \"home\"\nnumbers = [\"*\"]\nphones = [\"sip:resident@192.0.2.20\", \"resident\"]\n",
+    )
+    .expect("write");
+    let out = linewarden(&["check-config", path.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("phones.toml:4:"), "{err}");
+    assert!(err.contains("line[0].phones[1]"), "{err}");
+    assert!(err.contains("expected a SIP URI"), "{err}");
+}
