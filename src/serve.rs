@@ -24,17 +24,24 @@ use crate::store::{Store, StoreHandle};
 /// Runs the service until SIGINT or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let data_dir = config.service.data_dir.clone();
-    let store = Store::open(&data_dir)
-        .with_context(|| format!("opening the call log in {}", data_dir.display()))?;
-    let interrupted = store.close_interrupted()?;
-    if interrupted > 0 {
-        warn!(
-            interrupted,
-            "calls left open by an earlier crash are marked interrupted"
-        );
-    }
-    let store = StoreHandle::spawn(store);
-    let prompts = Prompts::load().context("loading prompts")?;
+    // Opening the database and decoding the prompts block: keep them off
+    // the runtime's threads.
+    let dir = data_dir.clone();
+    let (store, prompts) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let store = Store::open(&dir)
+            .with_context(|| format!("opening the call log in {}", dir.display()))?;
+        let interrupted = store.close_interrupted()?;
+        if interrupted > 0 {
+            warn!(
+                interrupted,
+                "calls left open by an earlier crash are marked interrupted"
+            );
+        }
+        let prompts = Prompts::load().context("loading prompts")?;
+        Ok((StoreHandle::spawn(store), prompts))
+    })
+    .await
+    .context("start-up task")??;
     let seed = fastrand::u64(..);
     let mut seeds = fastrand::Rng::with_seed(seed);
 

@@ -9,7 +9,6 @@
 use std::time::SystemTime;
 
 use ivr::{Action, Event};
-use sip::media::sdp;
 use sip::rtp_session::{MediaCommand, MediaSession};
 use sip::Command;
 use tokio::time::Instant;
@@ -109,39 +108,12 @@ impl Flow {
     }
 
     pub(super) fn reinvite(&mut self, offer: Option<Vec<u8>>) {
-        let Some(offer) = offer else {
-            // No offer: we would have to offer in the 200 and read the ACK.
-            self.handle
-                .send(Command::AnswerReInvite {
-                    status: 488,
-                    sdp: None,
-                })
-                .ok();
-            return;
-        };
-        match sdp::negotiate(&offer) {
-            Ok(n) => {
-                self.session_version += 1;
-                let answer =
-                    sdp::build_answer(&n, self.rtp_local, self.session_id, self.session_version);
-                info!(direction = ?n.remote_direction, "re-INVITE answered");
-                self.media_command(MediaCommand::Update(n));
-                self.handle
-                    .send(Command::AnswerReInvite {
-                        status: 200,
-                        sdp: Some(answer),
-                    })
-                    .ok();
-            }
-            Err(e) => {
-                info!(error = %e, "re-INVITE refused: 488");
-                self.handle
-                    .send(Command::AnswerReInvite {
-                        status: 488,
-                        sdp: None,
-                    })
-                    .ok();
-            }
+        let (status, sdp, negotiated) = self.sdp_session.answer_reinvite(offer.as_deref());
+        if let Some(n) = negotiated {
+            self.media_command(MediaCommand::Update(n));
         }
+        self.handle
+            .send(Command::AnswerReInvite { status, sdp })
+            .ok();
     }
 }

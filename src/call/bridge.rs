@@ -22,7 +22,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tracing::{info, warn};
 
-use super::Flow;
+use super::{Flow, SdpSession};
 use crate::store::{CallKey, StoreHandle};
 
 /// Prompt ids of the bridge's prompts are offset so the caller's media
@@ -37,10 +37,8 @@ pub(super) const RINGBACK_ID: u32 = u32::MAX;
 struct Leg {
     uac: Option<UacHandle>,
     socket: Option<tokio::net::UdpSocket>,
-    /// Our RTP address on this leg, for answers to the phone's re-INVITEs.
-    local: Option<std::net::SocketAddr>,
-    /// SDP session id and version of our side of this leg.
-    sdp_session: (u64, u64),
+    /// Our side of this leg's SDP session, for answers to re-INVITEs.
+    sdp_session: Option<SdpSession>,
     answer: Option<Negotiated>,
     media: Option<MediaSession<NoSink>>,
 }
@@ -145,27 +143,17 @@ impl Leg {
     /// The phone's re-INVITE (hold, unhold, new media): answered like the
     /// caller's, and the leg's stream follows the new negotiation.
     fn reinvite(&mut self, offer: Option<Vec<u8>>) {
-        let Some(uac) = &self.uac else { return };
-        let answer = match (offer.as_deref().map(sdp::negotiate), self.local) {
-            (Some(Ok(n)), Some(local)) => {
-                self.sdp_session.1 += 1;
-                let (id, version) = self.sdp_session;
-                let answer = sdp::build_answer(&n, local, id, version);
-                info!(direction = ?n.remote_direction, "the resident's phone re-INVITEd");
-                if let Some(media) = &self.media {
-                    media.command(MediaCommand::Update(n.clone()));
-                }
-                self.answer = Some(n);
-                Some(answer)
-            }
-            _ => None,
+        let (Some(uac), Some(session)) = (&self.uac, self.sdp_session.as_mut()) else {
+            return;
         };
-        let status = if answer.is_some() { 200 } else { 488 };
-        uac.send(UacCommand::AnswerReInvite {
-            status,
-            sdp: answer,
-        })
-        .ok();
+        let (status, sdp, negotiated) = session.answer_reinvite(offer.as_deref());
+        if let Some(n) = negotiated {
+            if let Some(media) = &self.media {
+                media.command(MediaCommand::Update(n.clone()));
+            }
+            self.answer = Some(n);
+        }
+        uac.send(UacCommand::AnswerReInvite { status, sdp }).ok();
     }
 }
 
@@ -244,6 +232,8 @@ impl Flow {
                         samples: self.shared.prompts.bridge_audio(prompt),
                     });
                 }
+                // Not emitted: lines are bridged with `voicemail` off until
+                // the shell records messages.
                 BridgeAction::StartVoicemail | BridgeAction::StopVoicemail => {}
                 BridgeAction::Outcome(outcome) => {
                     info!(outcome = outcome.as_str(), "bridge outcome");
@@ -300,7 +290,7 @@ impl Flow {
             local,
             &[Codec::Pcmu, Codec::Pcma],
             Direction::SendRecv,
-            self.session_id,
+            self.sdp_session.id,
             1,
         );
         let call = OutgoingCall {
@@ -324,11 +314,14 @@ impl Flow {
                         }
                     });
                 }
-                let session = (self.session_id, 1);
+                let session = SdpSession {
+                    local,
+                    id: self.sdp_session.id,
+                    version: 1,
+                };
                 if let Some(leg) = self.leg(phone) {
                     leg.uac = Some(uac);
-                    leg.local = Some(local);
-                    leg.sdp_session = session;
+                    leg.sdp_session = Some(session);
                     leg.socket = Some(socket);
                 }
             }
@@ -347,7 +340,7 @@ impl Flow {
 
     /// Connects the caller's media and the answering phone's, both ways.
     fn connect(&mut self, phone: usize) {
-        let seed = self.session_id ^ phone as u64;
+        let seed = self.sdp_session.id ^ phone as u64;
         let Some(leg) = self.leg(phone) else { return };
         let (Some(socket), Some(answer)) = (leg.socket.take(), leg.answer.clone()) else {
             warn!(phone, "phone answered without usable media");

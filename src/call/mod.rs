@@ -9,13 +9,12 @@
 //! screening decision (the `ivr` crate's) or SIP/RTP mechanics (the `sip`
 //! crate's).
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use ivr::{Action, BridgeEvent, Event, PromptId, ScreeningCall};
-use sip::media::sdp::{self, SdpError};
+use sip::media::sdp;
 use sip::rtp_session::{FrameSink, MediaEvent, MediaSession, PortRange};
 use sip::{CallEvent, CallHandle, IncomingCall};
 use tokio::sync::watch;
@@ -98,11 +97,6 @@ async fn run_inner(
     };
     let negotiated = match sdp::negotiate(&offer) {
         Ok(n) => n,
-        Err(SdpError::NoCommonCodec) => {
-            info!("no codec in common: 488");
-            incoming.reject(488).await;
-            return;
-        }
         Err(e) => {
             info!(error = %e, "unusable SDP offer: 488");
             incoming.reject(488).await;
@@ -126,18 +120,7 @@ async fn run_inner(
     let answer = sdp::build_answer(&negotiated, rtp_local, session_id, 1);
 
     let started = SystemTime::now();
-    let key = CallKey::new(&incoming.call_id);
-    shared.store.call_started(
-        &key,
-        NewCall {
-            call_id: incoming.call_id.clone(),
-            line: line.name.clone(),
-            caller: incoming.caller.clone(),
-            called: incoming.called.clone(),
-            started_at: started,
-        },
-    );
-    log_policy(&shared, &key, &decision);
+    let key = log_call_start(&shared, &incoming, &line.name, &decision, started);
     info!(line = %line.name, caller = %incoming.caller, called = %incoming.called, policy = %decision, codec = ?negotiated.codec, %rtp_local, "screening call");
 
     let incoming_caller = incoming.caller.clone();
@@ -156,9 +139,11 @@ async fn run_inner(
         }),
         shared: shared.clone(),
         key: key.clone(),
-        rtp_local,
-        session_version: 1,
-        session_id,
+        sdp_session: SdpSession {
+            local: rtp_local,
+            id: session_id,
+            version: 1,
+        },
         hangup_sent: None,
         bye_wait: BYE_WAIT,
         caller: incoming_caller,
@@ -184,6 +169,64 @@ async fn run_inner(
     info!(end_reason, "call ended");
 }
 
+/// Our side of one leg's SDP session: where our RTP is, and the session id
+/// and version we put in `o=` (the version goes up with each new answer).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct SdpSession {
+    pub(super) local: std::net::SocketAddr,
+    pub(super) id: u64,
+    pub(super) version: u64,
+}
+
+impl SdpSession {
+    /// Answers a re-INVITE's offer (hold, unhold, new media): the status,
+    /// our SDP answer, and the new negotiation for the leg's stream. No offer,
+    /// or one we cannot take, is 488.
+    pub(super) fn answer_reinvite(
+        &mut self,
+        offer: Option<&[u8]>,
+    ) -> (u16, Option<String>, Option<sdp::Negotiated>) {
+        match offer.map(sdp::negotiate) {
+            Some(Ok(n)) => {
+                self.version += 1;
+                let answer = sdp::build_answer(&n, self.local, self.id, self.version);
+                info!(direction = ?n.remote_direction, "re-INVITE answered");
+                (200, Some(answer), Some(n))
+            }
+            Some(Err(e)) => {
+                info!(error = %e, "re-INVITE refused: 488");
+                (488, None, None)
+            }
+            // Without an offer we would have to offer in the 200 and read
+            // the answer in the ACK.
+            None => (488, None, None),
+        }
+    }
+}
+
+/// Logs the start of a call and the policy's decision about it.
+fn log_call_start(
+    shared: &Shared,
+    incoming: &IncomingCall,
+    line: &str,
+    decision: &ivr::Decision,
+    started: SystemTime,
+) -> CallKey {
+    let key = CallKey::new(&incoming.call_id);
+    shared.store.call_started(
+        &key,
+        NewCall {
+            call_id: incoming.call_id.clone(),
+            line: line.to_string(),
+            caller: incoming.caller.clone(),
+            called: incoming.called.clone(),
+            started_at: started,
+        },
+    );
+    log_policy(shared, &key, decision);
+    key
+}
+
 /// Records the policy's decision, and its tag, in the call log.
 fn log_policy(shared: &Shared, key: &CallKey, decision: &ivr::Decision) {
     shared.store.set_policy(key, decision.as_str());
@@ -201,19 +244,7 @@ async fn declined(
     decision: &ivr::Decision,
     shared: &Shared,
 ) {
-    let now = SystemTime::now();
-    let key = CallKey::new(&incoming.call_id);
-    shared.store.call_started(
-        &key,
-        NewCall {
-            call_id: incoming.call_id.clone(),
-            line: line.to_string(),
-            caller: incoming.caller.clone(),
-            called: incoming.called.clone(),
-            started_at: now,
-        },
-    );
-    log_policy(shared, &key, decision);
+    let key = log_call_start(shared, &incoming, line, decision, SystemTime::now());
     let mut decline = false;
     while let Some(action) = ivr.poll_action() {
         match action {
@@ -248,9 +279,8 @@ struct Flow {
     unanswered: Option<Unanswered>,
     shared: Arc<Shared>,
     key: CallKey,
-    rtp_local: SocketAddr,
-    session_id: u64,
-    session_version: u64,
+    /// Our side of the caller's SDP session.
+    sdp_session: SdpSession,
     /// When our BYE went out; the call is then only waiting for its answer.
     hangup_sent: Option<Instant>,
     /// How long to wait for the answer to our BYE.
