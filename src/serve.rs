@@ -49,6 +49,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         listen: config.service.listen,
         user_agent: config.service.user_agent.clone(),
         seed: seeds.u64(..),
+        registrar: None,
     })
     .await?;
     let endpoint = Arc::new(endpoint);

@@ -32,6 +32,7 @@ use tracing::{debug, info, warn};
 use crate::error::SipError;
 use crate::guard::GuardConfig;
 use crate::guarded_udp::GuardedUdpSocket;
+use crate::registrar::{BindingChange, Registrar};
 use crate::uac::{self, OutgoingCall, UacHandle};
 use crate::uas::{self, IncomingCall};
 
@@ -47,6 +48,17 @@ pub struct EndpointConfig {
     pub user_agent: String,
     /// Seed for tags and branch-independent identifiers we generate.
     pub seed: u64,
+    /// The registrar REGISTER requests go to; without one they get 405.
+    pub registrar: Option<RegistrarHandle>,
+}
+
+/// A registrar shared between the endpoint (which answers REGISTER with it)
+/// and the application (which reads the bindings to ring phones, and keeps
+/// each change it is sent).
+#[derive(Clone, Debug)]
+pub struct RegistrarHandle {
+    pub registrar: Arc<Mutex<Registrar>>,
+    pub changes: mpsc::UnboundedSender<BindingChange>,
 }
 
 /// Keeps outgoing calls' identifiers apart from the tags the dispatcher
@@ -121,6 +133,7 @@ impl SipEndpoint {
             calls: calls_tx,
             rng: fastrand::Rng::with_seed(config.seed),
             local,
+            registrar: config.registrar.clone(),
         };
         tokio::spawn(dispatcher.run(incoming));
         info!(%local, "SIP listening on UDP and TCP");
@@ -170,9 +183,38 @@ struct Dispatcher {
     calls: mpsc::Sender<IncomingCall>,
     rng: fastrand::Rng,
     local: SocketAddr,
+    registrar: Option<RegistrarHandle>,
 }
 
 impl Dispatcher {
+    /// The methods to list in Allow.
+    fn allow(&self) -> Header {
+        match self.registrar {
+            Some(_) => Header::Allow(format!("{ALLOWED_METHODS}, REGISTER").into()),
+            None => Header::Allow(ALLOWED_METHODS.into()),
+        }
+    }
+
+    /// Answers a REGISTER from the registrar, passing on what changed.
+    async fn register(&self, tx: &mut Transaction, handle: &RegistrarHandle) {
+        let Some(source) = uas::source_of(&tx.original) else {
+            reply(tx, StatusCode::BadRequest, vec![]).await;
+            return;
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let answer = handle
+            .registrar
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .handle(&tx.original, source, now);
+        for change in answer.changes {
+            handle.changes.send(change).ok();
+        }
+        reply(tx, answer.status, answer.headers).await;
+    }
+
     async fn run(mut self, mut incoming: rsipstack::transaction::TransactionReceiver) {
         while let Some(tx) = incoming.recv().await {
             self.dispatch(tx).await;
@@ -233,11 +275,13 @@ impl Dispatcher {
                     }
                 }
             }
+            Method::Register if self.registrar.is_some() => {
+                if let Some(handle) = self.registrar.clone() {
+                    self.register(&mut tx, &handle).await;
+                }
+            }
             Method::Options => {
-                let headers = vec![
-                    Header::Allow(ALLOWED_METHODS.into()),
-                    Header::Accept("application/sdp".into()),
-                ];
+                let headers = vec![self.allow(), Header::Accept("application/sdp".into())];
                 reply(&mut tx, StatusCode::OK, headers).await;
             }
             Method::Bye | Method::Info | Method::Update => {
@@ -249,11 +293,11 @@ impl Dispatcher {
             | Method::Message
             | Method::Publish
             | Method::Refer => {
-                let headers = vec![Header::Allow(ALLOWED_METHODS.into())];
+                let headers = vec![self.allow()];
                 reply(&mut tx, StatusCode::MethodNotAllowed, headers).await;
             }
             _ => {
-                let headers = vec![Header::Allow(ALLOWED_METHODS.into())];
+                let headers = vec![self.allow()];
                 reply(&mut tx, StatusCode::NotImplemented, headers).await;
             }
         }

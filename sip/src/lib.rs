@@ -3,7 +3,8 @@
 //! Owns: the adapter over rsipstack (transports, RFC 3261 transactions and
 //! their timers stay inside rsipstack), both sides of a call (`uas` answers,
 //! `uac` dials, `dialog` is what they share), the guard that answers
-//! malformed requests before they reach the stack, and the media code (SDP
+//! malformed requests before they reach the stack, the registrar the
+//! resident's phones register to, and the media code (SDP
 //! offer/answer, RTP, G.711, DTMF, reorder buffering).
 //!
 //! Does not own: call control. Screening decisions, IVR flows and timers
@@ -17,11 +18,12 @@ pub mod error;
 pub mod guard;
 mod guarded_udp;
 pub mod media;
+pub mod registrar;
 pub mod rtp_session;
 pub mod uac;
 pub mod uas;
 
-pub use endpoint::{EndpointConfig, SipEndpoint};
+pub use endpoint::{EndpointConfig, RegistrarHandle, SipEndpoint};
 pub use error::SipError;
 pub use rsipstack::sip as message;
 pub use uac::{OutgoingCall, UacCommand, UacEvent, UacHandle};

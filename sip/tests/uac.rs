@@ -25,6 +25,7 @@ async fn endpoint(seed: u64) -> (SipEndpoint, mpsc::Receiver<IncomingCall>) {
         listen: "127.0.0.1:0".parse().expect("addr"),
         user_agent: "linewarden-test".into(),
         seed,
+        registrar: None,
     })
     .await
     .expect("endpoint starts")

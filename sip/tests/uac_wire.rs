@@ -86,6 +86,7 @@ async fn setup() -> (SipEndpoint, UdpSocket, UacHandle, Received) {
         listen: "127.0.0.1:0".parse().expect("addr"),
         user_agent: "linewarden-test".into(),
         seed: 9,
+        registrar: None,
     })
     .await
     .expect("endpoint");

@@ -63,6 +63,7 @@ pub async fn play(fx: &Fixture, target: &str) -> anyhow::Result<LiveReport> {
         listen: SocketAddr::new(ip, 0),
         user_agent: "linewarden-replay".into(),
         seed: fastrand::u64(..),
+        registrar: None,
     })
     .await?;
     let rtp = tokio::net::UdpSocket::bind(SocketAddr::new(ip, 0)).await?;

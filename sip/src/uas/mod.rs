@@ -170,7 +170,7 @@ fn header_err(
 
 /// The address a request really came from: Via `received`/`rport` as the
 /// transport layer recorded them, else the Via sent-by.
-fn source_of(req: &Request) -> Option<SocketAddr> {
+pub(crate) fn source_of(req: &Request) -> Option<SocketAddr> {
     let via = req.via_header().ok()?;
     let (_, host_port) = rsipstack::transport::SipConnection::parse_target_from_via(via).ok()?;
     SocketAddr::try_from(host_port).ok()
