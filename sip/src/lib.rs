@@ -26,5 +26,5 @@ pub mod uas;
 pub use endpoint::{EndpointConfig, RegistrarHandle, SipEndpoint};
 pub use error::SipError;
 pub use rsipstack::sip as message;
-pub use uac::{OutgoingCall, UacCommand, UacEvent, UacHandle};
+pub use uac::{Credentials, OutgoingCall, UacCommand, UacEvent, UacHandle};
 pub use uas::{CallEvent, CallHandle, Command, IncomingCall};

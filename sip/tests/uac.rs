@@ -118,6 +118,7 @@ async fn answered_call(transport: &str) -> Answered {
             from_user: "+441632960001".into(),
             from_display: Some("Replay \"test\"".into()),
             offer: offer.clone(),
+            ..Default::default()
         })
         .await
         .expect("INVITE sent");
@@ -264,6 +265,7 @@ async fn ringing_call() -> (UacHandle, CallHandle, (SipEndpoint, SipEndpoint)) {
             from_user: "5550100".into(),
             from_display: None,
             offer: build_offer(rtp_addr, &[Codec::Pcma], Direction::SendRecv, 1, 1),
+            ..Default::default()
         })
         .await
         .expect("INVITE sent");
@@ -324,6 +326,7 @@ async fn call_id_is_ours_not_a_vendors() {
                 from_user: "5550100".into(),
                 from_display: None,
                 offer: offer.clone(),
+                ..Default::default()
             })
             .await
             .expect("INVITE sent");
@@ -343,6 +346,7 @@ async fn call_id_is_ours_not_a_vendors() {
             from_user: "5550100".into(),
             from_display: None,
             offer,
+            ..Default::default()
         })
         .await;
     assert!(matches!(bad, Err(sip::SipError::Target { .. })));

@@ -99,6 +99,7 @@ async fn setup() -> (SipEndpoint, UdpSocket, UacHandle, Received) {
             from_user: "+441632960001".into(),
             from_display: None,
             offer: build_offer(rtp, &[], Direction::SendRecv, 1, 1),
+            ..Default::default()
         })
         .await
         .expect("INVITE sent");
@@ -214,4 +215,157 @@ async fn answer_across_our_cancel_is_acked_then_ended_with_bye() {
         "no Answered for a call we were cancelling"
     );
     assert_eq!(next(&mut call).await, None);
+}
+
+/// A call from a fresh endpoint with credentials, and its first INVITE.
+async fn setup_with_credentials(
+    credentials: Option<sip::Credentials>,
+) -> (SipEndpoint, UdpSocket, UacHandle, Received) {
+    let (caller, _none) = SipEndpoint::start(EndpointConfig {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        user_agent: "linewarden-test".into(),
+        seed: 11,
+        registrar: None,
+    })
+    .await
+    .expect("endpoint");
+    let callee = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let callee_addr = callee.local_addr().expect("addr");
+    let call = caller
+        .call(OutgoingCall {
+            target: format!("sip:101@{callee_addr}"),
+            from_user: "linewarden".into(),
+            offer: build_offer(
+                "127.0.0.1:40000".parse().expect("addr"),
+                &[],
+                Direction::SendRecv,
+                1,
+                1,
+            ),
+            credentials,
+            ..Default::default()
+        })
+        .await
+        .expect("INVITE sent");
+    let invite = recv_request(&callee, "INVITE").await;
+    (caller, callee, call, invite)
+}
+
+fn trunk_credentials() -> Option<sip::Credentials> {
+    Some(sip::Credentials {
+        username: "flat12".into(),
+        password: "trunk-secret".into(),
+    })
+}
+
+/// Checks the digest in `header` (an Authorization value) for the
+/// credentials above.
+fn digest_ok(header: &str) -> bool {
+    let auth = rsipstack::sip::typed::Authorization::parse(header).expect("readable credentials");
+    auth.username == "flat12"
+        && rsipstack::dialog::authenticate::verify_digest(
+            &auth,
+            "trunk-secret",
+            &rsipstack::sip::Method::Invite,
+            header,
+        )
+}
+
+#[tokio::test]
+async fn a_401_is_answered_with_credentials_once() {
+    let (_caller, callee, mut call, invite) = setup_with_credentials(trunk_credentials()).await;
+    let challenge =
+        "WWW-Authenticate: Digest realm=\"trunk.example\", nonce=\"4f1d2c\", qop=\"auth\", algorithm=MD5"
+            .to_string();
+    send(
+        &callee,
+        invite.from,
+        &invite.response("401 Unauthorized", std::slice::from_ref(&challenge), ""),
+    )
+    .await;
+    let ack = recv_request(&callee, "ACK").await;
+    assert_eq!(ack.headers("CSeq"), ["1 ACK"]);
+
+    let again = recv_request(&callee, "INVITE").await;
+    assert_eq!(again.headers("CSeq"), ["2 INVITE"]);
+    assert_eq!(again.headers("Call-ID"), invite.headers("Call-ID"));
+    assert_eq!(again.headers("From"), invite.headers("From"));
+    assert_ne!(again.headers("Via"), invite.headers("Via"), "a new branch");
+    let auth = again.headers("Authorization");
+    assert_eq!(auth.len(), 1, "{}", again.text);
+    assert!(digest_ok(auth[0]), "{}", auth[0]);
+    assert!(auth[0].contains("realm=\"trunk.example\""));
+    assert!(!again.text.contains("trunk-secret"));
+
+    // A second challenge that is not about a stale nonce: wrong
+    // credentials, so the call fails instead of looping.
+    send(
+        &callee,
+        again.from,
+        &again.response("401 Unauthorized", &[challenge], ""),
+    )
+    .await;
+    assert_eq!(
+        next(&mut call).await,
+        Some(UacEvent::Failed { status: 401 })
+    );
+}
+
+#[tokio::test]
+async fn a_407_gets_proxy_authorization_and_the_call_goes_on() {
+    let (_caller, callee, mut call, invite) = setup_with_credentials(trunk_credentials()).await;
+    let me = callee.local_addr().expect("addr");
+    send(
+        &callee,
+        invite.from,
+        &invite.response(
+            "407 Proxy Authentication Required",
+            &["Proxy-Authenticate: Digest realm=\"proxy\", nonce=\"99aa\"".into()],
+            "",
+        ),
+    )
+    .await;
+    let again = recv_request(&callee, "INVITE").await;
+    let auth = again.headers("Proxy-Authorization");
+    assert_eq!(auth.len(), 1, "{}", again.text);
+    assert!(digest_ok(auth[0]), "{}", auth[0]);
+    assert!(again.headers("Authorization").is_empty());
+
+    let answer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40002 RTP/AVP 0\r\n";
+    let extra = [
+        format!("Contact: <sip:101@{me}>"),
+        "Content-Type: application/sdp".to_string(),
+    ];
+    send(
+        &callee,
+        again.from,
+        &again.response("200 OK", &extra, answer),
+    )
+    .await;
+    assert!(matches!(
+        next(&mut call).await,
+        Some(UacEvent::Answered { .. })
+    ));
+    call.send(UacCommand::Hangup).expect("hang up");
+    let bye = recv_request(&callee, "BYE").await;
+    assert_eq!(bye.headers("CSeq"), ["3 BYE"]);
+}
+
+#[tokio::test]
+async fn without_credentials_a_challenge_ends_the_call() {
+    let (_caller, callee, mut call, invite) = setup_with_credentials(None).await;
+    send(
+        &callee,
+        invite.from,
+        &invite.response(
+            "401 Unauthorized",
+            &["WWW-Authenticate: Digest realm=\"t\", nonce=\"1\"".into()],
+            "",
+        ),
+    )
+    .await;
+    assert_eq!(
+        next(&mut call).await,
+        Some(UacEvent::Failed { status: 401 })
+    );
 }

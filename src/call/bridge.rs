@@ -298,6 +298,7 @@ impl Flow {
             from_user: self.caller.clone(),
             from_display: None,
             offer,
+            ..Default::default()
         };
         match self.shared.endpoint.call(call).await {
             Ok(mut uac) => {

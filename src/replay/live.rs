@@ -88,6 +88,7 @@ pub async fn play(fx: &Fixture, target: &str) -> anyhow::Result<LiveReport> {
             from_user: fx.meta.caller.clone(),
             from_display: None,
             offer,
+            ..Default::default()
         })
         .await?;
     let mut report = LiveReport {

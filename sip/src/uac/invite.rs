@@ -261,6 +261,7 @@ mod tests {
             from_user: "+441632960001".into(),
             from_display: Some("Caller".into()),
             offer: "v=0\r\n".into(),
+            ..Default::default()
         };
         let via: typed::Via =
             typed::Via::parse("SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKx").expect("via");

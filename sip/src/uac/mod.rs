@@ -5,21 +5,24 @@
 //! Owns: starting an outgoing call ([`SipEndpoint::call`](crate::SipEndpoint::call)
 //! with an [`OutgoingCall`]) — our identifiers and the INVITE (`invite.rs`),
 //! registering the dialog so the callee's in-dialog requests reach it, and
-//! the call's task (`task.rs`); the application drives it through the
+//! the call's task (`task.rs`), answering a digest challenge to the INVITE
+//! when given [`Credentials`] (`auth.rs`); the application drives it through the
 //! [`UacHandle`]: [`UacCommand`]s in, [`UacEvent`]s out.
 //!
 //! Does not own: media (the caller builds the SDP offer with
 //! [`build_offer`](crate::media::sdp::build_offer), reads the answer with
 //! [`parse_answer`](crate::media::sdp::parse_answer) and runs a
-//! [`MediaSession`](crate::rtp_session::MediaSession)), authentication
-//! (401/407 are final failures), early media, registration, or
+//! [`MediaSession`](crate::rtp_session::MediaSession)), early media,
+//! registration, or
 //! retransmissions and transaction timers (rsipstack's).
 
 use std::net::SocketAddr;
 
+use rsipstack::sip::Transport;
 use rsipstack::transaction::endpoint::EndpointInnerRef;
 use rsipstack::transaction::key::{TransactionKey, TransactionRole};
 use rsipstack::transaction::transaction::Transaction;
+use rsipstack::transport::SipAddr;
 use tokio::sync::mpsc;
 use tracing::info;
 
@@ -28,13 +31,16 @@ use crate::dialog::PeerRequests;
 use crate::endpoint::{DialogKey, DialogRoutes};
 use crate::error::SipError;
 
+mod auth;
 mod invite;
 mod task;
+
+pub use auth::Credentials;
 
 pub use task::CANCEL_DEFER;
 
 /// What to dial.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct OutgoingCall {
     /// `sip:USER@HOST[:PORT]`: UDP, or TCP with `;transport=tcp`.
     pub target: String,
@@ -45,6 +51,12 @@ pub struct OutgoingCall {
     pub from_display: Option<String>,
     /// The SDP offer, sent in the INVITE.
     pub offer: String,
+    /// Where to send the INVITE instead of the target's own address: the
+    /// address a registered phone behind NAT really sent its REGISTER from.
+    pub destination: Option<SocketAddr>,
+    /// Credentials for a digest challenge (401/407) to the INVITE; without
+    /// them a challenge ends the call as `Failed`.
+    pub credentials: Option<Credentials>,
 }
 
 /// What happened on an outgoing call. The call is over after `Failed`,
@@ -130,6 +142,14 @@ pub(crate) async fn place(mut at: Placement, call: OutgoingCall) -> Result<UacHa
     }
 
     let mut tx = Transaction::new_client(key, req.clone(), at.endpoint.clone(), None);
+    tx.destination = call.destination.map(|addr| SipAddr {
+        r#type: Some(if target.reliable {
+            Transport::Tcp
+        } else {
+            Transport::Udp
+        }),
+        addr: addr.into(),
+    });
     if let Err(e) = tx.send().await {
         unroute(&at.routes, &route_key);
         return Err(e.into());
@@ -157,6 +177,8 @@ pub(crate) async fn place(mut at: Placement, call: OutgoingCall) -> Result<UacHa
         local,
         events: ev_tx,
         peer: PeerRequests::default(),
+        credentials: call.credentials.clone(),
+        cnonce: format!("{:016x}", at.rng.u64(..)),
     };
     let inputs = task::Inputs {
         responses: task::pump(tx),

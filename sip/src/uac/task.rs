@@ -20,13 +20,14 @@ use std::time::Duration;
 use rsipstack::sip::prelude::*;
 use rsipstack::sip::{typed, Header, Method, Request, Response};
 use rsipstack::transaction::endpoint::EndpointInnerRef;
+use rsipstack::transaction::key::{TransactionKey, TransactionRole};
 use rsipstack::transaction::transaction::Transaction;
 use rsipstack::transport::{SipAddr, SipConnection};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
-use super::{invite, UacCommand, UacEvent};
+use super::{auth, invite, Credentials, UacCommand, UacEvent};
 use crate::dialog::request::{self, send_request, unescape_user, DialogRequest};
 use crate::dialog::{PeerRequest, PeerRequests};
 
@@ -49,7 +50,14 @@ pub(super) struct UacTask {
     pub local: SocketAddr,
     pub events: UnboundedSender<UacEvent>,
     pub peer: PeerRequests,
+    /// For a digest challenge to the INVITE.
+    pub credentials: Option<Credentials>,
+    pub cnonce: String,
 }
+
+/// Challenges answered per call: one, and one more if the server says the
+/// nonce of the first answer was stale.
+const MAX_CHALLENGES: u8 = 2;
 
 /// The channels a call task reads.
 pub(super) struct Inputs {
@@ -97,6 +105,7 @@ impl UacTask {
     /// answered and is to go on.
     async fn early(&mut self, inputs: &mut Inputs) -> Option<(DialogRequest, Option<String>)> {
         let mut provisional = false;
+        let mut challenges = 0u8;
         let mut hangup = false;
         let mut cancel_sent = false;
         let mut deadline: Option<Instant> = None;
@@ -129,6 +138,22 @@ impl UacTask {
                             info!(call_id = %self.call_id, "call answered");
                             self.emit(UacEvent::Answered { answer: resp.body.clone() });
                             return Some((dialog, to_tag(&resp)));
+                        }
+                        401 | 407 if !hangup
+                            && challenges < MAX_CHALLENGES
+                            && (challenges == 0 || auth::stale(&resp)) =>
+                        {
+                            challenges += 1;
+                            match self.authenticate(&resp).await {
+                                Some(responses) => {
+                                    inputs.responses = responses;
+                                    provisional = false;
+                                }
+                                None => {
+                                    self.emit(UacEvent::Failed { status: code });
+                                    return None;
+                                }
+                            }
                         }
                         _ => {
                             // rsipstack reports its timers B and C as a 408
@@ -182,6 +207,40 @@ impl UacTask {
                 }
             }
         }
+    }
+
+    /// Sends the INVITE again with credentials for the challenge in `resp`;
+    /// the new transaction's responses, or `None` when there are no
+    /// credentials or the retry cannot be sent.
+    async fn authenticate(&mut self, resp: &Response) -> Option<UnboundedReceiver<Response>> {
+        let credentials = self.credentials.as_ref()?;
+        let via = request::via(&self.endpoint, self.local, self.reliable).ok()?;
+        let cseq = self.invite_cseq + 1;
+        let retry = match auth::retry(&self.invite, resp, credentials, cseq, via, &self.cnonce) {
+            Ok(r) => r,
+            Err(e) => {
+                warn!(call_id = %self.call_id, error = %e, "cannot answer the challenge");
+                return None;
+            }
+        };
+        let key = TransactionKey::from_request(&retry, TransactionRole::Client).ok()?;
+        let mut tx = Transaction::new_client(
+            key,
+            retry.clone(),
+            self.endpoint.clone(),
+            self.connection.clone(),
+        );
+        tx.destination = self.destination.clone();
+        if let Err(e) = tx.send().await {
+            warn!(call_id = %self.call_id, error = %e, "cannot send the authenticated INVITE");
+            return None;
+        }
+        info!(call_id = %self.call_id, user = %credentials.username, "INVITE challenged: sent again with credentials");
+        self.invite = retry;
+        self.invite_cseq = cseq;
+        self.connection = tx.connection.clone();
+        self.destination = tx.destination.clone();
+        Some(pump(tx))
     }
 
     /// The answered call, until either side hangs up.
