@@ -19,6 +19,7 @@ pub mod bridge;
 pub mod numbers;
 pub mod policy;
 pub mod screening;
+pub mod tagging;
 mod types;
 
 pub use bridge::{
@@ -36,4 +37,8 @@ pub use policy::{
 
 pub use screening::{
     Action, ChallengeSettings, Event, Outcome, Prompt, PromptId, ScreeningCall, SettingsError,
+};
+pub use tagging::{
+    HeardWord, PhraseConfig, Risk, RiskRule, Speaker, Tag, TagEvent, TagKind, TagOutput, Tagger,
+    TaggerConfig, TaggerConfigError, UnknownRisk, UnknownTag,
 };

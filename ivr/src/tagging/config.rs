@@ -1,0 +1,388 @@
+//! Tagging configuration: the phrase lists, exclusions and risk rules, with
+//! defaults aimed at "every courier-fraud call high, at most about one
+//! everyday call in ten medium or above", and their validation.
+//!
+//! Owns: [`TaggerConfig`], its [`Default`], and [`TaggerConfig::validate`].
+//! Tag names are kept as the strings the configuration file holds, so that
+//! a misspelt one is reported with the entry it is in. Does not own:
+//! reading the file (the binary maps it onto these types) or using it
+//! ([`super::Tagger`]).
+
+use std::time::Duration;
+
+use super::matcher::normalise;
+use super::types::{Risk, Speaker, TagKind};
+
+/// Longest window, join gap or digit timeout accepted.
+/// [`super::Tagger::new`] clamps longer values to this.
+pub const MAX_TAGGING_DURATION: Duration = Duration::from_secs(60 * 60);
+
+/// Most digits a PIN may be configured to have.
+pub const MAX_PIN_DIGITS: usize = 16;
+
+/// One phrase that raises a tag when heard.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PhraseConfig {
+    /// A speech tag's name: "police", "bank-details", "courier" or "cash".
+    pub tag: String,
+    /// One or more words, normalised like heard words.
+    pub text: String,
+    /// Every word of the phrase must be heard with at least this
+    /// confidence (0-100); `None` uses [`TaggerConfig::min_confidence`].
+    pub min_confidence: Option<u8>,
+    /// Only when said by this party; `None` for either.
+    pub speaker: Option<Speaker>,
+}
+
+impl PhraseConfig {
+    /// Either speaker, the default confidence.
+    pub fn new(tag: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            tag: tag.into(),
+            text: text.into(),
+            min_confidence: None,
+            speaker: None,
+        }
+    }
+}
+
+/// "If the call has all of these tags, and at least one of those if any
+/// are given, its risk is at least `risk`." Speech tags count only when
+/// heard within [`TaggerConfig::window`] of each other; other tags count
+/// for the whole call once raised.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RiskRule {
+    pub all: Vec<String>,
+    pub any: Vec<String>,
+    pub risk: Risk,
+}
+
+impl RiskRule {
+    pub fn new(all: &[&str], any: &[&str], risk: Risk) -> Self {
+        let owned = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
+        Self {
+            all: owned(all),
+            any: owned(any),
+            risk,
+        }
+    }
+}
+
+/// How a call is tagged and its risk assessed. [`Default`] gives the
+/// built-in phrase lists and rules (see [`default_phrases`],
+/// [`DEFAULT_EXCLUSIONS`] and [`default_rules`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaggerConfig {
+    pub phrases: Vec<PhraseConfig>,
+    /// Everyday phrases ("bank holiday", "police car"): a phrase match with
+    /// any word inside one of these is ignored.
+    pub exclusions: Vec<String>,
+    /// Evaluated together; the call's risk is the highest matching rule's.
+    pub rules: Vec<RiskRule>,
+    /// Default minimum word confidence for phrases, 0-100.
+    pub min_confidence: u8,
+    /// How close together (by offset in the call) speech evidence must be
+    /// to count together in a rule.
+    pub window: Duration,
+    /// A phrase may run from the end of one utterance into the next by the
+    /// same speaker only if the second starts less than this after the
+    /// first ended. Zero never joins utterances.
+    pub join_gap: Duration,
+    /// This many different phrases for one speech tag within `window`
+    /// raise the risk to at least medium; 0 turns this off.
+    pub phrases_for_medium: usize,
+    /// A run of keys ends when no key follows within this long.
+    pub digit_timeout: Duration,
+    /// A run of this many digits, up to `pin_max_digits`, is PIN-length.
+    pub pin_min_digits: usize,
+    pub pin_max_digits: usize,
+}
+
+/// Everyday phrases that hold words the default phrases use.
+pub const DEFAULT_EXCLUSIONS: &[&str] = &[
+    "bank holiday",
+    "river bank",
+    "food bank",
+    "blood bank",
+    "detective novel",
+    "detective story",
+    "detective show",
+    "detective programme",
+    "detective series",
+    "detective film",
+    "detective book",
+    "police car",
+    "police drama",
+    "police show",
+    "police programme",
+    "safety pin",
+    "rolling pin",
+    "drawing pin",
+    "hair pin",
+    "pin cushion",
+    "birthday card",
+    "christmas card",
+    "get well card",
+    "gold medal",
+    "cash and carry",
+    "cash machine",
+    "cash point",
+];
+
+const POLICE: &[&str] = &[
+    "police",
+    "police officer",
+    "police station",
+    "policeman",
+    "policewoman",
+    "officer",
+    "detective",
+    "detective constable",
+    "detective sergeant",
+    "detective inspector",
+    "constable",
+    "fraud squad",
+    "fraud team",
+    "fraud department",
+    "fraud investigation",
+    "fraud investigator",
+    "action fraud",
+    "scotland yard",
+    "metropolitan police",
+    "undercover",
+    "arrested",
+    "warrant card",
+];
+
+const BANK_DETAILS: &[&str] = &[
+    "pin",
+    "pin number",
+    "your pin",
+    "sort code",
+    "account number",
+    "bank account",
+    "your account",
+    "bank details",
+    "account details",
+    "card number",
+    "card details",
+    "long number",
+    "bank card",
+    "debit card",
+    "credit card",
+    "security code",
+    "security number",
+    "three digit code",
+    "cvv",
+    "expiry date",
+    "online banking",
+    "password",
+    "passcode",
+];
+
+const COURIER: &[&str] = &[
+    "courier",
+    "taxi",
+    "cab",
+    "collect",
+    "collection",
+    "collected",
+    "hand it over",
+    "hand them over",
+    "sealed envelope",
+    "envelope",
+    "someone will come",
+    "come to your house",
+    "come to your door",
+];
+
+const CASH: &[&str] = &[
+    "withdraw",
+    "withdrawal",
+    "withdrawing",
+    "in cash",
+    "the cash",
+    "cash out",
+    "take out cash",
+    "take the money out",
+    "safe account",
+    "secure account",
+    "holding account",
+    "transfer the money",
+    "move the money",
+    "move your money",
+    "gift card",
+    "gift voucher",
+    "itunes",
+    "gold",
+    "gold bar",
+    "bullion",
+    "valuables",
+    "bitcoin",
+];
+
+/// The built-in phrases, for either speaker with the default confidence.
+pub fn default_phrases() -> Vec<PhraseConfig> {
+    [
+        (TagKind::Police, POLICE),
+        (TagKind::BankDetails, BANK_DETAILS),
+        (TagKind::Courier, COURIER),
+        (TagKind::Cash, CASH),
+    ]
+    .into_iter()
+    .flat_map(|(kind, list)| {
+        list.iter()
+            .map(move |p| PhraseConfig::new(kind.as_str(), *p))
+    })
+    .collect()
+}
+
+/// The built-in rules: any tag is low; courier with cash, or a suspicious
+/// caller ID with any speech tag, is medium; police or bank details with
+/// another fraud tag, or a PIN keyed, is high.
+pub fn default_rules() -> Vec<RiskRule> {
+    const SPEECH: &[&str] = &["police", "bank-details", "courier", "cash"];
+    let mut rules = vec![
+        RiskRule::new(
+            &[],
+            &[
+                "police",
+                "bank-details",
+                "courier",
+                "cash",
+                "pin-keyed",
+                "suspicious-cli",
+            ],
+            Risk::Low,
+        ),
+        RiskRule::new(&["courier", "cash"], &[], Risk::Medium),
+        RiskRule::new(&["suspicious-cli"], SPEECH, Risk::Medium),
+    ];
+    for pair in [
+        ["police", "bank-details"],
+        ["police", "courier"],
+        ["police", "cash"],
+        ["bank-details", "courier"],
+        ["bank-details", "cash"],
+    ] {
+        rules.push(RiskRule::new(&pair, &[], Risk::High));
+    }
+    rules.push(RiskRule::new(&["pin-keyed"], &[], Risk::High));
+    rules
+}
+
+impl Default for TaggerConfig {
+    fn default() -> Self {
+        Self {
+            phrases: default_phrases(),
+            exclusions: DEFAULT_EXCLUSIONS.iter().map(|e| e.to_string()).collect(),
+            rules: default_rules(),
+            min_confidence: 50,
+            window: Duration::from_secs(60),
+            join_gap: Duration::from_millis(1500),
+            phrases_for_medium: 3,
+            digit_timeout: Duration::from_secs(3),
+            pin_min_digits: 4,
+            pin_max_digits: 6,
+        }
+    }
+}
+
+/// A [`TaggerConfig`] entry that cannot be used. Indexes count from 0.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TaggerConfigError {
+    #[error("phrases[{index}] {text:?} has no words")]
+    EmptyPhrase { index: usize, text: String },
+    #[error("phrases[{index}]: unknown tag {tag:?}")]
+    UnknownPhraseTag { index: usize, tag: String },
+    #[error("phrases[{index}]: {tag} is not raised from speech")]
+    NotASpeechTag { index: usize, tag: TagKind },
+    #[error("phrases[{index}] min_confidence must be 0-100, got {value}")]
+    PhraseConfidence { index: usize, value: u8 },
+    #[error("exclusions[{index}] {text:?} has no words")]
+    EmptyExclusion { index: usize, text: String },
+    #[error("rules[{index}]: unknown tag {tag:?}")]
+    UnknownRuleTag { index: usize, tag: String },
+    #[error("rules[{index}] names no tags")]
+    EmptyRule { index: usize },
+    #[error("rules[{index}] must give a risk above none")]
+    NoRisk { index: usize },
+    #[error("min_confidence must be 0-100, got {0}")]
+    MinConfidence(u8),
+    #[error("window must be more than zero and at most one hour, got {0:?}")]
+    Window(Duration),
+    #[error("join gap must be at most one hour, got {0:?}")]
+    JoinGap(Duration),
+    #[error("digit timeout must be more than zero and at most one hour, got {0:?}")]
+    DigitTimeout(Duration),
+    #[error("PIN length must be 1 to {MAX_PIN_DIGITS} digits, min before max, got {min}-{max}")]
+    PinDigits { min: usize, max: usize },
+}
+
+impl TaggerConfig {
+    /// Checks every entry; the error names the first bad one.
+    ///
+    /// [`super::Tagger::new`] never panics on a bad configuration: it skips
+    /// bad phrases, exclusions and rules (a rule naming an unknown tag is
+    /// skipped whole, not widened) and clamps durations. Call this at load
+    /// time to reject them instead.
+    pub fn validate(&self) -> Result<(), TaggerConfigError> {
+        use TaggerConfigError as E;
+        for (index, p) in self.phrases.iter().enumerate() {
+            let tag = p.tag.parse::<TagKind>().map_err(|_| E::UnknownPhraseTag {
+                index,
+                tag: p.tag.clone(),
+            })?;
+            if !tag.is_speech() {
+                return Err(E::NotASpeechTag { index, tag });
+            }
+            if normalise(&p.text).is_empty() {
+                let text = p.text.clone();
+                return Err(E::EmptyPhrase { index, text });
+            }
+            if let Some(value) = p.min_confidence.filter(|&c| c > 100) {
+                return Err(E::PhraseConfidence { index, value });
+            }
+        }
+        for (index, e) in self.exclusions.iter().enumerate() {
+            if normalise(e).is_empty() {
+                let text = e.clone();
+                return Err(E::EmptyExclusion { index, text });
+            }
+        }
+        for (index, rule) in self.rules.iter().enumerate() {
+            if let Some(tag) = rule
+                .all
+                .iter()
+                .chain(&rule.any)
+                .find(|t| t.parse::<TagKind>().is_err())
+            {
+                let tag = tag.clone();
+                return Err(E::UnknownRuleTag { index, tag });
+            }
+            if rule.all.is_empty() && rule.any.is_empty() {
+                return Err(E::EmptyRule { index });
+            }
+            if rule.risk == Risk::None {
+                return Err(E::NoRisk { index });
+            }
+        }
+        if self.min_confidence > 100 {
+            return Err(E::MinConfidence(self.min_confidence));
+        }
+        if self.window.is_zero() || self.window > MAX_TAGGING_DURATION {
+            return Err(E::Window(self.window));
+        }
+        if self.join_gap > MAX_TAGGING_DURATION {
+            return Err(E::JoinGap(self.join_gap));
+        }
+        if self.digit_timeout.is_zero() || self.digit_timeout > MAX_TAGGING_DURATION {
+            return Err(E::DigitTimeout(self.digit_timeout));
+        }
+        let (min, max) = (self.pin_min_digits, self.pin_max_digits);
+        if min == 0 || min > max || max > MAX_PIN_DIGITS {
+            return Err(E::PinDigits { min, max });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,271 @@
+//! Tagging a call and rating its fraud risk, as a sans-IO machine.
+//!
+//! Owns: turning what is said and keyed on one call into [`Tag`]s
+//! (`police`, `bank-details`, `courier`, `cash`, `pin-keyed`, plus tags
+//! added from outside such as `suspicious-cli`) and into a [`Risk`] level
+//! that only ever goes up, so the shell can warn the resident when it turns
+//! [`Risk::High`]. Time comes in as `now` (for keys) and as word offsets
+//! from the call's start (for speech); there is no randomness.
+//!
+//! - Phrases are matched per speaker over consecutive words, with
+//!   exclusions for everyday talk (the matching rules are in `matcher.rs`). A phrase
+//!   may run across two utterances of the same speaker only if the pause
+//!   between them is shorter than [`TaggerConfig::join_gap`] (1.5 s by
+//!   default).
+//! - Each kind is tagged at most once per call: the first evidence wins
+//!   and the tag never changes after (its confidence is that evidence's).
+//!   Later evidence still counts towards risk.
+//! - Risk is the highest [`RiskRule`] matching the tags heard within one
+//!   [`TaggerConfig::window`] plus the call-wide ones (why windows: see `risk.rs`).
+//! - `pin-keyed`: the resident keys a run of `pin_min_digits` to
+//!   `pin_max_digits` digits, each within `digit_timeout` of the last,
+//!   ended by the timeout, any non-digit key ('#', '*', ...) or the call
+//!   ending. The run counts if, when it ends, the call is tagged `police`
+//!   or `bank-details` by evidence from before the run's first digit; so a
+//!   run in progress when such a tag arrives counts only if the words were
+//!   said before the keying began (the recogniser reports words late), and
+//!   digits keyed before the evidence never count. Only the number of
+//!   digits and their times are kept, never which digits.
+//!
+//! Does not own: speech recognition, DTMF detection, warning the resident,
+//! storing tags, the actual timer, or reading the configuration. The shell
+//! feeds [`TagEvent`]s in with [`Tagger::handle_event`] (or the method for
+//! each event), fires the deadline from [`Tagger::poll_timeout`] with
+//! [`Tagger::handle_timeout`], and drains [`TagOutput`]s with
+//! [`Tagger::poll_output`].
+
+mod config;
+mod matcher;
+mod risk;
+mod types;
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+pub use self::config::{
+    default_phrases, default_rules, PhraseConfig, RiskRule, TaggerConfig, TaggerConfigError,
+    DEFAULT_EXCLUSIONS, MAX_PIN_DIGITS, MAX_TAGGING_DURATION,
+};
+pub use self::matcher::normalise;
+use self::matcher::{tokens, Phrases, Stream};
+use self::risk::Assessor;
+pub use self::types::*;
+
+/// A run of digits keyed by the resident: how many and when, never which.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct KeyRun {
+    /// Capped at one more than a PIN can have.
+    count: usize,
+    first: Duration,
+    last: Duration,
+}
+
+/// Tags and risk for one call.
+#[derive(Debug)]
+pub struct Tagger {
+    start: Instant,
+    phrases: Phrases,
+    assessor: Assessor,
+    /// Caller's and resident's word streams.
+    streams: [Stream; 2],
+    digit_timeout: Duration,
+    pin_digits: (usize, usize),
+    run: Option<KeyRun>,
+    tags: Vec<Tag>,
+    /// Tags that count in every window: keyed and added ones.
+    call_wide: u8,
+    risk: Risk,
+    ended: bool,
+    outputs: VecDeque<TagOutput>,
+}
+
+impl Tagger {
+    /// A tagger for a call that started at `start`. Never panics on a bad
+    /// configuration: bad entries are skipped and durations clamped (see
+    /// [`TaggerConfig::validate`]).
+    pub fn new(config: &TaggerConfig, start: Instant) -> Self {
+        Self {
+            start,
+            phrases: Phrases::new(config),
+            assessor: Assessor::new(config),
+            streams: Default::default(),
+            digit_timeout: config.digit_timeout.min(MAX_TAGGING_DURATION),
+            pin_digits: (
+                config.pin_min_digits.max(1),
+                config.pin_max_digits.min(MAX_PIN_DIGITS),
+            ),
+            run: None,
+            tags: Vec::new(),
+            call_wide: 0,
+            risk: Risk::None,
+            ended: false,
+            outputs: VecDeque::new(),
+        }
+    }
+
+    pub fn handle_event(&mut self, now: Instant, event: TagEvent) {
+        match event {
+            TagEvent::Heard { speaker, words } => self.heard(speaker, &words),
+            TagEvent::Key { by, key } => self.key(now, by, key),
+            TagEvent::Add { kind, evidence } => self.add(now, kind, evidence),
+            TagEvent::Ended => self.end(),
+        }
+    }
+
+    /// One utterance by `speaker`. Words carry their own offsets, so no
+    /// `now` is needed.
+    pub fn heard(&mut self, speaker: Speaker, words: &[HeardWord]) {
+        if self.ended {
+            return;
+        }
+        let stream = &mut self.streams[speaker as usize];
+        let found = stream.hear(&self.phrases, speaker, tokens(words));
+        for m in found {
+            let Some(phrase) = self.phrases.list.get(m.phrase) else {
+                continue;
+            };
+            let (tag, evidence) = (phrase.tag, format!("{speaker} said \"{}\"", phrase.text));
+            self.assessor.heard(tag, m.phrase, m.at);
+            self.raise(tag, m.at, evidence, m.confidence);
+        }
+        self.assess();
+    }
+
+    /// A key pressed by `by` at `now`. Only the resident's keys count.
+    pub fn key(&mut self, now: Instant, by: Speaker, key: char) {
+        if self.ended || by != Speaker::Resident {
+            return;
+        }
+        let at = self.offset(now);
+        if self
+            .run
+            .is_some_and(|r| at.saturating_sub(r.last) >= self.digit_timeout)
+        {
+            self.end_run();
+        }
+        if !key.is_ascii_digit() {
+            self.end_run();
+            return;
+        }
+        let cap = self.pin_digits.1.saturating_add(1);
+        self.run = Some(match self.run {
+            Some(r) => KeyRun {
+                count: r.count.saturating_add(1).min(cap),
+                first: r.first,
+                last: r.last.max(at),
+            },
+            None => KeyRun {
+                count: 1,
+                first: at,
+                last: at,
+            },
+        });
+    }
+
+    /// A tag decided outside the tagger (confidence 100, at `now`). It
+    /// counts for the whole call in risk rules. Ignored if the call
+    /// already has this kind.
+    pub fn add(&mut self, now: Instant, kind: TagKind, evidence: impl Into<String>) {
+        if self.ended {
+            return;
+        }
+        let at = self.offset(now);
+        if self.raise(kind, at, evidence.into(), 100) {
+            self.call_wide |= kind.bit();
+            self.assess();
+        }
+    }
+
+    /// The call is over: a run of keys in progress ends, then every later
+    /// event is ignored and there is no deadline.
+    pub fn end(&mut self) {
+        if !self.ended {
+            self.end_run();
+            self.ended = true;
+            self.streams.iter_mut().for_each(Stream::clear);
+        }
+    }
+
+    /// Ends the run of keys if its timeout is at or before `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if self.poll_timeout().is_some_and(|at| at <= now) {
+            self.end_run();
+        }
+    }
+
+    /// When the resident's run of keys times out, while one is in progress.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let run = self.run?;
+        let after = run.last.saturating_add(self.digit_timeout);
+        Some(self.start.checked_add(after).unwrap_or(self.start))
+    }
+
+    /// The next output to record or act on.
+    pub fn poll_output(&mut self) -> Option<TagOutput> {
+        self.outputs.pop_front()
+    }
+
+    /// Every tag raised so far, in the order raised.
+    pub fn tags(&self) -> &[Tag] {
+        &self.tags
+    }
+
+    pub fn has(&self, kind: TagKind) -> bool {
+        self.tags.iter().any(|t| t.kind == kind)
+    }
+
+    pub fn risk(&self) -> Risk {
+        self.risk
+    }
+
+    /// [`Self::end`] has been called.
+    pub fn is_ended(&self) -> bool {
+        self.ended
+    }
+
+    fn offset(&self, now: Instant) -> Duration {
+        now.saturating_duration_since(self.start)
+    }
+
+    /// Raises `kind` unless the call has it; true if raised.
+    fn raise(&mut self, kind: TagKind, at: Duration, evidence: String, confidence: u8) -> bool {
+        if self.has(kind) {
+            return false;
+        }
+        let tag = Tag {
+            kind,
+            at,
+            evidence,
+            confidence: confidence.min(100),
+        };
+        self.tags.push(tag.clone());
+        self.outputs.push_back(TagOutput::Tagged(tag));
+        true
+    }
+
+    fn end_run(&mut self) {
+        let Some(run) = self.run.take() else {
+            return;
+        };
+        let (min, max) = self.pin_digits;
+        let asked = self
+            .tags
+            .iter()
+            .any(|t| matches!(t.kind, TagKind::Police | TagKind::BankDetails) && t.at <= run.first);
+        if (min..=max).contains(&run.count) && asked {
+            let evidence = format!("{} digits keyed by the resident", run.count);
+            if self.raise(TagKind::PinKeyed, run.first, evidence, 100) {
+                self.call_wide |= TagKind::PinKeyed.bit();
+                self.assess();
+            }
+        }
+    }
+
+    fn assess(&mut self) {
+        let risk = self.assessor.assess(self.call_wide);
+        if risk > self.risk {
+            self.risk = risk;
+            self.outputs.push_back(TagOutput::Risk(risk));
+        }
+    }
+}
