@@ -14,6 +14,7 @@
 
 mod error;
 mod policy;
+mod sip_peers;
 mod validate;
 
 #[cfg(test)]
@@ -28,6 +29,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 pub use error::ConfigError;
 pub use policy::LinePolicy;
+pub use sip_peers::AccountConfig;
 
 /// The built-in default configuration file, as text.
 pub const DEFAULT_TOML: &str = include_str!("../config/linewarden.toml");
@@ -62,6 +64,27 @@ pub struct TrunkConfig {
     /// Addresses or networks (CIDR) the provider sends calls from; an
     /// INVITE from anywhere else gets 403 and rings nobody.
     pub sources: Vec<String>,
+    /// The provider's SIP address (`sip:host[:port]`), where registrations
+    /// and outgoing calls go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Our user name and password at the provider, for REGISTER and for
+    /// answering its digest challenges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Register to the provider (refreshed before expiry, retried with
+    /// backoff after a failure).
+    #[serde(default)]
+    pub register: bool,
+    /// Registration lifetime asked for, in seconds.
+    #[serde(default = "default_register_expires")]
+    pub register_expires_secs: u32,
+}
+
+fn default_register_expires() -> u32 {
+    3600
 }
 
 impl Config {
@@ -105,6 +128,8 @@ pub struct ServiceConfig {
     pub user_agent: String,
     /// Time calls in progress get to finish on shutdown.
     pub shutdown_grace_secs: u64,
+    /// Realm of the digest challenges phones registering here get.
+    pub realm: String,
 }
 
 /// An inclusive range of UDP ports.
@@ -134,6 +159,10 @@ pub struct LineConfig {
     /// linewarden until the caller hangs up.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phones: Vec<String>,
+    /// Phones that register to linewarden (`[[line.account]]`), rung in
+    /// parallel with `phones` while registered.
+    #[serde(default, rename = "account", skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<AccountConfig>,
     /// Seconds the phones ring before the caller is told the resident is
     /// not available.
     #[serde(default = "default_ring_timeout")]
@@ -196,6 +225,7 @@ impl Default for ServiceConfig {
             },
             user_agent: "linewarden".to_owned(),
             shutdown_grace_secs: 2,
+            realm: "linewarden".to_owned(),
         }
     }
 }
@@ -240,6 +270,7 @@ impl Config {
                 screening: ScreeningConfig::default(),
                 policy: LinePolicy::default(),
                 phones: Vec::new(),
+                accounts: Vec::new(),
                 ring_timeout_secs: default_ring_timeout(),
             }],
             trunks: Vec::new(),

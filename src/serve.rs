@@ -5,13 +5,15 @@
 //! calls in progress, finish their recordings and log rows, exit 0. Does not
 //! own: what happens inside a call (`call.rs`).
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
+use sip::registrar::{Account, Binding, Registrar};
 use sip::rtp_session::PortRange;
-use sip::{EndpointConfig, SipEndpoint};
-use tokio::sync::watch;
+use sip::{EndpointConfig, RegistrarHandle, SipEndpoint};
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tracing::{info, warn};
 
@@ -27,7 +29,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // Opening the database and decoding the prompts block: keep them off
     // the runtime's threads.
     let dir = data_dir.clone();
-    let (store, prompts) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+    let (store, prompts, bindings) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let store = Store::open(&dir)
             .with_context(|| format!("opening the call log in {}", dir.display()))?;
         let interrupted = store.close_interrupted()?;
@@ -37,19 +39,36 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
                 "calls left open by an earlier crash are marked interrupted"
             );
         }
+        let bindings = store
+            .load_bindings(unix_now())
+            .context("reading the registered phones")?;
         let prompts = Prompts::load().context("loading prompts")?;
-        Ok((StoreHandle::spawn(store), prompts))
+        Ok((StoreHandle::spawn(store), prompts, bindings))
     })
     .await
     .context("start-up task")??;
     let seed = fastrand::u64(..);
     let mut seeds = fastrand::Rng::with_seed(seed);
 
+    let registrar = registrar(&config, bindings, seeds.u64(..));
+    let handle = registrar.as_ref().map(|registrar| {
+        let (changes, mut received) = mpsc::unbounded_channel();
+        let store = store.clone();
+        tokio::spawn(async move {
+            while let Some(change) = received.recv().await {
+                store.binding_changed(change);
+            }
+        });
+        RegistrarHandle {
+            registrar: registrar.clone(),
+            changes,
+        }
+    });
     let (endpoint, mut calls) = SipEndpoint::start(EndpointConfig {
         listen: config.service.listen,
         user_agent: config.service.user_agent.clone(),
         seed: seeds.u64(..),
-        registrar: None,
+        registrar: handle,
     })
     .await?;
     let endpoint = Arc::new(endpoint);
@@ -66,6 +85,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         store,
         data_dir,
         config,
+        registrar,
     });
     info!(
         listen = %endpoint.local_addr(),
@@ -131,4 +151,42 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     info!("stopped");
     Ok(())
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The registrar for the lines' `[[line.account]]` phones, with the
+/// bindings kept from before; `None` when no line has an account (REGISTER
+/// then gets 405).
+fn registrar(config: &Config, kept: Vec<Binding>, seed: u64) -> Option<Arc<Mutex<Registrar>>> {
+    let accounts: HashMap<String, Account> = config
+        .lines
+        .iter()
+        .flat_map(|line| {
+            line.accounts.iter().map(|a| {
+                (
+                    a.user.clone(),
+                    Account {
+                        password: a.password.clone(),
+                        line: line.name.clone(),
+                    },
+                )
+            })
+        })
+        .collect();
+    if accounts.is_empty() {
+        return None;
+    }
+    let count = accounts.len();
+    let mut registrar = Registrar::new(&config.service.realm, accounts, seed);
+    registrar.restore(kept, unix_now());
+    info!(
+        accounts = count,
+        "registrar on for the lines' phone accounts"
+    );
+    Some(Arc::new(Mutex::new(registrar)))
 }

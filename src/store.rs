@@ -25,6 +25,7 @@
 mod bridge;
 mod handle;
 mod print;
+mod registrations;
 mod schema;
 
 #[cfg(test)]

@@ -109,7 +109,11 @@ impl SipEndpoint {
         );
 
         let transport_layer = TransportLayer::new(Default::default());
-        let guarded = GuardedUdpSocket::new(udp, GuardConfig::default(), config.user_agent.clone());
+        let mut guard = GuardConfig::default();
+        if config.registrar.is_some() {
+            guard.methods.push("REGISTER".into());
+        }
+        let guarded = GuardedUdpSocket::new(udp, guard, config.user_agent.clone());
         let udp_conn = UdpConnection::from_socket(Arc::new(guarded), None, None).await?;
         transport_layer.add_transport(udp_conn.into());
         let tcp = TcpListenerConnection::new(local, None).await?;

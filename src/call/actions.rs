@@ -49,7 +49,7 @@ impl Flow {
                     );
                     self.shared.store.set_outcome(&self.key, outcome.as_str());
                 }
-                Action::Connected if !self.phones.is_empty() => self.start_bridge(),
+                Action::Connected if self.has_phones() => self.start_bridge(),
                 Action::Connected => {
                     info!("caller passed; the call stays up until the caller hangs up")
                 }

@@ -22,7 +22,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tracing::{info, warn};
 
-use super::{Flow, SdpSession};
+use super::{Flow, Phone, SdpSession};
 use crate::store::{CallKey, StoreHandle};
 
 /// Prompt ids of the bridge's prompts are offset so the caller's media
@@ -158,9 +158,21 @@ impl Leg {
 }
 
 impl Flow {
+    /// Whether the line has a phone to ring now.
+    pub(super) fn has_phones(&self) -> bool {
+        !self
+            .shared
+            .phones(&self.line, &self.static_phones)
+            .is_empty()
+    }
+
     /// Starts ringing the line's phones for a caller who may be connected.
     pub(super) fn start_bridge(&mut self) {
-        if self.phones.is_empty() || self.bridge.is_some() {
+        if self.bridge.is_some() {
+            return;
+        }
+        self.phones = self.shared.phones(&self.line, &self.static_phones);
+        if self.phones.is_empty() {
             return;
         }
         info!(
@@ -213,8 +225,10 @@ impl Flow {
                     }
                 }
                 BridgeAction::Bridge { phone } => {
-                    if let Some(uri) = self.phones.get(phone) {
-                        self.shared.store.bridged(&self.key, SystemTime::now(), uri);
+                    if let Some(p) = self.phones.get(phone) {
+                        self.shared
+                            .store
+                            .bridged(&self.key, SystemTime::now(), &p.uri);
                     }
                     self.connect(phone);
                 }
@@ -270,7 +284,11 @@ impl Flow {
 
     /// Sends the INVITE to one phone.
     async fn ring(&mut self, phone: usize) {
-        let Some(target) = self.phones.get(phone).cloned() else {
+        let Some(Phone {
+            uri: target,
+            destination,
+        }) = self.phones.get(phone).cloned()
+        else {
             return;
         };
         let ip = self.shared.config.service.media_ip();
@@ -298,6 +316,7 @@ impl Flow {
             from_user: self.caller.clone(),
             from_display: None,
             offer,
+            destination,
             ..Default::default()
         };
         match self.shared.endpoint.call(call).await {

@@ -27,6 +27,16 @@ use crate::prompts::Prompts;
 use crate::recording::Recording;
 use crate::store::{CallKey, NewCall, StoreHandle};
 
+/// One of the resident's phones to ring.
+#[derive(Clone, Debug)]
+pub struct Phone {
+    /// Its SIP URI (fixed in config, or the Contact it registered).
+    pub uri: String,
+    /// Where to send the INVITE when not to the URI's own address: a
+    /// registered phone's real source (behind NAT).
+    pub destination: Option<std::net::SocketAddr>,
+}
+
 /// What every call shares.
 pub struct Shared {
     pub config: Config,
@@ -37,6 +47,40 @@ pub struct Shared {
     pub policies: LinePolicies,
     /// For calls to the resident's phones.
     pub endpoint: Arc<sip::SipEndpoint>,
+    /// Phones registered to us, when any line has accounts.
+    pub registrar: Option<Arc<std::sync::Mutex<sip::registrar::Registrar>>>,
+}
+
+impl Shared {
+    /// The phones of `line` to ring now: its fixed phones, then its
+    /// registered ones (sent to where they registered from, when that is
+    /// UDP).
+    pub fn phones(&self, line: &str, fixed: &[String]) -> Vec<Phone> {
+        let mut phones: Vec<Phone> = fixed
+            .iter()
+            .map(|uri| Phone {
+                uri: uri.clone(),
+                destination: None,
+            })
+            .collect();
+        if let Some(registrar) = &self.registrar {
+            let now = SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let bindings = registrar
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .line_contacts(line, now);
+            for b in bindings {
+                let udp = !b.contact.to_ascii_lowercase().contains("transport=tcp");
+                phones.push(Phone {
+                    destination: udp.then_some(b.source),
+                    uri: b.contact,
+                });
+            }
+        }
+        phones
+    }
 }
 
 mod actions;
@@ -147,7 +191,9 @@ async fn run_inner(
         hangup_sent: None,
         bye_wait: BYE_WAIT,
         caller: incoming_caller,
-        phones: line.phones.clone(),
+        line: line.name.clone(),
+        static_phones: line.phones.clone(),
+        phones: Vec::new(),
         ring_timeout: Duration::from_secs(line.ring_timeout_secs),
         bridge: None,
         ringback: false,
@@ -287,8 +333,13 @@ struct Flow {
     bye_wait: Duration,
     /// The caller's number, as presented to the resident's phones.
     caller: String,
-    /// The line's phones, and how long they ring.
-    phones: Vec<String>,
+    /// The line's name, for its registered phones.
+    line: String,
+    /// The line's phones with fixed addresses.
+    static_phones: Vec<String>,
+    /// The phones being rung, fixed and registered, taken when ringing
+    /// starts; and how long they ring.
+    phones: Vec<Phone>,
     ring_timeout: Duration,
     /// Connecting the caller to the resident, once the screening allows it.
     bridge: Option<bridge::Bridging>,

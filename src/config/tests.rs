@@ -276,6 +276,40 @@ fn bad_configs() -> Vec<(String, &'static str, &'static str)> {
             "bad.toml:2:23: key service.shutdown_grace_secs:",
             "expected 0 to 60 seconds",
         ),
+        (
+            format!("{LINE}[[line.account]]\nuser = \"kitchen\"\npassword = \"short\"\n"),
+            "bad.toml:6:12: key line[0].account[0].password:",
+            "at least 8 characters",
+        ),
+        (
+            format!("{LINE}[[line.account]]\nuser = \"kit chen\"\npassword = \"long-enough\"\n"),
+            "bad.toml:5:8: key line[0].account[0].user:",
+            "expected 1 to 64 letters",
+        ),
+        (
+            format!(
+                "{LINE}[[line.account]]\nuser = \"k\"\npassword = \"long-enough\"\n\
+                 [[line]]\nname = \"b\"\nnumbers = [\"2\"]\n\
+                 [[line.account]]\nuser = \"k\"\npassword = \"long-enough\"\n"
+            ),
+            "bad.toml:11:8: key line[1].account[0].user:",
+            "already an account at line[0].account[0]",
+        ),
+        (
+            format!("[[trunk]]\nname = \"p\"\nsources = [\"192.0.2.1\"]\nregister = true\nusername = \"u\"\npassword = \"p\"\n{LINE}"),
+            "bad.toml:1:1: key trunk[0].address:",
+            "required when register = true",
+        ),
+        (
+            format!("[[trunk]]\nname = \"p\"\nsources = [\"192.0.2.1\"]\nusername = \"u\"\n{LINE}"),
+            "bad.toml:1:1: key trunk[0].password:",
+            "give both or neither",
+        ),
+        (
+            format!("[[trunk]]\nname = \"p\"\nsources = [\"192.0.2.1\"]\naddress = \"provider:5060\"\n{LINE}"),
+            "bad.toml:4:11: key trunk[0].address:",
+            "expected a SIP URI",
+        ),
     ];
     cases.extend(policy::bad_policies());
     cases

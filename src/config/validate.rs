@@ -29,6 +29,7 @@ impl Config {
                     "expected at least one source address or network",
                 );
             }
+            super::sip_peers::validate_trunk_outgoing(trunk, path.clone())?;
             for (j, source) in trunk.sources.iter().enumerate() {
                 if super::parse_source(source).is_none() {
                     return problem(
@@ -45,10 +46,18 @@ impl Config {
             return problem(lines, "at least one [[line]] table is required");
         }
         let mut names: HashMap<&str, usize> = HashMap::new();
+        let mut users: HashMap<String, String> = HashMap::new();
         let mut numbers: HashMap<&str, usize> = HashMap::new();
         for (i, line) in self.lines.iter().enumerate() {
             let path = lines.clone().index(i);
             validate_line(line, path.clone())?;
+            for (j, account) in line.accounts.iter().enumerate() {
+                super::sip_peers::validate_account(
+                    account,
+                    path.clone().key("account").index(j),
+                    &mut users,
+                )?;
+            }
             if let Some(first) = names.insert(&line.name, i) {
                 return problem(
                     path.key("name"),
@@ -143,6 +152,18 @@ fn validate_service(service: &ServiceConfig, path: KeyPath) -> Result<(), Proble
         return problem(
             path.key("user_agent"),
             "must not contain control characters",
+        );
+    }
+    let realm = &service.realm;
+    if realm.is_empty()
+        || realm.chars().count() > MAX_NAME
+        || realm
+            .chars()
+            .any(|c| c.is_control() || c == '"' || c == '\\')
+    {
+        return problem(
+            path.key("realm"),
+            format!("expected 1 to {MAX_NAME} characters without quotes, backslashes or control characters"),
         );
     }
     if service.shutdown_grace_secs > MAX_SHUTDOWN_GRACE_SECS {

@@ -50,6 +50,7 @@ enum Msg {
     Bridged(CallKey, SystemTime, String),
     HangupBy(CallKey, String),
     Ended(CallKey, SystemTime, String),
+    Binding(sip::registrar::BindingChange),
     Shutdown,
 }
 
@@ -135,6 +136,11 @@ impl StoreHandle {
         self.send(Msg::Ended(key.clone(), at, end_reason.to_owned()));
     }
 
+    /// Keeps a change to the registrar's bindings.
+    pub fn binding_changed(&self, change: sip::registrar::BindingChange) {
+        self.send(Msg::Binding(change));
+    }
+
     /// Writes everything already sent (from any clone), then stops the
     /// thread and waits for it. Blocks: call it off the async runtime (e.g.
     /// in `spawn_blocking`) or after the runtime has stopped. Messages sent
@@ -166,6 +172,12 @@ fn run(store: Store, rx: mpsc::Receiver<Msg>) {
     while let Ok(msg) = rx.recv() {
         let (key, result) = match msg {
             Msg::Shutdown => break,
+            Msg::Binding(change) => {
+                if let Err(err) = store.binding_changed(&change) {
+                    tracing::warn!(%err, "could not keep a registration");
+                }
+                continue;
+            }
             Msg::Started(key, new) => {
                 let result = store.call_started(&new).map(|id| {
                     ids.insert(key.clone(), id);

@@ -39,6 +39,17 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE calls ADD COLUMN bridged_at TEXT;
     ALTER TABLE calls ADD COLUMN bridged_at_ms INTEGER;
     ALTER TABLE calls ADD COLUMN hangup_by TEXT;",
+    // 4: the registrar's bindings (phones registered to linewarden), so a
+    // restart keeps them until they expire.
+    "CREATE TABLE registrations (
+        user        TEXT NOT NULL,
+        contact     TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        call_id     TEXT NOT NULL,
+        cseq        INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        PRIMARY KEY (user, contact)
+    );",
 ];
 
 /// Brings the schema up to date in one immediate transaction, so two

@@ -367,3 +367,43 @@ fn cells_and_durations() {
     assert!(cut.ends_with('…'));
     assert_eq!(print::cell(""), "-");
 }
+
+#[test]
+fn registrations_survive_reopening_and_lapse() {
+    use sip::registrar::{Binding, BindingChange};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let binding = |contact: &str, expires_at: u64| Binding {
+        user: "kitchen".into(),
+        contact: contact.into(),
+        source: "192.0.2.5:5062".parse().expect("addr"),
+        call_id: "reg-1".into(),
+        cseq: 7,
+        expires_at,
+    };
+    {
+        let store = Store::open(dir.path()).expect("open");
+        store
+            .binding_changed(&BindingChange::Set(binding("sip:a@192.0.2.5", 2_000)))
+            .expect("set");
+        store
+            .binding_changed(&BindingChange::Set(binding("sip:b@192.0.2.5", 1_000)))
+            .expect("set");
+        store
+            .binding_changed(&BindingChange::Set(binding("sip:c@192.0.2.5", 2_000)))
+            .expect("set");
+        // Refreshed: replaced, not doubled.
+        store
+            .binding_changed(&BindingChange::Set(binding("sip:a@192.0.2.5", 3_000)))
+            .expect("refresh");
+        store
+            .binding_changed(&BindingChange::Removed {
+                user: "kitchen".into(),
+                contact: "sip:c@192.0.2.5".into(),
+            })
+            .expect("remove");
+    }
+    let store = Store::open(dir.path()).expect("reopen");
+    let kept = store.load_bindings(1_500).expect("load");
+    assert_eq!(kept, vec![binding("sip:a@192.0.2.5", 3_000)]);
+    assert!(store.load_bindings(3_000).expect("load").is_empty());
+}

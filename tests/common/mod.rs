@@ -87,26 +87,44 @@ ring_timeout_secs = 5
             data = data.display()
         );
         std::fs::write(&config, text).expect("write config");
-        let log = std::fs::File::create(dir.path().join("service.log")).expect("log file");
-        let child = Command::new(env!("CARGO_BIN_EXE_linewarden"))
-            .arg("serve")
-            .arg("--config")
-            .arg(&config)
-            .env("RUST_LOG", "info,rsipstack=info")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("start linewarden");
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
-        let svc = Service {
-            child: Some(child),
+        let mut svc = Service {
+            child: None,
             addr,
             dir,
             config,
             rtp_ports: (first, last),
         };
-        svc.wait_ready();
+        svc.spawn();
         svc
+    }
+
+    /// Starts the binary on this service's config and waits until it
+    /// answers; its log is appended to `service.log`.
+    fn spawn(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("service.log"))
+            .expect("log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_linewarden"))
+            .arg("serve")
+            .arg("--config")
+            .arg(&self.config)
+            .env("RUST_LOG", "info,rsipstack=info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start linewarden");
+        self.child = Some(child);
+        self.wait_ready();
+    }
+
+    /// Stops the service cleanly and starts it again on the same config
+    /// and data directory.
+    pub fn restart(&mut self) {
+        assert_eq!(self.stop(), Some(0), "clean stop before restart");
+        self.spawn();
     }
 
     /// Waits until the service answers OPTIONS.

@@ -1,0 +1,83 @@
+//! Keeping the registrar's bindings: each change as it happens, all of them
+//! read back at start-up.
+
+use rusqlite::params;
+use sip::registrar::{Binding, BindingChange};
+
+use super::{Store, StoreError};
+
+impl Store {
+    /// Writes one change to the bindings.
+    pub fn binding_changed(&self, change: &BindingChange) -> Result<(), StoreError> {
+        match change {
+            BindingChange::Set(b) => {
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO registrations
+                     (user, contact, source, call_id, cseq, expires_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        b.user,
+                        b.contact,
+                        b.source.to_string(),
+                        b.call_id,
+                        b.cseq,
+                        i64::try_from(b.expires_at).unwrap_or(i64::MAX)
+                    ],
+                )?;
+            }
+            BindingChange::Removed { user, contact } => {
+                self.conn.execute(
+                    "DELETE FROM registrations WHERE user = ?1 AND contact = ?2",
+                    params![user, contact],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The bindings that have not lapsed at `now` (Unix seconds); lapsed
+    /// ones are deleted. A row that cannot be read (an edited database) is
+    /// skipped with a warning.
+    pub fn load_bindings(&self, now: u64) -> Result<Vec<Binding>, StoreError> {
+        let now = i64::try_from(now).unwrap_or(i64::MAX);
+        self.conn.execute(
+            "DELETE FROM registrations WHERE expires_at <= ?1",
+            params![now],
+        )?;
+        let mut stmt = self.conn.prepare(
+            "SELECT user, contact, source, call_id, cseq, expires_at FROM registrations
+             ORDER BY user, contact",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, i64>(4)?,
+                row.get::<_, i64>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (user, contact, source, call_id, cseq, expires_at) = row?;
+            let (Ok(source), Ok(cseq), Ok(expires_at)) = (
+                source.parse(),
+                u32::try_from(cseq),
+                u64::try_from(expires_at),
+            ) else {
+                tracing::warn!(%user, %contact, "unreadable registration in the store skipped");
+                continue;
+            };
+            out.push(Binding {
+                user,
+                contact,
+                source,
+                call_id,
+                cseq,
+                expires_at,
+            });
+        }
+        Ok(out)
+    }
+}

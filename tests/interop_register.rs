@@ -1,0 +1,124 @@
+//! Interop over loopback: the resident's phone registers to linewarden with
+//! digest authentication (SIPp playing the phone), and a screened caller
+//! (SIPp playing the trunk) is bridged to it; the registration is kept
+//! across a restart.
+
+mod common;
+
+use std::process::{Command, Output, Stdio};
+use std::thread::JoinHandle;
+
+use common::{assert_ok, sipp, Service};
+
+const ACCOUNT: &str = "challenge_digit = 5
+[[line.account]]
+user = \"kitchen\"
+password = \"kitchen-secret\"
+";
+
+/// SIPp registering `user` with `password` from `port`, running `scenario`.
+fn register(svc: &Service, port: u16, user: &str, password: &str, scenario: &str) -> Output {
+    Command::new("sipp")
+        .current_dir(svc.dir.path())
+        .arg(svc.addr.to_string())
+        .arg("-sf")
+        .arg(common::scenario(scenario))
+        .args(["-i", "127.0.0.1", "-p"])
+        .arg(port.to_string())
+        .args(["-s", user, "-au", user, "-ap", password])
+        .args(["-m", "1", "-timeout", "20s", "-timeout_error", "-nostdin"])
+        .args(["-trace_msg", "-message_file", "register_messages.log"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run sipp as the registering phone")
+}
+
+/// SIPp answering one call on `port`, as the registered phone.
+fn phone(svc: &Service, port: u16, log: &str) -> JoinHandle<Output> {
+    let dir = svc.dir.path().to_path_buf();
+    let log = log.to_string();
+    let handle = std::thread::spawn(move || {
+        Command::new("sipp")
+            .current_dir(&dir)
+            .args(["-sn", "uas", "-i", "127.0.0.1", "-p"])
+            .arg(port.to_string())
+            .args(["-m", "1", "-timeout", "60s", "-timeout_error", "-nostdin"])
+            .args(["-trace_msg", "-message_file", &log])
+            .stdin(Stdio::null())
+            .output()
+            .expect("run sipp as the phone")
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    handle
+}
+
+#[test]
+fn registered_phone_is_rung_and_its_registration_survives_a_restart() {
+    let phone_port = common::free_port();
+    let mut svc = Service::start_with_phones(ACCOUNT, &[]);
+
+    let out = register(
+        &svc,
+        phone_port,
+        "kitchen",
+        "kitchen-secret",
+        "phone_register.xml",
+    );
+    assert_ok(&out, &svc, "the phone registered after a digest challenge");
+    let wire =
+        std::fs::read_to_string(svc.dir.path().join("register_messages.log")).unwrap_or_default();
+    assert!(
+        wire.contains("WWW-Authenticate: Digest realm=\"linewarden\""),
+        "{wire}"
+    );
+    assert!(wire.contains("Authorization: Digest"), "{wire}");
+
+    let contact = format!("sip:kitchen@127.0.0.1:{phone_port}");
+    let answering = phone(&svc, phone_port, "phone1_messages.log");
+    let out = sipp(&svc, "uac_pass.xml", "reg-call-1", &[]);
+    assert_ok(&out, &svc, "caller");
+    assert_ok(
+        &answering.join().expect("phone thread"),
+        &svc,
+        "the registered phone rang, answered and got BYE",
+    );
+    let call = svc.wait_call("reg-call-1", |c| !c["ended_at"].is_null());
+    assert_eq!(call["bridge"], "answered", "{call}");
+    assert_eq!(call["answered_by"], contact.as_str(), "{call}");
+
+    // After a restart the phone is still registered: no new REGISTER.
+    svc.restart();
+    let answering = phone(&svc, phone_port, "phone2_messages.log");
+    let out = sipp(&svc, "uac_pass.xml", "reg-call-2", &[]);
+    assert_ok(&out, &svc, "caller after restart");
+    assert_ok(
+        &answering.join().expect("phone thread"),
+        &svc,
+        "the phone registered before the restart rang",
+    );
+    let call = svc.wait_call("reg-call-2", |c| !c["ended_at"].is_null());
+    assert_eq!(call["answered_by"], contact.as_str(), "{call}");
+    assert_eq!(svc.stop(), Some(0));
+}
+
+#[test]
+fn wrong_password_is_refused_and_nothing_rings() {
+    let phone_port = common::free_port();
+    let mut svc = Service::start_with_phones(ACCOUNT, &[]);
+    let out = register(
+        &svc,
+        phone_port,
+        "kitchen",
+        "guessing-1234",
+        "phone_register_wrong.xml",
+    );
+    assert_ok(&out, &svc, "challenged, then 403");
+    // A caller who passes is not connected to anyone: no phone is
+    // registered, so the call stays with linewarden until the caller ends it.
+    let out = sipp(&svc, "uac_pass.xml", "reg-none", &[]);
+    assert_ok(&out, &svc, "caller");
+    let call = svc.wait_call("reg-none", |c| !c["ended_at"].is_null());
+    assert!(call["bridge"].is_null(), "{call}");
+    assert!(svc.log().contains("wrong password"), "{}", svc.log());
+    assert_eq!(svc.stop(), Some(0));
+}
