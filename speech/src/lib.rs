@@ -7,3 +7,27 @@
 //! Does not own: what the words mean (tagging and risk rules are in `ivr`),
 //! threads or the async runtime (the shell runs recognizers on its worker
 //! pool).
+//!
+//! Every recognizer takes 8 kHz mono 16-bit call audio in chunks of any
+//! size through [`Recognizer::push`] and hands out [`Word`]s, timed from
+//! the first sample pushed, as they become final:
+//!
+//! - [`Engine`]: PocketSphinx, spotting keyphrases or decoding with an
+//!   n-gram language model or a JSGF grammar ([`Config`], [`Mode`]).
+//! - [`TranscriptRecognizer`]: replays a reference transcript, for offline
+//!   replay of fixtures that come with one.
+#![deny(unsafe_code)]
+
+mod config;
+mod error;
+mod recognizer;
+mod sphinx;
+mod transcript;
+pub mod upsample;
+
+pub use config::{Config, Keyphrase, Mode, DEFAULT_MODEL_DIR};
+pub use error::Error;
+pub use recognizer::{Recognizer, Word};
+pub use sphinx::Engine;
+pub use transcript::TranscriptRecognizer;
+pub use upsample::Upsampler;
