@@ -16,6 +16,7 @@ mod replay;
 mod serve;
 mod store;
 mod toml_key;
+mod trunk;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

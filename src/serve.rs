@@ -95,6 +95,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     );
 
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let registrations = crate::trunk::spawn(&shared.config, &endpoint, &shutdown_rx);
     let mut tasks = JoinSet::new();
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("installing the SIGTERM handler")?;
@@ -131,6 +132,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let drained = tokio::time::timeout(grace + Duration::from_secs(2), async {
         while tasks.join_next().await.is_some() {}
+        for registration in registrations {
+            registration.await.ok();
+        }
     })
     .await;
     if drained.is_err() {

@@ -122,3 +122,66 @@ fn wrong_password_is_refused_and_nothing_rings() {
     assert!(svc.log().contains("wrong password"), "{}", svc.log());
     assert_eq!(svc.stop(), Some(0));
 }
+
+/// linewarden registers to the trunk (SIPp playing the provider's
+/// registrar): the first REGISTER is challenged with 401, the retry carries
+/// valid digest credentials and gets 200; on shutdown linewarden removes
+/// the registration.
+#[test]
+fn registers_to_the_trunk_answering_its_401() {
+    let trunk_port = common::free_port();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let trunk = {
+        let dir = dir.path().to_path_buf();
+        std::thread::spawn(move || {
+            Command::new("sipp")
+                .current_dir(&dir)
+                .arg("-sf")
+                .arg(common::scenario("trunk_registrar.xml"))
+                .args(["-i", "127.0.0.1", "-p"])
+                .arg(trunk_port.to_string())
+                .args(["-m", "1", "-timeout", "30s", "-timeout_error", "-nostdin"])
+                .args(["-trace_msg", "-message_file", "trunk_messages.log"])
+                .stdin(Stdio::null())
+                .output()
+                .expect("run sipp as the trunk")
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let extra = format!(
+        "challenge_digit = 5
+[[trunk]]
+name = \"provider\"
+sources = [\"127.0.0.1\"]
+address = \"sip:127.0.0.1:{trunk_port}\"
+username = \"flat12\"
+password = \"trunk-secret\"
+register = true
+register_expires_secs = 300
+"
+    );
+    let mut svc = Service::start_with_phones(&extra, &[]);
+    let out = trunk.join().expect("trunk thread");
+    let wire = std::fs::read_to_string(dir.path().join("trunk_messages.log")).unwrap_or_default();
+    assert!(
+        out.status.success(),
+        "trunk: {:?}\n{}\n{wire}\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr),
+        svc.log()
+    );
+    assert!(
+        wire.contains("Authorization: Digest username=\"flat12\""),
+        "{wire}"
+    );
+    assert!(wire.contains("Expires: 300"), "{wire}");
+    assert!(!wire.contains("trunk-secret"), "the password is never sent");
+    // The granted 120 s is what linewarden refreshes on.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !svc.log().contains("registered to the trunk") {
+        assert!(std::time::Instant::now() < deadline, "{}", svc.log());
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(svc.log().contains("expires=120"), "{}", svc.log());
+    assert_eq!(svc.stop(), Some(0));
+}

@@ -170,6 +170,11 @@ impl SipEndpoint {
         uac::place(placement, call).await
     }
 
+    /// The transaction layer, for requests built by rsipstack itself.
+    pub(crate) fn inner(&self) -> EndpointInnerRef {
+        self.endpoint.inner.clone()
+    }
+
     /// The bound address (useful when listening on port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local

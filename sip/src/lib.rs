@@ -19,6 +19,7 @@ pub mod guard;
 mod guarded_udp;
 pub mod media;
 pub mod registrar;
+pub mod registration;
 pub mod rtp_session;
 pub mod uac;
 pub mod uas;
