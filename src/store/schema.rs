@@ -50,6 +50,24 @@ pub(super) const MIGRATIONS: &[&str] = &[
         expires_at  INTEGER NOT NULL,
         PRIMARY KEY (user, contact)
     );",
+    // 5: the call's risk (none/low/medium/high) and each tag's details as
+    // a JSON array of {tag, at_ms, evidence, confidence}.
+    "ALTER TABLE calls ADD COLUMN risk TEXT;
+    ALTER TABLE calls ADD COLUMN tag_details TEXT;",
+    // 6: trusted-contact alerts (webhook POSTs), kept until delivered so a
+    // restart retries them.
+    "CREATE TABLE alerts (
+        id                  INTEGER PRIMARY KEY,
+        call_id             TEXT NOT NULL,
+        url                 TEXT NOT NULL,
+        payload             TEXT NOT NULL,
+        created_at_ms       INTEGER NOT NULL,
+        attempts            INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at_ms  INTEGER NOT NULL,
+        delivered_at_ms     INTEGER,
+        last_error          TEXT
+    );
+    CREATE INDEX alerts_pending ON alerts (delivered_at_ms, next_attempt_at_ms);",
 ];
 
 /// Brings the schema up to date in one immediate transaction, so two
