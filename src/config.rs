@@ -15,6 +15,7 @@
 mod error;
 mod policy;
 mod sip_peers;
+mod tagging;
 mod validate;
 
 #[cfg(test)]
@@ -30,6 +31,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 pub use error::ConfigError;
 pub use policy::LinePolicy;
 pub use sip_peers::AccountConfig;
+pub use tagging::{AlertsConfig, EngineChoice, SpeechConfig, TaggingConfig};
 
 /// The built-in default configuration file, as text.
 pub const DEFAULT_TOML: &str = include_str!("../config/linewarden.toml");
@@ -41,11 +43,17 @@ pub const DEFAULT_ORIGIN: &str = "config/linewarden.toml (built in)";
 pub const CATCH_ALL: &str = "*";
 
 /// The whole configuration: the service and the lines it answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     #[serde(default)]
     pub service: ServiceConfig,
+    /// `[speech]`: the recognizer that listens to calls.
+    #[serde(default)]
+    pub speech: SpeechConfig,
+    /// `[tagging]`: phrases and risk rules.
+    #[serde(default)]
+    pub tagging: TaggingConfig,
     /// `[[line]]` tables, in file order.
     #[serde(rename = "line", default)]
     pub lines: Vec<LineConfig>,
@@ -163,6 +171,9 @@ pub struct LineConfig {
     /// parallel with `phones` while registered.
     #[serde(default, rename = "account", skip_serializing_if = "Vec::is_empty")]
     pub accounts: Vec<AccountConfig>,
+    /// What happens when a call on this line turns risky.
+    #[serde(default)]
+    pub alerts: AlertsConfig,
     /// Seconds the phones ring before the caller is told the resident is
     /// not available.
     #[serde(default = "default_ring_timeout")]
@@ -271,9 +282,12 @@ impl Config {
                 policy: LinePolicy::default(),
                 phones: Vec::new(),
                 accounts: Vec::new(),
+                alerts: AlertsConfig::default(),
                 ring_timeout_secs: default_ring_timeout(),
             }],
             trunks: Vec::new(),
+            speech: SpeechConfig::default(),
+            tagging: TaggingConfig::default(),
         }
     }
 

@@ -50,6 +50,14 @@ struct ConfigArgs {
     data_dir: Option<PathBuf>,
 }
 
+/// Where a replay's words come from.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum SpeechSource {
+    Engine,
+    Transcript,
+    Off,
+}
+
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Run the service.
@@ -90,6 +98,11 @@ enum Cmd {
         /// Play each fixture as a real call to this SIP URI instead.
         #[arg(long, value_name = "SIP_URI")]
         to: Option<String>,
+        /// Where the words come from: `engine` (the recognizer on the
+        /// audio, as configured in [speech]), `transcript` (each fixture's
+        /// transcript.txt) or `off`.
+        #[arg(long, value_name = "SOURCE", default_value = "engine")]
+        speech: SpeechSource,
         /// Fixture directories, or folders of them.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -200,6 +213,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             check,
             jobs,
             to,
+            speech,
             paths,
         } => {
             let config = match &config {
@@ -211,7 +225,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let jobs =
                 jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            let options = replay::Options { json, check, jobs };
+            let listening = match speech {
+                SpeechSource::Off => replay::listen::Listening::Off,
+                SpeechSource::Transcript => replay::listen::Listening::Transcripts,
+                SpeechSource::Engine => match config.speech.engine {
+                    config::EngineChoice::Off => replay::listen::Listening::Off,
+                    config::EngineChoice::Pocketsphinx => {
+                        if !speech::Engine::BUILT_IN {
+                            anyhow::bail!(
+                                "speech recognition is not built in: install libpocketsphinx-dev and pocketsphinx-en-us and rebuild, or replay with --speech transcript"
+                            );
+                        }
+                        replay::listen::Listening::Engine(
+                            config.speech.engine_config(&config.tagging),
+                        )
+                    }
+                },
+            };
+            let options = replay::Options {
+                json,
+                check,
+                jobs,
+                listening,
+            };
             let mut out = std::io::stdout().lock();
             let code = replay::run(&paths, &config, &options, &mut out)?;
             Ok(ExitCode::from(code))

@@ -21,6 +21,8 @@ impl Config {
     /// Checks the rules serde cannot; the first problem found is returned.
     pub(super) fn validate(&self) -> Result<(), Problem> {
         validate_service(&self.service, KeyPath::default().key("service"))?;
+        super::tagging::validate_speech(&self.speech, KeyPath::default().key("speech"))?;
+        super::tagging::validate_tagging(&self.tagging, KeyPath::default().key("tagging"))?;
         for (i, trunk) in self.trunks.iter().enumerate() {
             let path = KeyPath::default().key("trunk").index(i);
             if trunk.sources.is_empty() {
@@ -51,6 +53,11 @@ impl Config {
         for (i, line) in self.lines.iter().enumerate() {
             let path = lines.clone().index(i);
             validate_line(line, path.clone())?;
+            if let Some(url) = &line.alerts.webhook {
+                if let Err(why) = super::tagging::validate_webhook(url) {
+                    return problem(path.clone().key("alerts").key("webhook"), why);
+                }
+            }
             for (j, account) in line.accounts.iter().enumerate() {
                 super::sip_peers::validate_account(
                     account,

@@ -20,6 +20,7 @@ use crate::config::Config;
 use crate::fixture::{Fixture, Party};
 use crate::lines::LinePolicies;
 use crate::prompts::Prompts;
+use crate::replay::listen::{listen, Listening};
 use crate::replay::Tag;
 
 /// What the service would have done with a recorded call.
@@ -48,8 +49,8 @@ pub struct Replayed {
     pub keys_heard: u32,
     /// Prompts played, in order.
     pub prompts: Vec<String>,
-    /// Tags found in the call. Today only `suspicious-cli`, from the caller
-    /// ID; speech and keyed-digit tagging are not part of the pipeline yet.
+    /// Tags found in the call: from the caller ID, the words heard and the
+    /// keys pressed.
     pub tags: Vec<Tag>,
     /// Call-level risk, from the tags.
     pub risk: String,
@@ -89,7 +90,8 @@ pub fn replay(
     config: &Config,
     policies: &LinePolicies,
     prompts: &Prompts,
-) -> Replayed {
+    listening: &Listening,
+) -> Result<Replayed, speech::Error> {
     let audio = Duration::from_millis(fx.caller_ms());
     let line = match &fx.meta.line {
         Some(name) => config.lines.iter().find(|l| &l.name == name),
@@ -113,7 +115,7 @@ pub fn replay(
         audio_ms: ms(audio),
     };
     let Some(line) = line else {
-        return result;
+        return Ok(result);
     };
     let mut settings = line.screening.challenge_settings();
     if let Some(d) = fx.meta.challenge_digit {
@@ -121,14 +123,10 @@ pub fn replay(
     }
     let decision = policies.decide(&line.name, &fx.meta.caller);
     result.policy = decision.as_str().into();
-    if let (Some(tag), Some(why)) = (decision.tag(), suspicious(&decision)) {
-        result.tags.push(Tag {
-            name: tag.into(),
-            at_ms: 0,
-            evidence: format!("caller ID {:?}: {why}", fx.meta.caller),
-            confidence: 100,
-        });
-    }
+    let suspicious_cli = match (decision.tag(), suspicious(&decision)) {
+        (Some(_), Some(why)) => Some(format!("caller ID {:?}: {why}", fx.meta.caller)),
+        _ => None,
+    };
     let mut rng = fastrand::Rng::with_seed(seed_of(&fx.name));
     let t0 = Instant::now();
     let mut call = ScreeningCall::start(&settings, &decision, &mut rng, t0);
@@ -195,7 +193,21 @@ pub fn replay(
     if result.outcome == "rejected" {
         result.outcome = call.outcome().map_or("abandoned", |o| o.as_str()).into();
     }
-    result
+    // Listening runs from the answer until the call ended, as live.
+    let until = match sim.answered {
+        Some(_) => Duration::from_millis(result.ended_ms),
+        None => Duration::ZERO,
+    };
+    let heard = listen(
+        fx,
+        &config.tagging.tagger(),
+        listening,
+        suspicious_cli,
+        until,
+    )?;
+    result.tags = heard.tags;
+    result.risk = heard.risk;
+    Ok(result)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

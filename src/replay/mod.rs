@@ -10,6 +10,7 @@
 //! (`fixture`), or playing a fixture as a live SIP call (`live`).
 
 mod engine;
+pub mod listen;
 pub mod live;
 mod report;
 
@@ -61,6 +62,8 @@ pub struct Options {
     pub json: bool,
     pub check: bool,
     pub jobs: usize,
+    /// Where the words come from.
+    pub listening: listen::Listening,
 }
 
 /// Replays every fixture under `paths`; returns the process exit code: 0,
@@ -75,7 +78,14 @@ pub fn run(
     let policies = LinePolicies::new(config)?;
     let found = fixture::discover(paths);
     let started = WallClock::now();
-    let results = replay_all(&found, config, &policies, &prompts, options.jobs.max(1));
+    let results = replay_all(
+        &found,
+        config,
+        &policies,
+        &prompts,
+        &options.listening,
+        options.jobs.max(1),
+    );
     let elapsed = started.elapsed();
 
     let mut bad = false;
@@ -122,6 +132,7 @@ fn replay_all(
     config: &Config,
     policies: &LinePolicies,
     prompts: &Prompts,
+    listening: &listen::Listening,
     jobs: usize,
 ) -> Vec<Outcome> {
     let next = AtomicUsize::new(0);
@@ -142,7 +153,13 @@ fn replay_all(
                             fixture: dir.display().to_string(),
                             error: e.to_string(),
                         },
-                        Ok(fx) => checked(&fx, Box::new(replay(&fx, config, policies, prompts))),
+                        Ok(fx) => match replay(&fx, config, policies, prompts, listening) {
+                            Ok(call) => checked(&fx, Box::new(call)),
+                            Err(e) => Outcome::Error {
+                                fixture: dir.display().to_string(),
+                                error: format!("speech recognition: {e}"),
+                            },
+                        },
                     },
                 };
                 if let Ok(mut d) = done.lock() {

@@ -1,0 +1,354 @@
+//! `[speech]` (the recognizer), `[tagging]` (phrases, exclusions and risk
+//! rules; the built-in lists when left out) and each line's `[line.alerts]`
+//! (the in-call warning and the trusted contact's webhook), with their
+//! checks, and turning them into `speech::Config` and
+//! `ivr::tagging::TaggerConfig`.
+//!
+//! Does not own: recognition (the `speech` crate), tagging (`ivr::tagging`)
+//! or delivering alerts (`alerts.rs`).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ivr::tagging::{PhraseConfig, RiskRule, Speaker, TaggerConfig, TaggerConfigError};
+use serde::{Deserialize, Serialize};
+
+use crate::toml_key::{problem, KeyPath, Problem};
+
+/// Most recognizer threads.
+const MAX_WORKERS: usize = 64;
+
+/// Which recognizer listens to calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EngineChoice {
+    /// PocketSphinx with the US English model.
+    Pocketsphinx,
+    /// No speech recognition: calls are tagged from keys and caller ID only.
+    Off,
+}
+
+/// How PocketSphinx decodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DecodeMode {
+    /// Spot the tagging phrases (and exclusions) only.
+    Keyphrases,
+    /// Full large-vocabulary decoding with the model's language model.
+    LanguageModel,
+}
+
+/// `[speech]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SpeechConfig {
+    pub engine: EngineChoice,
+    /// The PocketSphinx model directory (acoustic model `en-us/`,
+    /// `cmudict-en-us.dict`, `en-us.lm.bin`).
+    pub model_dir: PathBuf,
+    pub mode: DecodeMode,
+    /// Keyphrase spotting threshold for phrases that give none (smaller
+    /// spots more: more recall, more false alarms).
+    pub keyphrase_threshold: f64,
+    /// Recognizer threads shared by all calls; 0: one per CPU.
+    pub workers: usize,
+}
+
+impl Default for SpeechConfig {
+    fn default() -> Self {
+        SpeechConfig {
+            engine: EngineChoice::Pocketsphinx,
+            model_dir: PathBuf::from(speech::DEFAULT_MODEL_DIR),
+            mode: DecodeMode::Keyphrases,
+            keyphrase_threshold: 1e-20,
+            workers: 0,
+        }
+    }
+}
+
+/// `[[tagging.phrase]]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhraseEntry {
+    /// `police`, `bank-details`, `courier` or `cash`.
+    pub tag: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_confidence: Option<u8>,
+    /// Keyphrase spotting threshold for this phrase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// `caller` or `resident`; either when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
+}
+
+/// `[[tagging.rule]]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleEntry {
+    #[serde(default)]
+    pub all: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub any: Vec<String>,
+    /// `low`, `medium` or `high`.
+    pub risk: String,
+}
+
+/// `[tagging]`. A list left out keeps the built-in one; a list given
+/// replaces it whole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TaggingConfig {
+    /// Speech evidence counts together within this many seconds.
+    pub window_secs: u64,
+    /// Default minimum word confidence (0-100) for a phrase.
+    pub min_confidence: u8,
+    /// This many different phrases for one tag within the window make the
+    /// risk at least medium; 0 turns it off.
+    pub phrases_for_medium: usize,
+    /// A run of keys ends after this many seconds without one.
+    pub pin_digit_timeout_secs: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exclusions: Option<Vec<String>>,
+    #[serde(rename = "phrase", skip_serializing_if = "Option::is_none")]
+    pub phrases: Option<Vec<PhraseEntry>>,
+    #[serde(rename = "rule", skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<RuleEntry>>,
+}
+
+impl Default for TaggingConfig {
+    fn default() -> Self {
+        let d = TaggerConfig::default();
+        TaggingConfig {
+            window_secs: d.window.as_secs(),
+            min_confidence: d.min_confidence,
+            phrases_for_medium: d.phrases_for_medium,
+            pin_digit_timeout_secs: d.digit_timeout.as_secs(),
+            exclusions: None,
+            phrases: None,
+            rules: None,
+        }
+    }
+}
+
+/// `[line.alerts]`: what happens when a call on the line turns risky.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertsConfig {
+    /// When risk turns high during a bridged call, the resident (only)
+    /// hears a warning mixed over the call.
+    pub warn_resident: bool,
+    /// A trusted contact's webhook: JSON is POSTed to it when a call turns
+    /// high risk.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<String>,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        AlertsConfig {
+            warn_resident: true,
+            webhook: None,
+        }
+    }
+}
+
+impl TaggingConfig {
+    /// The tagger's configuration: the built-in lists where none are given.
+    pub fn tagger(&self) -> TaggerConfig {
+        let d = TaggerConfig::default();
+        TaggerConfig {
+            phrases: match &self.phrases {
+                Some(list) => list
+                    .iter()
+                    .map(|p| PhraseConfig {
+                        tag: p.tag.clone(),
+                        text: p.text.clone(),
+                        min_confidence: p.min_confidence,
+                        speaker: p.speaker.as_deref().and_then(speaker),
+                    })
+                    .collect(),
+                None => d.phrases,
+            },
+            exclusions: self.exclusions.clone().unwrap_or(d.exclusions),
+            rules: match &self.rules {
+                Some(list) => list
+                    .iter()
+                    .map(|r| RiskRule {
+                        all: r.all.clone(),
+                        any: r.any.clone(),
+                        risk: r.risk.parse().unwrap_or_default(),
+                    })
+                    .collect(),
+                None => d.rules,
+            },
+            min_confidence: self.min_confidence,
+            window: Duration::from_secs(self.window_secs),
+            phrases_for_medium: self.phrases_for_medium,
+            digit_timeout: Duration::from_secs(self.pin_digit_timeout_secs),
+            ..d
+        }
+    }
+
+    /// Every phrase and exclusion with its spotting threshold, for a
+    /// keyphrase recognizer.
+    pub fn keyphrases(&self, default_threshold: f64) -> Vec<speech::Keyphrase> {
+        let tagger = self.tagger();
+        let threshold_of = |text: &str| {
+            self.phrases
+                .iter()
+                .flatten()
+                .find(|p| p.text == text)
+                .and_then(|p| p.threshold)
+                .unwrap_or(default_threshold)
+        };
+        let mut out: Vec<speech::Keyphrase> = Vec::new();
+        for text in tagger
+            .phrases
+            .iter()
+            .map(|p| p.text.as_str())
+            .chain(tagger.exclusions.iter().map(String::as_str))
+        {
+            let words = ivr::tagging::normalise(text).join(" ");
+            if !words.is_empty() && !out.iter().any(|k| k.phrase == words) {
+                out.push(speech::Keyphrase::new(words, threshold_of(text)));
+            }
+        }
+        out
+    }
+}
+
+fn speaker(text: &str) -> Option<Speaker> {
+    match text {
+        "caller" => Some(Speaker::Caller),
+        "resident" => Some(Speaker::Resident),
+        _ => None,
+    }
+}
+
+impl SpeechConfig {
+    /// The recognizer's configuration for `tagging`'s phrases. For keyphrase
+    /// spotting, phrases with a word the recognizer's dictionary lacks
+    /// (such as "cvv") cannot be spotted: they are left out, with a warning.
+    pub fn engine_config(&self, tagging: &TaggingConfig) -> speech::Config {
+        let mut config = speech::Config {
+            model_dir: self.model_dir.clone(),
+            ..speech::Config::default()
+        };
+        config.mode = match self.mode {
+            DecodeMode::Keyphrases => {
+                let mut phrases = tagging.keyphrases(self.keyphrase_threshold);
+                if let Ok(known) = dictionary_words(&config.dictionary_path()) {
+                    phrases.retain(|k| {
+                        let missing = k
+                            .phrase
+                            .split_whitespace()
+                            .find(|w| !known.contains(*w));
+                        if let Some(word) = missing {
+                            tracing::warn!(phrase = %k.phrase, %word, "phrase not spotted: a word is not in the recognizer's dictionary");
+                        }
+                        missing.is_none()
+                    });
+                }
+                speech::Mode::Keyphrases(phrases)
+            }
+            DecodeMode::LanguageModel => speech::Mode::LanguageModel(None),
+        };
+        config
+    }
+}
+
+/// The words of a CMU-style pronunciation dictionary (`word phones…`, with
+/// alternates written `word(2)`).
+fn dictionary_words(path: &std::path::Path) -> std::io::Result<std::collections::HashSet<String>> {
+    let text = std::fs::read_to_string(path)?;
+    Ok(text
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .map(|w| w.split('(').next().unwrap_or(w).to_string())
+        .collect())
+}
+
+pub(super) fn validate_speech(speech: &SpeechConfig, path: KeyPath) -> Result<(), Problem> {
+    let t = speech.keyphrase_threshold;
+    if !(t > 0.0 && t <= 1.0) {
+        return problem(
+            path.key("keyphrase_threshold"),
+            format!("expected a number above 0 and at most 1, such as 1e-20, got {t}"),
+        );
+    }
+    if speech.workers > MAX_WORKERS {
+        return problem(
+            path.key("workers"),
+            format!("expected 0 to {MAX_WORKERS}, got {}", speech.workers),
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn validate_tagging(tagging: &TaggingConfig, path: KeyPath) -> Result<(), Problem> {
+    for (i, p) in tagging.phrases.iter().flatten().enumerate() {
+        if let Some(s) = &p.speaker {
+            if speaker(s).is_none() {
+                return problem(
+                    path.clone().key("phrase").index(i).key("speaker"),
+                    format!("expected \"caller\" or \"resident\", got {s:?}"),
+                );
+            }
+        }
+        if let Some(t) = p.threshold {
+            if !(t > 0.0 && t <= 1.0) {
+                return problem(
+                    path.clone().key("phrase").index(i).key("threshold"),
+                    format!("expected a number above 0 and at most 1, got {t}"),
+                );
+            }
+        }
+    }
+    for (i, r) in tagging.rules.iter().flatten().enumerate() {
+        if r.risk.parse::<ivr::tagging::Risk>().is_err() {
+            return problem(
+                path.clone().key("rule").index(i).key("risk"),
+                format!("expected \"low\", \"medium\" or \"high\", got {:?}", r.risk),
+            );
+        }
+    }
+    let Err(e) = tagging.tagger().validate() else {
+        return Ok(());
+    };
+    use TaggerConfigError as E;
+    let key = match &e {
+        E::EmptyPhrase { index, .. } => path.key("phrase").index(*index).key("text"),
+        E::UnknownPhraseTag { index, .. } | E::NotASpeechTag { index, .. } => {
+            path.key("phrase").index(*index).key("tag")
+        }
+        E::PhraseConfidence { index, .. } => path.key("phrase").index(*index).key("min_confidence"),
+        E::EmptyExclusion { index, .. } => path.key("exclusions").index(*index),
+        E::UnknownRuleTag { index, .. } | E::EmptyRule { index } => {
+            path.key("rule").index(*index).key("all")
+        }
+        E::NoRisk { index } => path.key("rule").index(*index).key("risk"),
+        E::MinConfidence(_) => path.key("min_confidence"),
+        E::Window(_) => path.key("window_secs"),
+        E::JoinGap(_) => path,
+        E::DigitTimeout(_) => path.key("pin_digit_timeout_secs"),
+        E::PinDigits { .. } => path,
+    };
+    problem(key, e.to_string())
+}
+
+/// A webhook address: `http://` or `https://` and a host.
+pub(super) fn validate_webhook(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(|| format!("expected an http:// or https:// URL, got {url:?}"))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "expected a URL with a host and no spaces, got {url:?}"
+        ));
+    }
+    Ok(())
+}
