@@ -38,6 +38,7 @@ connecting|Thank you, connecting you.
 goodbye|Sorry, we could not connect your call. Goodbye.
 unavailable|The person you are calling is not available. Goodbye.
 leave-message|The person you are calling is not available. Please leave a message after the tone.
+warning|Warning. Police and banks never ask for your PIN, or send a courier. You can hang up now.
 '
 
 FESTIVAL_VOICE=voice_cmu_us_slt_arctic_hts

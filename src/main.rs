@@ -10,6 +10,7 @@ mod config;
 mod fixture;
 mod import;
 mod lines;
+mod listen;
 mod prompts;
 mod recording;
 mod replay;

@@ -20,6 +20,8 @@ pub struct Prompts {
     goodbye: Arc<[i16]>,
     unavailable: Arc<[i16]>,
     leave_message: Arc<[i16]>,
+    /// The in-call warning the resident hears when a call turns high risk.
+    warning: Arc<[i16]>,
     /// "To be connected, press N" for N = 0..9.
     challenge: Vec<Arc<[i16]>>,
 }
@@ -89,6 +91,7 @@ impl Prompts {
                 include_bytes!("../prompts/leave-message.wav"),
             )?
             .into(),
+            warning: decode("warning", include_bytes!("../prompts/warning.wav"))?.into(),
             challenge,
         })
     }
@@ -139,6 +142,12 @@ impl Prompts {
             ivr::BridgePrompt::LeaveMessage => self.leave_message.clone(),
         }
     }
+
+    /// "Warning. Police and banks never ask for your PIN, or send a
+    /// courier. You can hang up now."
+    pub fn warning(&self) -> Arc<[i16]> {
+        self.warning.clone()
+    }
 }
 
 #[cfg(test)]
@@ -166,6 +175,7 @@ mod tests {
         ] {
             audio.push((format!("{b:?}"), p.bridge_audio(b)));
         }
+        audio.push(("warning".into(), p.warning()));
         for (prompt, a) in audio {
             // At least half a second, at most ten, and not silent.
             assert!(

@@ -51,9 +51,10 @@ pub enum MediaCommand {
     /// Queue audio (8 kHz mono) to play after what is queued.
     Play { id: u32, samples: Arc<[i16]> },
     /// Bridge this stream to another: every 20 ms frame received here goes
-    /// to `forward`, and frames from `feed` are sent when no prompt plays
-    /// (each stream encodes with its own codec, SSRC, sequence numbers and
-    /// timestamps, so PCMU and PCMA legs interwork). See [`relay_pair`].
+    /// to `forward`, and frames from `feed` are sent, with any prompt
+    /// played meanwhile mixed over them (each stream encodes with its own
+    /// codec, SSRC, sequence numbers and timestamps, so PCMU and PCMA legs
+    /// interwork). See [`relay_pair`].
     Relay {
         forward: mpsc::Sender<Vec<i16>>,
         feed: mpsc::Receiver<Vec<i16>>,
@@ -296,14 +297,23 @@ impl<S: FrameSink> Stream<S> {
 
     async fn on_tick(&mut self) {
         let mut frame = self.playout.next_frame();
-        if let (false, Some((_, feed))) = (frame.voiced, self.relay.as_mut()) {
+        if let Some((_, feed)) = self.relay.as_mut() {
             while feed.len() > RELAY_QUEUE {
                 feed.try_recv().ok();
             }
             if let Ok(samples) = feed.try_recv() {
                 if samples.len() == FRAME_SAMPLES {
-                    frame.samples = samples;
-                    frame.voiced = true;
+                    if frame.voiced {
+                        // A prompt over a bridged call (the resident's
+                        // warning): mixed over the other party, who is
+                        // turned down by 6 dB so the prompt is clear.
+                        for (out, other) in frame.samples.iter_mut().zip(&samples) {
+                            *out = out.saturating_add(*other / 2);
+                        }
+                    } else {
+                        frame.samples = samples;
+                        frame.voiced = true;
+                    }
                 }
             }
         }

@@ -291,3 +291,66 @@ async fn relays_audio_between_two_legs_transcoding_pcmu_to_pcma() {
     leg_a.stop().await;
     leg_b.stop().await;
 }
+
+/// A prompt played on a bridged leg (the resident's warning) is mixed over
+/// the relayed party, not put in its place.
+#[tokio::test]
+async fn a_prompt_on_a_relayed_leg_is_mixed_over_the_other_party() {
+    use sip::rtp_session::{relay_pair, NoSink};
+    let a_sock = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let a_addr = a_sock.local_addr().expect("addr");
+    let b_sock = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let caller = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let phone = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let leg_a = MediaSession::start(
+        a_sock,
+        negotiated(caller.local_addr().expect("a")),
+        NoSink,
+        1,
+    );
+    let leg_b = MediaSession::start(
+        b_sock,
+        negotiated(phone.local_addr().expect("b")),
+        NoSink,
+        2,
+    );
+    let (to_a, to_b) = relay_pair();
+    leg_a.command(to_a);
+    leg_b.command(to_b);
+    // A steady (DC) "prompt" for one second on the phone's leg only.
+    leg_b.command(MediaCommand::Play {
+        id: 9,
+        samples: vec![5000i16; 8000].into(),
+    });
+    let mut payload = Vec::new();
+    Codec::Pcmu.encode(&tone(), &mut payload);
+    let sender = tokio::spawn(async move {
+        for seq in 0..40u16 {
+            let pkt = rtp(0, seq, u32::from(seq) * 160, seq == 0, payload.clone());
+            caller.send_to(&pkt, a_addr).await.expect("send");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    let mut mixed = 0;
+    for _ in 0..40 {
+        let p = recv_rtp(&phone).await;
+        let mut pcm = Vec::new();
+        Codec::Pcmu.decode(&p.payload, &mut pcm);
+        let mean = pcm.iter().map(|&s| i64::from(s)).sum::<i64>() / pcm.len().max(1) as i64;
+        let (lo, hi) = (
+            pcm.iter().copied().min().unwrap_or(0),
+            pcm.iter().copied().max().unwrap_or(0),
+        );
+        // The prompt's level and the caller's tone, both in one packet.
+        if (4000..6000).contains(&mean) && hi - lo > 2000 {
+            mixed += 1;
+        }
+    }
+    sender.await.expect("sender");
+    assert!(
+        mixed >= 10,
+        "prompt and caller heard together in {mixed} packets"
+    );
+    leg_a.stop().await;
+    leg_b.stop().await;
+}
