@@ -9,24 +9,28 @@
 //! ([`print_calls`]). Times are stored as RFC 3339 UTC text with
 //! milliseconds and as unix milliseconds.
 //!
-//! Does not own: deciding what a call's outcome, policy decision, tags,
-//! bridge outcome, answering phone, who hung up or end reason are (callers
-//! pass them as text, e.g. `ivr::Outcome::as_str()`,
-//! `ivr::Decision::as_str()`, `ivr::Decision::tag()`,
+//! Does not own: deciding what a call's outcome, policy decision, tags (and
+//! their details), risk, bridge outcome, answering phone, who hung up or
+//! end reason are (callers pass them as text, e.g.
+//! `ivr::Outcome::as_str()`, `ivr::Decision::as_str()`,
+//! `ivr::Decision::tag()`, `ivr::Risk::as_str()`,
 //! `ivr::BridgeOutcome::as_str()`), the recording files
 //! themselves (see `recording`), or where the data directory is (see
 //! `config`).
 //!
 //! Crash safety: the database runs in WAL mode with `synchronous = FULL`
-//! and every write is a single statement (its own transaction; a tag is
-//! appended to the JSON array by SQLite in that statement), so a crash or
-//! SIGKILL loses at most the messages still queued, never the file.
+//! and every write is a single statement (its own transaction; a tag, or a
+//! tag's details together with its name, is appended to the JSON arrays by
+//! SQLite in that statement), so a crash or SIGKILL loses at most the
+//! messages still queued, never the file, and never leaves `tags` and
+//! `tag_details` disagreeing.
 
 mod bridge;
 mod handle;
 mod print;
 mod registrations;
 mod schema;
+mod tags;
 
 #[cfg(test)]
 mod tests;
@@ -39,6 +43,7 @@ use serde::Serialize;
 
 pub use handle::{CallKey, StoreHandle};
 pub use print::print_calls;
+pub use tags::TagDetail;
 
 /// File name of the call log inside the data directory.
 pub const DB_FILE: &str = "calls.sqlite";
@@ -72,6 +77,10 @@ pub enum StoreError {
     },
     #[error("call log: no call with id {0}")]
     NoSuchCall(i64),
+    #[error("call log: unknown risk {0:?} (known: none, low, medium, high)")]
+    BadRisk(String),
+    #[error("call log: call {0} has tags or tag details that are not a JSON array")]
+    NotAnArray(i64),
     #[error("call log: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -128,6 +137,13 @@ pub struct CallRecord {
     pub talk_ms: Option<i64>,
     /// Who hung up first: `caller`, `resident` or `service`.
     pub hangup_by: Option<String>,
+    /// How likely the call is a fraud: `none`, `low`, `medium` or `high`;
+    /// `None` if no risk was logged.
+    pub risk: Option<String>,
+    /// Why each tag was given, in the order given (at most one per tag
+    /// name). A tag logged without details (see [`Store::add_tag`]) is in
+    /// `tags` only.
+    pub tag_details: Vec<TagDetail>,
 }
 
 /// The open call log. Every method does blocking file I/O: on the async
@@ -279,12 +295,14 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT id, call_id, line, caller, called, started_at, answered_at, ended_at,
                     ended_at_ms - started_at_ms, outcome, recording, end_reason, policy, tags,
-                    bridge, answered_by, bridged_at, ended_at_ms - bridged_at_ms, hangup_by
+                    bridge, answered_by, bridged_at, ended_at_ms - bridged_at_ms, hangup_by,
+                    risk, tag_details
              FROM calls ORDER BY started_at_ms DESC, id DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit], |row| {
+            let id = row.get(0)?;
             Ok(CallRecord {
-                id: row.get(0)?,
+                id,
                 call_id: row.get(1)?,
                 line: row.get(2)?,
                 caller: row.get(3)?,
@@ -303,6 +321,8 @@ impl Store {
                 bridged_at: row.get(16)?,
                 talk_ms: row.get(17)?,
                 hangup_by: row.get(18)?,
+                risk: row.get(19)?,
+                tag_details: tags::tag_details(row, 20, id)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::SystemTime;
 
-use super::{NewCall, Store};
+use super::{NewCall, Store, TagDetail};
 
 /// Names one call for the lifetime of the process: the SIP Call-ID plus a
 /// process-wide counter, so a reused Call-ID is still a new call.
@@ -46,6 +46,8 @@ enum Msg {
     Outcome(CallKey, String),
     Policy(CallKey, String),
     Tag(CallKey, String),
+    TagDetail(CallKey, TagDetail),
+    Risk(CallKey, String),
     Bridge(CallKey, String),
     Bridged(CallKey, SystemTime, String),
     HangupBy(CallKey, String),
@@ -111,6 +113,20 @@ impl StoreHandle {
     /// added again.
     pub fn add_tag(&self, key: &CallKey, tag: &str) {
         self.send(Msg::Tag(key.clone(), tag.to_owned()));
+    }
+
+    /// Tags the call with why and when: the details are kept unless the
+    /// call already has details for that tag name (the first wins), and
+    /// the name is added to the tags as [`StoreHandle::add_tag`] does.
+    pub fn add_tag_detail(&self, key: &CallKey, tag: TagDetail) {
+        self.send(Msg::TagDetail(key.clone(), tag));
+    }
+
+    /// Raises the call's risk (`ivr::Risk::as_str()`: `none`, `low`,
+    /// `medium`, `high`); a lower or equal risk than the one logged changes
+    /// nothing. An unknown risk is logged as a failed write.
+    pub fn set_risk(&self, key: &CallKey, risk: &str) {
+        self.send(Msg::Risk(key.clone(), risk.to_owned()));
     }
 
     /// Logs how connecting the caller to the resident ended
@@ -207,6 +223,18 @@ fn run(store: Store, rx: mpsc::Receiver<Msg>) {
                     continue;
                 };
                 (key, store.add_tag(id, &tag))
+            }
+            Msg::TagDetail(key, tag) => {
+                let Some(&id) = known(&ids, &key) else {
+                    continue;
+                };
+                (key, store.add_tag_detail(id, &tag))
+            }
+            Msg::Risk(key, risk) => {
+                let Some(&id) = known(&ids, &key) else {
+                    continue;
+                };
+                (key, store.set_risk(id, &risk))
             }
             Msg::Bridge(key, outcome) => {
                 let Some(&id) = known(&ids, &key) else {

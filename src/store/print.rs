@@ -13,19 +13,27 @@ const MAX_CELL: usize = 40;
 /// and the usual `user@host` of a phone.
 const MAX_BRIDGE_CELL: usize = 32;
 
+/// Longest the tags cell may be, in characters: enough for three tags with
+/// their offsets.
+const MAX_TAGS_CELL: usize = 48;
+
 /// Writes `records` to `out`.
 ///
 /// - `json = false`: an aligned table with a header row: start time (UTC,
 ///   to the second), line, caller, called, the policy decision, outcome (or,
 ///   if none was decided, the end reason, or `in progress`), the bridge
 ///   outcome and the phone that answered (`answered/resident@192.0.2.10`:
-///   its URI without the scheme, port or parameters), tags
-///   (comma-separated), duration, recording. An empty cell shows `-`.
+///   its URI without the scheme, port or parameters), the risk, tags
+///   (comma-separated, each with when in the call it was given if its
+///   details are known: `police@12.3s,suspicious-cli`), duration,
+///   recording. An empty cell shows `-`.
 ///   Control characters (which could reach a terminal from a caller's SIP
 ///   headers) are shown as `?`. No records prints `no calls`.
 /// - `json = true`: JSON Lines: one [`CallRecord`] object per line, in the
-///   given order (`tags` as an array, `[]` for none; a field not known is
-///   `null`), nothing for no records.
+///   given order (`tags` as an array, `[]` for none; `tag_details` as an
+///   array of `{"tag", "at_ms", "evidence", "confidence"}` objects, `[]`
+///   for none; a field not known, e.g. `risk`, is `null`), nothing for no
+///   records.
 pub fn print_calls(records: &[CallRecord], json: bool, out: &mut impl Write) -> io::Result<()> {
     if json {
         for record in records {
@@ -45,6 +53,7 @@ pub fn print_calls(records: &[CallRecord], json: bool, out: &mut impl Write) -> 
         "POLICY",
         "OUTCOME",
         "BRIDGE",
+        "RISK",
         "TAGS",
         "DURATION",
         "RECORDING",
@@ -73,7 +82,7 @@ pub fn print_calls(records: &[CallRecord], json: bool, out: &mut impl Write) -> 
 }
 
 /// Columns in the table.
-const COLUMNS: usize = 10;
+const COLUMNS: usize = 11;
 
 fn row(record: &CallRecord) -> [String; COLUMNS] {
     let started = record.started_at.get(..19).unwrap_or(&record.started_at);
@@ -91,7 +100,8 @@ fn row(record: &CallRecord) -> [String; COLUMNS] {
         cell(record.policy.as_deref().unwrap_or("-")),
         cell(outcome),
         bridge(record),
-        cell(&record.tags.join(",")),
+        cell(record.risk.as_deref().unwrap_or("-")),
+        tags(record),
         record.duration_ms.map_or_else(|| "-".to_owned(), duration),
         cell(record.recording.as_deref().unwrap_or("-")),
     ]
@@ -106,6 +116,28 @@ fn bridge(record: &CallRecord) -> String {
         .flatten()
         .collect();
     cell_max(&parts.join("/"), MAX_BRIDGE_CELL)
+}
+
+/// The tags cell: each tag name, with `@` and its offset into the call if
+/// its details are known (`police@12.3s`), in the order given; details
+/// whose name is somehow missing from the tags follow.
+pub(super) fn tags(record: &CallRecord) -> String {
+    let with_offset = |name: &str| match record.tag_details.iter().find(|d| d.tag == name) {
+        Some(detail) => format!(
+            "{name}@{}",
+            duration(i64::try_from(detail.at_ms).unwrap_or(i64::MAX))
+        ),
+        None => name.to_owned(),
+    };
+    let names = record.tags.iter().map(String::as_str).chain(
+        record
+            .tag_details
+            .iter()
+            .map(|d| d.tag.as_str())
+            .filter(|name| !record.tags.iter().any(|t| t == name)),
+    );
+    let parts: Vec<String> = names.map(with_offset).collect();
+    cell_max(&parts.join(","), MAX_TAGS_CELL)
 }
 
 /// A SIP URI without its scheme, port, parameters or headers:

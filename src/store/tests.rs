@@ -5,6 +5,7 @@ use super::*;
 
 mod bridge;
 mod policy_tags;
+mod tags_risk;
 
 fn at(ms: u64) -> SystemTime {
     // 2024-05-01T12:00:00Z plus `ms`.
@@ -112,6 +113,8 @@ fn call_lifecycle_is_recorded() {
             bridged_at: None,
             talk_ms: None,
             hangup_by: None,
+            risk: None,
+            tag_details: Vec::new(),
         }
     );
     assert!(matches!(
@@ -263,6 +266,8 @@ fn sample_records() -> Vec<CallRecord> {
             bridged_at: None,
             talk_ms: None,
             hangup_by: None,
+            risk: None,
+            tag_details: Vec::new(),
         },
         CallRecord {
             id: 1,
@@ -284,6 +289,8 @@ fn sample_records() -> Vec<CallRecord> {
             bridged_at: Some("2024-05-01T12:00:20.000Z".to_owned()),
             talk_ms: Some(45_432),
             hangup_by: Some("caller".to_owned()),
+            risk: None,
+            tag_details: Vec::new(),
         },
     ]
 }
@@ -294,9 +301,9 @@ fn table_is_aligned_and_safe() {
     print_calls(&sample_records(), false, &mut out).expect("prints");
     let text = String::from_utf8(out).expect("utf-8");
     let expected = "\
-STARTED (UTC)        LINE     CALLER       CALLED  POLICY                OUTCOME      BRIDGE                        TAGS                   DURATION  RECORDING
-2024-05-01 12:05:00  flat-2b  evil?[31m    1002    suspicious-challenge  in progress  -                             suspicious-cli,police  -         -
-2024-05-01 12:00:00  flat-1a  +4930555000  1001    -                     passed       answered/resident@192.0.2.10  -                      1m05s     recordings/flat-1a/a.wav
+STARTED (UTC)        LINE     CALLER       CALLED  POLICY                OUTCOME      BRIDGE                        RISK  TAGS                   DURATION  RECORDING
+2024-05-01 12:05:00  flat-2b  evil?[31m    1002    suspicious-challenge  in progress  -                             -     suspicious-cli,police  -         -
+2024-05-01 12:00:00  flat-1a  +4930555000  1001    -                     passed       answered/resident@192.0.2.10  -     -                      1m05s     recordings/flat-1a/a.wav
 ";
     assert_eq!(text, expected, "\n{text}");
 
