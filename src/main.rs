@@ -5,6 +5,7 @@
 //! `config`. Call control lives in the `ivr` crate; SIP and media in `sip`.
 #![forbid(unsafe_code)]
 
+mod alerts;
 mod call;
 mod config;
 mod fixture;
@@ -99,6 +100,9 @@ enum Cmd {
         /// Play each fixture as a real call to this SIP URI instead.
         #[arg(long, value_name = "SIP_URI")]
         to: Option<String>,
+        /// With --to: write what each caller heard to DIR/<fixture>.wav.
+        #[arg(long, value_name = "DIR", requires = "to")]
+        heard: Option<PathBuf>,
         /// Where the words come from: `engine` (the recognizer on the
         /// audio, as configured in [speech]), `transcript` (each fixture's
         /// transcript.txt) or `off`.
@@ -214,6 +218,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             check,
             jobs,
             to,
+            heard,
             speech,
             paths,
         } => {
@@ -222,7 +227,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => Config::default_config(),
             };
             if let Some(target) = to {
-                return replay_live(&target, &paths, json);
+                return replay_live(&target, &paths, json, heard.as_deref());
             }
             let jobs =
                 jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -269,7 +274,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// `replay --to`: each fixture as a live call, one after the other.
-fn replay_live(target: &str, paths: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
+fn replay_live(
+    target: &str,
+    paths: &[PathBuf],
+    json: bool,
+    heard: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
     init_logs();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -288,7 +298,8 @@ fn replay_live(target: &str, paths: &[PathBuf], json: bool) -> anyhow::Result<Ex
                 continue;
             }
         };
-        let report = runtime.block_on(replay::live::play(&fx, target))?;
+        let heard_file = heard.map(|dir| dir.join(format!("{}.wav", fx.name)));
+        let report = runtime.block_on(replay::live::play(&fx, target, heard_file.as_deref()))?;
         if json {
             println!("{}", serde_json::to_string(&report)?);
         } else {

@@ -17,6 +17,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tracing::{info, warn};
 
+use crate::alerts::{AlertSender, DeliverySettings};
 use crate::call::{self, Shared};
 use crate::config::Config;
 use crate::lines::LinePolicies;
@@ -25,6 +26,10 @@ use crate::store::{Store, StoreHandle};
 
 /// Runs the service until SIGINT or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    // First, so a SIGTERM during start-up waits for it and then stops
+    // cleanly instead of killing the process.
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")?;
     let data_dir = config.service.data_dir.clone();
     // Opening the database and decoding the prompts block: keep them off
     // the runtime's threads.
@@ -72,6 +77,22 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     })
     .await?;
     let endpoint = Arc::new(endpoint);
+    let speech_config = config.clone();
+    let listeners = tokio::task::spawn_blocking(move || listeners(&speech_config))
+        .await
+        .context("start-up task")?;
+    let alerts = if config.lines.iter().any(|l| l.alerts.webhook.is_some()) {
+        let db = data_dir.join(crate::store::DB_FILE);
+        let sender = tokio::task::spawn_blocking(move || {
+            AlertSender::spawn(&db, DeliverySettings::default())
+        })
+        .await
+        .context("start-up task")?
+        .context("starting the trusted-contact alerts")?;
+        Some(sender)
+    } else {
+        None
+    };
     let grace = config.service.shutdown_grace();
     let policies = LinePolicies::new(&config).context("building the line policies")?;
     let shared = Arc::new(Shared {
@@ -84,6 +105,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         prompts,
         store,
         data_dir,
+        tagger: config.tagging.tagger(),
+        listeners,
+        alerts,
         config,
         registrar,
     });
@@ -97,8 +121,6 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let registrations = crate::trunk::spawn(&shared.config, &endpoint, &shutdown_rx);
     let mut tasks = JoinSet::new();
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .context("installing the SIGTERM handler")?;
     loop {
         tokio::select! {
             call = calls.recv() => match call {
@@ -147,9 +169,15 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     endpoint.shutdown();
     match Arc::try_unwrap(shared) {
         Ok(shared) => {
-            tokio::task::spawn_blocking(move || shared.store.shutdown())
-                .await
-                .ok();
+            let Shared { store, alerts, .. } = shared;
+            tokio::task::spawn_blocking(move || {
+                if let Some(alerts) = alerts {
+                    alerts.shutdown();
+                }
+                store.shutdown();
+            })
+            .await
+            .ok();
         }
         Err(_) => warn!("call log still in use at exit"),
     }
@@ -193,4 +221,41 @@ fn registrar(config: &Config, kept: Vec<Binding>, seed: u64) -> Option<Arc<Mutex
         "registrar on for the lines' phone accounts"
     );
     Some(Arc::new(Mutex::new(registrar)))
+}
+
+/// The recognizer threads, or `None` (calls are then tagged from keys and
+/// caller ID only) when recognition is off, not built in, or its model
+/// cannot be opened.
+fn listeners(config: &Config) -> Option<crate::listen::Listeners> {
+    if config.speech.engine == crate::config::EngineChoice::Off {
+        info!("speech recognition is off");
+        return None;
+    }
+    if !speech::Engine::BUILT_IN {
+        warn!("speech recognition is not built in (install libpocketsphinx-dev and pocketsphinx-en-us and rebuild): calls are tagged from keys and caller ID only");
+        return None;
+    }
+    let engine = config.speech.engine_config(&config.tagging);
+    // Open one now, so a missing model is reported at start.
+    if let Err(e) = speech::Engine::open(&engine) {
+        warn!(error = %e, "speech recognition unavailable: calls are tagged from keys and caller ID only");
+        return None;
+    }
+    let workers = match config.speech.workers {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let factory: crate::listen::Factory = Arc::new(move || {
+        speech::Engine::open(&engine).map(|e| Box::new(e) as Box<dyn speech::Recognizer>)
+    });
+    match crate::listen::Listeners::start(workers, factory) {
+        Ok(pool) => {
+            info!(workers, "speech recognition on");
+            Some(pool)
+        }
+        Err(e) => {
+            warn!(error = %e, "cannot start the recognizer threads");
+            None
+        }
+    }
 }

@@ -37,7 +37,7 @@ use crate::uac::{self, OutgoingCall, UacHandle};
 use crate::uas::{self, IncomingCall};
 
 /// Methods this user agent implements; the others get 405 or 501.
-pub const ALLOWED_METHODS: &str = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO";
+pub const ALLOWED_METHODS: &str = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE";
 
 /// How to set up the endpoint.
 #[derive(Clone, Debug)]
@@ -262,6 +262,13 @@ impl Dispatcher {
         }
 
         match method {
+            Method::Invite
+                if crate::dialog::session_timer::SessionTimer::negotiate(&tx.original).is_err() =>
+            {
+                debug!(%call_id, "Session-Expires below our Min-SE: 422");
+                let min_se = crate::dialog::session_timer::SessionTimer::min_se_header();
+                reply(&mut tx, StatusCode::SessionIntervalTooSmall, vec![min_se]).await;
+            }
             Method::Invite => {
                 let tag = format!("{:016x}", self.rng.u64(..));
                 match uas::new_incoming(

@@ -90,12 +90,22 @@ impl Flow {
         self.shared
             .store
             .call_answered(&self.key, SystemTime::now(), rel);
+        let (listen, words) = match &self.shared.listeners {
+            Some(pool) => pool.open().unzip(),
+            None => (None, None),
+        };
+        let sink = Sink {
+            recording,
+            overlay: self.tagging.overlay.clone(),
+            listen,
+        };
         self.media = Some(MediaSession::start(
             u.socket,
             u.negotiated,
-            Sink(recording),
+            sink,
             u.media_seed,
         ));
+        self.start_tagging(words);
     }
 
     pub(super) fn hangup(&mut self) {

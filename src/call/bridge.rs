@@ -32,6 +32,14 @@ pub(super) const PROMPT_BASE: u32 = 1 << 30;
 /// The id the ringback tone plays under (never reported to a machine).
 pub(super) const RINGBACK_ID: u32 = u32::MAX;
 
+/// What the phones' side brings.
+pub(super) enum PhoneInput {
+    /// A SIP event of phone N.
+    Sip(usize, UacEvent),
+    /// A key the resident pressed on the connected phone.
+    Key(char),
+}
+
 /// One phone's leg.
 #[derive(Default)]
 struct Leg {
@@ -91,13 +99,54 @@ impl Bridging {
         self.machine.handle_timeout(Instant::now().into_std());
     }
 
-    /// The next SIP event from a phone, with the phone's index.
-    pub(super) async fn next_phone_event(&mut self) -> Option<(usize, UacEvent)> {
-        self.events.recv().await
+    /// The next SIP event from a phone (with the phone's index), or key
+    /// (RFC 4733) from the connected phone's stream; its other media events
+    /// are not needed.
+    pub(super) async fn next_input(&mut self) -> Option<PhoneInput> {
+        let connected = self.machine.bridged_phone();
+        let media = connected
+            .and_then(|p| self.legs.get_mut(p))
+            .and_then(|leg| leg.media.as_mut());
+        let events = &mut self.events;
+        let key = async move {
+            let Some(media) = media else {
+                return std::future::pending().await;
+            };
+            loop {
+                match media.events.recv().await {
+                    Some(sip::rtp_session::MediaEvent::Dtmf(d)) => return Some(d),
+                    Some(_) => continue,
+                    None => return std::future::pending().await,
+                }
+            }
+        };
+        tokio::select! {
+            ev = events.recv() => ev.map(|(phone, ev)| PhoneInput::Sip(phone, ev)),
+            Some(d) = key => Some(PhoneInput::Key(d)),
+        }
     }
 
-    /// A phone's SIP event, into the machine.
-    pub(super) fn on_phone_event(&mut self, phone: usize, event: UacEvent) {
+    /// Sends a command to the connected phone's stream; false when no phone
+    /// is connected.
+    pub(super) fn command_resident(&self, command: MediaCommand) -> bool {
+        let media = self
+            .machine
+            .bridged_phone()
+            .and_then(|p| self.legs.get(p))
+            .and_then(|leg| leg.media.as_ref());
+        match media {
+            Some(m) => {
+                m.command(command);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A phone's SIP event, into the machine. Returns a key the resident
+    /// pressed (SIP INFO) on the connected phone.
+    pub(super) fn on_phone_event(&mut self, phone: usize, event: UacEvent) -> Option<char> {
+        let mut key = None;
         let mapped = match event {
             UacEvent::Progress(status) if status > 100 => {
                 Some(BridgeEvent::PhoneProgress { phone, status })
@@ -125,7 +174,12 @@ impl Bridging {
                 Some(BridgeEvent::PhoneHungUp { phone })
             }
             UacEvent::HangupDone { .. } => Some(BridgeEvent::PhoneGone { phone }),
-            UacEvent::InfoDtmf(_) => None,
+            UacEvent::InfoDtmf(d) => {
+                if self.machine.bridged_phone() == Some(phone) {
+                    key = Some(d);
+                }
+                None
+            }
             UacEvent::ReInvite { offer } => {
                 if let Some(leg) = self.legs.get_mut(phone) {
                     leg.reinvite(offer);
@@ -136,6 +190,7 @@ impl Bridging {
         if let Some(event) = mapped {
             self.handle_event(event);
         }
+        key
     }
 }
 
@@ -376,5 +431,7 @@ impl Flow {
         self.media_command(MediaCommand::StopPlayback);
         self.media_command(to_caller);
         info!(phone, "caller and resident connected");
+        // A call already high risk before the resident answered.
+        self.warn_resident();
     }
 }

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use ivr::tagging::Speaker;
 use ivr::{Action, BridgeEvent, Event, PromptId, ScreeningCall};
 use sip::media::sdp;
 use sip::rtp_session::{FrameSink, MediaEvent, MediaSession, PortRange};
@@ -49,6 +50,12 @@ pub struct Shared {
     pub endpoint: Arc<sip::SipEndpoint>,
     /// Phones registered to us, when any line has accounts.
     pub registrar: Option<Arc<std::sync::Mutex<sip::registrar::Registrar>>>,
+    /// The recognizer threads, when speech recognition is on.
+    pub listeners: Option<crate::listen::Listeners>,
+    /// Phrase lists and risk rules.
+    pub tagger: ivr::tagging::TaggerConfig,
+    /// Trusted contacts' alerts.
+    pub alerts: Option<crate::alerts::AlertSender>,
 }
 
 impl Shared {
@@ -85,14 +92,27 @@ impl Shared {
 
 mod actions;
 mod bridge;
+mod tagging;
 
-/// The recording, when the line records calls.
-struct Sink(Option<Recording>);
+/// Where the caller's stream's audio goes: the recording (with the
+/// resident's warning mixed into its resident channel) and the recognizer.
+struct Sink {
+    recording: Option<Recording>,
+    overlay: tagging::Overlay,
+    listen: Option<crate::listen::Tap>,
+}
 
 impl FrameSink for Sink {
     fn frame(&mut self, caller: &[i16], sent: &[i16]) {
-        if let Some(rec) = &self.0 {
-            rec.push(caller, sent);
+        // The recognizer hears the parties, never our own warning.
+        if let Some(tap) = self.listen.as_mut() {
+            tap.push(caller, sent);
+        }
+        if let Some(rec) = &self.recording {
+            match tagging::mix_overlay(&self.overlay, sent) {
+                Some(mixed) => rec.push(caller, &mixed),
+                None => rec.push(caller, sent),
+            }
         }
     }
 }
@@ -168,6 +188,7 @@ async fn run_inner(
     info!(line = %line.name, caller = %incoming.caller, called = %incoming.called, policy = %decision, codec = ?negotiated.codec, %rtp_local, "screening call");
 
     let incoming_caller = incoming.caller.clone();
+    let incoming_call_id = incoming.call_id.clone();
     let handle = incoming.start();
     let mut flow = Flow {
         ivr,
@@ -197,11 +218,18 @@ async fn run_inner(
         ring_timeout: Duration::from_secs(line.ring_timeout_secs),
         bridge: None,
         ringback: false,
+        tagging: tagging::CallTagging::new(suspicious_cli(&decision), incoming_call_id),
+        alerts: line.alerts.clone(),
     };
     let end_reason = flow.drive(&mut shutdown).await;
+    flow.end_tagging();
 
     if let Some(media) = flow.media.take() {
-        if let Some(Sink(Some(rec))) = media.stop().await {
+        if let Some(Sink {
+            recording: Some(rec),
+            ..
+        }) = media.stop().await
+        {
             match tokio::task::spawn_blocking(move || rec.finish()).await {
                 Ok(Ok(summary)) => {
                     info!(frames = summary.frames, path = %summary.path.display(), "recording finished")
@@ -271,6 +299,17 @@ fn log_call_start(
     );
     log_policy(shared, &key, decision);
     key
+}
+
+/// Why the caller ID is suspicious, when the policy found it so: the
+/// `suspicious-cli` tag's evidence.
+fn suspicious_cli(decision: &ivr::Decision) -> Option<String> {
+    match decision {
+        ivr::Decision::Challenge {
+            suspicious: Some(reason),
+        } => Some(format!("caller ID: {reason}")),
+        _ => None,
+    }
 }
 
 /// Records the policy's decision, and its tag, in the call log.
@@ -345,6 +384,10 @@ struct Flow {
     bridge: Option<bridge::Bridging>,
     /// The ringback tone is queued on the caller's stream.
     ringback: bool,
+    /// Listening to the call, and reacting to what is heard.
+    tagging: tagging::CallTagging,
+    /// The line's reactions to a risky call.
+    alerts: crate::config::AlertsConfig,
 }
 
 /// How long we wait for the answer to our BYE before giving up on the
@@ -369,10 +412,14 @@ impl Flow {
                 (None, Some(at)) => Some(at + self.bye_wait),
                 (None, None) => self.ivr.poll_timeout().map(Instant::from_std),
             };
+            let tag_deadline = self.tagging.poll_timeout();
             tokio::select! {
                 ev = self.handle.events.recv() => match ev {
                     Some(CallEvent::Confirmed) => {}
-                    Some(CallEvent::InfoDtmf(d)) => self.event(Event::Dtmf(d)),
+                    Some(CallEvent::InfoDtmf(d)) => {
+                        self.tag_key(Speaker::Caller, d);
+                        self.event(Event::Dtmf(d));
+                    }
                     Some(CallEvent::ReInvite { offer }) => self.reinvite(offer),
                     Some(CallEvent::PeerHungUp) | Some(CallEvent::Cancelled) => {
                         self.shared.store.set_hangup_by(&self.key, "caller");
@@ -389,6 +436,11 @@ impl Flow {
                     Some(CallEvent::AckTimeout) => {
                         self.event(Event::CallerHungUp);
                         end_reason.get_or_insert("no ACK");
+                    }
+                    Some(CallEvent::SessionExpired) => {
+                        self.shared.store.set_hangup_by(&self.key, "service");
+                        self.event(Event::CallerHungUp);
+                        end_reason.get_or_insert("session expired");
                     }
                     Some(CallEvent::HangupDone { status }) => {
                         info!(?status, "BYE completed");
@@ -408,13 +460,22 @@ impl Flow {
                         _ => return end_reason.unwrap_or("dialog ended"),
                     },
                 },
-                Some((phone, ev)) = phone_event(&mut self.bridge) => {
-                    if let Some(b) = self.bridge.as_mut() {
-                        b.on_phone_event(phone, ev);
+                Some(input) = phone_event(&mut self.bridge) => match input {
+                    bridge::PhoneInput::Sip(phone, ev) => {
+                        let key = self.bridge.as_mut().and_then(|b| b.on_phone_event(phone, ev));
+                        if let Some(d) = key {
+                            self.tag_key(Speaker::Resident, d);
+                        }
                     }
-                }
+                    bridge::PhoneInput::Key(d) => self.tag_key(Speaker::Resident, d),
+                },
+                Some(heard) = tagging::next_words(&mut self.tagging) => self.on_words(heard),
+                () = sleep_until(tag_deadline) => self.tagging_timeout(),
                 Some(ev) = media_event(&mut self.media) => match ev {
-                    MediaEvent::Dtmf(d) => self.event(Event::Dtmf(d)),
+                    MediaEvent::Dtmf(d) => {
+                        self.tag_key(Speaker::Caller, d);
+                        self.event(Event::Dtmf(d));
+                    }
                     MediaEvent::PlaybackFinished(id) if id >= bridge::PROMPT_BASE => {
                         self.bridge_prompt_finished(id);
                     }
@@ -450,9 +511,9 @@ impl Flow {
 }
 
 /// The next SIP event from a resident's phone, or never when not bridging.
-async fn phone_event(bridge: &mut Option<bridge::Bridging>) -> Option<(usize, sip::UacEvent)> {
+async fn phone_event(bridge: &mut Option<bridge::Bridging>) -> Option<bridge::PhoneInput> {
     match bridge {
-        Some(b) => b.next_phone_event().await,
+        Some(b) => b.next_input().await,
         None => std::future::pending().await,
     }
 }

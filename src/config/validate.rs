@@ -54,7 +54,7 @@ impl Config {
             let path = lines.clone().index(i);
             validate_line(line, path.clone())?;
             if let Some(url) = &line.alerts.webhook {
-                if let Err(why) = super::tagging::validate_webhook(url) {
+                if let Err(why) = crate::alerts::validate_url(url) {
                     return problem(path.clone().key("alerts").key("webhook"), why);
                 }
             }

@@ -5,7 +5,8 @@
 //! a PCMU/PCMA + telephone-event offer, the caller's audio as RTP in real
 //! time from the answer, the caller's keys as RFC 4733 events at their
 //! times, BYE when the audio ends unless the far end hangs up first — and a
-//! report of what happened. Does not own: SIP or RTP mechanics (`sip`).
+//! report of what happened; optionally, what the caller heard, as a WAV.
+//! Does not own: SIP or RTP mechanics (`sip`).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use std::time::Duration;
 use serde::Serialize;
 use sip::media::g711::Codec;
 use sip::media::sdp::{self, Direction};
-use sip::rtp_session::{MediaCommand, MediaEvent, MediaSession, NoSink};
+use sip::rtp_session::{MediaCommand, MediaEvent, MediaSession};
 use sip::{EndpointConfig, OutgoingCall, SipEndpoint, UacCommand, UacEvent};
 use tokio::time::Instant;
 
@@ -57,7 +58,11 @@ fn local_ip_for(target: &str) -> IpAddr {
 }
 
 /// Plays one fixture as a call to `target`.
-pub async fn play(fx: &Fixture, target: &str) -> anyhow::Result<LiveReport> {
+pub async fn play(
+    fx: &Fixture,
+    target: &str,
+    heard: Option<&std::path::Path>,
+) -> anyhow::Result<LiveReport> {
     let ip = local_ip_for(target);
     let (endpoint, _incoming) = SipEndpoint::start(EndpointConfig {
         listen: SocketAddr::new(ip, 0),
@@ -123,7 +128,7 @@ pub async fn play(fx: &Fixture, target: &str) -> anyhow::Result<LiveReport> {
     report.status = Some(200);
     report.answer_ms = Some(ms(answered - invited));
     let negotiated = sdp::parse_answer(&answer)?;
-    let mut media = MediaSession::start(rtp, negotiated, NoSink, fastrand::u64(..));
+    let mut media = MediaSession::start(rtp, negotiated, Heard::default(), fastrand::u64(..));
     let audio: Arc<[i16]> = fx.caller.clone().into();
     media.command(MediaCommand::Play {
         id: 1,
@@ -168,9 +173,40 @@ pub async fn play(fx: &Fixture, target: &str) -> anyhow::Result<LiveReport> {
         }
     }
     report.duration_ms = ms(answered.elapsed());
-    media.stop().await;
+    let received = media.stop().await;
     endpoint.shutdown();
+    if let (Some(path), Some(Heard(samples))) = (heard, received) {
+        write_heard(path, &samples)?;
+    }
     Ok(report)
+}
+
+/// What the caller heard: every 20 ms frame received from the far end.
+#[derive(Default)]
+struct Heard(Vec<i16>);
+
+impl sip::rtp_session::FrameSink for Heard {
+    fn frame(&mut self, received: &[i16], _sent: &[i16]) {
+        self.0.extend_from_slice(received);
+    }
+}
+
+/// Writes what the caller heard as an 8 kHz mono WAV.
+fn write_heard(path: &std::path::Path, samples: &[i16]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 8000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec)
+        .with_context(|| format!("writing {}", path.display()))?;
+    for &s in samples {
+        w.write_sample(s)?;
+    }
+    w.finalize()?;
+    Ok(())
 }
 
 async fn sleep_until(at: Option<Instant>) {

@@ -78,6 +78,7 @@ pub fn run(
     let policies = LinePolicies::new(config)?;
     let found = fixture::discover(paths);
     let started = WallClock::now();
+    let cpu_before = process_cpu();
     let results = replay_all(
         &found,
         config,
@@ -87,6 +88,9 @@ pub fn run(
         options.jobs.max(1),
     );
     let elapsed = started.elapsed();
+    let cpu = process_cpu()
+        .zip(cpu_before)
+        .map(|(after, before)| after.saturating_sub(before));
 
     let mut bad = false;
     let mut unmet = false;
@@ -110,12 +114,19 @@ pub fn run(
         })
         .sum();
     let secs = elapsed.as_secs_f64().max(1e-9);
+    let audio_secs = audio_ms as f64 / 1000.0;
+    let cpu_text = match cpu {
+        Some(cpu) if audio_secs > 0.0 => format!(
+            "; CPU {:.1} s: real-time factor {:.3} CPU-seconds per audio second",
+            cpu.as_secs_f64(),
+            cpu.as_secs_f64() / audio_secs
+        ),
+        _ => String::new(),
+    };
     eprintln!(
-        "replayed {} fixture(s), {:.1} s of audio in {:.3} s: {:.0}x real time",
+        "replayed {} fixture(s), {audio_secs:.1} s of audio in {secs:.3} s: {:.0}x real time{cpu_text}",
         results.len(),
-        audio_ms as f64 / 1000.0,
-        secs,
-        audio_ms as f64 / 1000.0 / secs
+        audio_secs / secs
     );
     Ok(if bad {
         2
@@ -208,4 +219,20 @@ fn checked(fx: &Fixture, call: Box<Replayed>) -> Outcome {
         expect,
         problems,
     }
+}
+
+/// CPU time (user and system) this process has used, from
+/// `/proc/self/stat`; `None` where that is not available.
+fn process_cpu() -> Option<std::time::Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces), in brackets.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13
+    // after the name, counted from 1 at the state field.
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    // Linux reports these in USER_HZ, 100 per second on every mainstream
+    // architecture.
+    Some(std::time::Duration::from_millis((utime + stime) * 10))
 }

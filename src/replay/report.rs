@@ -61,15 +61,64 @@ pub fn tag_scores(results: &[Outcome]) -> Option<BTreeMap<&'static str, TagScore
     any.then_some(scores)
 }
 
-/// One JSON object per fixture, then a `summary` object when tags are
-/// expected anywhere.
+/// How the call-level risk did: scam calls (expected high) that reached
+/// high, and everyday calls (expected none or low) that reached medium or
+/// above.
+#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
+pub struct RiskScore {
+    pub scam_calls: u32,
+    pub scam_calls_high: u32,
+    pub everyday_calls: u32,
+    pub everyday_calls_medium_or_above: u32,
+}
+
+/// The risk score; `None` when no fixture expects a risk.
+pub fn risk_score(results: &[Outcome]) -> Option<RiskScore> {
+    use crate::fixture::Risk;
+    let mut score = RiskScore::default();
+    for r in results {
+        let Outcome::Replayed {
+            call,
+            expect: Some(expect),
+            ..
+        } = r
+        else {
+            continue;
+        };
+        let reached_medium = matches!(call.risk.as_str(), "medium" | "high");
+        match expect.risk {
+            Some(Risk::High) => {
+                score.scam_calls += 1;
+                score.scam_calls_high += u32::from(call.risk == "high");
+            }
+            Some(Risk::None) | Some(Risk::Low) => {
+                score.everyday_calls += 1;
+                score.everyday_calls_medium_or_above += u32::from(reached_medium);
+            }
+            _ => {}
+        }
+    }
+    (score.scam_calls + score.everyday_calls > 0).then_some(score)
+}
+
+fn share(n: u32, of: u32) -> String {
+    if of == 0 {
+        return "-".into();
+    }
+    format!("{n}/{of} ({:.0}%)", f64::from(n) * 100.0 / f64::from(of))
+}
+
+/// One JSON object per fixture, then a `summary` object when tags or risks
+/// are expected anywhere.
 pub fn json_lines(results: &[Outcome], out: &mut impl Write) -> std::io::Result<()> {
     for r in results {
         serde_json::to_writer(&mut *out, r)?;
         writeln!(out)?;
     }
-    if let Some(scores) = tag_scores(results) {
-        let summary = serde_json::json!({ "summary": { "tags": scores } });
+    let tags = tag_scores(results);
+    let risk = risk_score(results);
+    if tags.is_some() || risk.is_some() {
+        let summary = serde_json::json!({ "summary": { "tags": tags, "risk": risk } });
         serde_json::to_writer(&mut *out, &summary)?;
         writeln!(out)?;
     }
@@ -154,6 +203,19 @@ pub fn table(results: &[Outcome], out: &mut impl Write) -> std::io::Result<()> {
                 s.false_negatives
             )?;
         }
+    }
+    if let Some(r) = risk_score(results) {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "scam calls at high risk: {}",
+            share(r.scam_calls_high, r.scam_calls)
+        )?;
+        writeln!(
+            out,
+            "everyday calls at medium risk or above: {}",
+            share(r.everyday_calls_medium_or_above, r.everyday_calls)
+        )?;
     }
     Ok(())
 }

@@ -48,12 +48,31 @@ impl Service {
         Self::start_line(screening_extra, &["*"], phones)
     }
 
+    /// Like [`Service::start_with_phones`], with more keys of the
+    /// `[[line]]` table itself (`line_keys`, TOML lines).
+    pub fn start_with_line_keys(
+        line_keys: &str,
+        screening_extra: &str,
+        phones: &[&str],
+    ) -> Service {
+        Self::start_full(line_keys, screening_extra, &["*"], phones)
+    }
+
     /// Starts the service with one line answering `numbers`.
     pub fn start_with_numbers(screening_extra: &str, numbers: &[&str]) -> Service {
         Self::start_line(screening_extra, numbers, &[])
     }
 
     fn start_line(screening_extra: &str, numbers: &[&str], phones: &[&str]) -> Service {
+        Self::start_full("", screening_extra, numbers, phones)
+    }
+
+    fn start_full(
+        line_keys: &str,
+        screening_extra: &str,
+        numbers: &[&str],
+        phones: &[&str],
+    ) -> Service {
         let phones = phones
             .iter()
             .map(|n| format!("{n:?}"))
@@ -81,6 +100,7 @@ name = "test"
 numbers = [{numbers}]
 phones = [{phones}]
 ring_timeout_secs = 5
+{line_keys}
 [line.screening]
 {screening_extra}
 "#,
@@ -118,6 +138,16 @@ ring_timeout_secs = 5
             .expect("start linewarden");
         self.child = Some(child);
         self.wait_ready();
+        // SIP answers before the rest of start-up (speech models) is done.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !self.log().contains("linewarden is running") {
+            assert!(
+                Instant::now() < deadline,
+                "linewarden did not start:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Stops the service cleanly and starts it again on the same config
@@ -197,6 +227,21 @@ ring_timeout_secs = 5
             .filter(|l| !l.trim().is_empty())
             .map(|l| serde_json::from_str(l).expect("json line"))
             .collect()
+    }
+
+    /// Polls the call log until `pred` holds for some call.
+    pub fn wait_call_where(&self, pred: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let calls = self.calls();
+            if let Some(c) = calls.iter().find(|c| pred(c)) {
+                return c.clone();
+            }
+            if Instant::now() > deadline {
+                panic!("no call matched: {calls:?}\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
     }
 
     /// Polls the call log until `pred` holds for the call with this Call-ID.

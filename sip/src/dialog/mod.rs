@@ -4,8 +4,9 @@
 //! Owns: the peer's BYE (200, the call is over), INFO (a DTMF digit by
 //! `application/dtmf-relay` or `application/dtmf`, else 415), re-INVITE
 //! (held until the application answers; a second one meanwhile gets 491),
-//! OPTIONS (200 with Allow), UPDATE (501) and anything else (405), plus the
-//! request builder in [`request`].
+//! OPTIONS (200 with Allow), UPDATE (a session refresh without a body: 200;
+//! with an offer: 488) and anything else (405), plus the request builder in
+//! [`request`] and RFC 4028 session timers in [`session_timer`].
 //!
 //! Does not own: the INVITE transaction that set the dialog up (`uas/` for
 //! calls we answer, `uac/` for calls we place) or any decision: the caller
@@ -19,6 +20,7 @@ use crate::endpoint::{header_value, reply, ALLOWED_METHODS};
 use crate::media::info::parse_info_dtmf;
 
 pub(crate) mod request;
+pub(crate) mod session_timer;
 
 /// What one of the peer's in-dialog requests means for the call. The
 /// request has been answered, except a re-INVITE.
@@ -30,6 +32,8 @@ pub(crate) enum PeerRequest {
     InfoDtmf(char),
     /// A re-INVITE, held for [`PeerRequests::answer_reinvite`].
     ReInvite { offer: Option<Vec<u8>> },
+    /// An UPDATE without a body (a session refresh), answered 200.
+    Refreshed,
     /// Answered here; nothing for the application.
     Handled,
 }
@@ -38,6 +42,9 @@ pub(crate) enum PeerRequest {
 #[derive(Default)]
 pub(crate) struct PeerRequests {
     pending_reinvite: Option<Transaction>,
+    /// The session timer agreed at the INVITE: its headers go on our 2xx to
+    /// refreshes.
+    pub session_timer: Option<session_timer::SessionTimer>,
 }
 
 impl PeerRequests {
@@ -81,8 +88,18 @@ impl PeerRequests {
                 reply(&mut tx, StatusCode::OK, vec![allow()]).await;
                 PeerRequest::Handled
             }
+            Method::Update if tx.original.body.is_empty() => {
+                let headers = self
+                    .session_timer
+                    .map(|t| t.response_headers())
+                    .unwrap_or_default();
+                reply(&mut tx, StatusCode::OK, headers).await;
+                PeerRequest::Refreshed
+            }
             Method::Update => {
-                reply(&mut tx, StatusCode::NotImplemented, vec![allow()]).await;
+                // An offer in UPDATE (RFC 3311) is not supported: media
+                // changes come by re-INVITE.
+                reply(&mut tx, StatusCode::NotAcceptableHere, vec![allow()]).await;
                 PeerRequest::Handled
             }
             _ => {
@@ -99,6 +116,9 @@ impl PeerRequests {
             return;
         };
         let mut headers = vec![Header::Contact(format!("<{contact}>").into())];
+        if let (Some(t), 200..=299) = (self.session_timer, status) {
+            headers.extend(t.response_headers());
+        }
         if sdp.is_some() {
             headers.push(Header::ContentType("application/sdp".into()));
         }

@@ -134,9 +134,11 @@ pub struct GuardConfig {
 impl Default for GuardConfig {
     fn default() -> Self {
         GuardConfig {
-            methods: ["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO"]
-                .map(String::from)
-                .to_vec(),
+            methods: [
+                "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO", "UPDATE",
+            ]
+            .map(String::from)
+            .to_vec(),
             extensions: Vec::new(),
         }
     }

@@ -266,7 +266,8 @@ fn cseq_must_match_the_method_and_fit_32_bits() {
 fn unknown_methods_are_501_and_unimplemented_ones_405_with_allow() {
     let v = check(&request("FROBNICATE", &[], ""));
     assert_eq!(status(&v), Some(501));
-    assert!(response_text(&v).contains("\r\nAllow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO\r\n"));
+    assert!(response_text(&v)
+        .contains("\r\nAllow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE\r\n"));
     let v = check(&request("REGISTER", &[], ""));
     assert_eq!(status(&v), Some(405));
     assert!(response_text(&v).contains("\r\nAllow: "));

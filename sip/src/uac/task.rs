@@ -291,7 +291,7 @@ impl UacTask {
             }
             PeerRequest::InfoDtmf(d) => self.emit(UacEvent::InfoDtmf(d)),
             PeerRequest::ReInvite { offer } => self.emit(UacEvent::ReInvite { offer }),
-            PeerRequest::Handled => {}
+            PeerRequest::Refreshed | PeerRequest::Handled => {}
         }
         false
     }

@@ -3,7 +3,8 @@
 //! Owns: the INVITE server transaction and the dialog it creates — 180/200/
 //! error responses, CANCEL (487), the ACK, routing the caller's in-dialog
 //! requests (answered by the shared `dialog` code) to
-//! [`CallEvent`]s, and our BYE. Our BYE is sent to the address the
+//! [`CallEvent`]s, RFC 4028 session timers the caller asks for (it
+//! refreshes; we hang up a session it lets expire), and our BYE. Our BYE is sent to the address the
 //! caller's INVITE really came from (Via `received`/`rport`), not to a
 //! Contact that may be a private address behind NAT.
 //!
@@ -20,6 +21,7 @@ use rsipstack::transaction::transaction::Transaction;
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
+use crate::dialog::session_timer::SessionTimer;
 use crate::dialog::{PeerRequest, PeerRequests};
 use crate::endpoint::{header_value, reply, DialogRoutes, ALLOWED_METHODS};
 use crate::error::SipError;
@@ -83,6 +85,9 @@ pub enum CallEvent {
     PeerHungUp,
     /// Our BYE completed: the response status, or None on timeout.
     HangupDone { status: Option<u16> },
+    /// The caller did not refresh the session in time (RFC 4028); we have
+    /// sent BYE. `HangupDone` follows.
+    SessionExpired,
 }
 
 /// The application's side of a running call.
@@ -233,9 +238,26 @@ impl UasTask {
         mut dialog: mpsc::UnboundedReceiver<Transaction>,
     ) {
         let mut phase = Phase::Offered;
+        // The caller-refreshed session timer, if agreed: last refresh.
+        self.peer.session_timer = SessionTimer::negotiate(&self.call.tx.original)
+            .ok()
+            .flatten();
+        let mut refreshed: Option<tokio::time::Instant> = None;
         loop {
             let invite_alive = phase != Phase::Confirmed;
+            let expiry = self
+                .peer
+                .session_timer
+                .zip(refreshed)
+                .map(|(t, at)| tokio::time::Instant::from_std(t.expiry(at.into_std())));
             tokio::select! {
+                () = sleep_until(expiry) => {
+                    warn!(call_id = %self.call.call_id, "session not refreshed in time (RFC 4028): sending BYE");
+                    self.emit(CallEvent::SessionExpired);
+                    let status = self.send_bye().await;
+                    self.emit(CallEvent::HangupDone { status });
+                    return;
+                }
                 msg = self.call.tx.receive(), if invite_alive => {
                     match (phase, msg) {
                         (Phase::Offered, Some(SipMessage::Request(r))) if r.method == Method::Cancel => {
@@ -271,6 +293,7 @@ impl UasTask {
                         (Phase::Offered, Command::Accept { sdp }) => {
                             self.accept(sdp).await;
                             phase = Phase::AwaitingAck;
+                            refreshed = Some(tokio::time::Instant::now());
                         }
                         (Phase::Offered, Command::Reject { status }) => {
                             reply(&mut self.call.tx, StatusCode::from(status), vec![]).await;
@@ -287,8 +310,12 @@ impl UasTask {
                 }
                 tx = dialog.recv() => {
                     let Some(tx) = tx else { return };
+                    let refresh = matches!(tx.original.method, Method::Invite | Method::Update);
                     if self.in_dialog(tx).await {
                         return;
+                    }
+                    if refresh && refreshed.is_some() {
+                        refreshed = Some(tokio::time::Instant::now());
                     }
                 }
             }
@@ -306,6 +333,9 @@ impl UasTask {
             Header::Allow(ALLOWED_METHODS.into()),
         ];
         headers.extend(self.record_routes().into_iter().map(Header::RecordRoute));
+        if let Some(t) = self.peer.session_timer {
+            headers.extend(t.response_headers());
+        }
         if let Err(e) = self
             .call
             .tx
@@ -340,7 +370,7 @@ impl UasTask {
             }
             PeerRequest::InfoDtmf(d) => self.emit(CallEvent::InfoDtmf(d)),
             PeerRequest::ReInvite { offer } => self.emit(CallEvent::ReInvite { offer }),
-            PeerRequest::Handled => {}
+            PeerRequest::Refreshed | PeerRequest::Handled => {}
         }
         false
     }
@@ -370,5 +400,12 @@ impl UasTask {
                 _ => None,
             })
             .collect()
+    }
+}
+
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
