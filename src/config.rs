@@ -174,6 +174,11 @@ pub struct LineConfig {
     /// What happens when a call on this line turns risky.
     #[serde(default)]
     pub alerts: AlertsConfig,
+    /// When nobody answers, the caller may leave a message (recorded under
+    /// `data_dir/voicemail/`) instead of only hearing that the resident is
+    /// not available.
+    #[serde(default)]
+    pub voicemail: bool,
     /// Seconds the phones ring before the caller is told the resident is
     /// not available.
     #[serde(default = "default_ring_timeout")]
@@ -283,6 +288,7 @@ impl Config {
                 phones: Vec::new(),
                 accounts: Vec::new(),
                 alerts: AlertsConfig::default(),
+                voicemail: false,
                 ring_timeout_secs: default_ring_timeout(),
             }],
             trunks: Vec::new(),

@@ -134,6 +134,20 @@ pub fn ringback() -> Arc<[i16]> {
         .collect()
 }
 
+/// The tone before a voicemail recording: 1 kHz for 0.4 s, faded in and
+/// out over 10 ms.
+pub fn beep() -> Arc<[i16]> {
+    const LEN: usize = 3200;
+    const FADE: usize = 80;
+    (0..LEN)
+        .map(|i| {
+            let t = i as f64 / 8000.0;
+            let fade = (i.min(LEN - 1 - i) as f64 / FADE as f64).min(1.0);
+            ((2.0 * std::f64::consts::PI * 1000.0 * t).sin() * 12000.0 * fade) as i16
+        })
+        .collect()
+}
+
 impl Prompts {
     /// The audio for a prompt of the bridge (connecting to the resident).
     pub fn bridge_audio(&self, prompt: ivr::BridgePrompt) -> Arc<[i16]> {

@@ -270,6 +270,14 @@ pub fn relative_path(line: &str, started_at: SystemTime, unique: &str) -> PathBu
         .join(format!("{time}Z_{}.wav", safe_name(unique)))
 }
 
+/// Where a message the caller left goes, relative to the data directory:
+/// like [`relative_path`], under `voicemail/` instead of `recordings/`.
+pub fn voicemail_path(line: &str, started_at: SystemTime, unique: &str) -> PathBuf {
+    let rel = relative_path(line, started_at, unique);
+    let rest = rel.strip_prefix(RECORDINGS_DIR).unwrap_or(&rel);
+    Path::new("voicemail").join(rest)
+}
+
 fn safe_name(text: &str) -> String {
     let name: String = text
         .chars()

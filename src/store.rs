@@ -144,6 +144,9 @@ pub struct CallRecord {
     /// name). A tag logged without details (see [`Store::add_tag`]) is in
     /// `tags` only.
     pub tag_details: Vec<TagDetail>,
+    /// The message the caller left, when nobody answered (a WAV path
+    /// relative to the data directory).
+    pub voicemail: Option<String>,
 }
 
 /// The open call log. Every method does blocking file I/O: on the async
@@ -296,7 +299,7 @@ impl Store {
             "SELECT id, call_id, line, caller, called, started_at, answered_at, ended_at,
                     ended_at_ms - started_at_ms, outcome, recording, end_reason, policy, tags,
                     bridge, answered_by, bridged_at, ended_at_ms - bridged_at_ms, hangup_by,
-                    risk, tag_details
+                    risk, tag_details, voicemail
              FROM calls ORDER BY started_at_ms DESC, id DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit], |row| {
@@ -323,6 +326,7 @@ impl Store {
                 hangup_by: row.get(18)?,
                 risk: row.get(19)?,
                 tag_details: tags::tag_details(row, 20, id)?,
+                voicemail: row.get(21)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)

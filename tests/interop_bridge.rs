@@ -320,3 +320,53 @@ fn resident_hold_reinvite_is_answered() {
     );
     assert_eq!(svc.stop(), Some(0));
 }
+
+/// With voicemail on, a caller nobody answers hears the message prompt and
+/// the tone, and what they say is kept as a WAV logged with the call.
+#[test]
+fn no_answer_with_voicemail_records_the_callers_message() {
+    let p = common::free_port();
+    let mut svc = Service::start_with_line_keys(
+        "voicemail = true\n",
+        "challenge_digit = 5\n",
+        &[&format!("sip:resident@127.0.0.1:{p}")],
+    );
+    let rings = phone(&svc, p, Some("uas_no_answer.xml"), "phone.log");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // The caller talks (g711a.pcap), passes at 7 s, then stays 25 s: the
+    // phone rings 5 s, the message prompt takes about 5 s, so about 12 s of
+    // message is recorded before the caller hangs up.
+    let out = sipp(
+        &svc,
+        "uac_pass.xml",
+        "bridge-vm",
+        &["-set", "hangup_delay", "25000"],
+    );
+    assert_ok(&out, &svc, "caller");
+    assert_ok(&rings.join().expect("phone"), &svc, "the phone got CANCEL");
+    let call = svc.wait_call("bridge-vm", |c| !c["ended_at"].is_null());
+    assert_eq!(call["bridge"], "no_answer", "{call}");
+    let path = call["voicemail"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{call}"));
+    assert!(path.starts_with("voicemail/test/"), "{call}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let wav = svc.data_dir().join(path);
+    let reader = loop {
+        match hound::WavReader::open(&wav) {
+            Ok(r) if r.duration() > 0 => break r,
+            _ if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(200))
+            }
+            other => panic!("{}: {:?}", wav.display(), other.err()),
+        }
+    };
+    let secs = f64::from(reader.duration()) / 8000.0;
+    assert!((5.0..20.0).contains(&secs), "message of {secs:.1} s");
+    assert!(
+        svc.log().contains("the caller's message is kept"),
+        "{}",
+        svc.log()
+    );
+    assert_eq!(svc.stop(), Some(0));
+}

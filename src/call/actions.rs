@@ -98,6 +98,7 @@ impl Flow {
             recording,
             overlay: self.tagging.overlay.clone(),
             listen,
+            voicemail: self.message.clone(),
         };
         self.media = Some(MediaSession::start(
             u.socket,

@@ -23,6 +23,7 @@ use tokio::time::Instant;
 use tracing::{info, warn};
 
 use super::{Flow, Phone, SdpSession};
+use crate::recording::Recording;
 use crate::store::{CallKey, StoreHandle};
 
 /// Prompt ids of the bridge's prompts are offset so the caller's media
@@ -31,6 +32,9 @@ pub(super) const PROMPT_BASE: u32 = 1 << 30;
 
 /// The id the ringback tone plays under (never reported to a machine).
 pub(super) const RINGBACK_ID: u32 = u32::MAX;
+
+/// The id of the tone before a message (never reported to a machine).
+pub(super) const BEEP_ID: u32 = u32::MAX - 2;
 
 /// What the phones' side brings.
 pub(super) enum PhoneInput {
@@ -67,12 +71,14 @@ impl Bridging {
     pub(super) fn new(
         phones: usize,
         ring_timeout: std::time::Duration,
+        voicemail: bool,
         store: StoreHandle,
         key: CallKey,
     ) -> Bridging {
         let settings = BridgeSettings {
             phones,
             ring_timeout,
+            voicemail,
             ..BridgeSettings::default()
         };
         let (events_tx, events) = mpsc::unbounded_channel();
@@ -237,6 +243,7 @@ impl Flow {
         self.bridge = Some(Bridging::new(
             self.phones.len(),
             self.ring_timeout,
+            self.voicemail,
             self.shared.store.clone(),
             self.key.clone(),
         ));
@@ -301,9 +308,8 @@ impl Flow {
                         samples: self.shared.prompts.bridge_audio(prompt),
                     });
                 }
-                // Not emitted: lines are bridged with `voicemail` off until
-                // the shell records messages.
-                BridgeAction::StartVoicemail | BridgeAction::StopVoicemail => {}
+                BridgeAction::StartVoicemail => self.start_message(),
+                BridgeAction::StopVoicemail => self.stop_message(),
                 BridgeAction::Outcome(outcome) => {
                     info!(outcome = outcome.as_str(), "bridge outcome");
                     self.shared.store.set_bridge(&self.key, outcome.as_str());
@@ -317,6 +323,47 @@ impl Flow {
         }
     }
 
+    /// The tone, then the caller's message is recorded (caller left,
+    /// what we played right) until the machine stops it.
+    fn start_message(&mut self) {
+        self.media_command(MediaCommand::Play {
+            id: BEEP_ID,
+            samples: crate::prompts::beep(),
+        });
+        let rel = crate::recording::voicemail_path(&self.line, self.started, &self.key.to_string());
+        match Recording::start(&self.shared.data_dir.join(&rel)) {
+            Ok(rec) => {
+                info!(path = %rel.display(), "recording the caller's message");
+                self.shared
+                    .store
+                    .set_voicemail(&self.key, &rel.to_string_lossy());
+                *self
+                    .message
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(rec);
+            }
+            Err(e) => warn!(error = %e, "cannot record the caller's message"),
+        }
+    }
+
+    /// Ends the caller's message and finishes its file off the runtime.
+    fn stop_message(&mut self) {
+        let taken = self
+            .message
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(rec) = taken {
+            tokio::task::spawn_blocking(move || match rec.finish() {
+                Ok(summary) => info!(
+                    seconds = summary.duration.as_secs_f64(),
+                    "the caller's message is kept"
+                ),
+                Err(e) => warn!(error = %e, "the caller's message could not be finished"),
+            });
+        }
+    }
+
     fn stop_ringback(&mut self) {
         if std::mem::take(&mut self.ringback) {
             self.media_command(MediaCommand::StopPlayback);
@@ -325,7 +372,7 @@ impl Flow {
 
     /// A prompt of the bridge finished on the caller's stream.
     pub(super) fn bridge_prompt_finished(&mut self, id: u32) {
-        if id == RINGBACK_ID {
+        if id == RINGBACK_ID || id == BEEP_ID {
             return;
         }
         if let Some(b) = self.bridge.as_mut() {

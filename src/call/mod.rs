@@ -100,13 +100,27 @@ struct Sink {
     recording: Option<Recording>,
     overlay: tagging::Overlay,
     listen: Option<crate::listen::Tap>,
+    /// The caller's message, while one is being left.
+    voicemail: VoicemailSlot,
 }
+
+/// Where the caller's message is recorded, shared by the call task (which
+/// starts and stops it) and the media (which writes it).
+type VoicemailSlot = Arc<std::sync::Mutex<Option<Recording>>>;
 
 impl FrameSink for Sink {
     fn frame(&mut self, caller: &[i16], sent: &[i16]) {
         // The recognizer hears the parties, never our own warning.
         if let Some(tap) = self.listen.as_mut() {
             tap.push(caller, sent);
+        }
+        if let Some(message) = self
+            .voicemail
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+        {
+            message.push(caller, sent);
         }
         if let Some(rec) = &self.recording {
             match tagging::mix_overlay(&self.overlay, sent) {
@@ -220,9 +234,21 @@ async fn run_inner(
         ringback: false,
         tagging: tagging::CallTagging::new(suspicious_cli(&decision), incoming_call_id),
         alerts: line.alerts.clone(),
+        voicemail: line.voicemail,
+        message: VoicemailSlot::default(),
+        started,
     };
     let end_reason = flow.drive(&mut shutdown).await;
     flow.end_tagging();
+    // A message still being left when the call ended (shutdown).
+    let message = flow
+        .message
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take();
+    if let Some(rec) = message {
+        tokio::task::spawn_blocking(move || rec.finish()).await.ok();
+    }
 
     if let Some(media) = flow.media.take() {
         if let Some(Sink {
@@ -388,6 +414,12 @@ struct Flow {
     tagging: tagging::CallTagging,
     /// The line's reactions to a risky call.
     alerts: crate::config::AlertsConfig,
+    /// The line takes messages when nobody answers.
+    voicemail: bool,
+    /// The caller's message, while being left.
+    message: VoicemailSlot,
+    /// When the call started, to name files.
+    started: SystemTime,
 }
 
 /// How long we wait for the answer to our BYE before giving up on the

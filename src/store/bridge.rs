@@ -39,4 +39,14 @@ impl Store {
             params![id, who],
         )
     }
+
+    /// Records the message the caller left (`path` relative to the data
+    /// directory).
+    pub fn set_voicemail(&self, id: i64, path: &str) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET voicemail = ?2 WHERE id = ?1",
+            params![id, path],
+        )
+    }
 }

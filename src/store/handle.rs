@@ -53,6 +53,7 @@ enum Msg {
     HangupBy(CallKey, String),
     Ended(CallKey, SystemTime, String),
     Binding(sip::registrar::BindingChange),
+    Voicemail(CallKey, String),
     Shutdown,
 }
 
@@ -152,6 +153,12 @@ impl StoreHandle {
         self.send(Msg::Ended(key.clone(), at, end_reason.to_owned()));
     }
 
+    /// Logs the message the caller left (path relative to the data
+    /// directory).
+    pub fn set_voicemail(&self, key: &CallKey, path: &str) {
+        self.send(Msg::Voicemail(key.clone(), path.to_owned()));
+    }
+
     /// Keeps a change to the registrar's bindings.
     pub fn binding_changed(&self, change: sip::registrar::BindingChange) {
         self.send(Msg::Binding(change));
@@ -247,6 +254,12 @@ fn run(store: Store, rx: mpsc::Receiver<Msg>) {
                     continue;
                 };
                 (key, store.bridged(id, at, &phone))
+            }
+            Msg::Voicemail(key, path) => {
+                let Some(&id) = known(&ids, &key) else {
+                    continue;
+                };
+                (key, store.set_voicemail(id, &path))
             }
             Msg::HangupBy(key, who) => {
                 let Some(&id) = known(&ids, &key) else {

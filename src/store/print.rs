@@ -32,8 +32,8 @@ const MAX_TAGS_CELL: usize = 48;
 /// - `json = true`: JSON Lines: one [`CallRecord`] object per line, in the
 ///   given order (`tags` as an array, `[]` for none; `tag_details` as an
 ///   array of `{"tag", "at_ms", "evidence", "confidence"}` objects, `[]`
-///   for none; a field not known, e.g. `risk`, is `null`), nothing for no
-///   records.
+///   for none; a field not known, e.g. `risk`, is `null`; `voicemail` is
+///   the message's WAV when the caller left one), nothing for no records.
 pub fn print_calls(records: &[CallRecord], json: bool, out: &mut impl Write) -> io::Result<()> {
     if json {
         for record in records {

@@ -68,6 +68,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
         last_error          TEXT
     );
     CREATE INDEX alerts_pending ON alerts (delivered_at_ms, next_attempt_at_ms);",
+    // 7: a message the caller left when nobody answered: its WAV, relative
+    // to the data directory.
+    "ALTER TABLE calls ADD COLUMN voicemail TEXT;",
 ];
 
 /// Brings the schema up to date in one immediate transaction, so two

@@ -115,6 +115,7 @@ fn call_lifecycle_is_recorded() {
             hangup_by: None,
             risk: None,
             tag_details: Vec::new(),
+            voicemail: None,
         }
     );
     assert!(matches!(
@@ -268,6 +269,7 @@ fn sample_records() -> Vec<CallRecord> {
             hangup_by: None,
             risk: None,
             tag_details: Vec::new(),
+            voicemail: None,
         },
         CallRecord {
             id: 1,
@@ -291,6 +293,7 @@ fn sample_records() -> Vec<CallRecord> {
             hangup_by: Some("caller".to_owned()),
             risk: None,
             tag_details: Vec::new(),
+            voicemail: None,
         },
     ]
 }
