@@ -174,6 +174,10 @@ pub struct LineConfig {
     /// What happens when a call on this line turns risky.
     #[serde(default)]
     pub alerts: AlertsConfig,
+    /// Callers who pass the challenge are let through without it for this
+    /// many days (0: never). Only valid, non-suspicious numbers are kept.
+    #[serde(default)]
+    pub remember_passed_days: u32,
     /// When nobody answers, the caller may leave a message (recorded under
     /// `data_dir/voicemail/`) instead of only hearing that the resident is
     /// not available.
@@ -289,6 +293,7 @@ impl Config {
                 accounts: Vec::new(),
                 alerts: AlertsConfig::default(),
                 voicemail: false,
+                remember_passed_days: 0,
                 ring_timeout_secs: default_ring_timeout(),
             }],
             trunks: Vec::new(),

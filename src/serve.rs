@@ -34,24 +34,31 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // Opening the database and decoding the prompts block: keep them off
     // the runtime's threads.
     let dir = data_dir.clone();
-    let (store, prompts, bindings) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let store = Store::open(&dir)
-            .with_context(|| format!("opening the call log in {}", dir.display()))?;
-        let interrupted = store.close_interrupted()?;
-        if interrupted > 0 {
-            warn!(
-                interrupted,
-                "calls left open by an earlier crash are marked interrupted"
-            );
-        }
-        let bindings = store
-            .load_bindings(unix_now())
-            .context("reading the registered phones")?;
-        let prompts = Prompts::load().context("loading prompts")?;
-        Ok((StoreHandle::spawn(store), prompts, bindings))
-    })
-    .await
-    .context("start-up task")??;
+    let (store, prompts, bindings, passed) =
+        tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+            let store = Store::open(&dir)
+                .with_context(|| format!("opening the call log in {}", dir.display()))?;
+            let interrupted = store.close_interrupted()?;
+            if interrupted > 0 {
+                warn!(
+                    interrupted,
+                    "calls left open by an earlier crash are marked interrupted"
+                );
+            }
+            let bindings = store
+                .load_bindings(unix_now())
+                .context("reading the registered phones")?;
+            // A line remembers callers for at most a year.
+            let year_ago =
+                i64::try_from(unix_now().saturating_sub(366 * 86_400) * 1000).unwrap_or(0);
+            let passed = store
+                .load_passed(year_ago)
+                .context("reading the callers who passed")?;
+            let prompts = Prompts::load().context("loading prompts")?;
+            Ok((StoreHandle::spawn(store), prompts, bindings, passed))
+        })
+        .await
+        .context("start-up task")??;
     let seed = fastrand::u64(..);
     let mut seeds = fastrand::Rng::with_seed(seed);
 
@@ -95,6 +102,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     };
     let grace = config.service.shutdown_grace();
     let policies = LinePolicies::new(&config).context("building the line policies")?;
+    policies.restore(passed);
     let shared = Arc::new(Shared {
         policies,
         endpoint: endpoint.clone(),

@@ -138,6 +138,10 @@ pub enum RejectReason {
 pub enum AllowReason {
     Allowlisted,
     WithheldAllowed,
+    /// The caller passed the challenge recently and the line remembers
+    /// callers who passed (decided by the runtime, which keeps them; see
+    /// [`Decision::remembered`]).
+    Remembered,
 }
 
 /// What to do with one incoming caller.
@@ -183,11 +187,27 @@ impl Decision {
             Decision::RingResident { reason } => match reason {
                 AllowReason::Allowlisted => "allowlisted",
                 AllowReason::WithheldAllowed => "withheld-allowed",
+                AllowReason::Remembered => "remembered",
             },
             Decision::Challenge { suspicious: None } => "challenge",
             Decision::Challenge {
                 suspicious: Some(_),
             } => "suspicious-challenge",
+        }
+    }
+}
+
+impl Decision {
+    /// This decision for a caller the line remembers as having passed the
+    /// challenge: a plain challenge becomes ringing the resident; a refusal,
+    /// an allowlisted caller and a suspicious caller ID are left as they
+    /// are (a spoofed number never earns trust).
+    pub fn remembered(self) -> Decision {
+        match self {
+            Decision::Challenge { suspicious: None } => Decision::RingResident {
+                reason: AllowReason::Remembered,
+            },
+            other => other,
         }
     }
 }

@@ -385,3 +385,31 @@ fn default_config_challenges_everyone_but_flags_suspicious_callers() {
         challenge(Some(SuspiciousReason::Premium))
     );
 }
+
+#[test]
+fn only_a_plain_challenge_is_waived_for_a_remembered_caller() {
+    use ivr::{AllowReason, Decision, RejectHow, RejectReason};
+    let plain = Decision::Challenge { suspicious: None };
+    assert_eq!(
+        plain.remembered(),
+        Decision::RingResident {
+            reason: AllowReason::Remembered
+        }
+    );
+    assert_eq!(
+        Decision::RingResident {
+            reason: AllowReason::Remembered
+        }
+        .as_str(),
+        "remembered"
+    );
+    let blocked = Decision::Reject {
+        how: RejectHow::Decline,
+        reason: RejectReason::Blocked,
+    };
+    assert_eq!(blocked.clone().remembered(), blocked);
+    let allowlisted = Decision::RingResident {
+        reason: AllowReason::Allowlisted,
+    };
+    assert_eq!(allowlisted.clone().remembered(), allowlisted);
+}

@@ -48,6 +48,14 @@ impl Flow {
                         "challenge outcome"
                     );
                     self.shared.store.set_outcome(&self.key, outcome.as_str());
+                    if outcome == ivr::Outcome::Passed {
+                        let now = super::unix_ms(SystemTime::now());
+                        if let Some(number) =
+                            self.shared.policies.passed(&self.line, &self.caller, now)
+                        {
+                            self.shared.store.remember_passed(&self.line, &number, now);
+                        }
+                    }
                 }
                 Action::Connected if self.has_phones() => self.start_bridge(),
                 Action::Connected => {

@@ -155,7 +155,10 @@ async fn run_inner(
         incoming.reject(404).await;
         return;
     };
-    let decision = shared.policies.decide(&line.name, &incoming.caller);
+    let decision =
+        shared
+            .policies
+            .decide_live(&line.name, &incoming.caller, unix_ms(SystemTime::now()));
     let mut rng = fastrand::Rng::with_seed(seed);
     let ivr = ScreeningCall::start(
         &line.screening.challenge_settings(),
@@ -563,4 +566,10 @@ async fn sleep_until(deadline: Option<Instant>) {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
     }
+}
+
+/// Unix time in milliseconds.
+fn unix_ms(t: SystemTime) -> i64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }

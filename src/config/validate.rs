@@ -215,6 +215,12 @@ fn validate_line(line: &LineConfig, path: KeyPath) -> Result<(), Problem> {
             );
         }
     }
+    if line.remember_passed_days > 365 {
+        return problem(
+            path.key("remember_passed_days"),
+            format!("expected 0 to 365 days, got {}", line.remember_passed_days),
+        );
+    }
     if !(5..=300).contains(&line.ring_timeout_secs) {
         return problem(
             path.key("ring_timeout_secs"),

@@ -54,6 +54,7 @@ enum Msg {
     Ended(CallKey, SystemTime, String),
     Binding(sip::registrar::BindingChange),
     Voicemail(CallKey, String),
+    Passed(String, String, i64),
     Shutdown,
 }
 
@@ -159,6 +160,11 @@ impl StoreHandle {
         self.send(Msg::Voicemail(key.clone(), path.to_owned()));
     }
 
+    /// Remembers that `number` passed `line`'s challenge at `at_ms`.
+    pub fn remember_passed(&self, line: &str, number: &str, at_ms: i64) {
+        self.send(Msg::Passed(line.to_owned(), number.to_owned(), at_ms));
+    }
+
     /// Keeps a change to the registrar's bindings.
     pub fn binding_changed(&self, change: sip::registrar::BindingChange) {
         self.send(Msg::Binding(change));
@@ -195,6 +201,12 @@ fn run(store: Store, rx: mpsc::Receiver<Msg>) {
     while let Ok(msg) = rx.recv() {
         let (key, result) = match msg {
             Msg::Shutdown => break,
+            Msg::Passed(line, number, at_ms) => {
+                if let Err(err) = store.remember_passed(&line, &number, at_ms) {
+                    tracing::warn!(%err, "could not remember a caller who passed");
+                }
+                continue;
+            }
             Msg::Binding(change) => {
                 if let Err(err) = store.binding_changed(&change) {
                     tracing::warn!(%err, "could not keep a registration");

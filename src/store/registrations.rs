@@ -1,5 +1,7 @@
-//! Keeping the registrar's bindings: each change as it happens, all of them
-//! read back at start-up.
+//! Keeping what must survive a restart besides the call log: the
+//! registrar's bindings (each change as it happens) and the callers each
+//! line remembers as having passed its challenge; both read back at
+//! start-up.
 
 use rusqlite::params;
 use sip::registrar::{Binding, BindingChange};
@@ -79,5 +81,30 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// Remembers that `number` passed `line`'s challenge at `at_ms` (Unix
+    /// milliseconds).
+    pub fn remember_passed(&self, line: &str, number: &str, at_ms: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO passed_callers (line, number, passed_at_ms) VALUES (?1, ?2, ?3)
+             ON CONFLICT (line, number) DO UPDATE SET passed_at_ms = MAX(passed_at_ms, ?3)",
+            params![line, number, at_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Callers who passed since `since_ms`, as (line, number, passed_at_ms);
+    /// older ones are forgotten (deleted).
+    pub fn load_passed(&self, since_ms: i64) -> Result<Vec<(String, String, i64)>, StoreError> {
+        self.conn.execute(
+            "DELETE FROM passed_callers WHERE passed_at_ms < ?1",
+            params![since_ms],
+        )?;
+        let mut stmt = self.conn.prepare(
+            "SELECT line, number, passed_at_ms FROM passed_callers ORDER BY line, number",
+        )?;
+        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 }

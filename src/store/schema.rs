@@ -71,6 +71,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // 7: a message the caller left when nobody answered: its WAV, relative
     // to the data directory.
     "ALTER TABLE calls ADD COLUMN voicemail TEXT;",
+    // 8: callers who passed the challenge, per line, for lines that
+    // remember them (normalized E.164 numbers).
+    "CREATE TABLE passed_callers (
+        line          TEXT NOT NULL,
+        number        TEXT NOT NULL,
+        passed_at_ms  INTEGER NOT NULL,
+        PRIMARY KEY (line, number)
+    );",
 ];
 
 /// Brings the schema up to date in one immediate transaction, so two

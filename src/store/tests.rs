@@ -417,3 +417,33 @@ fn registrations_survive_reopening_and_lapse() {
     assert_eq!(kept, vec![binding("sip:a@192.0.2.5", 3_000)]);
     assert!(store.load_bindings(3_000).expect("load").is_empty());
 }
+
+#[test]
+fn passed_callers_are_remembered_and_forgotten() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let store = Store::open(dir.path()).expect("open");
+        store
+            .remember_passed("flat1", "+441632960001", 1_000)
+            .expect("a");
+        store
+            .remember_passed("flat1", "+441632960002", 5_000)
+            .expect("b");
+        store
+            .remember_passed("flat2", "+441632960001", 6_000)
+            .expect("c");
+        // An older pass does not make a caller older.
+        store
+            .remember_passed("flat1", "+441632960002", 2_000)
+            .expect("b again");
+    }
+    let store = Store::open(dir.path()).expect("reopen");
+    let kept = store.load_passed(3_000).expect("load");
+    assert_eq!(
+        kept,
+        vec![
+            ("flat1".to_string(), "+441632960002".to_string(), 5_000),
+            ("flat2".to_string(), "+441632960001".to_string(), 6_000),
+        ]
+    );
+}
