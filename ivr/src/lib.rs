@@ -9,6 +9,7 @@
 //! Also the pure decisions taken before a call is answered: reading and
 //! checking the caller ID in [`numbers`], and the per-line choice to block,
 //! ring through or challenge in [`policy`].
+//! And the line-clear callback (end every leg, then call back) in [`lineclear`].
 //!
 //! Does not own: SIP signalling, media (audio playback, DTMF decoding),
 //! timers, configuration loading or storage. The runtime shell in the
@@ -16,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bridge;
+pub mod lineclear;
 pub mod numbers;
 pub mod policy;
 pub mod screening;
@@ -25,6 +27,13 @@ mod types;
 pub use bridge::{
     BridgeAction, BridgeCall, BridgeEvent, BridgeOutcome, BridgePrompt, BridgeSettings,
     BridgeSettingsError, MAX_PHONES, MESSAGE_PROMPT_GUARD, VOICEMAIL_MAX,
+};
+pub use lineclear::{
+    Callback, CallbackAction, CallbackError, CallbackEvent, CallbackLog, CallbackPrompt,
+    CallbackReport, CallbackResult, CallbackSettings, CallbackSettingsError, ClearAction,
+    ClearEvent, Clearance, ClearedHow, Destination, LegId, LegState, LineClear, Mentioned,
+    OutboundConfig, OutboundConfigError, OutboundDecision, OutboundPolicy, RateLimit, RefuseReason,
+    Trigger, VerifiedNumber, VerifiedNumbers, VerifiedNumbersError,
 };
 pub use numbers::{
     check_cli, normalize, parse_caller_id, CallerId, CliRules, CliVerdict, InvalidReason,

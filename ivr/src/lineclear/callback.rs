@@ -1,0 +1,529 @@
+//! The line-clear callback, as a sans-IO state machine.
+//!
+//! Owns: clearing the line first ([`LineClear`]), then either ringing the
+//! resident back with the offer or the menu (after a risky call or the
+//! feature code) or connecting the verified number the resident's phone
+//! dialled; collecting one menu key (one repeat by default, then goodbye);
+//! dialling exactly one entry of the line's [`VerifiedNumbers`]; bridging
+//! it; and tearing every leg down, each bounded by the teardown timeout.
+//! An emergency entry (999, 112) is dialled the moment the line is clear
+//! with no prompt, and at the emergency cap at the latest, giving up on
+//! legs still being cleared. New legs are rejected until `Finished`. Time
+//! comes in as `now`; there is no randomness.
+//!
+//! Does not own: SIP (the INVITEs, CANCEL/BYE transactions, digest auth on
+//! the trunk, 481 for cleared dialogs, which it asks about with
+//! [`Callback::is_cleared`]), media (prompts, DTMF, relaying), deciding
+//! whether the resident's own call may go out ([`super::OutboundPolicy`]),
+//! the actual timers, or storing the records.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use super::clear::{ClearAction, ClearEvent, LegId, LegState, LineClear};
+use super::later;
+use super::types::*;
+use super::verified::VerifiedNumbers;
+use crate::types::{PromptId, MAX_DURATION};
+
+/// The resident's leg or the verified number's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Leg {
+    /// Not started.
+    Idle,
+    /// Our INVITE (or, for the resident's own call, theirs) is unanswered.
+    Ringing,
+    Up,
+    /// We sent CANCEL; down when it completes or at `until`.
+    Cancelling {
+        until: Instant,
+    },
+    /// We sent BYE; down when it completes or at `until`.
+    Closing {
+        until: Instant,
+    },
+    Down,
+}
+
+impl Leg {
+    fn until(self) -> Option<Instant> {
+        match self {
+            Leg::Cancelling { until } | Leg::Closing { until } => Some(until),
+            _ => None,
+        }
+    }
+
+    fn is_done(self) -> bool {
+        matches!(self, Leg::Idle | Leg::Down)
+    }
+}
+
+/// Where the callback as a whole is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flow {
+    /// Waiting for the line to clear (and, for an emergency, the cap).
+    Clearing,
+    /// The resident's phones ring until `deadline`.
+    Ringing {
+        deadline: Instant,
+    },
+    /// The menu prompt `id` plays until `guard`, then a key is awaited
+    /// until `keys` (set once it has played); `left` repeats remain.
+    Menu {
+        id: PromptId,
+        guard: Instant,
+        keys: Option<Instant>,
+        left: u8,
+    },
+    /// The verified number rings until `deadline`.
+    Dialling {
+        entry: usize,
+        deadline: Instant,
+    },
+    Bridged,
+    /// A closing prompt plays until `guard`; the resident gets BYE after.
+    Farewell {
+        id: PromptId,
+        guard: Instant,
+    },
+    /// Waiting for the legs to go down.
+    Ending,
+    Finished,
+}
+
+/// One line-clear callback.
+#[derive(Debug)]
+pub struct Callback {
+    settings: CallbackSettings,
+    numbers: VerifiedNumbers,
+    trigger: Trigger,
+    line: LineClear,
+    /// For an emergency entry, while clearing: when to stop waiting.
+    cap: Option<Instant>,
+    resident: Leg,
+    far: Leg,
+    flow: Flow,
+    report: CallbackReport,
+    next_prompt: u32,
+    actions: VecDeque<CallbackAction>,
+}
+
+impl Callback {
+    /// Starts clearing `legs` (every leg up on the line, except the
+    /// resident's own INVITE for [`Trigger::DialledVerified`]) now. Never
+    /// panics on bad settings: durations are clamped to one hour.
+    pub fn new(
+        settings: &CallbackSettings,
+        numbers: &VerifiedNumbers,
+        trigger: Trigger,
+        legs: &[(LegId, LegState)],
+        now: Instant,
+    ) -> Result<Self, CallbackError> {
+        let clamp = |d: Duration| d.min(MAX_DURATION);
+        let settings = CallbackSettings {
+            teardown_timeout: clamp(settings.teardown_timeout),
+            emergency_cap: clamp(settings.emergency_cap),
+            ring_timeout: clamp(settings.ring_timeout),
+            answer_timeout: clamp(settings.answer_timeout),
+            digit_timeout: clamp(settings.digit_timeout),
+            prompt_guard: clamp(settings.prompt_guard),
+            reprompts: settings.reprompts.min(MAX_REPROMPTS),
+        };
+        let mut resident = Leg::Idle;
+        let mut cap = None;
+        match trigger {
+            Trigger::DialledVerified(entry) => {
+                if numbers.get(entry).is_none() {
+                    return Err(CallbackError::UnknownEntry(entry));
+                }
+                resident = Leg::Ringing;
+                if numbers.is_emergency(entry) {
+                    cap = Some(later(now, settings.emergency_cap));
+                }
+            }
+            Trigger::RiskyCall { .. } | Trigger::FeatureCode => {
+                if numbers.menu().is_empty() {
+                    return Err(CallbackError::EmptyMenu);
+                }
+            }
+        }
+        let mut callback = Self {
+            line: LineClear::new(settings.teardown_timeout, legs, now),
+            settings,
+            numbers: numbers.clone(),
+            trigger,
+            cap,
+            resident,
+            far: Leg::Idle,
+            flow: Flow::Clearing,
+            report: CallbackReport::default(),
+            next_prompt: 0,
+            actions: VecDeque::new(),
+        };
+        callback.pump_line();
+        Ok(callback)
+    }
+
+    /// Handles `event` after firing every deadline due by `now`.
+    pub fn handle_event(&mut self, now: Instant, event: CallbackEvent) {
+        self.handle_timeout(now);
+        if self.flow == Flow::Finished {
+            return;
+        }
+        use CallbackEvent as E;
+        match event {
+            E::LegEnded(leg) => self.line.handle_event(now, ClearEvent::LegEnded(leg)),
+            E::NewLeg(leg) => self.line.handle_event(now, ClearEvent::NewLeg(leg)),
+            E::ResidentAnswered => self.on_resident_answered(now),
+            E::ResidentFailed { .. } | E::ResidentHungUp | E::ResidentGone => {
+                self.on_resident_down(now, event == E::ResidentGone)
+            }
+            E::FarAnswered => self.on_far_answered(now),
+            E::FarFailed { .. } | E::FarHungUp | E::FarGone => {
+                self.on_far_down(now, event == E::FarGone)
+            }
+            E::Dtmf(key) => self.on_key(now, key),
+            E::PromptFinished(id) => self.on_prompt_finished(now, id),
+        }
+        self.pump_line();
+        self.check_finished();
+    }
+
+    /// Fires every pending deadline at or before `now`, in time order,
+    /// each at its own time.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        for _ in 0..10_000 {
+            let Some(at) = self.poll_timeout().filter(|&at| at <= now) else {
+                return;
+            };
+            self.fire(at);
+            self.pump_line();
+            self.check_finished();
+        }
+    }
+
+    /// The earliest pending deadline. `None` while bridged (the call lasts
+    /// as long as they talk) and once finished.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let flow = match self.flow {
+            Flow::Ringing { deadline } | Flow::Dialling { deadline, .. } => Some(deadline),
+            Flow::Menu { guard, keys, .. } => Some(keys.unwrap_or(guard)),
+            Flow::Farewell { guard, .. } => Some(guard),
+            Flow::Finished => return None,
+            Flow::Clearing | Flow::Bridged | Flow::Ending => None,
+        };
+        let legs = [self.resident.until(), self.far.until()];
+        let line = [self.line.poll_timeout(), self.cap];
+        legs.into_iter().chain(line).chain([flow]).flatten().min()
+    }
+
+    /// The next action to carry out. Drain this after every call in.
+    pub fn poll_action(&mut self) -> Option<CallbackAction> {
+        self.actions.pop_front()
+    }
+
+    /// This leg was on the line and is gone: answer a request on its
+    /// dialog with 481.
+    pub fn is_cleared(&self, leg: LegId) -> bool {
+        self.line.is_cleared(leg)
+    }
+
+    pub fn line(&self) -> &LineClear {
+        &self.line
+    }
+
+    pub fn trigger(&self) -> Trigger {
+        self.trigger
+    }
+
+    /// The records so far (clearances, start, dialled entry, result).
+    pub fn report(&self) -> CallbackReport {
+        let mut report = self.report.clone();
+        report.cleared = self.line.cleared().to_vec();
+        report
+    }
+
+    pub fn is_bridged(&self) -> bool {
+        self.flow == Flow::Bridged
+    }
+
+    /// `Finished` has been emitted.
+    pub fn is_finished(&self) -> bool {
+        self.flow == Flow::Finished
+    }
+
+    fn fire(&mut self, at: Instant) {
+        if self.line.poll_timeout() == Some(at) {
+            return self.line.handle_timeout(at);
+        }
+        if self.cap == Some(at) {
+            self.cap = None;
+            return self.line.preempt(at);
+        }
+        match self.flow {
+            Flow::Ringing { deadline } if deadline == at => {
+                self.resident = self.cancelling(at);
+                self.actions.push_back(CallbackAction::CancelResident);
+                return self.end(at, CallbackResult::ResidentNoAnswer);
+            }
+            Flow::Menu {
+                id, guard, keys, ..
+            } if keys.unwrap_or(guard) == at => {
+                return match keys {
+                    None => self.on_prompt_finished(at, id),
+                    Some(_) => self.reprompt_or_goodbye(at),
+                };
+            }
+            Flow::Dialling { entry, deadline } if deadline == at => {
+                self.far = self.cancelling(at);
+                self.actions.push_back(CallbackAction::CancelFar);
+                self.farewell(at, CallbackPrompt::CouldNotConnect);
+                return self.decide(at, CallbackResult::CouldNotConnect { entry });
+            }
+            Flow::Farewell { guard, .. } if guard == at => return self.bye_resident(at),
+            _ => {}
+        }
+        for leg in [&mut self.resident, &mut self.far] {
+            if leg.until() == Some(at) {
+                *leg = Leg::Down;
+            }
+        }
+    }
+
+    /// Passes the line's actions on; the line going clear starts the rest.
+    fn pump_line(&mut self) {
+        while let Some(action) = self.line.poll_action() {
+            self.actions.push_back(CallbackAction::Line(action));
+            if let ClearAction::LineClear { at } = action {
+                self.on_line_clear(at);
+            }
+        }
+    }
+
+    fn on_line_clear(&mut self, at: Instant) {
+        self.cap = None;
+        self.report.line_clear_at = Some(at);
+        if self.flow != Flow::Clearing {
+            return; // the resident hung up while the line was clearing
+        }
+        let started = CallbackLog::Started {
+            at,
+            trigger: self.trigger,
+        };
+        self.report.started_at = Some(at);
+        self.actions.push_back(CallbackAction::Log(started));
+        match self.trigger {
+            Trigger::DialledVerified(entry) => {
+                self.resident = Leg::Up;
+                self.actions.push_back(CallbackAction::AnswerResident);
+                if !self.numbers.is_emergency(entry) {
+                    self.play(CallbackPrompt::LineClearConnecting);
+                }
+                self.dial(at, entry);
+            }
+            Trigger::RiskyCall { .. } | Trigger::FeatureCode => {
+                self.resident = Leg::Ringing;
+                self.actions.push_back(CallbackAction::RingResident);
+                let deadline = later(at, self.settings.ring_timeout);
+                self.flow = Flow::Ringing { deadline };
+            }
+        }
+    }
+
+    fn on_resident_answered(&mut self, now: Instant) {
+        match self.resident {
+            Leg::Ringing if matches!(self.flow, Flow::Ringing { .. }) => {
+                self.resident = Leg::Up;
+                let menu = self.numbers.menu();
+                let prompt = match self.trigger {
+                    Trigger::RiskyCall { mentioned } => CallbackPrompt::Offer { mentioned, menu },
+                    _ => CallbackPrompt::Menu { menu },
+                };
+                self.menu(now, prompt, self.settings.reprompts);
+            }
+            // The answer crossed our CANCEL.
+            Leg::Cancelling { .. } => {
+                self.resident = self.closing(now);
+                self.actions.push_back(CallbackAction::ByeResident);
+            }
+            _ => {}
+        }
+    }
+
+    /// The resident's leg ended; `gone`: our CANCEL/BYE completed.
+    fn on_resident_down(&mut self, now: Instant, gone: bool) {
+        match self.resident {
+            Leg::Cancelling { .. } | Leg::Closing { .. } => self.resident = Leg::Down,
+            Leg::Ringing | Leg::Up if !gone => {
+                self.resident = Leg::Down;
+                match self.flow {
+                    Flow::Ringing { .. } => self.end(now, CallbackResult::ResidentNoAnswer),
+                    Flow::Bridged => {
+                        self.actions.push_back(CallbackAction::Unbridge);
+                        self.far = self.closing(now);
+                        self.actions.push_back(CallbackAction::ByeFar);
+                        self.flow = Flow::Ending;
+                    }
+                    Flow::Dialling { .. } => {
+                        self.far = self.cancelling(now);
+                        self.actions.push_back(CallbackAction::CancelFar);
+                        self.end(now, CallbackResult::ResidentHungUp);
+                    }
+                    _ => self.end(now, CallbackResult::ResidentHungUp),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_far_answered(&mut self, now: Instant) {
+        match (self.far, self.flow) {
+            (Leg::Ringing, Flow::Dialling { entry, .. }) => {
+                self.far = Leg::Up;
+                self.actions.push_back(CallbackAction::Bridge);
+                self.decide(now, CallbackResult::Connected { entry });
+                self.flow = Flow::Bridged;
+            }
+            (Leg::Cancelling { .. }, _) => {
+                self.far = self.closing(now);
+                self.actions.push_back(CallbackAction::ByeFar);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_far_down(&mut self, now: Instant, gone: bool) {
+        match (self.far, self.flow) {
+            (Leg::Cancelling { .. } | Leg::Closing { .. }, _) => self.far = Leg::Down,
+            (Leg::Ringing, Flow::Dialling { entry, .. }) if !gone => {
+                self.far = Leg::Down;
+                self.farewell(now, CallbackPrompt::CouldNotConnect);
+                self.decide(now, CallbackResult::CouldNotConnect { entry });
+            }
+            (Leg::Up, Flow::Bridged) if !gone => {
+                self.far = Leg::Down;
+                self.actions.push_back(CallbackAction::Unbridge);
+                self.bye_resident(now);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_key(&mut self, now: Instant, key: char) {
+        if !matches!(self.flow, Flow::Menu { .. }) {
+            return;
+        }
+        match self.numbers.by_key(key) {
+            Some(entry) => {
+                self.play(CallbackPrompt::Connecting);
+                self.dial(now, entry);
+            }
+            None => self.reprompt_or_goodbye(now),
+        }
+    }
+
+    fn on_prompt_finished(&mut self, now: Instant, finished: PromptId) {
+        match self.flow {
+            Flow::Menu { id, keys: None, .. } if id == finished => {
+                if let Flow::Menu { keys, .. } = &mut self.flow {
+                    *keys = Some(later(now, self.settings.digit_timeout));
+                }
+            }
+            Flow::Farewell { id, .. } if id == finished => self.bye_resident(now),
+            _ => {}
+        }
+    }
+
+    fn reprompt_or_goodbye(&mut self, now: Instant) {
+        match self.flow {
+            Flow::Menu { left, .. } if left > 0 => {
+                let menu = self.numbers.menu();
+                self.menu(now, CallbackPrompt::Menu { menu }, left - 1);
+            }
+            _ => {
+                self.farewell(now, CallbackPrompt::Goodbye);
+                self.decide(now, CallbackResult::NoChoice);
+            }
+        }
+    }
+
+    fn menu(&mut self, now: Instant, prompt: CallbackPrompt, left: u8) {
+        let id = self.play(prompt);
+        let guard = later(now, self.settings.prompt_guard);
+        self.flow = Flow::Menu {
+            id,
+            guard,
+            keys: None,
+            left,
+        };
+    }
+
+    /// Dials `entry`, once per callback and only once the line is clear.
+    fn dial(&mut self, now: Instant, entry: usize) {
+        if self.far != Leg::Idle || !self.line.is_clear() || self.numbers.get(entry).is_none() {
+            return;
+        }
+        self.far = Leg::Ringing;
+        self.actions.push_back(CallbackAction::Dial { entry });
+        self.report.dialled = Some((entry, now));
+        let dialled = CallbackLog::Dialled { at: now, entry };
+        self.actions.push_back(CallbackAction::Log(dialled));
+        let deadline = later(now, self.settings.answer_timeout);
+        self.flow = Flow::Dialling { entry, deadline };
+    }
+
+    /// Plays a closing prompt; the resident gets BYE after it.
+    fn farewell(&mut self, now: Instant, prompt: CallbackPrompt) {
+        let id = self.play(prompt);
+        let guard = later(now, self.settings.prompt_guard);
+        self.flow = Flow::Farewell { id, guard };
+    }
+
+    fn play(&mut self, prompt: CallbackPrompt) -> PromptId {
+        let id = PromptId(self.next_prompt);
+        self.next_prompt = self.next_prompt.saturating_add(1);
+        self.actions.push_back(CallbackAction::Play { id, prompt });
+        id
+    }
+
+    fn bye_resident(&mut self, now: Instant) {
+        if self.resident == Leg::Up {
+            self.resident = self.closing(now);
+            self.actions.push_back(CallbackAction::ByeResident);
+        }
+        self.flow = Flow::Ending;
+    }
+
+    fn cancelling(&self, now: Instant) -> Leg {
+        let until = later(now, self.settings.teardown_timeout);
+        Leg::Cancelling { until }
+    }
+
+    fn closing(&self, now: Instant) -> Leg {
+        let until = later(now, self.settings.teardown_timeout);
+        Leg::Closing { until }
+    }
+
+    /// Decides the result and stops the flow: only legs are left.
+    fn end(&mut self, now: Instant, result: CallbackResult) {
+        self.decide(now, result);
+        self.flow = Flow::Ending;
+    }
+
+    fn decide(&mut self, at: Instant, result: CallbackResult) {
+        if self.report.result.is_none() {
+            self.report.result = Some(result);
+            let log = CallbackLog::Ended { at, result };
+            self.actions.push_back(CallbackAction::Log(log));
+        }
+    }
+
+    fn check_finished(&mut self) {
+        let legs_done = self.resident.is_done() && self.far.is_done() && self.line.is_clear();
+        if self.flow == Flow::Ending && legs_done {
+            self.flow = Flow::Finished;
+            self.cap = None;
+            self.actions.push_back(CallbackAction::Finished);
+        }
+    }
+}
