@@ -197,6 +197,30 @@ impl Registrar {
         }
     }
 
+    /// Authenticates a request other than REGISTER (an INVITE from one of
+    /// the resident's phones placing a call) with the same accounts and
+    /// nonces: the account's user name when the credentials are right, else
+    /// the answer to send (401 with a challenge, or 403).
+    pub fn authenticate_request(
+        &mut self,
+        req: &Request,
+        now: u64,
+    ) -> Result<String, RegisterReply> {
+        let claimed = req
+            .headers
+            .iter()
+            .find_map(|h| match h {
+                Header::Authorization(a) => typed::Authorization::parse(a.value()).ok(),
+                _ => None,
+            })
+            .map(|a| a.username);
+        let Some(user) = claimed else {
+            return Err(self.challenge(now, false));
+        };
+        self.authenticate(req, &user, now)?;
+        Ok(user)
+    }
+
     /// Checks the request's credentials for `user`: `Err` holds the answer
     /// when they are missing or wrong.
     fn authenticate(&mut self, req: &Request, user: &str, now: u64) -> Result<(), RegisterReply> {

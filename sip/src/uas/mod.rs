@@ -188,6 +188,17 @@ impl IncomingCall {
         reply(&mut self.tx, status, vec![]).await;
     }
 
+    /// Turns the call away with a final response carrying `headers` (such
+    /// as a digest challenge).
+    pub async fn reject_with(mut self, status: u16, headers: Vec<Header>) {
+        reply(&mut self.tx, StatusCode::from(status), headers).await;
+    }
+
+    /// The INVITE as received (for authenticating it).
+    pub fn request(&self) -> &Request {
+        &self.tx.original
+    }
+
     /// Starts the call's task; it is driven through the returned handle.
     pub fn start(self) -> CallHandle {
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
