@@ -770,7 +770,12 @@ fn verified_numbers_are_checked() {
     let entry = |key, number: &str, emergency| VerifiedNumber::new(key, "x", number, emergency);
     let check = |entries: Vec<VerifiedNumber>| VerifiedNumbers::new(entries).err();
     assert_eq!(check(vec![]), None);
-    assert!(VerifiedNumbers::uk_defaults().menu().len() == 2);
+    let defaults = VerifiedNumbers::uk_defaults();
+    assert_eq!(defaults.menu().len(), 2);
+    assert_eq!(
+        VerifiedNumbers::new(defaults.entries().to_vec()),
+        Ok(defaults)
+    );
     assert_eq!(
         check(vec![
             entry(Some('1'), "101", false),
@@ -835,4 +840,352 @@ fn verified_numbers_are_checked() {
         label: "the police".into(),
     };
     assert_eq!(item.to_string(), "Press 1 for the police.");
+}
+
+// ---- seeded fuzz -------------------------------------------------------
+
+fn random_event(rng: &mut fastrand::Rng) -> CallbackEvent {
+    match rng.u8(0..100) {
+        0..=14 => LegEnded(LegId(rng.u64(1..8))),
+        15..=19 => NewLeg(LegId(rng.u64(1..30))),
+        20..=29 => ResidentAnswered,
+        30..=32 => ResidentFailed { status: 486 },
+        33..=37 => ResidentHungUp,
+        38..=41 => ResidentGone,
+        42..=51 => FarAnswered,
+        52..=55 => FarFailed { status: 503 },
+        56..=58 => FarHungUp,
+        59..=62 => FarGone,
+        63..=84 => Dtmf(*rng.choice(b"1234567890*#").unwrap_or(&b'1') as char),
+        _ => CallbackEvent::PromptFinished(ivr::PromptId(rng.u32(0..6))),
+    }
+}
+
+/// Watches one callback's actions and checks them as they come.
+struct Checker {
+    seed: u64,
+    start: Instant,
+    trigger: Trigger,
+    numbers: VerifiedNumbers,
+    legs: Vec<LegId>,
+    teardown: Duration,
+    cap: Duration,
+    cleared: Vec<Clearance>,
+    rejected: Vec<LegId>,
+    line_clear: Option<Instant>,
+    started: Option<Instant>,
+    dialled: Option<(usize, Instant)>,
+    last_key: Option<char>,
+    results: usize,
+    finished: Option<Instant>,
+    bridged: bool,
+    preempted: bool,
+    /// When the last leg torn down runs out of its teardown timeout.
+    teardown_end: Instant,
+    last_event: Instant,
+}
+
+impl Checker {
+    fn event(&mut self, now: Instant, event: CallbackEvent) {
+        if let Dtmf(key) = event {
+            self.last_key = Some(key);
+        }
+        if self.finished.is_none() {
+            self.last_event = now;
+        }
+    }
+
+    fn drain(&mut self, cb: &mut Callback, now: Instant) {
+        let seed = self.seed;
+        while let Some(action) = cb.poll_action() {
+            assert!(
+                self.finished.is_none(),
+                "seed {seed}: {action:?} after Finished"
+            );
+            let torn_down = matches!(action, CancelResident | ByeResident | CancelFar | ByeFar);
+            if torn_down {
+                self.teardown_end = self.teardown_end.max(now + self.teardown);
+            }
+            match action {
+                CallbackAction::Line(line) => self.line(line, now),
+                CallbackAction::Dial { entry } => {
+                    assert!(self.dialled.is_none(), "seed {seed}: a second Dial");
+                    assert!(entry < self.numbers.len(), "seed {seed}: entry {entry}");
+                    let clear = self.line_clear.expect("dialled before the line was clear");
+                    assert!(clear <= now && self.started.is_some(), "seed {seed}");
+                    match self.trigger {
+                        Trigger::DialledVerified(wanted) => assert_eq!(entry, wanted),
+                        _ => {
+                            let key = self.last_key.and_then(|k| self.numbers.by_key(k));
+                            assert_eq!(Some(entry), key, "seed {seed}: not the key pressed");
+                        }
+                    }
+                    self.dialled = Some((entry, clear));
+                }
+                CallbackAction::Log(CallbackLog::Started { at, trigger }) => {
+                    assert!(self.started.is_none(), "seed {seed}");
+                    assert_eq!(trigger, self.trigger);
+                    assert_eq!(Some(at), self.line_clear, "seed {seed}");
+                    assert!(self.cleared.iter().all(|c| c.at <= at), "seed {seed}");
+                    assert_eq!(self.cleared.len(), self.legs.len(), "seed {seed}");
+                    self.started = Some(at);
+                }
+                CallbackAction::Log(CallbackLog::Dialled { entry, at }) => {
+                    assert_eq!(self.dialled.map(|d| d.0), Some(entry), "seed {seed}");
+                    if self.numbers.is_emergency(entry) {
+                        assert_eq!(Some(at), self.line_clear, "seed {seed}: 999 waited");
+                    }
+                    self.dialled = Some((entry, at));
+                }
+                CallbackAction::Log(CallbackLog::Ended { .. }) => self.results += 1,
+                Bridge => {
+                    assert!(self.dialled.is_some() && !self.bridged, "seed {seed}");
+                    self.bridged = true;
+                }
+                Finished => {
+                    assert!(self.line_clear.is_some(), "seed {seed}");
+                    assert_eq!(self.results, 1, "seed {seed}: one result");
+                    self.finished = Some(now);
+                }
+                RingResident | AnswerResident => {
+                    assert!(
+                        self.line_clear.is_some(),
+                        "seed {seed}: {action:?} too early"
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn line(&mut self, action: ClearAction, now: Instant) {
+        let seed = self.seed;
+        match action {
+            Bye(leg) | Cancel(leg) => {
+                assert_eq!(now, self.start, "seed {seed}");
+                assert!(self.legs.contains(&leg), "seed {seed}");
+                self.teardown_end = self.teardown_end.max(now + self.teardown);
+            }
+            Abandon(leg) => assert!(self.legs.contains(&leg), "seed {seed}"),
+            Cleared(c) => {
+                assert!(self.legs.contains(&c.leg), "seed {seed}");
+                assert!(!self.cleared.iter().any(|d| d.leg == c.leg), "seed {seed}");
+                assert!(self.line_clear.is_none(), "seed {seed}");
+                self.preempted |= c.how == ClearedHow::Preempted;
+                match c.how {
+                    ClearedHow::Preempted => assert_eq!(c.at, self.start + self.cap),
+                    ClearedHow::TimedOut => assert_eq!(c.at, self.start + self.teardown),
+                    ClearedHow::Ended => assert!(c.at <= self.start + self.teardown),
+                }
+                self.cleared.push(c);
+            }
+            ClearAction::LineClear { at } => {
+                assert!(self.line_clear.is_none(), "seed {seed}");
+                assert_eq!(self.cleared.len(), self.legs.len(), "seed {seed}");
+                assert!(self.cleared.iter().all(|c| c.at <= at), "seed {seed}");
+                self.line_clear = Some(at);
+            }
+            RejectNew(leg) => {
+                assert!(
+                    !self.legs.contains(&leg),
+                    "seed {seed}: rejected a line leg"
+                );
+                assert!(!self.rejected.contains(&leg), "seed {seed}: rejected twice");
+                self.rejected.push(leg);
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Coverage {
+    results: [usize; 5],
+    dialled: usize,
+    emergency: usize,
+    preempted: usize,
+    bridged: usize,
+    rejected: usize,
+    timed_out: usize,
+}
+
+fn fuzz_one(seed: u64, cover: &mut Coverage) {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let teardown = ms(rng.u64(0..=6_000));
+    let settings = CallbackSettings {
+        teardown_timeout: teardown,
+        emergency_cap: ms(rng.u64(0..=3_000)),
+        ring_timeout: ms(rng.u64(0..=40_000)),
+        answer_timeout: ms(rng.u64(0..=70_000)),
+        digit_timeout: ms(rng.u64(0..=10_000)),
+        prompt_guard: ms(rng.u64(0..=50_000)),
+        reprompts: rng.u8(0..=3),
+    };
+    let numbers = numbers();
+    let trigger = match rng.u8(0..4) {
+        0 => RISKY,
+        1 => Trigger::FeatureCode,
+        _ => Trigger::DialledVerified(rng.usize(0..numbers.len() + 1)),
+    };
+    let legs: Vec<(LegId, LegState)> = (1..=rng.u64(0..5))
+        .map(|id| {
+            let state = if rng.bool() {
+                LegState::Early
+            } else {
+                LegState::Confirmed
+            };
+            (LegId(id), state)
+        })
+        .collect();
+    let start = Instant::now();
+    let Ok(mut cb) = Callback::new(&settings, &numbers, trigger, &legs, start) else {
+        assert_eq!(
+            trigger,
+            Trigger::DialledVerified(numbers.len()),
+            "seed {seed}"
+        );
+        return;
+    };
+    let punctual = rng.u8(0..4) != 0;
+    let mut check = Checker {
+        seed,
+        start,
+        trigger,
+        numbers: numbers.clone(),
+        legs: legs.iter().map(|&(leg, _)| leg).collect(),
+        teardown,
+        cap: settings.emergency_cap,
+        cleared: Vec::new(),
+        rejected: Vec::new(),
+        line_clear: None,
+        started: None,
+        dialled: None,
+        last_key: None,
+        results: 0,
+        finished: None,
+        bridged: false,
+        preempted: false,
+        teardown_end: start,
+        last_event: start,
+    };
+    check.drain(&mut cb, start);
+    let mut now = start;
+
+    let fire_until = |cb: &mut Callback, check: &mut Checker, until: Instant| {
+        for _ in 0..1000 {
+            let Some(at) = cb.poll_timeout().filter(|&at| at <= until) else {
+                return;
+            };
+            cb.handle_timeout(at);
+            check.drain(cb, at);
+        }
+        panic!("seed {seed}: deadlines never run out");
+    };
+
+    for _ in 0..rng.usize(0..40) {
+        now += ms(rng.u64(0..=8_000));
+        if punctual {
+            fire_until(&mut cb, &mut check, now);
+        } else if rng.bool() {
+            cb.handle_timeout(now);
+            check.drain(&mut cb, now);
+        }
+        let event = random_event(&mut rng);
+        check.event(now, event);
+        cb.handle_event(now, event);
+        check.drain(&mut cb, now);
+    }
+
+    // Deadlines alone end every callback, except one still connected.
+    fire_until(&mut cb, &mut check, now + secs(100_000));
+    if check.finished.is_none() {
+        assert!(
+            cb.is_bridged() && cb.poll_timeout().is_none(),
+            "seed {seed}: stuck"
+        );
+        now += ms(rng.u64(0..=10_000));
+        let hangup = if rng.bool() {
+            ResidentHungUp
+        } else {
+            FarHungUp
+        };
+        check.event(now, hangup);
+        cb.handle_event(now, hangup);
+        check.drain(&mut cb, now);
+        fire_until(&mut cb, &mut check, now + secs(100_000));
+    }
+    let Some(finished) = check.finished else {
+        panic!("seed {seed}: never finished");
+    };
+    assert!(
+        cb.is_finished() && cb.poll_timeout().is_none(),
+        "seed {seed}"
+    );
+    if punctual {
+        // Finished comes with an event, or when the last leg torn down
+        // runs out of its own teardown timeout, never later.
+        let bound = check.last_event.max(check.teardown_end);
+        assert!(finished <= bound, "seed {seed}: finished late");
+        if let (Trigger::DialledVerified(entry), Some((_, at))) = (trigger, check.dialled) {
+            if numbers.is_emergency(entry) {
+                let cap = settings.emergency_cap.min(teardown);
+                assert!(at <= start + cap, "seed {seed}: 999 held beyond the cap");
+            }
+        }
+    }
+    let report = cb.report();
+    assert_eq!(report.dialled, check.dialled, "seed {seed}");
+    assert_eq!(report.line_clear_at, check.line_clear, "seed {seed}");
+    for c in &report.cleared {
+        assert!(cb.is_cleared(c.leg), "seed {seed}");
+    }
+
+    // Nothing happens after Finished.
+    for _ in 0..5 {
+        let event = random_event(&mut rng);
+        check.event(now, event);
+        cb.handle_event(now, event);
+        cb.handle_timeout(now + secs(3600));
+        check.drain(&mut cb, now);
+    }
+
+    let index = match report.result {
+        Some(CallbackResult::Connected { .. }) => 0,
+        Some(CallbackResult::ResidentNoAnswer) => 1,
+        Some(CallbackResult::ResidentHungUp) => 2,
+        Some(CallbackResult::NoChoice) => 3,
+        Some(CallbackResult::CouldNotConnect { .. }) => 4,
+        None => panic!("seed {seed}: no result"),
+    };
+    cover.results[index] += 1;
+    cover.dialled += usize::from(check.dialled.is_some());
+    let emergency = matches!(trigger, Trigger::DialledVerified(e) if numbers.is_emergency(e));
+    cover.emergency += usize::from(emergency && check.dialled.is_some());
+    cover.preempted += usize::from(check.preempted && check.dialled.is_some());
+    cover.bridged += usize::from(check.bridged);
+    cover.rejected += check.rejected.len();
+    let timed_out = report
+        .cleared
+        .iter()
+        .filter(|c| c.how == ClearedHow::TimedOut);
+    cover.timed_out += timed_out.count();
+}
+
+#[test]
+fn random_event_sequences_keep_the_invariants() {
+    let mut cover = Coverage::default();
+    for seed in 0..3000 {
+        fuzz_one(seed, &mut cover);
+    }
+    // The runs reach every part of the machine, not just the easy exits.
+    assert!(
+        cover.results.iter().all(|&n| n >= 100),
+        "{:?}",
+        cover.results
+    );
+    assert!(cover.dialled >= 1000, "dialled {}", cover.dialled);
+    assert!(cover.emergency >= 300, "emergency {}", cover.emergency);
+    assert!(cover.preempted >= 150, "preempted {}", cover.preempted);
+    assert!(cover.bridged >= 300, "bridged {}", cover.bridged);
+    assert!(cover.rejected >= 400, "rejected {}", cover.rejected);
+    assert!(cover.timed_out >= 2000, "timed out {}", cover.timed_out);
 }

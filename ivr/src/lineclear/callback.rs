@@ -18,78 +18,18 @@
 //! the actual timers, or storing the records.
 
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::clear::{ClearAction, ClearEvent, LegId, LegState, LineClear};
 use super::later;
+use super::state::{Flow, Leg, Teardown};
 use super::types::*;
 use super::verified::VerifiedNumbers;
-use crate::types::{PromptId, MAX_DURATION};
+use crate::types::PromptId;
 
-/// The resident's leg or the verified number's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Leg {
-    /// Not started.
-    Idle,
-    /// Our INVITE (or, for the resident's own call, theirs) is unanswered.
-    Ringing,
-    Up,
-    /// We sent CANCEL; down when it completes or at `until`.
-    Cancelling {
-        until: Instant,
-    },
-    /// We sent BYE; down when it completes or at `until`.
-    Closing {
-        until: Instant,
-    },
-    Down,
-}
-
-impl Leg {
-    fn until(self) -> Option<Instant> {
-        match self {
-            Leg::Cancelling { until } | Leg::Closing { until } => Some(until),
-            _ => None,
-        }
-    }
-
-    fn is_done(self) -> bool {
-        matches!(self, Leg::Idle | Leg::Down)
-    }
-}
-
-/// Where the callback as a whole is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Flow {
-    /// Waiting for the line to clear (and, for an emergency, the cap).
-    Clearing,
-    /// The resident's phones ring until `deadline`.
-    Ringing {
-        deadline: Instant,
-    },
-    /// The menu prompt `id` plays until `guard`, then a key is awaited
-    /// until `keys` (set once it has played); `left` repeats remain.
-    Menu {
-        id: PromptId,
-        guard: Instant,
-        keys: Option<Instant>,
-        left: u8,
-    },
-    /// The verified number rings until `deadline`.
-    Dialling {
-        entry: usize,
-        deadline: Instant,
-    },
-    Bridged,
-    /// A closing prompt plays until `guard`; the resident gets BYE after.
-    Farewell {
-        id: PromptId,
-        guard: Instant,
-    },
-    /// Waiting for the legs to go down.
-    Ending,
-    Finished,
-}
+/// Which of the callback's own legs `hang_up` ends.
+const RESIDENT: bool = false;
+const FAR: bool = true;
 
 /// One line-clear callback.
 #[derive(Debug)]
@@ -119,16 +59,7 @@ impl Callback {
         legs: &[(LegId, LegState)],
         now: Instant,
     ) -> Result<Self, CallbackError> {
-        let clamp = |d: Duration| d.min(MAX_DURATION);
-        let settings = CallbackSettings {
-            teardown_timeout: clamp(settings.teardown_timeout),
-            emergency_cap: clamp(settings.emergency_cap),
-            ring_timeout: clamp(settings.ring_timeout),
-            answer_timeout: clamp(settings.answer_timeout),
-            digit_timeout: clamp(settings.digit_timeout),
-            prompt_guard: clamp(settings.prompt_guard),
-            reprompts: settings.reprompts.min(MAX_REPROMPTS),
-        };
+        let settings = settings.clamped();
         let mut resident = Leg::Idle;
         let mut cap = None;
         match trigger {
@@ -207,7 +138,7 @@ impl Callback {
     pub fn poll_timeout(&self) -> Option<Instant> {
         let flow = match self.flow {
             Flow::Ringing { deadline } | Flow::Dialling { deadline, .. } => Some(deadline),
-            Flow::Menu { guard, keys, .. } => Some(keys.unwrap_or(guard)),
+            Flow::Menu { until, .. } => Some(until),
             Flow::Farewell { guard, .. } => Some(guard),
             Flow::Finished => return None,
             Flow::Clearing | Flow::Bridged | Flow::Ending => None,
@@ -262,21 +193,17 @@ impl Callback {
         }
         match self.flow {
             Flow::Ringing { deadline } if deadline == at => {
-                self.resident = self.cancelling(at);
-                self.actions.push_back(CallbackAction::CancelResident);
+                self.hang_up(RESIDENT, at);
                 return self.end(at, CallbackResult::ResidentNoAnswer);
             }
-            Flow::Menu {
-                id, guard, keys, ..
-            } if keys.unwrap_or(guard) == at => {
-                return match keys {
-                    None => self.on_prompt_finished(at, id),
-                    Some(_) => self.reprompt_or_goodbye(at),
+            Flow::Menu { playing, until, .. } if until == at => {
+                return match playing {
+                    Some(id) => self.on_prompt_finished(at, id),
+                    None => self.reprompt_or_goodbye(at),
                 };
             }
             Flow::Dialling { entry, deadline } if deadline == at => {
-                self.far = self.cancelling(at);
-                self.actions.push_back(CallbackAction::CancelFar);
+                self.hang_up(FAR, at);
                 self.farewell(at, CallbackPrompt::CouldNotConnect);
                 return self.decide(at, CallbackResult::CouldNotConnect { entry });
             }
@@ -342,37 +269,28 @@ impl Callback {
                 self.menu(now, prompt, self.settings.reprompts);
             }
             // The answer crossed our CANCEL.
-            Leg::Cancelling { .. } => {
-                self.resident = self.closing(now);
-                self.actions.push_back(CallbackAction::ByeResident);
-            }
+            Leg::Cancelling { .. } => self.hang_up(RESIDENT, now),
             _ => {}
         }
     }
 
     /// The resident's leg ended; `gone`: our CANCEL/BYE completed.
     fn on_resident_down(&mut self, now: Instant, gone: bool) {
-        match self.resident {
-            Leg::Cancelling { .. } | Leg::Closing { .. } => self.resident = Leg::Down,
-            Leg::Ringing | Leg::Up if !gone => {
-                self.resident = Leg::Down;
-                match self.flow {
-                    Flow::Ringing { .. } => self.end(now, CallbackResult::ResidentNoAnswer),
-                    Flow::Bridged => {
-                        self.actions.push_back(CallbackAction::Unbridge);
-                        self.far = self.closing(now);
-                        self.actions.push_back(CallbackAction::ByeFar);
-                        self.flow = Flow::Ending;
-                    }
-                    Flow::Dialling { .. } => {
-                        self.far = self.cancelling(now);
-                        self.actions.push_back(CallbackAction::CancelFar);
-                        self.end(now, CallbackResult::ResidentHungUp);
-                    }
-                    _ => self.end(now, CallbackResult::ResidentHungUp),
-                }
+        if self.resident.torn_down() || gone || !matches!(self.resident, Leg::Ringing | Leg::Up) {
+            return;
+        }
+        self.resident = Leg::Down;
+        match self.flow {
+            Flow::Ringing { .. } => self.end(now, CallbackResult::ResidentNoAnswer),
+            Flow::Bridged => {
+                self.actions.push_back(CallbackAction::Unbridge);
+                self.hang_up(FAR, now);
+                self.flow = Flow::Ending;
             }
-            _ => {}
+            _ => {
+                self.hang_up(FAR, now);
+                self.end(now, CallbackResult::ResidentHungUp);
+            }
         }
     }
 
@@ -384,23 +302,23 @@ impl Callback {
                 self.decide(now, CallbackResult::Connected { entry });
                 self.flow = Flow::Bridged;
             }
-            (Leg::Cancelling { .. }, _) => {
-                self.far = self.closing(now);
-                self.actions.push_back(CallbackAction::ByeFar);
-            }
+            // The answer crossed our CANCEL.
+            (Leg::Cancelling { .. }, _) => self.hang_up(FAR, now),
             _ => {}
         }
     }
 
     fn on_far_down(&mut self, now: Instant, gone: bool) {
+        if self.far.torn_down() || gone {
+            return;
+        }
         match (self.far, self.flow) {
-            (Leg::Cancelling { .. } | Leg::Closing { .. }, _) => self.far = Leg::Down,
-            (Leg::Ringing, Flow::Dialling { entry, .. }) if !gone => {
+            (Leg::Ringing, Flow::Dialling { entry, .. }) => {
                 self.far = Leg::Down;
                 self.farewell(now, CallbackPrompt::CouldNotConnect);
                 self.decide(now, CallbackResult::CouldNotConnect { entry });
             }
-            (Leg::Up, Flow::Bridged) if !gone => {
+            (Leg::Up, Flow::Bridged) => {
                 self.far = Leg::Down;
                 self.actions.push_back(CallbackAction::Unbridge);
                 self.bye_resident(now);
@@ -424,10 +342,13 @@ impl Callback {
 
     fn on_prompt_finished(&mut self, now: Instant, finished: PromptId) {
         match self.flow {
-            Flow::Menu { id, keys: None, .. } if id == finished => {
-                if let Flow::Menu { keys, .. } = &mut self.flow {
-                    *keys = Some(later(now, self.settings.digit_timeout));
-                }
+            Flow::Menu { playing, left, .. } if playing == Some(finished) => {
+                let until = later(now, self.settings.digit_timeout);
+                self.flow = Flow::Menu {
+                    playing: None,
+                    until,
+                    left,
+                };
             }
             Flow::Farewell { id, .. } if id == finished => self.bye_resident(now),
             _ => {}
@@ -449,11 +370,10 @@ impl Callback {
 
     fn menu(&mut self, now: Instant, prompt: CallbackPrompt, left: u8) {
         let id = self.play(prompt);
-        let guard = later(now, self.settings.prompt_guard);
+        let until = later(now, self.settings.prompt_guard);
         self.flow = Flow::Menu {
-            id,
-            guard,
-            keys: None,
+            playing: Some(id),
+            until,
             left,
         };
     }
@@ -486,22 +406,30 @@ impl Callback {
         id
     }
 
+    /// BYE to the resident (if up); only the legs are left after.
     fn bye_resident(&mut self, now: Instant) {
         if self.resident == Leg::Up {
-            self.resident = self.closing(now);
-            self.actions.push_back(CallbackAction::ByeResident);
+            self.hang_up(RESIDENT, now);
         }
         self.flow = Flow::Ending;
     }
 
-    fn cancelling(&self, now: Instant) -> Leg {
+    /// CANCEL or BYE one of the callback's own legs, as its state needs.
+    fn hang_up(&mut self, far: bool, now: Instant) {
         let until = later(now, self.settings.teardown_timeout);
-        Leg::Cancelling { until }
-    }
-
-    fn closing(&self, now: Instant) -> Leg {
-        let until = later(now, self.settings.teardown_timeout);
-        Leg::Closing { until }
+        let leg = if far {
+            &mut self.far
+        } else {
+            &mut self.resident
+        };
+        let action = match (leg.hang_up(until), far) {
+            (Some(Teardown::Cancel), false) => CallbackAction::CancelResident,
+            (Some(Teardown::Bye), false) => CallbackAction::ByeResident,
+            (Some(Teardown::Cancel), true) => CallbackAction::CancelFar,
+            (Some(Teardown::Bye), true) => CallbackAction::ByeFar,
+            (None, _) => return,
+        };
+        self.actions.push_back(action);
     }
 
     /// Decides the result and stops the flow: only legs are left.

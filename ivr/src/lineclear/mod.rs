@@ -11,7 +11,7 @@
 //!   dialled (actions name an entry by index, never a string from a call);
 //! - `clear.rs`: [`LineClear`], the machine that tears every leg down,
 //!   records each clearance, declares the line clear and rejects new legs;
-//! - `callback.rs` with `types.rs`: [`Callback`], the machine that clears
+//! - `callback.rs` with `types.rs` and `state.rs`: [`Callback`], the machine that clears
 //!   the line and then rings the resident with the offer or menu, or
 //!   connects the verified number the resident dialled (999 and 112 with no
 //!   prompt, never held up beyond the emergency cap);
@@ -30,6 +30,7 @@
 mod callback;
 mod clear;
 mod safety;
+mod state;
 mod types;
 mod verified;
 

@@ -98,6 +98,22 @@ impl CallbackSettings {
 
 pub(crate) const MAX_REPROMPTS: u8 = 5;
 
+impl CallbackSettings {
+    /// Durations clamped to one hour, repeats to 5.
+    pub(crate) fn clamped(&self) -> Self {
+        let clamp = |d: Duration| d.min(MAX_DURATION);
+        Self {
+            teardown_timeout: clamp(self.teardown_timeout),
+            emergency_cap: clamp(self.emergency_cap),
+            ring_timeout: clamp(self.ring_timeout),
+            answer_timeout: clamp(self.answer_timeout),
+            digit_timeout: clamp(self.digit_timeout),
+            prompt_guard: clamp(self.prompt_guard),
+            reprompts: self.reprompts.min(MAX_REPROMPTS),
+        }
+    }
+}
+
 /// What the last call talked about, for the offer prompt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mentioned {
