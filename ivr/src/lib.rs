@@ -26,7 +26,8 @@ mod types;
 
 pub use bridge::{
     BridgeAction, BridgeCall, BridgeEvent, BridgeOutcome, BridgePrompt, BridgeSettings,
-    BridgeSettingsError, MAX_PHONES, MESSAGE_PROMPT_GUARD, VOICEMAIL_MAX,
+    BridgeSettingsError, ANNOUNCE_GUARD, ANNOUNCE_TIMES, ANNOUNCE_WAIT, MAX_PHONES,
+    MESSAGE_PROMPT_GUARD, VOICEMAIL_MAX,
 };
 pub use lineclear::{
     Callback, CallbackAction, CallbackError, CallbackEvent, CallbackLog, CallbackPrompt,
@@ -46,6 +47,7 @@ pub use policy::{
 
 pub use screening::{
     Action, ChallengeSettings, Event, Outcome, Prompt, PromptId, ScreeningCall, SettingsError,
+    NAME_GUARD, NAME_MAX,
 };
 pub use tagging::{
     HeardWord, PhraseConfig, Risk, RiskRule, Speaker, Tag, TagEvent, TagKind, TagOutput, Tagger,

@@ -3,12 +3,19 @@
 //! Owns: the flow notice → "to be connected, press N" → digit timer, with
 //! retries, barge-in, the pass/fail/timeout/abandoned outcome, and the
 //! deadlines that keep a call from hanging forever (digit timer and the
-//! per-prompt guard). Time comes in as `now`; randomness comes in as a
+//! per-prompt guard). With [`ChallengeSettings::ask_name`], the optional
+//! "say your name" step after the right key: the [`Prompt::SayName`]
+//! prompt, then [`Action::RecordName`] until [`Event::NameRecorded`] or the
+//! [`NAME_GUARD`] deadline; the caller has passed only once it is over (a
+//! caller hanging up during it has abandoned), and keys pressed during it
+//! are ignored. Time comes in as `now`; randomness comes in as a
 //! caller-supplied [`fastrand::Rng`] and is only used to pick the digit.
 //!
 //! Does not own: deciding which callers are screened, SIP signalling, audio
-//! playback or DTMF detection, the actual timers, recording, or storing the
-//! outcome. The shell feeds [`Event`]s and expired deadlines in with
+//! playback or DTMF detection, the actual timers, recording (the name
+//! included: the tone before it, ending it on silence, keeping it and
+//! playing it to the resident), or storing the outcome. The shell feeds
+//! [`Event`]s and expired deadlines in with
 //! [`ScreeningCall::handle_event`] / [`ScreeningCall::handle_timeout`],
 //! asks for the next deadline with [`ScreeningCall::poll_timeout`] and
 //! carries out every [`Action`] drained from [`ScreeningCall::poll_action`].
@@ -36,6 +43,10 @@ enum Phase {
     Ringing,
     /// No outcome yet: notice/challenge/retry prompts or the digit timer.
     Challenging,
+    /// Right key, asking for the name: the SayName prompt is playing.
+    AskingName,
+    /// Right key, the name is being recorded until `name_deadline`.
+    RecordingName,
     /// Passed; the connecting prompt is playing.
     Connecting,
     /// Passed and connected; waiting only for the caller to hang up.
@@ -65,7 +76,10 @@ pub struct ScreeningCall {
     digit_deadline: Option<Instant>,
     /// When a ringing call is answered.
     answer_deadline: Option<Instant>,
+    /// When a name recording that never reported its end is stopped.
+    name_deadline: Option<Instant>,
     notice: bool,
+    ask_name: bool,
     entry: Entry,
     actions: VecDeque<Action>,
 }
@@ -111,7 +125,9 @@ impl ScreeningCall {
             guard_deadline: None,
             digit_deadline: None,
             answer_deadline: None,
+            name_deadline: None,
             notice: settings.notice,
+            ask_name: settings.ask_name,
             entry: match decision {
                 Decision::Challenge { .. } => Entry::Challenge,
                 Decision::RingResident { .. } => Entry::Connect,
@@ -168,6 +184,12 @@ impl ScreeningCall {
             Event::Dtmf(key) => self.on_key(now, key),
             Event::PromptFinished(id) => self.on_prompt_finished(now, id),
             Event::CallerHungUp => self.on_caller_hung_up(),
+            Event::NameRecorded => {
+                if self.phase == Phase::RecordingName {
+                    self.name_deadline = None;
+                    self.pass(now);
+                }
+            }
         }
     }
 
@@ -180,6 +202,10 @@ impl ScreeningCall {
                 self.answer(at);
             } else if self.guard_deadline == Some(at) {
                 self.finish_front(at);
+            } else if self.name_deadline == Some(at) {
+                self.name_deadline = None;
+                self.actions.push_back(Action::StopNameRecording);
+                self.pass(at);
             } else {
                 self.digit_deadline = None;
                 self.on_no_key(at);
@@ -192,6 +218,7 @@ impl ScreeningCall {
         [
             self.answer_deadline,
             self.guard_deadline,
+            self.name_deadline,
             self.digit_deadline,
         ]
         .into_iter()
@@ -225,9 +252,12 @@ impl ScreeningCall {
         }
         self.digit_deadline = None;
         if key.to_digit(10) == Some(u32::from(self.digit)) {
-            self.decide(Outcome::Passed);
-            self.phase = Phase::Connecting;
-            self.play(now, Prompt::Connecting);
+            if self.ask_name {
+                self.phase = Phase::AskingName;
+                self.play(now, Prompt::SayName);
+            } else {
+                self.pass(now);
+            }
         } else if self.retries_left > 0 {
             self.retries_left -= 1;
             self.play(now, Prompt::WrongKey);
@@ -278,6 +308,11 @@ impl ScreeningCall {
             (Prompt::Challenge { .. }, Phase::Challenging) if self.queued.is_empty() => {
                 self.digit_deadline = Some(later(at, self.digit_timeout));
             }
+            (Prompt::SayName, Phase::AskingName) => {
+                self.actions.push_back(Action::RecordName);
+                self.phase = Phase::RecordingName;
+                self.name_deadline = Some(later(at, NAME_GUARD));
+            }
             (Prompt::Connecting, Phase::Connecting) => {
                 self.actions.push_back(Action::Connected);
                 self.phase = Phase::Connected;
@@ -288,6 +323,13 @@ impl ScreeningCall {
             }
             _ => {}
         }
+    }
+
+    /// The caller has passed: the connecting prompt, then `Connected`.
+    fn pass(&mut self, now: Instant) {
+        self.decide(Outcome::Passed);
+        self.phase = Phase::Connecting;
+        self.play(now, Prompt::Connecting);
     }
 
     fn say_goodbye(&mut self, now: Instant, outcome: Outcome) {
@@ -318,6 +360,7 @@ impl ScreeningCall {
         self.guard_deadline = None;
         self.digit_deadline = None;
         self.answer_deadline = None;
+        self.name_deadline = None;
     }
 }
 

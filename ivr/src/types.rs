@@ -1,8 +1,9 @@
 //! The vocabulary of the screening challenge: its settings, the prompts it
 //! asks for, the events it takes and the actions it returns.
 //!
-//! Owns: these plain data types and the validation of settings. Does not
-//! own: the state machine that uses them ([`crate::screening`]).
+//! Owns: these plain data types, the validation of settings and the bounds
+//! of the optional "say your name" step ([`NAME_MAX`], [`NAME_GUARD`]).
+//! Does not own: the state machine that uses them ([`crate::screening`]).
 
 use std::fmt;
 use std::time::Duration;
@@ -10,6 +11,15 @@ use std::time::Duration;
 /// Longest `digit_timeout` / `prompt_guard` accepted. [`crate::ScreeningCall::new`]
 /// clamps longer values to this so deadline arithmetic cannot overflow.
 pub const MAX_DURATION: Duration = Duration::from_secs(60 * 60);
+
+/// Longest name recording the shell makes after [`Action::RecordName`]: it
+/// ends on silence after speech, or at this length.
+pub const NAME_MAX: Duration = Duration::from_secs(3);
+
+/// If [`Event::NameRecorded`] never arrives, the name step ends this long
+/// after [`Action::RecordName`] (with [`Action::StopNameRecording`]):
+/// [`NAME_MAX`] plus a second for the tone before it and for reporting.
+pub const NAME_GUARD: Duration = Duration::from_secs(4);
 
 /// How the challenge is run. Validate user-supplied values with
 /// [`ChallengeSettings::validate`] when the configuration is loaded.
@@ -30,6 +40,10 @@ pub struct ChallengeSettings {
     /// Let the call ring this long (180 Ringing) before answering; zero
     /// answers at once.
     pub answer_after: Duration,
+    /// After the right key, ask the caller to say their name and record it
+    /// (up to [`NAME_MAX`]) before connecting, for the resident to hear.
+    /// Callers let through without a challenge are never asked.
+    pub ask_name: bool,
 }
 
 impl Default for ChallengeSettings {
@@ -41,6 +55,7 @@ impl Default for ChallengeSettings {
             retries: 1,
             prompt_guard: Duration::from_secs(30),
             answer_after: Duration::ZERO,
+            ask_name: false,
         }
     }
 }
@@ -84,11 +99,15 @@ impl ChallengeSettings {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Prompt {
     Notice,
-    Challenge { digit: u8 },
+    Challenge {
+        digit: u8,
+    },
     WrongKey,
     NoKey,
     Connecting,
     Goodbye,
+    /// Asks for the caller's name; only with [`ChallengeSettings::ask_name`].
+    SayName,
 }
 
 impl fmt::Display for Prompt {
@@ -100,6 +119,7 @@ impl fmt::Display for Prompt {
             Prompt::NoKey => f.write_str("Sorry, I did not hear a key."),
             Prompt::Connecting => f.write_str("Thank you, connecting you."),
             Prompt::Goodbye => f.write_str("Sorry, we could not connect your call. Goodbye."),
+            Prompt::SayName => f.write_str("After the tone, please say your name."),
         }
     }
 }
@@ -118,6 +138,10 @@ pub enum Event {
     PromptFinished(PromptId),
     /// The caller sent BYE (or the call was otherwise lost).
     CallerHungUp,
+    /// The name recording asked for by [`Action::RecordName`] has ended
+    /// (silence after speech, or [`NAME_MAX`]), whether or not anything
+    /// was said. Ignored at any other time.
+    NameRecorded,
 }
 
 /// Something the shell must do, in the order drained.
@@ -140,6 +164,16 @@ pub enum Action {
     Connected,
     /// Send BYE to the caller; the call is over for the IVR.
     Hangup,
+    /// Play a short tone, then record the caller's name, ending on silence
+    /// after speech or at [`NAME_MAX`]; report [`Event::NameRecorded`]
+    /// when it ends, and keep the recording for the resident's
+    /// announcement. Comes after the [`Prompt::SayName`] prompt has
+    /// finished. If the caller hangs up meanwhile, no stop action follows:
+    /// the recording goes with the call.
+    RecordName,
+    /// The name recording never reported its end within [`NAME_GUARD`]:
+    /// stop it and keep whatever was recorded.
+    StopNameRecording,
 }
 
 /// How screening ended.

@@ -1,7 +1,9 @@
 //! Bridge scenarios on a virtual clock: ringing, the first answer winning,
 //! either party hanging up, CANCEL while ringing, no answer (with and
-//! without voicemail), busy and unavailable phones, duplicated and
-//! out-of-order events, and a seeded fuzz of random event sequences.
+//! without voicemail), busy and unavailable phones, announcing the caller
+//! to the resident (accept, reject, no key, either party hanging up),
+//! duplicated and out-of-order events, and a seeded fuzz of random event
+//! sequences with and without the announcement.
 //!
 //! Does not own: the simulated shell (see `bridge_support`).
 
@@ -13,7 +15,7 @@ use bridge_support::{ms, play, secs, Sim};
 use ivr::{
     Action, BridgeAction, BridgeCall, BridgeEvent, BridgeOutcome, BridgePrompt, BridgeSettings,
     BridgeSettingsError, ChallengeSettings, Event, Outcome, Prompt, PromptId, ScreeningCall,
-    MAX_PHONES,
+    ANNOUNCE_GUARD, ANNOUNCE_TIMES, ANNOUNCE_WAIT, MAX_PHONES, MESSAGE_PROMPT_GUARD,
 };
 
 use BridgeAction::{
@@ -21,8 +23,8 @@ use BridgeAction::{
     StopVoicemail, Unbridge,
 };
 use BridgeEvent::{
-    CallerGone, CallerHungUp, Dtmf, PhoneAnswered, PhoneFailed, PhoneGone, PhoneHungUp,
-    PhoneProgress, PromptFinished,
+    AnnounceFinished, CallerGone, CallerHungUp, Dtmf, PhoneAnswered, PhoneFailed, PhoneGone,
+    PhoneHungUp, PhoneProgress, PromptFinished, ResidentKey,
 };
 
 fn outcome(o: BridgeOutcome) -> BridgeAction {
@@ -35,6 +37,22 @@ fn bridge(phone: usize) -> BridgeAction {
 
 fn answered(phone: usize) -> BridgeAction {
     outcome(BridgeOutcome::Answered { phone })
+}
+
+fn announce(phone: usize) -> BridgeAction {
+    BridgeAction::Announce { phone }
+}
+
+fn key(phone: usize, digit: char) -> BridgeEvent {
+    ResidentKey { phone, digit }
+}
+
+fn announcing(phones: usize) -> BridgeSettings {
+    BridgeSettings {
+        phones,
+        announce: true,
+        ..BridgeSettings::default()
+    }
 }
 
 fn voicemail() -> BridgeSettings {
@@ -703,6 +721,266 @@ fn prompt_wording_and_outcome_names() {
 }
 
 // ---------------------------------------------------------------------------
+// Announcing the caller to the resident.
+
+#[test]
+fn announced_resident_pressing_1_is_connected() {
+    let connected = screened_caller(Instant::now());
+    let mut s = Sim::starting_at(&announcing(1), connected);
+    s.send(
+        secs(1),
+        PhoneProgress {
+            phone: 0,
+            status: 180,
+        },
+    );
+    s.send(secs(4), PhoneAnswered { phone: 0 });
+    assert_eq!(s.since(secs(4)), vec![(secs(4), announce(0))]);
+    assert_eq!(
+        s.call.outcome(),
+        None,
+        "not decided until the resident says"
+    );
+    assert_eq!(s.call.bridged_phone(), None, "the caller hears ringback");
+    assert_eq!(s.call.announced_phone(), Some(0));
+    assert_eq!(s.deadline(), Some(secs(4) + ANNOUNCE_GUARD));
+    s.send(secs(9), AnnounceFinished { phone: 0 });
+    assert_eq!(s.deadline(), Some(secs(9) + ANNOUNCE_WAIT));
+    // Other keys, the caller's keys and keys from elsewhere do nothing.
+    for event in [key(0, '3'), key(0, '#'), key(4, '1'), Dtmf('1')] {
+        s.send(secs(11), event);
+    }
+    assert_eq!(s.since(ms(4_001)), vec![]);
+    s.send(secs(12), key(0, '1'));
+    assert_eq!(
+        s.since(ms(4_001)),
+        vec![(secs(12), answered(0)), (secs(12), bridge(0))]
+    );
+    assert_eq!(s.deadline(), None);
+    // A '2' once connected does not end the call.
+    s.send(secs(20), key(0, '2'));
+    s.send(secs(60), CallerHungUp);
+    s.send(ms(60_100), PhoneGone { phone: 0 });
+    assert_eq!(
+        s.since(ms(12_001)),
+        vec![
+            (secs(60), Unbridge),
+            (secs(60), ByePhone(0)),
+            (ms(60_100), Finished)
+        ]
+    );
+    assert_eq!(s.call.outcome(), Some(BridgeOutcome::Answered { phone: 0 }));
+}
+
+#[test]
+fn pressing_1_during_the_announcement_connects_at_once() {
+    let mut s = Sim::new(&announcing(1));
+    s.send(secs(4), PhoneAnswered { phone: 0 });
+    s.send(secs(6), key(0, '1'));
+    assert_eq!(
+        s.since(secs(4)),
+        vec![
+            (secs(4), announce(0)),
+            (secs(6), answered(0)),
+            (secs(6), bridge(0))
+        ]
+    );
+    s.send(secs(8), AnnounceFinished { phone: 0 }); // late: ignored
+    assert_eq!(s.deadline(), None);
+    assert_eq!(s.call.bridged_phone(), Some(0));
+}
+
+#[test]
+fn announced_resident_pressing_2_declines_and_the_caller_hears_goodbye() {
+    let mut s = Sim::new(&announcing(1));
+    s.send(secs(4), PhoneAnswered { phone: 0 });
+    s.send(secs(7), AnnounceFinished { phone: 0 });
+    s.send(secs(8), key(0, '2'));
+    assert_eq!(
+        s.since(ms(4_001)),
+        vec![
+            (secs(8), ByePhone(0)),
+            (secs(8), outcome(BridgeOutcome::Declined)),
+            (secs(8), play(0, BridgePrompt::Declined)),
+        ]
+    );
+    assert_eq!(
+        s.deadline(),
+        Some(secs(12)),
+        "the BYE to the phone is bounded"
+    );
+    s.send(ms(8_100), PhoneGone { phone: 0 });
+    assert_eq!(s.deadline(), Some(secs(8) + MESSAGE_PROMPT_GUARD));
+    s.send(secs(8), key(0, '1')); // too late: changes nothing
+    s.send(secs(13), PromptFinished(PromptId(0)));
+    s.send(ms(13_200), CallerGone);
+    assert_eq!(
+        s.since(ms(8_001)),
+        vec![(secs(13), ByeCaller), (ms(13_200), Finished)]
+    );
+    assert_eq!(s.count(&bridge(0)), 0);
+    assert_eq!(s.call.outcome(), Some(BridgeOutcome::Declined));
+}
+
+#[test]
+fn no_key_is_announced_once_more_then_declined() {
+    let mut s = Sim::new(&announcing(1));
+    s.send(secs(4), PhoneAnswered { phone: 0 });
+    s.send(secs(10), AnnounceFinished { phone: 0 });
+    s.send(secs(26), AnnounceFinished { phone: 0 });
+    s.run();
+    let expected = vec![
+        (secs(0), RingPhones(vec![0])),
+        (secs(4), announce(0)),
+        (secs(20), announce(0)), // 10 s after the first one finished
+        (secs(36), ByePhone(0)), // 10 s after the second one finished
+        (secs(36), outcome(BridgeOutcome::Declined)),
+        (secs(36), play(0, BridgePrompt::Declined)),
+        (secs(51), ByeCaller), // the prompt guard
+        (secs(55), Finished),  // nobody confirms their BYE
+    ];
+    assert_eq!(s.trace, expected);
+    assert_eq!(s.count(&announce(0)), usize::from(ANNOUNCE_TIMES));
+}
+
+#[test]
+fn announcement_worst_case_when_nothing_is_ever_reported() {
+    let mut s = Sim::new(&announcing(1));
+    s.send(secs(4), PhoneAnswered { phone: 0 });
+    s.run();
+    let expected = vec![
+        (secs(0), RingPhones(vec![0])),
+        (secs(4), announce(0)),
+        (secs(29), announce(0)), // guard 15 s, then the 10 s wait
+        (secs(54), ByePhone(0)),
+        (secs(54), outcome(BridgeOutcome::Declined)),
+        (secs(54), play(0, BridgePrompt::Declined)),
+        (secs(69), ByeCaller),
+        (secs(73), Finished),
+    ];
+    assert_eq!(s.trace, expected);
+}
+
+#[test]
+fn resident_hanging_up_during_the_announcement_declines() {
+    let mut s = Sim::new(&announcing(1));
+    s.send(secs(4), PhoneAnswered { phone: 0 });
+    s.send(secs(7), PhoneHungUp { phone: 0 });
+    assert_eq!(
+        s.since(ms(4_001)),
+        vec![
+            (secs(7), outcome(BridgeOutcome::Declined)),
+            (secs(7), play(0, BridgePrompt::Declined)),
+        ]
+    );
+    assert_eq!(s.count(&ByePhone(0)), 0, "the phone has hung up itself");
+    s.send(secs(8), key(0, '1'));
+    s.send(secs(8), AnnounceFinished { phone: 0 });
+    s.send(secs(12), PromptFinished(PromptId(0)));
+    s.send(ms(12_100), CallerGone);
+    assert_eq!(
+        s.since(ms(7_001)),
+        vec![(secs(12), ByeCaller), (ms(12_100), Finished)]
+    );
+}
+
+#[test]
+fn caller_hanging_up_during_the_announcement_gave_up() {
+    let mut s = Sim::new(&announcing(1));
+    s.send(secs(4), PhoneAnswered { phone: 0 });
+    s.send(secs(6), CallerHungUp);
+    assert_eq!(
+        s.since(ms(4_001)),
+        vec![
+            (secs(6), ByePhone(0)),
+            (secs(6), outcome(BridgeOutcome::CallerGaveUp)),
+        ]
+    );
+    assert_eq!(s.deadline(), Some(secs(10)), "only the phone's BYE is left");
+    s.send(secs(7), key(0, '1'));
+    assert_eq!(s.since(ms(6_001)), vec![]);
+    s.run(); // the phone never confirms our BYE
+    assert_eq!(s.since(ms(6_001)), vec![(secs(10), Finished)]);
+    assert_eq!(s.count(&bridge(0)), 0);
+    assert_eq!(s.count(&Unbridge), 0);
+}
+
+#[test]
+fn two_phones_the_first_to_answer_is_announced_and_the_other_cancelled() {
+    let mut s = Sim::new(&announcing(2));
+    s.send(secs(2), PhoneAnswered { phone: 1 });
+    assert_eq!(
+        s.trace,
+        vec![
+            (secs(0), RingPhones(vec![0, 1])),
+            (secs(2), CancelPhone(0)),
+            (secs(2), announce(1)),
+        ]
+    );
+    // Phone 0's answer crossed our CANCEL: BYE, and it is never announced.
+    s.send(ms(2_050), PhoneAnswered { phone: 0 });
+    assert_eq!(s.since(ms(2_001)), vec![(ms(2_050), ByePhone(0))]);
+    s.send(secs(3), key(0, '1'));
+    s.send(secs(3), AnnounceFinished { phone: 0 });
+    s.send(ms(3_100), PhoneGone { phone: 0 });
+    assert_eq!(s.since(ms(2_051)), vec![]);
+    assert_eq!(s.deadline(), Some(secs(2) + ANNOUNCE_GUARD));
+    s.send(secs(5), key(1, '1'));
+    assert_eq!(
+        s.since(ms(2_051)),
+        vec![(secs(5), answered(1)), (secs(5), bridge(1))]
+    );
+    assert_eq!(s.count(&announce(0)), 0);
+}
+
+#[test]
+fn announcement_events_are_ignored_without_announce() {
+    let mut s = Sim::phones(1);
+    s.send(secs(1), key(0, '1'));
+    s.send(secs(1), AnnounceFinished { phone: 0 });
+    s.send(secs(2), PhoneAnswered { phone: 0 });
+    s.send(secs(3), key(0, '2'));
+    s.send(secs(3), AnnounceFinished { phone: 0 });
+    assert_eq!(
+        s.trace,
+        vec![
+            (secs(0), RingPhones(vec![0])),
+            (secs(2), answered(0)),
+            (secs(2), bridge(0)),
+        ]
+    );
+    assert_eq!(s.deadline(), None);
+}
+
+#[test]
+fn no_answer_with_announce_is_unchanged() {
+    let mut s = Sim::new(&announcing(1));
+    s.run();
+    assert_eq!(
+        s.trace,
+        vec![
+            (secs(0), RingPhones(vec![0])),
+            (secs(30), CancelPhone(0)),
+            (secs(30), outcome(BridgeOutcome::NoAnswer)),
+            (secs(30), play(0, BridgePrompt::Unavailable)),
+            (secs(45), ByeCaller),
+            (secs(49), Finished),
+        ]
+    );
+}
+
+#[test]
+fn declined_wording_and_name() {
+    assert_eq!(
+        BridgePrompt::Declined.to_string(),
+        "Sorry, the person you are calling cannot take your call. Goodbye."
+    );
+    assert_eq!(BridgeOutcome::Declined.as_str(), "declined");
+    assert!(!BridgeSettings::default().announce);
+    assert_eq!(announcing(2).validate(), Ok(()));
+}
+
+// ---------------------------------------------------------------------------
 // Fuzz: random event sequences at random times.
 
 /// Checks every action as it is drained, against what came before.
@@ -710,6 +988,7 @@ struct Checker {
     phones: usize,
     bye_timeout: Duration,
     voicemail: bool,
+    announce: bool,
     answered: Vec<bool>,
     cancelled: Vec<bool>,
     byed: Vec<bool>,
@@ -723,6 +1002,12 @@ struct Checker {
     finished: Option<Instant>,
     /// When the last event was handed in.
     last_event: Option<Instant>,
+    /// The event being handled, until its actions are drained (`None`
+    /// while deadlines fire).
+    handling: Option<BridgeEvent>,
+    /// The phone announced to, and how many times.
+    announced: Option<usize>,
+    announcements: u8,
     /// The latest time a leg torn down so far may still be up: each
     /// CANCEL or BYE sent gives its leg `bye_timeout`.
     teardown_end: Option<Instant>,
@@ -734,6 +1019,7 @@ impl Checker {
             phones: settings.phones,
             bye_timeout: settings.bye_timeout,
             voicemail: settings.voicemail,
+            announce: settings.announce,
             answered: vec![false; settings.phones],
             cancelled: vec![false; settings.phones],
             byed: vec![false; settings.phones],
@@ -746,12 +1032,16 @@ impl Checker {
             recording: None,
             finished: None,
             last_event: None,
+            handling: None,
+            announced: None,
+            announcements: 0,
             teardown_end: None,
         }
     }
 
     fn event(&mut self, now: Instant, event: BridgeEvent) {
         self.last_event = Some(now);
+        self.handling = Some(event);
         if let PhoneAnswered { phone } = event {
             if let Some(a) = self.answered.get_mut(phone) {
                 *a = true;
@@ -763,6 +1053,7 @@ impl Checker {
         while let Some(action) = call.poll_action() {
             self.action(now, &action, seed);
         }
+        self.handling = None;
         if self.finished.is_some() {
             assert!(call.is_finished(), "seed {seed}");
             assert_eq!(
@@ -811,8 +1102,36 @@ impl Checker {
                 );
                 self.byed[p] = true;
             }
+            BridgeAction::Announce { phone } => {
+                assert!(self.announce && phone_ok(phone), "seed {seed}: {action:?}");
+                assert!(
+                    self.answered[phone],
+                    "seed {seed}: announced before its answer"
+                );
+                assert!(
+                    self.announced.is_none_or(|p| p == phone),
+                    "seed {seed}: announced to a second phone"
+                );
+                assert!(
+                    self.outcome.is_none() && !self.byed[phone],
+                    "seed {seed}: {action:?} after {:?}",
+                    self.outcome
+                );
+                assert!(self.announcements < ANNOUNCE_TIMES, "seed {seed}");
+                self.announced = Some(phone);
+                self.announcements += 1;
+            }
             BridgeAction::Bridge { phone } => {
                 assert!(phone_ok(phone), "seed {seed}");
+                if self.announce {
+                    // Only on a '1' from the phone announced to, handled now.
+                    assert_eq!(self.announced, Some(phone), "seed {seed}");
+                    assert_eq!(
+                        self.handling,
+                        Some(ResidentKey { phone, digit: '1' }),
+                        "seed {seed}: bridged without the resident's 1"
+                    );
+                }
                 assert!(
                     self.answered[phone],
                     "seed {seed}: bridged before its answer"
@@ -831,6 +1150,12 @@ impl Checker {
             ByeCaller => {
                 assert!(!self.bye_caller, "seed {seed}: BYE to the caller twice");
                 self.bye_caller = true;
+            }
+            BridgeAction::Play {
+                prompt: BridgePrompt::Declined,
+                ..
+            } => {
+                assert_eq!(self.outcome, Some(BridgeOutcome::Declined), "seed {seed}");
             }
             BridgeAction::Play { prompt, .. } => {
                 let expected = if self.voicemail {
@@ -862,6 +1187,12 @@ impl Checker {
             }
             BridgeAction::Outcome(o) => {
                 assert!(self.outcome.is_none(), "seed {seed}: second outcome {o:?}");
+                if o == BridgeOutcome::Declined {
+                    assert!(
+                        self.announce && self.announced.is_some(),
+                        "seed {seed}: declined without an announcement"
+                    );
+                }
                 self.outcome = Some(o);
             }
             Finished => {
@@ -880,12 +1211,31 @@ impl Checker {
     }
 }
 
-fn random_event(rng: &mut fastrand::Rng, phones: usize) -> BridgeEvent {
+/// A random event; with `announce`, also the resident's keys and the
+/// announcement's end, mostly from `announced` (the phone announced to).
+fn random_event(
+    rng: &mut fastrand::Rng,
+    phones: usize,
+    announce: bool,
+    announced: Option<usize>,
+) -> BridgeEvent {
     let phone = if rng.u8(0..10) == 0 {
         rng.usize(phones..phones + 3)
     } else {
         rng.usize(0..phones)
     };
+    if announce && rng.u8(0..10) < 3 {
+        let phone = match announced {
+            Some(p) if rng.u8(0..5) != 0 => p,
+            _ => phone,
+        };
+        return if rng.u8(0..5) < 3 {
+            let digit = ['1', '2', '1', '2', '0', '5', '#', '*'][rng.usize(0..8)];
+            ResidentKey { phone, digit }
+        } else {
+            AnnounceFinished { phone }
+        };
+    }
     match rng.u8(0..100) {
         0..=14 => PhoneProgress {
             phone,
@@ -908,19 +1258,21 @@ fn random_event(rng: &mut fastrand::Rng, phones: usize) -> BridgeEvent {
 /// What one random run reached, for the coverage check.
 #[derive(Default)]
 struct Coverage {
-    outcomes: [usize; 5],
+    outcomes: [usize; 6],
+    announced_twice: usize,
     bridged: usize,
     recorded: usize,
     late_answer_bye: usize,
 }
 
-fn fuzz_one(seed: u64, cover: &mut Coverage) {
+fn fuzz_one(seed: u64, announce: bool, cover: &mut Coverage) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let settings = BridgeSettings {
         phones: rng.usize(1..=MAX_PHONES),
         ring_timeout: ms(rng.u64(0..=40_000)),
         bye_timeout: ms(rng.u64(0..=6_000)),
         voicemail: rng.bool(),
+        announce,
     };
     // A punctual shell fires every deadline at exactly its time; a sloppy
     // one fires them late, or not at all until an event comes.
@@ -960,7 +1312,7 @@ fn fuzz_one(seed: u64, cover: &mut Coverage) {
             call.handle_timeout(now);
             check.drain(&mut call, now, seed);
         }
-        let event = random_event(&mut rng, settings.phones);
+        let event = random_event(&mut rng, settings.phones, announce, call.announced_phone());
         check.event(now, event);
         call.handle_event(now, event);
         check.drain(&mut call, now, seed);
@@ -1006,7 +1358,16 @@ fn fuzz_one(seed: u64, cover: &mut Coverage) {
 
     if punctual {
         let bye = settings.bye_timeout;
-        let mut bound = start + settings.ring_timeout + secs(60) + 2 * bye;
+        // The longest message step: voicemail, or with announce the
+        // announcements, each waited for in full, then the goodbye.
+        let announcing = ANNOUNCE_GUARD + ANNOUNCE_WAIT;
+        let declining = u32::from(ANNOUNCE_TIMES) * announcing + MESSAGE_PROMPT_GUARD;
+        let message = if announce {
+            declining.max(secs(60))
+        } else {
+            secs(60)
+        };
+        let mut bound = start + settings.ring_timeout + message + 2 * bye;
         if let Some(unbridged) = check.unbridged {
             bound = bound.max(unbridged + bye);
         }
@@ -1029,7 +1390,7 @@ fn fuzz_one(seed: u64, cover: &mut Coverage) {
 
     // Nothing happens after Finished.
     for _ in 0..5 {
-        let event = random_event(&mut rng, settings.phones);
+        let event = random_event(&mut rng, settings.phones, announce, call.announced_phone());
         check.event(now, event);
         call.handle_event(now, event);
         call.handle_timeout(now + secs(3600));
@@ -1042,6 +1403,7 @@ fn fuzz_one(seed: u64, cover: &mut Coverage) {
         Some(BridgeOutcome::Busy) => 2,
         Some(BridgeOutcome::Unavailable) => 3,
         Some(BridgeOutcome::CallerGaveUp) => 4,
+        Some(BridgeOutcome::Declined) => 5,
         None => panic!("seed {seed}: no outcome"),
     };
     cover.outcomes[index] += 1;
@@ -1049,6 +1411,10 @@ fn fuzz_one(seed: u64, cover: &mut Coverage) {
     cover.recorded += usize::from(check.recording.is_some());
     let late_byes = (0..settings.phones).filter(|&p| check.byed[p] && check.cancelled[p]);
     cover.late_answer_bye += late_byes.count();
+    cover.announced_twice += usize::from(check.announcements == ANNOUNCE_TIMES);
+    if !announce {
+        assert_eq!(check.announcements, 0, "seed {seed}");
+    }
 }
 
 fn call_now(now: Instant, rng: &mut fastrand::Rng) -> Instant {
@@ -1059,19 +1425,41 @@ fn call_now(now: Instant, rng: &mut fastrand::Rng) -> Instant {
 fn random_event_sequences_keep_the_invariants() {
     let mut cover = Coverage::default();
     for seed in 0..2000 {
-        fuzz_one(seed, &mut cover);
+        fuzz_one(seed, false, &mut cover);
     }
     // The runs reach every part of the machine, not just the easy exits.
     assert!(
-        cover.outcomes.iter().all(|&n| n >= 10),
+        cover.outcomes[..5].iter().all(|&n| n >= 10),
         "{:?}",
         cover.outcomes
     );
+    assert_eq!(cover.outcomes[5], 0, "declined without announce");
     assert!(cover.bridged >= 100, "bridged {}", cover.bridged);
     assert!(cover.recorded >= 20, "recorded {}", cover.recorded);
     assert!(
         cover.late_answer_bye >= 20,
         "late answers {}",
         cover.late_answer_bye
+    );
+}
+
+/// The same, with the resident announced to: never a bridge without a '1'
+/// from the phone announced to, and the caller's leg always ends.
+#[test]
+fn random_event_sequences_with_announce_keep_the_invariants() {
+    let mut cover = Coverage::default();
+    for seed in 0..2000 {
+        fuzz_one(seed, true, &mut cover);
+    }
+    assert!(
+        cover.outcomes.iter().all(|&n| n >= 10),
+        "{:?}",
+        cover.outcomes
+    );
+    assert!(cover.bridged >= 50, "bridged {}", cover.bridged);
+    assert!(
+        cover.announced_twice >= 20,
+        "announced twice {}",
+        cover.announced_twice
     );
 }

@@ -1,6 +1,7 @@
 //! Screening robustness on a virtual clock: stale and missing
 //! `PromptFinished`, the prompt guard, late or degenerate timers,
-//! determinism of the digit, and settings handling.
+//! determinism of the digit, settings handling, and a seeded fuzz of the
+//! "say your name" step.
 //!
 //! Does not own: the simulated shell (see `support`) or the main flow
 //! scenarios (see `screening.rs`).
@@ -9,7 +10,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use ivr::{Action, ChallengeSettings, Event, Outcome, Prompt, PromptId, ScreeningCall};
+use ivr::{Action, ChallengeSettings, Event, Outcome, Prompt, PromptId, ScreeningCall, NAME_GUARD};
 use support::{play, secs, Shell, CHALLENGE_4};
 
 #[test]
@@ -158,6 +159,10 @@ fn prompt_wording_and_outcome_names() {
         Prompt::Notice.to_string(),
         "Calls to this line are screened and may be recorded."
     );
+    assert_eq!(
+        Prompt::SayName.to_string(),
+        "After the tone, please say your name."
+    );
     let names = [
         Outcome::Passed,
         Outcome::Failed,
@@ -183,4 +188,173 @@ fn zero_durations_still_terminate() {
     assert_eq!(actions.last(), Some(&Action::Hangup));
     assert_eq!(call.outcome(), Some(Outcome::Timeout));
     assert!(call.is_finished());
+}
+
+#[test]
+fn name_prompt_guard_stands_in_for_its_missing_prompt_finished() {
+    let settings = ChallengeSettings {
+        fixed_digit: Some(4),
+        notice: false,
+        ask_name: true,
+        ..ChallengeSettings::default()
+    };
+    let mut s = Shell::new(&settings, 0);
+    s.unreported = |p| p == Prompt::SayName;
+    s.name_length = None;
+    s.press(secs(1), '4');
+    s.run();
+    // SayName taken as finished at 31 s; the recording guard at 35 s.
+    let tail = vec![
+        (secs(1), play(1, Prompt::SayName)),
+        (secs(31), Action::RecordName),
+        (secs(35), Action::StopNameRecording),
+        (secs(35), Action::Outcome(Outcome::Passed)),
+        (secs(35), play(2, Prompt::Connecting)),
+        (secs(37), Action::Connected),
+    ];
+    assert_eq!(s.trace[2..], tail);
+}
+
+#[test]
+fn late_handle_timeout_runs_the_name_step_to_connected() {
+    let t0 = Instant::now();
+    let settings = ChallengeSettings {
+        fixed_digit: Some(4),
+        ask_name: true,
+        ..ChallengeSettings::default()
+    };
+    let mut call = ScreeningCall::new(&settings, &mut fastrand::Rng::with_seed(1), t0);
+    call.handle_event(t0 + secs(1), Event::Dtmf('4'));
+    call.handle_timeout(t0 + secs(1000));
+    let actions: Vec<Action> = std::iter::from_fn(|| call.poll_action()).collect();
+    let expected = vec![
+        Action::Answer,
+        play(0, Prompt::Notice),
+        play(1, CHALLENGE_4),
+        Action::StopPlayback,
+        play(2, Prompt::SayName),
+        Action::RecordName,
+        Action::StopNameRecording,
+        Action::Outcome(Outcome::Passed),
+        play(3, Prompt::Connecting),
+        Action::Connected,
+    ];
+    assert_eq!(actions, expected);
+    assert_eq!(call.poll_timeout(), None);
+}
+
+/// Random keys, prompt ends, name reports and hang-ups at random times,
+/// with the name step on: the flow always ends (connected or finished),
+/// with exactly one outcome, and the name step keeps its order.
+#[test]
+fn random_events_with_the_name_step_keep_the_invariants() {
+    let mut passed = 0;
+    let mut guarded = 0;
+    let mut abandoned_naming = 0;
+    for seed in 0..2000u64 {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let settings = ChallengeSettings {
+            notice: rng.bool(),
+            fixed_digit: Some(rng.u8(0..=9)),
+            digit_timeout: secs(rng.u64(1..=8)),
+            retries: rng.u8(0..=2),
+            prompt_guard: secs(rng.u64(1..=10)),
+            answer_after: secs(rng.u64(0..=2)),
+            ask_name: true,
+        };
+        let digit = char::from(b'0' + settings.fixed_digit.unwrap_or(0));
+        let t0 = Instant::now();
+        let mut call = ScreeningCall::new(&settings, &mut rng, t0);
+        let mut now = t0;
+        let mut seen: Vec<Action> = Vec::new();
+        let drain = |call: &mut ScreeningCall, seen: &mut Vec<Action>| {
+            while let Some(a) = call.poll_action() {
+                seen.push(a);
+            }
+        };
+        drain(&mut call, &mut seen);
+        for _ in 0..rng.usize(0..30) {
+            now += Duration::from_millis(rng.u64(0..=4_000));
+            if rng.u8(0..4) != 0 {
+                call.handle_timeout(now);
+            }
+            let event = match rng.u8(0..10) {
+                0..=2 => Event::Dtmf(digit),
+                3 => Event::Dtmf(['1', '*', '#', '9'][rng.usize(0..4)]),
+                4..=6 => Event::PromptFinished(PromptId(rng.u32(0..6))),
+                7..=8 => Event::NameRecorded,
+                _ if rng.u8(0..4) == 0 => Event::CallerHungUp,
+                _ => Event::Dtmf(digit),
+            };
+            call.handle_event(now, event);
+            drain(&mut call, &mut seen);
+            if let Some(at) = call.poll_timeout() {
+                assert!(at >= t0, "seed {seed}");
+            }
+        }
+        call.handle_timeout(now + secs(100_000));
+        drain(&mut call, &mut seen);
+        assert_eq!(call.poll_timeout(), None, "seed {seed}: still waiting");
+
+        let outcomes: Vec<Outcome> = seen
+            .iter()
+            .filter_map(|a| match a {
+                Action::Outcome(o) => Some(*o),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(outcomes.len(), 1, "seed {seed}: {seen:?}");
+        let position = |wanted: fn(&Action) -> bool| seen.iter().position(wanted);
+        let asked = position(|a| {
+            matches!(
+                a,
+                Action::Play {
+                    prompt: Prompt::SayName,
+                    ..
+                }
+            )
+        });
+        let record = position(|a| *a == Action::RecordName);
+        let stop = position(|a| *a == Action::StopNameRecording);
+        let outcome = position(|a| matches!(a, Action::Outcome(_)));
+        let connected = position(|a| *a == Action::Connected);
+        let count = |wanted: Action| seen.iter().filter(|&&a| a == wanted).count();
+        assert!(count(Action::RecordName) <= 1, "seed {seed}: {seen:?}");
+        assert!(count(Action::StopNameRecording) <= 1, "seed {seed}");
+        assert!(record.is_none() || asked < record, "seed {seed}: {seen:?}");
+        assert!(stop.is_none() || record < stop, "seed {seed}: {seen:?}");
+        match outcomes[0] {
+            Outcome::Passed => {
+                // Passed only once the name step is over.
+                assert!(record.is_some() && record < outcome, "seed {seed}");
+                assert!(stop.is_none() || stop < outcome, "seed {seed}");
+                passed += 1;
+                guarded += usize::from(stop.is_some());
+                assert!(
+                    connected.is_some() || call.is_finished(),
+                    "seed {seed}: passed but neither connected nor over"
+                );
+            }
+            Outcome::Abandoned => {
+                assert!(call.is_finished() && connected.is_none(), "seed {seed}");
+                abandoned_naming += usize::from(asked.is_some());
+            }
+            Outcome::Failed | Outcome::Timeout => {
+                assert!(asked.is_none(), "seed {seed}: failed after the name");
+                assert!(call.is_finished(), "seed {seed}: {seen:?}");
+            }
+            other => panic!("seed {seed}: {other:?}"),
+        }
+        assert!(
+            connected.is_none() || connected > outcome,
+            "seed {seed}: connected before passing"
+        );
+    }
+    assert!(passed >= 200, "passed {passed}");
+    assert!(guarded >= 20, "guarded {guarded}");
+    assert!(
+        abandoned_naming >= 20,
+        "abandoned naming {abandoned_naming}"
+    );
+    assert!(NAME_GUARD > ivr::NAME_MAX);
 }

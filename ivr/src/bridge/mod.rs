@@ -6,17 +6,22 @@
 //! and cancelling every other one in the same step (and hanging up a phone
 //! whose answer crosses our CANCEL); connecting caller and phone; the
 //! no-answer, busy and unavailable message, with voicemail when enabled;
-//! and tearing every leg down. When either party hangs up, the other leg
+//! with [`BridgeSettings::announce`], announcing the caller to the phone
+//! that answered and connecting only when the resident presses 1 (2, no
+//! key after the announcement has played [`ANNOUNCE_TIMES`] times, or the
+//! resident hanging up declines: the caller hears a polite goodbye); and
+//! tearing every leg down. When either party hangs up, the other leg
 //! gets BYE in the same step. Every leg's teardown (CANCEL or BYE) is
 //! bounded by `bye_timeout`, so a caller who ignores our BYE, or a phone
 //! that never answers our CANCEL, cannot hold the line open. The outcome is
 //! reported once, and [`BridgeAction::Finished`] once, last, when every leg
 //! is down or given up on. Time comes in as `now`; there is no randomness.
 //!
-//! Does not own: deciding who is connected (the screening and the policy
+//! Does not own: deciding who is screened (the screening and the policy
 //! do that), SIP (INVITEs, CANCEL/BYE transactions, SDP, ACK and BYE for a
 //! stray 2xx on a leg already given up), media (relaying RTP, playing
-//! prompts, ringback, recording), the actual timers, or storing the
+//! prompts and the announcement with the caller's recorded name,
+//! ringback, recording, DTMF detection), the actual timers, or storing the
 //! outcome. The shell feeds [`BridgeEvent`]s and expired deadlines in with
 //! [`BridgeCall::handle_event`] / [`BridgeCall::handle_timeout`], asks for
 //! the next deadline with [`BridgeCall::poll_timeout`] and carries out
@@ -60,6 +65,17 @@ impl Leg {
 enum Flow {
     /// The phones are ringing until the ring deadline.
     Ringing,
+    /// With announce: `phone` answered and hears who is calling; the
+    /// caller is not connected yet. `times` announcements so far; the
+    /// current one is playing until `playing` is false, and `until` is
+    /// when it is taken as finished (playing) or when the resident has run
+    /// out of time for a key (not playing).
+    Announcing {
+        phone: usize,
+        times: u8,
+        playing: bool,
+        until: Instant,
+    },
     /// Caller and `phone` are connected.
     Bridged { phone: usize },
     /// The no-answer message is playing; taken as finished at `guard`.
@@ -81,6 +97,7 @@ enum Flow {
 pub struct BridgeCall {
     bye_timeout: Duration,
     voicemail: bool,
+    announce: bool,
     phones: Vec<Leg>,
     caller: Leg,
     flow: Flow,
@@ -106,6 +123,7 @@ impl BridgeCall {
         let mut call = Self {
             bye_timeout: settings.bye_timeout.min(MAX_DURATION),
             voicemail: settings.voicemail,
+            announce: settings.announce,
             phones: vec![Leg::Ringing; phones],
             caller: Leg::Up,
             flow: Flow::Ringing,
@@ -150,6 +168,8 @@ impl BridgeCall {
                 }
             }
             BridgeEvent::Dtmf(_) => {}
+            BridgeEvent::AnnounceFinished { phone } => self.on_announce_finished(now, phone),
+            BridgeEvent::ResidentKey { phone, digit } => self.on_resident_key(now, phone, digit),
         }
         self.check_finished();
     }
@@ -173,6 +193,7 @@ impl BridgeCall {
         let guard = match self.flow {
             Flow::Message { guard, .. } => Some(guard),
             Flow::Recording => self.message_deadline,
+            Flow::Announcing { until, .. } => Some(until),
             Flow::Finished => return None,
             Flow::Ringing | Flow::Bridged { .. } | Flow::Ending => None,
         };
@@ -191,6 +212,14 @@ impl BridgeCall {
 
     pub fn outcome(&self) -> Option<BridgeOutcome> {
         self.outcome
+    }
+
+    /// With announce: the phone hearing the announcement right now, if any.
+    pub fn announced_phone(&self) -> Option<usize> {
+        match self.flow {
+            Flow::Announcing { phone, .. } => Some(phone),
+            _ => None,
+        }
     }
 
     /// The phone connected to the caller right now, if any.
@@ -224,6 +253,22 @@ impl BridgeCall {
                 self.end_recording(at);
                 return true;
             }
+            Flow::Announcing {
+                phone,
+                times,
+                playing,
+                until,
+            } if until == at => {
+                if playing {
+                    // The announcement's end never came: take it as played.
+                    self.wait_for_key(at, phone, times);
+                } else if times < ANNOUNCE_TIMES {
+                    self.announce(at, phone, times);
+                } else {
+                    self.resident_declined(at, phone, true);
+                }
+                return true;
+            }
             _ => {}
         }
         let mut fired = false;
@@ -255,9 +300,11 @@ impl BridgeCall {
                 *leg = Leg::Up;
                 self.ring_deadline = None;
                 self.cancel_ringing(now);
-                self.decide(BridgeOutcome::Answered { phone });
-                self.actions.push_back(BridgeAction::Bridge { phone });
-                self.flow = Flow::Bridged { phone };
+                if self.announce {
+                    self.announce(now, phone, 0);
+                } else {
+                    self.connect(phone);
+                }
             }
             // The answer crossed our CANCEL: hang that phone up.
             Leg::Cancelling { .. } => {
@@ -301,6 +348,12 @@ impl BridgeCall {
             return;
         };
         match *leg {
+            // The winner, announced to: the resident hung up instead of
+            // accepting.
+            Leg::Up if matches!(self.flow, Flow::Announcing { phone: p, .. } if p == phone) => {
+                *leg = Leg::Down;
+                self.resident_declined(now, phone, false);
+            }
             // The winner: the resident hung up.
             Leg::Up => {
                 *leg = Leg::Down;
@@ -332,12 +385,11 @@ impl BridgeCall {
             }
             Flow::Bridged { phone } => {
                 self.actions.push_back(BridgeAction::Unbridge);
-                if let Some(leg @ Leg::Up) = self.phones.get_mut(phone) {
-                    *leg = Leg::Closing {
-                        until: later(now, self.bye_timeout),
-                    };
-                    self.actions.push_back(BridgeAction::ByePhone(phone));
-                }
+                self.bye_phone(now, phone);
+            }
+            Flow::Announcing { phone, .. } => {
+                self.bye_phone(now, phone);
+                self.decide(BridgeOutcome::CallerGaveUp);
             }
             Flow::Recording => self.actions.push_back(BridgeAction::StopVoicemail),
             Flow::Message { .. } | Flow::Ending | Flow::Finished => {}
@@ -352,7 +404,7 @@ impl BridgeCall {
             return;
         };
         match prompt {
-            BridgePrompt::Unavailable => {
+            BridgePrompt::Unavailable | BridgePrompt::Declined => {
                 self.bye_caller(at);
                 self.flow = Flow::Ending;
             }
@@ -370,6 +422,71 @@ impl BridgeCall {
         self.flow = Flow::Ending;
     }
 
+    /// Caller and `phone` (up) are connected: the outcome is decided.
+    fn connect(&mut self, phone: usize) {
+        self.decide(BridgeOutcome::Answered { phone });
+        self.actions.push_back(BridgeAction::Bridge { phone });
+        self.flow = Flow::Bridged { phone };
+    }
+
+    /// Announces the caller to `phone` (up) for the time after `times`.
+    fn announce(&mut self, now: Instant, phone: usize, times: u8) {
+        self.actions.push_back(BridgeAction::Announce { phone });
+        self.flow = Flow::Announcing {
+            phone,
+            times: times.saturating_add(1),
+            playing: true,
+            until: later(now, ANNOUNCE_GUARD),
+        };
+    }
+
+    /// The announcement has played: the resident has a while for a key.
+    fn wait_for_key(&mut self, at: Instant, phone: usize, times: u8) {
+        self.flow = Flow::Announcing {
+            phone,
+            times,
+            playing: false,
+            until: later(at, ANNOUNCE_WAIT),
+        };
+    }
+
+    fn on_announce_finished(&mut self, now: Instant, phone: usize) {
+        if let Flow::Announcing {
+            phone: announced,
+            times,
+            playing: true,
+            ..
+        } = self.flow
+        {
+            if announced == phone {
+                self.wait_for_key(now, phone, times);
+            }
+        }
+    }
+
+    fn on_resident_key(&mut self, now: Instant, phone: usize, digit: char) {
+        match self.flow {
+            Flow::Announcing {
+                phone: announced, ..
+            } if announced == phone => match digit {
+                '1' => self.connect(phone),
+                '2' => self.resident_declined(now, phone, true),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+
+    /// The announced resident did not accept: hang up their phone (if
+    /// `bye`; it may have hung up itself) and say goodbye to the caller.
+    fn resident_declined(&mut self, now: Instant, phone: usize, bye: bool) {
+        if bye {
+            self.bye_phone(now, phone);
+        }
+        self.decide(BridgeOutcome::Declined);
+        self.play_message(now, BridgePrompt::Declined);
+    }
+
     /// Nobody will answer: play the message (and offer voicemail if on).
     fn start_message(&mut self, now: Instant) {
         let prompt = if self.voicemail {
@@ -378,6 +495,11 @@ impl BridgeCall {
         } else {
             BridgePrompt::Unavailable
         };
+        self.play_message(now, prompt);
+    }
+
+    /// Plays `prompt` to the caller, taken as finished by its guard.
+    fn play_message(&mut self, now: Instant, prompt: BridgePrompt) {
         let id = PromptId(self.next_prompt);
         self.next_prompt = self.next_prompt.saturating_add(1);
         self.actions.push_back(BridgeAction::Play { id, prompt });
@@ -396,6 +518,16 @@ impl BridgeCall {
                 *leg = Leg::Cancelling { until };
                 self.actions.push_back(BridgeAction::CancelPhone(phone));
             }
+        }
+    }
+
+    /// BYE to `phone` if it is up.
+    fn bye_phone(&mut self, now: Instant, phone: usize) {
+        if let Some(leg @ Leg::Up) = self.phones.get_mut(phone) {
+            *leg = Leg::Closing {
+                until: later(now, self.bye_timeout),
+            };
+            self.actions.push_back(BridgeAction::ByePhone(phone));
         }
     }
 

@@ -1,8 +1,10 @@
 //! The vocabulary of the bridge: its settings, the prompts it asks for, the
 //! events it takes, the actions it returns and how it ends.
 //!
-//! Owns: these plain data types and the validation of settings. Does not
-//! own: the state machine that uses them ([`crate::bridge::BridgeCall`]).
+//! Owns: these plain data types, the validation of settings and the bounds
+//! of the resident's announcement ([`ANNOUNCE_GUARD`], [`ANNOUNCE_WAIT`]).
+//! Does not own: the state machine that uses them
+//! ([`crate::bridge::BridgeCall`]).
 
 use std::fmt;
 use std::time::Duration;
@@ -22,6 +24,19 @@ pub const VOICEMAIL_MAX: Duration = Duration::from_secs(60);
 /// finished this long after it was queued. Shorter than [`VOICEMAIL_MAX`].
 pub const MESSAGE_PROMPT_GUARD: Duration = Duration::from_secs(15);
 
+/// With announce: if [`BridgeEvent::AnnounceFinished`] never arrives, the
+/// announcement is taken as finished this long after it started.
+pub const ANNOUNCE_GUARD: Duration = Duration::from_secs(15);
+
+/// With announce: how long the resident has to press a key after the
+/// announcement has finished, before it is played once more (after the
+/// second time, the call is declined).
+pub const ANNOUNCE_WAIT: Duration = Duration::from_secs(10);
+
+/// With announce: how many times the announcement is played to a resident
+/// who presses no key.
+pub const ANNOUNCE_TIMES: u8 = 2;
+
 /// How a screened call is connected to the resident. Validate
 /// user-supplied values with [`BridgeSettings::validate`] when the
 /// configuration is loaded.
@@ -39,6 +54,12 @@ pub struct BridgeSettings {
     /// After no answer (or busy / unavailable), offer to record a message
     /// instead of only saying the resident is not available.
     pub voicemail: bool,
+    /// Announce the caller to the phone that answers ("Call from `<name>`.
+    /// Press 1 to accept, 2 to reject") and connect only on 1. A resident
+    /// who does not accept (2, no key after the second announcement, or
+    /// hanging up) is not connected, and the caller hears
+    /// [`BridgePrompt::Declined`].
+    pub announce: bool,
 }
 
 impl Default for BridgeSettings {
@@ -48,6 +69,7 @@ impl Default for BridgeSettings {
             ring_timeout: Duration::from_secs(30),
             bye_timeout: Duration::from_secs(4),
             voicemail: false,
+            announce: false,
         }
     }
 }
@@ -91,6 +113,9 @@ pub enum BridgePrompt {
     Unavailable,
     /// Nobody can take the call; recording starts after it.
     LeaveMessage,
+    /// The resident did not accept the announced call; the caller gets BYE
+    /// after it.
+    Declined,
 }
 
 impl fmt::Display for BridgePrompt {
@@ -103,6 +128,9 @@ impl fmt::Display for BridgePrompt {
                 "The person you are calling is not available. \
                  Please leave a message after the tone.",
             ),
+            BridgePrompt::Declined => {
+                f.write_str("Sorry, the person you are calling cannot take your call. Goodbye.")
+            }
         }
     }
 }
@@ -134,6 +162,11 @@ pub enum BridgeEvent {
     PromptFinished(PromptId),
     /// A key pressed by the caller. Ignored for now.
     Dtmf(char),
+    /// With announce: the announcement to this phone has played to the end.
+    AnnounceFinished { phone: usize },
+    /// With announce: a key pressed on this phone while it is announced
+    /// to: '1' accepts, '2' rejects, others are ignored.
+    ResidentKey { phone: usize, digit: char },
 }
 
 /// Something the shell must do, in the order drained.
@@ -149,6 +182,14 @@ pub enum BridgeAction {
     CancelPhone(usize),
     /// Send BYE to this phone (it answered and must be hung up).
     ByePhone(usize),
+    /// With announce: this phone answered first. Play to it, and to it
+    /// only, "Call from", the caller's recorded name and "Press 1 to
+    /// accept, 2 to reject"; report [`BridgeEvent::AnnounceFinished`] when
+    /// it has played and the phone's keys as [`BridgeEvent::ResidentKey`].
+    /// The caller keeps hearing ringback. May come a second time for the
+    /// same phone. `Bridge` or `ByePhone` for the phone ends it (stop
+    /// anything still playing to the phone).
+    Announce { phone: usize },
     /// Connect the caller's media to this phone's, both ways.
     Bridge { phone: usize },
     /// Disconnect the media connected by `Bridge`.
@@ -171,7 +212,8 @@ pub enum BridgeAction {
 /// How the attempt to connect the caller ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BridgeOutcome {
-    /// This phone answered first and was connected.
+    /// This phone answered first (and, with announce, accepted with '1')
+    /// and was connected.
     Answered { phone: usize },
     /// No phone answered within the ring timeout.
     NoAnswer,
@@ -179,8 +221,12 @@ pub enum BridgeOutcome {
     Busy,
     /// Every phone failed, not all of them busy.
     Unavailable,
-    /// The caller hung up while the phones were ringing.
+    /// The caller hung up while the phones were ringing (or while the
+    /// answering phone was hearing the announcement).
     CallerGaveUp,
+    /// With announce: the resident rejected the call, pressed no key, or
+    /// hung up during the announcement.
+    Declined,
 }
 
 impl BridgeOutcome {
@@ -191,6 +237,7 @@ impl BridgeOutcome {
             BridgeOutcome::Busy => "busy",
             BridgeOutcome::Unavailable => "unavailable",
             BridgeOutcome::CallerGaveUp => "caller_gave_up",
+            BridgeOutcome::Declined => "declined",
         }
     }
 }

@@ -1,8 +1,9 @@
 //! Test support: a tiny simulated shell around one `ScreeningCall`.
 //!
 //! Owns: a virtual clock, a playback queue that plays prompts in order with
-//! fixed durations, jumping the clock to the next prompt end or deadline,
-//! and the timed action trace the scenarios assert on.
+//! fixed durations, a name recorder that reports its end after a set time
+//! (or never), jumping the clock to the next prompt end, recording end or
+//! deadline, and the timed action trace the scenarios assert on.
 //!
 //! Does not own: any scenario, nor anything the real runtime shell does
 //! (SIP, audio, real timers).
@@ -45,6 +46,11 @@ pub struct Shell {
     playing_since: Instant,
     /// Prompts whose end the shell never reports (it just stays silent).
     pub unreported: fn(Prompt) -> bool,
+    /// How long a name recording lasts before the shell reports
+    /// `NameRecorded`; `None`: it never reports it.
+    pub name_length: Option<Duration>,
+    /// When the name recording in progress ends, if one is.
+    name_end: Option<Instant>,
     pub trace: Vec<(Duration, Action)>,
     /// Ring and Answer actions, with their times.
     pub signalling: Vec<(Duration, Action)>,
@@ -61,6 +67,8 @@ impl Shell {
             playback: VecDeque::new(),
             playing_since: start,
             unreported: |_| false,
+            name_length: Some(secs(2)),
+            name_end: None,
             trace: Vec::new(),
             signalling: Vec::new(),
         };
@@ -97,6 +105,11 @@ impl Shell {
                     self.playback.push_back((id, prompt));
                 }
                 Action::StopPlayback => self.playback.clear(),
+                Action::RecordName => {
+                    assert!(self.name_end.is_none(), "recording the name twice");
+                    self.name_end = self.name_length.map(|d| self.now + d);
+                }
+                Action::StopNameRecording => self.name_end = None,
                 Action::Outcome(_)
                 | Action::Connected
                 | Action::Hangup
@@ -113,28 +126,40 @@ impl Shell {
         Some(self.playing_since + prompt_length(prompt))
     }
 
-    /// Runs the clock to `until`, ending prompts and firing deadlines on the
-    /// way. At equal times a prompt ending goes before a call deadline.
+    /// Runs the clock to `until`, ending prompts and recordings and firing
+    /// deadlines on the way. At equal times a prompt ending goes before a
+    /// recording ending, and both before a call deadline.
     pub fn run_to(&mut self, until: Duration) {
         let until = self.start + until;
         loop {
-            let end = self.playback_end().filter(|&t| t <= until);
-            let deadline = self.call.poll_timeout().filter(|&t| t <= until);
-            match (end, deadline) {
-                (None, None) => break,
-                (Some(e), d) if d.is_none_or(|d| e <= d) => {
-                    self.now = e;
+            // (time, rank): at equal times the lower rank goes first.
+            let next = [
+                self.playback_end().map(|t| (t, 0)),
+                self.name_end.map(|t| (t, 1)),
+                self.call.poll_timeout().map(|t| (t, 2)),
+            ];
+            let Some((at, rank)) = next
+                .into_iter()
+                .flatten()
+                .filter(|&(t, _)| t <= until)
+                .min()
+            else {
+                break;
+            };
+            self.now = at;
+            match rank {
+                0 => {
                     let (id, prompt) = self.playback.pop_front().expect("playing");
-                    self.playing_since = e;
+                    self.playing_since = at;
                     if !(self.unreported)(prompt) {
-                        self.call.handle_event(e, Event::PromptFinished(id));
+                        self.call.handle_event(at, Event::PromptFinished(id));
                     }
                 }
-                (_, d) => {
-                    let d = d.expect("a deadline comes first");
-                    self.now = d;
-                    self.call.handle_timeout(d);
+                1 => {
+                    self.name_end = None;
+                    self.call.handle_event(at, Event::NameRecorded);
                 }
+                _ => self.call.handle_timeout(at),
             }
             self.drain();
         }
@@ -145,10 +170,14 @@ impl Shell {
     pub fn run(&mut self) {
         self.run_to(secs(3600));
         assert!(self.playback.is_empty() && self.call.poll_timeout().is_none());
+        assert!(self.name_end.is_none());
     }
 
     pub fn send(&mut self, at: Duration, event: Event) {
         self.run_to(at);
+        if event == Event::CallerHungUp {
+            self.name_end = None; // the recording goes with the call
+        }
         self.call.handle_event(self.now, event);
         self.drain();
     }
