@@ -39,6 +39,10 @@ goodbye|Sorry, we could not connect your call. Goodbye.
 unavailable|The person you are calling is not available. Goodbye.
 leave-message|The person you are calling is not available. Please leave a message after the tone.
 warning|Warning. Police and banks never ask for your PIN, or send a courier. You can hang up now.
+say-name|After the tone, please say your name.
+call-from|Call from
+accept-reject|Press 1 to accept, or 2 to reject.
+declined|Sorry, the person you are calling cannot take your call. Goodbye.
 '
 
 FESTIVAL_VOICE=voice_cmu_us_slt_arctic_hts

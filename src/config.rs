@@ -211,6 +211,9 @@ pub struct ScreeningConfig {
     pub record: bool,
     /// Milliseconds to ring (180 Ringing) before answering.
     pub answer_after_ms: u64,
+    /// After the right key, the caller says their name; the resident hears
+    /// it and presses 1 to accept or 2 to reject before being connected.
+    pub ask_name: bool,
 }
 
 /// `listen`: an IP:port string, with an error that says what is expected.
@@ -259,6 +262,7 @@ impl Default for ScreeningConfig {
             retries: 1,
             record: true,
             answer_after_ms: 0,
+            ask_name: false,
         }
     }
 }
@@ -388,6 +392,7 @@ impl ScreeningConfig {
             digit_timeout: Duration::from_secs(self.digit_timeout_secs),
             retries: self.retries,
             answer_after: Duration::from_millis(self.answer_after_ms),
+            ask_name: self.ask_name,
             ..ivr::ChallengeSettings::default()
         }
     }

@@ -22,6 +22,10 @@ pub struct Prompts {
     leave_message: Arc<[i16]>,
     /// The in-call warning the resident hears when a call turns high risk.
     warning: Arc<[i16]>,
+    say_name: Arc<[i16]>,
+    call_from: Arc<[i16]>,
+    accept_reject: Arc<[i16]>,
+    declined: Arc<[i16]>,
     /// "To be connected, press N" for N = 0..9.
     challenge: Vec<Arc<[i16]>>,
 }
@@ -92,6 +96,14 @@ impl Prompts {
             )?
             .into(),
             warning: decode("warning", include_bytes!("../prompts/warning.wav"))?.into(),
+            say_name: decode("say-name", include_bytes!("../prompts/say-name.wav"))?.into(),
+            call_from: decode("call-from", include_bytes!("../prompts/call-from.wav"))?.into(),
+            accept_reject: decode(
+                "accept-reject",
+                include_bytes!("../prompts/accept-reject.wav"),
+            )?
+            .into(),
+            declined: decode("declined", include_bytes!("../prompts/declined.wav"))?.into(),
             challenge,
         })
     }
@@ -110,6 +122,7 @@ impl Prompts {
             Prompt::NoKey => self.no_key.clone(),
             Prompt::Connecting => self.connecting.clone(),
             Prompt::Goodbye => self.goodbye.clone(),
+            Prompt::SayName => self.say_name.clone(),
         }
     }
 }
@@ -154,7 +167,23 @@ impl Prompts {
         match prompt {
             ivr::BridgePrompt::Unavailable => self.unavailable.clone(),
             ivr::BridgePrompt::LeaveMessage => self.leave_message.clone(),
+            ivr::BridgePrompt::Declined => self.declined.clone(),
         }
+    }
+
+    /// What the resident hears before accepting a call: "Call from",
+    /// the caller's recorded name, "Press 1 to accept, or 2 to reject."
+    pub fn announcement(&self, name: &[i16]) -> Arc<[i16]> {
+        let gap = [0i16; 1600];
+        let mut all = Vec::with_capacity(
+            self.call_from.len() + name.len() + 2 * gap.len() + self.accept_reject.len(),
+        );
+        all.extend_from_slice(&self.call_from);
+        all.extend_from_slice(&gap[..800]);
+        all.extend_from_slice(name);
+        all.extend_from_slice(&gap);
+        all.extend_from_slice(&self.accept_reject);
+        all.into()
     }
 
     /// "Warning. Police and banks never ask for your PIN, or send a
@@ -177,6 +206,7 @@ mod tests {
             Prompt::NoKey,
             Prompt::Connecting,
             Prompt::Goodbye,
+            Prompt::SayName,
         ];
         all.extend((0..10).map(|digit| Prompt::Challenge { digit }));
         let mut audio: Vec<(String, Arc<[i16]>)> = all
@@ -186,6 +216,7 @@ mod tests {
         for b in [
             ivr::BridgePrompt::Unavailable,
             ivr::BridgePrompt::LeaveMessage,
+            ivr::BridgePrompt::Declined,
         ] {
             audio.push((format!("{b:?}"), p.bridge_audio(b)));
         }

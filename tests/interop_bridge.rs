@@ -113,6 +113,8 @@ fn phone(
         };
         cmd.args(["-i", "127.0.0.1", "-p"])
             .arg(port.to_string())
+            .arg("-mp")
+            .arg(common::free_port().to_string())
             .args([
                 "-m",
                 "1",
@@ -368,5 +370,66 @@ fn no_answer_with_voicemail_records_the_callers_message() {
         "{}",
         svc.log()
     );
+    assert_eq!(svc.stop(), Some(0));
+}
+
+/// "Say your name": the caller says their name after the challenge; the
+/// phone that answers hears "Call from <name>. Press 1 to accept, or 2 to
+/// reject" and is connected only after pressing 1.
+#[test]
+fn say_your_name_then_the_resident_accepts_with_1() {
+    let p = common::free_port();
+    let mut svc = Service::start_with_phones(
+        "challenge_digit = 5\nask_name = true\n",
+        &[&format!("sip:resident@127.0.0.1:{p}")],
+    );
+    let answers = phone(&svc, p, Some("uas_resident_accepts.xml"), "phone.log");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let out = sipp(
+        &svc,
+        "uac_pass.xml",
+        "name-accept",
+        &["-set", "hangup_delay", "28000"],
+    );
+    assert_ok(&out, &svc, "caller");
+    assert_ok(
+        &answers.join().expect("phone"),
+        &svc,
+        "the resident pressed 1 and got BYE",
+    );
+    let call = svc.wait_call("name-accept", |c| !c["ended_at"].is_null());
+    assert_eq!(call["outcome"], "passed", "{call}");
+    assert_eq!(call["bridge"], "answered", "{call}");
+    assert!(call["bridged_at"].is_string(), "{call}");
+    assert!(
+        svc.log().contains("caller's name recorded"),
+        "{}",
+        svc.log()
+    );
+    assert!(svc.log().contains("announcing the caller"), "{}", svc.log());
+    assert_eq!(svc.stop(), Some(0));
+}
+
+/// The resident presses 2: not connected; the caller hears the polite
+/// goodbye and gets BYE.
+#[test]
+fn say_your_name_then_the_resident_rejects_with_2() {
+    let p = common::free_port();
+    let mut svc = Service::start_with_phones(
+        "challenge_digit = 5\nask_name = true\n",
+        &[&format!("sip:resident@127.0.0.1:{p}")],
+    );
+    let rejects = phone(&svc, p, Some("uas_resident_rejects.xml"), "phone.log");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let out = sipp(&svc, "uac_pass_wait_bye.xml", "name-reject", &[]);
+    assert_ok(&out, &svc, "the caller got BYE after the goodbye");
+    assert_ok(
+        &rejects.join().expect("phone"),
+        &svc,
+        "the resident pressed 2 and got BYE",
+    );
+    let call = svc.wait_call("name-reject", |c| !c["ended_at"].is_null());
+    assert_eq!(call["bridge"], "declined", "{call}");
+    assert!(call["bridged_at"].is_null(), "{call}");
     assert_eq!(svc.stop(), Some(0));
 }

@@ -185,3 +185,38 @@ register_expires_secs = 300
     assert!(svc.log().contains("expires=120"), "{}", svc.log());
     assert_eq!(svc.stop(), Some(0));
 }
+
+/// A phone behind NAT registers a Contact it cannot be reached at: the
+/// INVITE, our ACK and our BYE all go to where its REGISTER came from.
+#[test]
+fn a_phone_behind_nat_is_reached_at_its_real_address() {
+    let phone_port = common::free_port();
+    let mut svc = Service::start_with_phones(ACCOUNT, &[]);
+    let out = register(
+        &svc,
+        phone_port,
+        "kitchen",
+        "kitchen-secret",
+        "phone_register_nat.xml",
+    );
+    assert_ok(&out, &svc, "registered with a private Contact");
+    let answering = phone(&svc, phone_port, "nat_phone_messages.log");
+    let out = sipp(&svc, "uac_pass.xml", "reg-nat", &[]);
+    assert_ok(&out, &svc, "caller");
+    assert_ok(
+        &answering.join().expect("phone thread"),
+        &svc,
+        "the phone rang at its real address, got the ACK and the BYE",
+    );
+    let msgs =
+        std::fs::read_to_string(svc.dir.path().join("nat_phone_messages.log")).unwrap_or_default();
+    assert!(
+        msgs.contains("INVITE sip:kitchen@10.255.255.1:5060"),
+        "{msgs}"
+    );
+    assert!(msgs.contains("ACK sip:"), "{msgs}");
+    assert!(msgs.contains("BYE sip:"), "{msgs}");
+    let call = svc.wait_call("reg-nat", |c| !c["ended_at"].is_null());
+    assert_eq!(call["bridge"], "answered", "{call}");
+    assert_eq!(svc.stop(), Some(0));
+}

@@ -119,10 +119,16 @@ impl SipEndpoint {
         let tcp = TcpListenerConnection::new(local, None).await?;
         transport_layer.add_transport(tcp.into());
 
-        let endpoint = rsipstack::EndpointBuilder::new()
+        let mut builder = rsipstack::EndpointBuilder::new();
+        builder
             .with_user_agent(&config.user_agent)
-            .with_transport_layer(transport_layer)
-            .build();
+            .with_transport_layer(transport_layer);
+        if let Some(handle) = &config.registrar {
+            builder.with_target_locator(Box::new(crate::registrar::locator::BindingLocator {
+                registrar: handle.registrar.clone(),
+            }));
+        }
+        let endpoint = builder.build();
         let incoming = endpoint.incoming_transactions()?;
         let inner = endpoint.inner.clone();
         tokio::spawn(async move {

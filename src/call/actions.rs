@@ -57,6 +57,35 @@ impl Flow {
                         }
                     }
                 }
+                Action::RecordName => {
+                    self.media_command(MediaCommand::Play {
+                        id: super::bridge::BEEP_ID,
+                        samples: crate::prompts::beep(),
+                    });
+                    let (done, rx) = tokio::sync::mpsc::unbounded_channel();
+                    *self
+                        .name_slot
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                        Some(super::name::NameCapture::new(done));
+                    self.name_rx = Some(rx);
+                }
+                Action::StopNameRecording => {
+                    let capture = self
+                        .name_slot
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .take();
+                    if let Some(mut capture) = capture {
+                        capture.finish();
+                    }
+                    // What was said so far is the name.
+                    if let Some(mut rx) = self.name_rx.take() {
+                        if let Ok(name) = rx.try_recv() {
+                            self.name_audio = Some(name.into());
+                        }
+                    }
+                }
                 Action::Connected if self.has_phones() => self.start_bridge(),
                 Action::Connected => {
                     info!("caller passed; the call stays up until the caller hangs up")
@@ -107,6 +136,7 @@ impl Flow {
             overlay: self.tagging.overlay.clone(),
             listen,
             voicemail: self.message.clone(),
+            name: self.name_slot.clone(),
         };
         self.media = Some(MediaSession::start(
             u.socket,

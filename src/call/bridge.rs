@@ -11,6 +11,7 @@
 //! own: any decision (the machine's) or the caller's dialog (the rest of
 //! `call`).
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use ivr::{BridgeAction, BridgeCall, BridgeEvent, BridgeSettings, PromptId};
@@ -33,8 +34,12 @@ pub(super) const PROMPT_BASE: u32 = 1 << 30;
 /// The id the ringback tone plays under (never reported to a machine).
 pub(super) const RINGBACK_ID: u32 = u32::MAX;
 
-/// The id of the tone before a message (never reported to a machine).
+/// The id of the tone before a message or a name (never reported to a
+/// machine).
 pub(super) const BEEP_ID: u32 = u32::MAX - 2;
+
+/// The id the announcement plays under on the answering phone's leg.
+const ANNOUNCE_ID: u32 = u32::MAX - 3;
 
 /// What the phones' side brings.
 pub(super) enum PhoneInput {
@@ -42,6 +47,10 @@ pub(super) enum PhoneInput {
     Sip(usize, UacEvent),
     /// A key the resident pressed on the connected phone.
     Key(char),
+    /// A key pressed on phone N while it hears the announcement.
+    AnnounceKey(usize, char),
+    /// The announcement to phone N has played.
+    AnnounceDone(usize),
 }
 
 /// One phone's leg.
@@ -65,6 +74,8 @@ pub(super) struct Bridging {
     store: StoreHandle,
     key: CallKey,
     pub(super) finished: bool,
+    /// The phone hearing the announcement, with announce on.
+    announcing: Option<usize>,
 }
 
 impl Bridging {
@@ -72,6 +83,7 @@ impl Bridging {
         phones: usize,
         ring_timeout: std::time::Duration,
         voicemail: bool,
+        announce: bool,
         store: StoreHandle,
         key: CallKey,
     ) -> Bridging {
@@ -79,6 +91,7 @@ impl Bridging {
             phones,
             ring_timeout,
             voicemail,
+            announce,
             ..BridgeSettings::default()
         };
         let (events_tx, events) = mpsc::unbounded_channel();
@@ -90,6 +103,7 @@ impl Bridging {
             store,
             key,
             finished: false,
+            announcing: None,
         }
     }
 
@@ -105,22 +119,42 @@ impl Bridging {
         self.machine.handle_timeout(Instant::now().into_std());
     }
 
+    /// The resident's answer to the announcement, or its end.
+    pub(super) fn on_announce_input(&mut self, input: PhoneInput) {
+        match input {
+            PhoneInput::AnnounceKey(phone, digit) => {
+                self.handle_event(BridgeEvent::ResidentKey { phone, digit })
+            }
+            PhoneInput::AnnounceDone(phone) => {
+                self.handle_event(BridgeEvent::AnnounceFinished { phone })
+            }
+            PhoneInput::Sip(..) | PhoneInput::Key(_) => {}
+        }
+    }
+
     /// The next SIP event from a phone (with the phone's index), or key
     /// (RFC 4733) from the connected phone's stream; its other media events
     /// are not needed.
     pub(super) async fn next_input(&mut self) -> Option<PhoneInput> {
-        let connected = self.machine.bridged_phone();
-        let media = connected
+        let announcing = self.announcing;
+        let heard = announcing.or(self.machine.bridged_phone());
+        let media = heard
             .and_then(|p| self.legs.get_mut(p))
             .and_then(|leg| leg.media.as_mut());
         let events = &mut self.events;
-        let key = async move {
-            let Some(media) = media else {
+        let from_media = async move {
+            let (Some(media), Some(phone)) = (media, heard) else {
                 return std::future::pending().await;
             };
             loop {
                 match media.events.recv().await {
-                    Some(sip::rtp_session::MediaEvent::Dtmf(d)) => return Some(d),
+                    Some(sip::rtp_session::MediaEvent::Dtmf(d)) if announcing == Some(phone) => {
+                        return Some(PhoneInput::AnnounceKey(phone, d))
+                    }
+                    Some(sip::rtp_session::MediaEvent::Dtmf(d)) => return Some(PhoneInput::Key(d)),
+                    Some(sip::rtp_session::MediaEvent::PlaybackFinished(ANNOUNCE_ID)) => {
+                        return Some(PhoneInput::AnnounceDone(phone))
+                    }
                     Some(_) => continue,
                     None => return std::future::pending().await,
                 }
@@ -128,7 +162,7 @@ impl Bridging {
         };
         tokio::select! {
             ev = events.recv() => ev.map(|(phone, ev)| PhoneInput::Sip(phone, ev)),
-            Some(d) = key => Some(PhoneInput::Key(d)),
+            Some(input) = from_media => Some(input),
         }
     }
 
@@ -180,6 +214,9 @@ impl Bridging {
                 Some(BridgeEvent::PhoneHungUp { phone })
             }
             UacEvent::HangupDone { .. } => Some(BridgeEvent::PhoneGone { phone }),
+            UacEvent::InfoDtmf(d) if self.announcing == Some(phone) => {
+                Some(BridgeEvent::ResidentKey { phone, digit: d })
+            }
             UacEvent::InfoDtmf(d) => {
                 if self.machine.bridged_phone() == Some(phone) {
                     key = Some(d);
@@ -244,6 +281,7 @@ impl Flow {
             self.phones.len(),
             self.ring_timeout,
             self.voicemail,
+            self.announce,
             self.shared.store.clone(),
             self.key.clone(),
         ));
@@ -308,6 +346,7 @@ impl Flow {
                         samples: self.shared.prompts.bridge_audio(prompt),
                     });
                 }
+                BridgeAction::Announce { phone } => self.announce_to(phone),
                 BridgeAction::StartVoicemail => self.start_message(),
                 BridgeAction::StopVoicemail => self.stop_message(),
                 BridgeAction::Outcome(outcome) => {
@@ -461,17 +500,62 @@ impl Flow {
     }
 
     /// Connects the caller's media and the answering phone's, both ways.
-    fn connect(&mut self, phone: usize) {
+    /// Starts the answering phone's stream (once); false when it has no
+    /// usable media.
+    fn start_leg_media(&mut self, phone: usize) -> bool {
         let seed = self.sdp_session.id ^ phone as u64;
-        let Some(leg) = self.leg(phone) else { return };
+        let Some(leg) = self.leg(phone) else {
+            return false;
+        };
+        if leg.media.is_some() {
+            return true;
+        }
         let (Some(socket), Some(answer)) = (leg.socket.take(), leg.answer.clone()) else {
             warn!(phone, "phone answered without usable media");
+            return false;
+        };
+        leg.media = Some(MediaSession::start(socket, answer, NoSink, seed));
+        true
+    }
+
+    /// "Call from <name>. Press 1 to accept, or 2 to reject." to the phone
+    /// that answered, and to it only.
+    fn announce_to(&mut self, phone: usize) {
+        if !self.start_leg_media(phone) {
+            return;
+        }
+        let name: Arc<[i16]> = self
+            .name_audio
+            .clone()
+            .unwrap_or_else(|| Arc::from(Vec::new()));
+        let announcement = self.shared.prompts.announcement(&name);
+        if let Some(b) = self.bridge.as_mut() {
+            b.announcing = Some(phone);
+        }
+        if let Some(media) = self.leg(phone).and_then(|leg| leg.media.as_ref()) {
+            media.command(MediaCommand::StopPlayback);
+            media.command(MediaCommand::Play {
+                id: ANNOUNCE_ID,
+                samples: announcement,
+            });
+        }
+        info!(phone, "announcing the caller to the resident");
+    }
+
+    fn connect(&mut self, phone: usize) {
+        if let Some(b) = self.bridge.as_mut() {
+            b.announcing = None;
+        }
+        if !self.start_leg_media(phone) {
+            return;
+        }
+        let Some(leg) = self.leg(phone) else { return };
+        let Some(phone_media) = leg.media.as_ref() else {
             return;
         };
-        let phone_media = MediaSession::start(socket, answer, NoSink, seed);
+        phone_media.command(MediaCommand::StopPlayback);
         let (to_caller, to_phone) = relay_pair();
         phone_media.command(to_phone);
-        leg.media = Some(phone_media);
         // Whatever was playing to the caller (ringback) stops: the resident
         // is on the line.
         self.ringback = false;

@@ -92,6 +92,7 @@ impl Shared {
 
 mod actions;
 mod bridge;
+mod name;
 mod tagging;
 
 /// Where the caller's stream's audio goes: the recording (with the
@@ -102,6 +103,8 @@ struct Sink {
     listen: Option<crate::listen::Tap>,
     /// The caller's message, while one is being left.
     voicemail: VoicemailSlot,
+    /// The caller's name, while it is being said.
+    name: name::NameSlot,
 }
 
 /// Where the caller's message is recorded, shared by the call task (which
@@ -113,6 +116,15 @@ impl FrameSink for Sink {
         // The recognizer hears the parties, never our own warning.
         if let Some(tap) = self.listen.as_mut() {
             tap.push(caller, sent);
+        }
+        {
+            let mut name = self
+                .name
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if name.as_mut().is_some_and(|capture| capture.push(caller)) {
+                *name = None;
+            }
         }
         if let Some(message) = self
             .voicemail
@@ -240,6 +252,10 @@ async fn run_inner(
         voicemail: line.voicemail,
         message: VoicemailSlot::default(),
         started,
+        name_slot: name::NameSlot::default(),
+        name_rx: None,
+        name_audio: None,
+        announce: line.screening.ask_name,
     };
     let end_reason = flow.drive(&mut shutdown).await;
     flow.end_tagging();
@@ -423,6 +439,12 @@ struct Flow {
     message: VoicemailSlot,
     /// When the call started, to name files.
     started: SystemTime,
+    /// The caller's name being recorded, where it arrives, and the name.
+    name_slot: name::NameSlot,
+    name_rx: Option<tokio::sync::mpsc::UnboundedReceiver<Vec<i16>>>,
+    name_audio: Option<Arc<[i16]>>,
+    /// The resident hears the caller's name and accepts or rejects.
+    announce: bool,
 }
 
 /// How long we wait for the answer to our BYE before giving up on the
@@ -503,8 +525,19 @@ impl Flow {
                         }
                     }
                     bridge::PhoneInput::Key(d) => self.tag_key(Speaker::Resident, d),
+                    other => {
+                        if let Some(b) = self.bridge.as_mut() {
+                            b.on_announce_input(other);
+                        }
+                    }
                 },
                 Some(heard) = tagging::next_words(&mut self.tagging) => self.on_words(heard),
+                Some(name) = next_name(&mut self.name_rx) => {
+                    info!(seconds = name.len() as f64 / 8000.0, "caller's name recorded");
+                    self.name_audio = Some(name.into());
+                    self.name_rx = None;
+                    self.event(Event::NameRecorded);
+                }
                 () = sleep_until(tag_deadline) => self.tagging_timeout(),
                 Some(ev) = media_event(&mut self.media) => match ev {
                     MediaEvent::Dtmf(d) => {
@@ -549,6 +582,16 @@ impl Flow {
 async fn phone_event(bridge: &mut Option<bridge::Bridging>) -> Option<bridge::PhoneInput> {
     match bridge {
         Some(b) => b.next_input().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The caller's recorded name, or never when none is being recorded.
+async fn next_name(
+    rx: &mut Option<tokio::sync::mpsc::UnboundedReceiver<Vec<i16>>>,
+) -> Option<Vec<i16>> {
+    match rx {
+        Some(rx) => rx.recv().await,
         None => std::future::pending().await,
     }
 }

@@ -246,6 +246,8 @@ fn drain(
     while let Some(action) = call.poll_action() {
         match action {
             Action::Ring | Action::Connected | Action::Hangup | Action::Decline => {}
+            // A replay has no name to record: the step ends by its guard.
+            Action::RecordName | Action::StopNameRecording => {}
             Action::Answer => sim.answered = Some(now),
             Action::Play { id, prompt } => {
                 let len = prompts.audio(prompt).len() as u64;
@@ -271,5 +273,6 @@ fn prompt_name(p: Prompt) -> String {
         Prompt::NoKey => "no-key".into(),
         Prompt::Connecting => "connecting".into(),
         Prompt::Goodbye => "goodbye".into(),
+        Prompt::SayName => "say-name".into(),
     }
 }

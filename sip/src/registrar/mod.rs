@@ -17,6 +17,7 @@
 //! [`Registrar::contacts`]). Digest arithmetic is rsipstack's
 //! (`compute_digest`/`verify_digest`).
 
+pub(crate) mod locator;
 mod nonce;
 
 use std::collections::HashMap;
@@ -25,7 +26,7 @@ use std::net::SocketAddr;
 use rsipstack::dialog::authenticate::verify_digest;
 use rsipstack::sip::headers::auth::{Algorithm, Qop, Scheme};
 use rsipstack::sip::prelude::*;
-use rsipstack::sip::{typed, Header, Request, StatusCode};
+use rsipstack::sip::{typed, Header, Request, StatusCode, Uri};
 use tracing::{debug, info};
 
 pub use nonce::{NonceState, NONCE_CAPACITY, NONCE_LIFETIME};
@@ -144,6 +145,41 @@ impl Registrar {
             .into_iter()
             .flat_map(|u| self.contacts(u, now))
             .collect()
+    }
+
+    /// Where to send a request for `target` when it is a live binding's
+    /// Contact reached over UDP from another address (a phone behind NAT):
+    /// that binding's source. `None` for any other target.
+    pub fn nat_source(&self, target: &Uri, now: u64) -> Option<SocketAddr> {
+        let host = target.host_with_port.host.to_string();
+        let port = target
+            .host_with_port
+            .port
+            .as_ref()
+            .map_or(5060, |p| p.value());
+        let tcp = target
+            .params
+            .iter()
+            .any(|p| matches!(p, rsipstack::sip::Param::Transport(t) if *t != rsipstack::sip::Transport::Udp));
+        if tcp {
+            return None;
+        }
+        self.bindings
+            .values()
+            .flatten()
+            .filter(|b| b.expires_at > now)
+            .find_map(|b| {
+                let contact = Uri::try_from(b.contact.as_str()).ok()?;
+                let same = contact.host_with_port.host.to_string() == host
+                    && contact
+                        .host_with_port
+                        .port
+                        .as_ref()
+                        .map_or(5060, |p| p.value())
+                        == port;
+                let moved = b.source.ip().to_string() != host || b.source.port() != port;
+                (same && moved).then_some(b.source)
+            })
     }
 
     /// The live bindings of `user` at `now`.
