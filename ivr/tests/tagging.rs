@@ -120,13 +120,19 @@ fn scam_sentences_tag_and_everyday_sentences_do_not() {
         ),
         ("we need to confirm your PIN.", &[BankDetails]),
         ("a courier will collect your card", &[Courier]),
-        ("withdraw cash and hand it to our officer", &[Police, Cash]),
+        // "hand it to" is a courier phrase: the money leaves the resident.
+        (
+            "withdraw cash and hand it to our officer",
+            &[Police, Courier, Cash],
+        ),
         ("what is the sort-code and account number", &[BankDetails]),
         ("the officers' names are on their warrant cards", &[Police]),
         ("move your money to a safe account", &[Cash]),
         ("buy gift cards or gold bars", &[Cash]),
         ("a taxi will come to your house", &[Courier]),
-        ("I'm calling from your bank's fraud team", &[Police]),
+        // A bank's fraud team is not the police (tests/eval/README.md).
+        ("I'm calling from your bank's fraud team", &[]),
+        ("I'm calling from the metropolitan police", &[Police]),
         ("read me the long number on your debit card", &[BankDetails]),
         ("we're going to the bank holiday fair", &[]),
         ("I walked along the river bank", &[]),
@@ -226,7 +232,7 @@ fn a_phrase_joins_two_utterances_only_across_a_short_pause() {
 #[test]
 fn each_tag_once_first_evidence_wins() {
     let mut call = Call::new(&TaggerConfig::default());
-    call.say(Caller, 0, "police")
+    call.say(Caller, 0, "detective")
         .say(Caller, 5_000, "police officer");
     call.tagger.add(call.start, Police, "again");
     let tagged: Vec<&Tag> = call
@@ -242,7 +248,7 @@ fn each_tag_once_first_evidence_wins() {
         [&Tag {
             kind: Police,
             at: Duration::ZERO,
-            evidence: "caller said \"police\"".into(),
+            evidence: "caller said \"detective\"".into(),
             confidence: 90,
         }]
     );
@@ -252,27 +258,23 @@ fn each_tag_once_first_evidence_wins() {
 #[test]
 fn tags_count_together_only_within_the_window() {
     let mut call = Call::new(&TaggerConfig::default());
-    call.say(Caller, 0, "police")
-        .say(Caller, 120_000, "your bank account");
+    call.say(Caller, 0, "detective")
+        .say(Caller, 120_000, "your bank card");
     assert_eq!(call.kinds(), [Police, BankDetails]);
     assert_eq!(call.tagger.risk(), Risk::Low, "two minutes apart");
-    call.say(Caller, 170_000, "this is the police");
-    assert_eq!(
-        call.tagger.risk(),
-        Risk::High,
-        "50 s after the bank account"
-    );
+    call.say(Caller, 170_000, "this is detective sergeant jones");
+    assert_eq!(call.tagger.risk(), Risk::High, "50 s after the bank card");
     assert_eq!(call.risks(), [Risk::Low, Risk::High]);
 }
 
 #[test]
 fn several_phrases_for_one_tag_within_the_window_are_medium() {
     let mut call = Call::new(&TaggerConfig::default());
-    call.say(Caller, 0, "police")
-        .say(Caller, 20_000, "police")
-        .say(Caller, 40_000, "police");
+    call.say(Caller, 0, "detective")
+        .say(Caller, 20_000, "detective")
+        .say(Caller, 40_000, "detective");
     assert_eq!(call.tagger.risk(), Risk::Low, "one phrase, repeated");
-    call.say(Caller, 45_000, "detective")
+    call.say(Caller, 45_000, "constable")
         .say(Caller, 50_000, "fraud squad");
     assert_eq!(call.tagger.risk(), Risk::Medium);
 }
@@ -284,8 +286,12 @@ fn risk_rules_table() {
         (&[SuspiciousCli], Risk::Low),
         (&[Police], Risk::Low),
         (&[Cash], Risk::Low),
-        (&[Courier, Cash], Risk::Medium),
-        (&[SuspiciousCli, Courier], Risk::Medium),
+        (&[BankDetails], Risk::Low),
+        // Any two different fraud tags are high, and so is a spoofed
+        // number with any speech tag: on the evaluation corpus every
+        // scam had one of these and no everyday call did.
+        (&[Courier, Cash], Risk::High),
+        (&[SuspiciousCli, Courier], Risk::High),
         (&[Police, BankDetails], Risk::High),
         (&[Police, Courier], Risk::High),
         (&[Police, Cash], Risk::High),
@@ -346,7 +352,8 @@ fn every_scam_call_is_high() {
         ],
         &[
             (Caller, 0, "this is the fraud department at your bank"),
-            (Caller, 5_000, "someone has been using your account"),
+            (Caller, 5_000, "read me your sort code"),
+            (Caller, 9_000, "we will move your savings to a safe account"),
         ],
         &[(
             Caller,
@@ -359,6 +366,7 @@ fn every_scam_call_is_high() {
                 0,
                 "your money is not safe I'm from the bank's fraud team",
             ),
+            (Caller, 6_000, "read me the long number on your debit card"),
             (Caller, 30_000, "you must move it to a safe account today"),
         ],
         &[
@@ -447,7 +455,7 @@ fn everyday_calls_stay_low() {
 
 fn police_call() -> Call {
     let mut call = Call::new(&TaggerConfig::default());
-    call.say(Caller, 0, "this is the police");
+    call.say(Caller, 0, "this is detective sergeant jones");
     call
 }
 

@@ -129,99 +129,86 @@ pub const DEFAULT_EXCLUSIONS: &[&str] = &[
     "cash point",
 ];
 
+// The built-in phrases, measured on the evaluation corpus
+// (docs/evaluation.md): mostly two words or more, because PocketSphinx's
+// keyphrase spotting false-alarms on short single words ("pin", "cab",
+// "gold", "officer") in nearly every call. The single words kept spot
+// reliably at their thresholds (`default_thresholds` in the binary's
+// config module). Every phrase is the caller's: the resident's side only
+// added false alarms.
+
 const POLICE: &[&str] = &[
-    "police",
-    "police officer",
-    "police station",
-    "policeman",
-    "policewoman",
-    "officer",
-    "detective",
+    "metropolitan police",
     "detective constable",
     "detective sergeant",
     "detective inspector",
+    "police constable",
     "constable",
-    "fraud squad",
-    "fraud team",
-    "fraud department",
-    "fraud investigation",
-    "fraud investigator",
-    "action fraud",
+    "sergeant",
+    "detective",
     "scotland yard",
-    "metropolitan police",
-    "undercover",
-    "arrested",
+    "fraud squad",
     "warrant card",
+    "warrant number",
+    "crime unit",
+    "crime agency",
+    "arrested",
+    "our officer",
+    "police officer",
 ];
 
 const BANK_DETAILS: &[&str] = &[
-    "pin",
-    "pin number",
     "your pin",
-    "sort code",
-    "account number",
-    "bank account",
-    "your account",
-    "bank details",
-    "account details",
-    "card number",
-    "card details",
-    "long number",
+    "pin number",
+    "key your pin",
+    "key in your pin",
     "bank card",
     "debit card",
-    "credit card",
+    "sort code",
+    "account number",
+    "card number",
     "security code",
-    "security number",
-    "three digit code",
-    "cvv",
     "expiry date",
     "online banking",
-    "password",
-    "passcode",
+    "memorable word",
+    "card reader",
+    "three digits",
+    "four numbers",
+    "secret number",
+    "sixteen digits",
+    "bank details",
 ];
 
 const COURIER: &[&str] = &[
     "courier",
-    "taxi",
-    "cab",
-    "collect",
-    "collection",
-    "collected",
-    "hand it over",
-    "hand them over",
-    "sealed envelope",
     "envelope",
-    "someone will come",
+    "collect the envelope",
+    "collect the money",
+    "collect your card",
+    "taxi",
+    "a driver",
+    "pick them up",
+    "plain clothes",
+    "hand it to",
     "come to your house",
-    "come to your door",
 ];
 
 const CASH: &[&str] = &[
     "withdraw",
-    "withdrawal",
-    "withdrawing",
     "in cash",
-    "the cash",
-    "cash out",
-    "take out cash",
-    "take the money out",
     "safe account",
     "secure account",
     "holding account",
+    "thousand pounds",
     "transfer the money",
+    "move your savings",
     "move the money",
-    "move your money",
     "gift card",
-    "gift voucher",
-    "itunes",
-    "gold",
     "gold bar",
-    "bullion",
-    "valuables",
-    "bitcoin",
+    "your savings",
 ];
 
-/// The built-in phrases, for either speaker with the default confidence.
+/// The built-in phrases, said by the caller, with the default confidence.
 pub fn default_phrases() -> Vec<PhraseConfig> {
     [
         (TagKind::Police, POLICE),
@@ -231,15 +218,20 @@ pub fn default_phrases() -> Vec<PhraseConfig> {
     ]
     .into_iter()
     .flat_map(|(kind, list)| {
-        list.iter()
-            .map(move |p| PhraseConfig::new(kind.as_str(), *p))
+        list.iter().map(move |p| PhraseConfig {
+            speaker: Some(Speaker::Caller),
+            ..PhraseConfig::new(kind.as_str(), *p)
+        })
     })
     .collect()
 }
 
-/// The built-in rules: any tag is low; courier with cash, or a suspicious
-/// caller ID with any speech tag, is medium; police or bank details with
-/// another fraud tag, or a PIN keyed, is high.
+/// The built-in rules: any tag is low; two different fraud tags (police,
+/// bank details, courier, cash), a suspicious caller ID with any speech
+/// tag, or a PIN keyed after police or bank talk, is high. Calls whose
+/// only evidence is one speech tag stay low (or medium through
+/// [`TaggerConfig::phrases_for_medium`]): a genuine charity asks for a sort
+/// code, a neighbour warns about PINs.
 pub fn default_rules() -> Vec<RiskRule> {
     const SPEECH: &[&str] = &["police", "bank-details", "courier", "cash"];
     let mut rules = vec![
@@ -255,8 +247,7 @@ pub fn default_rules() -> Vec<RiskRule> {
             ],
             Risk::Low,
         ),
-        RiskRule::new(&["courier", "cash"], &[], Risk::Medium),
-        RiskRule::new(&["suspicious-cli"], SPEECH, Risk::Medium),
+        RiskRule::new(&["suspicious-cli"], SPEECH, Risk::High),
     ];
     for pair in [
         ["police", "bank-details"],
@@ -264,6 +255,7 @@ pub fn default_rules() -> Vec<RiskRule> {
         ["police", "cash"],
         ["bank-details", "courier"],
         ["bank-details", "cash"],
+        ["courier", "cash"],
     ] {
         rules.push(RiskRule::new(&pair, &[], Risk::High));
     }
