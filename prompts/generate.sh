@@ -43,6 +43,8 @@ say-name|After the tone, please say your name.
 call-from|Call from
 accept-reject|Press 1 to accept, or 2 to reject.
 declined|Sorry, the person you are calling cannot take your call. Goodbye.
+line-clear|The line is clear. Connecting you.
+could-not-connect|Sorry, that call could not be connected. Goodbye.
 '
 
 FESTIVAL_VOICE=voice_cmu_us_slt_arctic_hts

@@ -30,7 +30,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 pub use error::ConfigError;
 pub use policy::LinePolicy;
-pub use sip_peers::AccountConfig;
+pub use sip_peers::{verified_numbers, AccountConfig, OutboundLineConfig, VerifiedConfig};
 pub use tagging::{AlertsConfig, EngineChoice, SpeechConfig, TaggingConfig};
 
 /// The built-in default configuration file, as text.
@@ -174,6 +174,12 @@ pub struct LineConfig {
     /// What happens when a call on this line turns risky.
     #[serde(default)]
     pub alerts: AlertsConfig,
+    /// The numbers a line-clear callback may dial (`[[line.verified]]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub verified: Vec<VerifiedConfig>,
+    /// Calls the line's registered phones place.
+    #[serde(default)]
+    pub outbound: OutboundLineConfig,
     /// Callers who pass the challenge are let through without it for this
     /// many days (0: never). Only valid, non-suspicious numbers are kept.
     #[serde(default)]
@@ -296,6 +302,8 @@ impl Config {
                 phones: Vec::new(),
                 accounts: Vec::new(),
                 alerts: AlertsConfig::default(),
+                verified: Vec::new(),
+                outbound: OutboundLineConfig::default(),
                 voicemail: false,
                 remember_passed_days: 0,
                 ring_timeout_secs: default_ring_timeout(),

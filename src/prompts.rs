@@ -26,6 +26,8 @@ pub struct Prompts {
     call_from: Arc<[i16]>,
     accept_reject: Arc<[i16]>,
     declined: Arc<[i16]>,
+    line_clear: Arc<[i16]>,
+    could_not_connect: Arc<[i16]>,
     /// "To be connected, press N" for N = 0..9.
     challenge: Vec<Arc<[i16]>>,
 }
@@ -104,6 +106,12 @@ impl Prompts {
             )?
             .into(),
             declined: decode("declined", include_bytes!("../prompts/declined.wav"))?.into(),
+            line_clear: decode("line-clear", include_bytes!("../prompts/line-clear.wav"))?.into(),
+            could_not_connect: decode(
+                "could-not-connect",
+                include_bytes!("../prompts/could-not-connect.wav"),
+            )?
+            .into(),
             challenge,
         })
     }
@@ -171,6 +179,20 @@ impl Prompts {
         }
     }
 
+    /// The audio for a prompt of the line-clear callback, when there is a
+    /// recorded one (the offer and menu, which name configured numbers,
+    /// are not available as audio yet).
+    pub fn callback_audio(&self, prompt: &ivr::lineclear::CallbackPrompt) -> Option<Arc<[i16]>> {
+        use ivr::lineclear::CallbackPrompt as P;
+        match prompt {
+            P::LineClearConnecting => Some(self.line_clear.clone()),
+            P::Connecting => Some(self.connecting.clone()),
+            P::CouldNotConnect => Some(self.could_not_connect.clone()),
+            P::Goodbye => Some(self.goodbye.clone()),
+            _ => None,
+        }
+    }
+
     /// What the resident hears before accepting a call: "Call from",
     /// the caller's recorded name, "Press 1 to accept, or 2 to reject."
     pub fn announcement(&self, name: &[i16]) -> Arc<[i16]> {
@@ -221,6 +243,15 @@ mod tests {
             audio.push((format!("{b:?}"), p.bridge_audio(b)));
         }
         audio.push(("warning".into(), p.warning()));
+        for prompt in [
+            ivr::lineclear::CallbackPrompt::LineClearConnecting,
+            ivr::lineclear::CallbackPrompt::CouldNotConnect,
+        ] {
+            audio.push((
+                format!("{prompt:?}"),
+                p.callback_audio(&prompt).expect("recorded"),
+            ));
+        }
         for (prompt, a) in audio {
             // At least half a second, at most ten, and not silent.
             assert!(

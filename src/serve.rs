@@ -114,6 +114,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         store,
         data_dir,
         tagger: config.tagging.tagger(),
+        legs: Arc::default(),
+        outbound: crate::outbound::lines(&config),
         listeners,
         alerts,
         config,
@@ -132,6 +134,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     loop {
         tokio::select! {
             call = calls.recv() => match call {
+                Some(call) if crate::outbound::is_from_phone(&shared, &call) => {
+                    // One of the resident's phones placing a call.
+                    tasks.spawn(crate::outbound::handle(call, shared.clone()));
+                }
                 Some(call) if !shared.config.accepts_calls_from(call.source.ip()) => {
                     // Not from a trunk: refused before anything else, and
                     // not in the call log (scanners would fill it).

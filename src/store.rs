@@ -147,6 +147,9 @@ pub struct CallRecord {
     /// The message the caller left, when nobody answered (a WAV path
     /// relative to the data directory).
     pub voicemail: Option<String>,
+    /// For a line-clear callback: the proof of clearing (each earlier call
+    /// and how it ended, when the line was clear, what was dialled).
+    pub callback: Option<String>,
 }
 
 /// The open call log. Every method does blocking file I/O: on the async
@@ -299,7 +302,7 @@ impl Store {
             "SELECT id, call_id, line, caller, called, started_at, answered_at, ended_at,
                     ended_at_ms - started_at_ms, outcome, recording, end_reason, policy, tags,
                     bridge, answered_by, bridged_at, ended_at_ms - bridged_at_ms, hangup_by,
-                    risk, tag_details, voicemail
+                    risk, tag_details, voicemail, callback
              FROM calls ORDER BY started_at_ms DESC, id DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit], |row| {
@@ -327,6 +330,7 @@ impl Store {
                 risk: row.get(19)?,
                 tag_details: tags::tag_details(row, 20, id)?,
                 voicemail: row.get(21)?,
+                callback: row.get(22)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)

@@ -9,6 +9,7 @@
 //! screening decision (the `ivr` crate's) or SIP/RTP mechanics (the `sip`
 //! crate's).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -56,6 +57,10 @@ pub struct Shared {
     pub tagger: ivr::tagging::TaggerConfig,
     /// Trusted contacts' alerts.
     pub alerts: Option<crate::alerts::AlertSender>,
+    /// The calls up on each line (for line-clear callbacks).
+    pub legs: Arc<crate::line_legs::LineLegs>,
+    /// Each line's verified numbers and outbound rules.
+    pub outbound: HashMap<String, crate::outbound::LineOutbound>,
 }
 
 impl Shared {
@@ -167,6 +172,12 @@ async fn run_inner(
         incoming.reject(404).await;
         return;
     };
+    if shared.legs.is_clearing(&line.name) {
+        info!(line = %line.name, "the line is being cleared for a callback: 486");
+        incoming.reject(486).await;
+        return;
+    }
+    let (_leg, clear_rx, _leg_guard) = shared.legs.register(&line.name);
     let decision =
         shared
             .policies
@@ -256,6 +267,7 @@ async fn run_inner(
         name_rx: None,
         name_audio: None,
         announce: line.screening.ask_name,
+        clear_rx,
     };
     let end_reason = flow.drive(&mut shutdown).await;
     flow.end_tagging();
@@ -445,6 +457,8 @@ struct Flow {
     name_audio: Option<Arc<[i16]>>,
     /// The resident hears the caller's name and accepts or rejects.
     announce: bool,
+    /// A line-clear callback asks this call to hang up.
+    clear_rx: tokio::sync::mpsc::UnboundedReceiver<()>,
 }
 
 /// How long we wait for the answer to our BYE before giving up on the
@@ -559,6 +573,15 @@ impl Flow {
                         return end_reason.unwrap_or("BYE unanswered");
                     }
                     self.ivr.handle_timeout(Instant::now().into_std());
+                }
+                Some(()) = self.clear_rx.recv(), if end_reason.is_none() => {
+                    info!("clearing the line for a callback: hanging up");
+                    end_reason = Some("line cleared");
+                    self.shared.store.set_hangup_by(&self.key, "service");
+                    if let Some(b) = self.bridge.as_mut() {
+                        b.handle_event(BridgeEvent::CallerHungUp);
+                    }
+                    self.hangup();
                 }
                 changed = shutdown.changed(), if end_reason.is_none() => {
                     if changed.is_err() || *shutdown.borrow() {

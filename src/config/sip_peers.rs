@@ -117,3 +117,92 @@ pub(super) fn validate_trunk_outgoing(
     }
     Ok(())
 }
+
+/// `[[line.verified]]`: a number the line-clear callback may dial. When a
+/// line lists none, the UK defaults apply: police 101 (menu key 1), the
+/// banks' 159 (key 2), and 999 and 112 (emergency, never in the menu).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifiedConfig {
+    /// Menu key "1" to "9", or none to be reachable only by dialling it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Said to the resident, e.g. "the police on one-zero-one".
+    pub label: String,
+    /// The number, in any UK form ("101", "0345 734 5345").
+    pub number: String,
+}
+
+/// `[line.outbound]`: calls the resident's registered phones place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutboundLineConfig {
+    /// The code that asks for the line-clear callback.
+    pub feature_code: String,
+    /// Let the phones call any UK number (not premium rate or
+    /// international) through the trunk, not only the verified ones.
+    pub general_outbound: bool,
+    /// At most this many outgoing calls per `per_secs` (emergency calls
+    /// are never limited).
+    pub max_calls: u32,
+    pub per_secs: u64,
+}
+
+impl Default for OutboundLineConfig {
+    fn default() -> Self {
+        let d = ivr::lineclear::OutboundConfig::default();
+        OutboundLineConfig {
+            feature_code: d.feature_code,
+            general_outbound: d.general_outbound,
+            max_calls: d.rate_limit.attempts,
+            per_secs: d.rate_limit.per.as_secs(),
+        }
+    }
+}
+
+impl OutboundLineConfig {
+    pub fn policy_config(&self) -> ivr::lineclear::OutboundConfig {
+        ivr::lineclear::OutboundConfig {
+            feature_code: self.feature_code.clone(),
+            general_outbound: self.general_outbound,
+            rate_limit: ivr::lineclear::RateLimit {
+                attempts: self.max_calls,
+                per: std::time::Duration::from_secs(self.per_secs),
+            },
+        }
+    }
+}
+
+/// The line's verified numbers, checked; the UK defaults when none are
+/// configured.
+pub fn verified_numbers(
+    list: &[VerifiedConfig],
+) -> Result<ivr::lineclear::VerifiedNumbers, (usize, String)> {
+    if list.is_empty() {
+        return Ok(ivr::lineclear::VerifiedNumbers::uk_defaults());
+    }
+    let mut entries = Vec::new();
+    for (i, v) in list.iter().enumerate() {
+        let key = match v.key.as_deref() {
+            None => None,
+            Some(k) if k.chars().count() == 1 => k.chars().next(),
+            Some(k) => return Err((i, format!("expected one key \"1\" to \"9\", got {k:?}"))),
+        };
+        let emergency = ivr::lineclear::EMERGENCY_NUMBERS.contains(&v.number.trim());
+        entries.push(ivr::lineclear::VerifiedNumber::new(
+            key, &v.label, &v.number, emergency,
+        ));
+    }
+    ivr::lineclear::VerifiedNumbers::new(entries).map_err(|e| (0, e.to_string()))
+}
+
+/// Checks a line's `[[line.verified]]` and `[line.outbound]`.
+pub(super) fn validate_outbound(line: &super::LineConfig, path: KeyPath) -> Result<(), Problem> {
+    if let Err((i, why)) = verified_numbers(&line.verified) {
+        return problem(path.key("verified").index(i), why);
+    }
+    if let Err(e) = line.outbound.policy_config().validate() {
+        return problem(path.key("outbound"), e.to_string());
+    }
+    Ok(())
+}

@@ -53,6 +53,7 @@ impl Config {
         for (i, line) in self.lines.iter().enumerate() {
             let path = lines.clone().index(i);
             validate_line(line, path.clone())?;
+            super::sip_peers::validate_outbound(line, path.clone())?;
             if let Some(url) = &line.alerts.webhook {
                 if let Err(why) = crate::alerts::validate_url(url) {
                     return problem(path.clone().key("alerts").key("webhook"), why);

@@ -49,4 +49,13 @@ impl Store {
             params![id, path],
         )
     }
+
+    /// Records a line-clear callback's proof of clearing.
+    pub fn set_callback(&self, id: i64, proof: &str) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET callback = ?2 WHERE id = ?1",
+            params![id, proof],
+        )
+    }
 }

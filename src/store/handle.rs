@@ -54,6 +54,7 @@ enum Msg {
     Ended(CallKey, SystemTime, String),
     Binding(sip::registrar::BindingChange),
     Voicemail(CallKey, String),
+    Callback(CallKey, String),
     Passed(String, String, i64),
     Shutdown,
 }
@@ -158,6 +159,11 @@ impl StoreHandle {
     /// directory).
     pub fn set_voicemail(&self, key: &CallKey, path: &str) {
         self.send(Msg::Voicemail(key.clone(), path.to_owned()));
+    }
+
+    /// Logs a line-clear callback's proof of clearing.
+    pub fn set_callback(&self, key: &CallKey, proof: &str) {
+        self.send(Msg::Callback(key.clone(), proof.to_owned()));
     }
 
     /// Remembers that `number` passed `line`'s challenge at `at_ms`.
@@ -266,6 +272,12 @@ fn run(store: Store, rx: mpsc::Receiver<Msg>) {
                     continue;
                 };
                 (key, store.bridged(id, at, &phone))
+            }
+            Msg::Callback(key, proof) => {
+                let Some(&id) = known(&ids, &key) else {
+                    continue;
+                };
+                (key, store.set_callback(id, &proof))
             }
             Msg::Voicemail(key, path) => {
                 let Some(&id) = known(&ids, &key) else {

@@ -79,6 +79,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
         passed_at_ms  INTEGER NOT NULL,
         PRIMARY KEY (line, number)
     );",
+    // 9: a line-clear callback's proof: which calls were cleared and how,
+    // when the line was clear, that the callback started after, and what
+    // was dialled.
+    "ALTER TABLE calls ADD COLUMN callback TEXT;",
 ];
 
 /// Brings the schema up to date in one immediate transaction, so two

@@ -116,6 +116,7 @@ fn call_lifecycle_is_recorded() {
             risk: None,
             tag_details: Vec::new(),
             voicemail: None,
+            callback: None,
         }
     );
     assert!(matches!(
@@ -270,6 +271,7 @@ fn sample_records() -> Vec<CallRecord> {
             risk: None,
             tag_details: Vec::new(),
             voicemail: None,
+            callback: None,
         },
         CallRecord {
             id: 1,
@@ -294,6 +296,7 @@ fn sample_records() -> Vec<CallRecord> {
             risk: None,
             tag_details: Vec::new(),
             voicemail: None,
+            callback: None,
         },
     ]
 }
