@@ -45,6 +45,17 @@ accept-reject|Press 1 to accept, or 2 to reject.
 declined|Sorry, the person you are calling cannot take your call. Goodbye.
 line-clear|The line is clear. Connecting you.
 could-not-connect|Sorry, that call could not be connected. Goodbye.
+call-guard|This is your call guard.
+mentioned-police|The last call mentioned the police.
+mentioned-bank|The last call mentioned your bank details.
+mentioned-both|The last call mentioned the police and your bank details.
+never-ask|Police and banks never ask for your PIN. The line is now clear.
+line-now-clear|The line is now clear.
+menu-press|Press
+menu-police|for the police on one-zero-one.
+menu-bank|for your bank through one-five-nine.
+menu-call|to call
+or-hang-up|Or hang up.
 '
 
 FESTIVAL_VOICE=voice_cmu_us_slt_arctic_hts

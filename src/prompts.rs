@@ -6,6 +6,7 @@
 //! one buffer. Does not own: when prompts play (the `ivr` crate's decision) or
 //! sending them (the RTP session's).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use ivr::Prompt;
@@ -28,6 +29,10 @@ pub struct Prompts {
     declined: Arc<[i16]>,
     line_clear: Arc<[i16]>,
     could_not_connect: Arc<[i16]>,
+    /// The callback's offer and menu, in pieces.
+    callback: HashMap<&'static str, Arc<[i16]>>,
+    /// "zero" to "nine".
+    digits: Vec<Arc<[i16]>>,
     /// "To be connected, press N" for N = 0..9.
     challenge: Vec<Arc<[i16]>>,
 }
@@ -77,8 +82,10 @@ impl Prompts {
     pub fn load() -> Result<Prompts, PromptError> {
         let press = decode("challenge", include_bytes!("../prompts/challenge.wav"))?;
         let mut challenge = Vec::with_capacity(10);
+        let mut digits = Vec::with_capacity(10);
         for bytes in DIGITS {
             let digit = decode("digit", bytes)?;
+            digits.push(Arc::from(digit.clone()));
             let mut all = press.clone();
             all.resize(all.len() + GAP_SAMPLES, 0);
             all.extend_from_slice(&digit);
@@ -112,6 +119,8 @@ impl Prompts {
                 include_bytes!("../prompts/could-not-connect.wav"),
             )?
             .into(),
+            callback: callback_pieces()?,
+            digits,
             challenge,
         })
     }
@@ -155,6 +164,40 @@ pub fn ringback() -> Arc<[i16]> {
         .collect()
 }
 
+/// The pieces the callback's offer and menu are made of.
+fn callback_pieces() -> Result<HashMap<&'static str, Arc<[i16]>>, PromptError> {
+    let files: [(&'static str, &[u8]); 11] = [
+        ("call-guard", include_bytes!("../prompts/call-guard.wav")),
+        (
+            "mentioned-police",
+            include_bytes!("../prompts/mentioned-police.wav"),
+        ),
+        (
+            "mentioned-bank",
+            include_bytes!("../prompts/mentioned-bank.wav"),
+        ),
+        (
+            "mentioned-both",
+            include_bytes!("../prompts/mentioned-both.wav"),
+        ),
+        ("never-ask", include_bytes!("../prompts/never-ask.wav")),
+        (
+            "line-now-clear",
+            include_bytes!("../prompts/line-now-clear.wav"),
+        ),
+        ("menu-press", include_bytes!("../prompts/menu-press.wav")),
+        ("menu-police", include_bytes!("../prompts/menu-police.wav")),
+        ("menu-bank", include_bytes!("../prompts/menu-bank.wav")),
+        ("menu-call", include_bytes!("../prompts/menu-call.wav")),
+        ("or-hang-up", include_bytes!("../prompts/or-hang-up.wav")),
+    ];
+    let mut map = HashMap::new();
+    for (name, bytes) in files {
+        map.insert(name, Arc::from(decode(name, bytes)?));
+    }
+    Ok(map)
+}
+
 /// The tone before a voicemail recording: 1 kHz for 0.4 s, faded in and
 /// out over 10 ms.
 pub fn beep() -> Arc<[i16]> {
@@ -179,18 +222,74 @@ impl Prompts {
         }
     }
 
-    /// The audio for a prompt of the line-clear callback, when there is a
-    /// recorded one (the offer and menu, which name configured numbers,
-    /// are not available as audio yet).
-    pub fn callback_audio(&self, prompt: &ivr::lineclear::CallbackPrompt) -> Option<Arc<[i16]>> {
-        use ivr::lineclear::CallbackPrompt as P;
-        match prompt {
-            P::LineClearConnecting => Some(self.line_clear.clone()),
-            P::Connecting => Some(self.connecting.clone()),
-            P::CouldNotConnect => Some(self.could_not_connect.clone()),
-            P::Goodbye => Some(self.goodbye.clone()),
-            _ => None,
+    /// The audio for a prompt of the line-clear callback. The menu says
+    /// each entry as "Press <key>" and its label when it is one of the
+    /// recorded ones (the UK defaults), else "to call" and the number's
+    /// digits one by one.
+    pub fn callback_audio(
+        &self,
+        prompt: &ivr::lineclear::CallbackPrompt,
+        numbers: &ivr::lineclear::VerifiedNumbers,
+    ) -> Option<Arc<[i16]>> {
+        use ivr::lineclear::{CallbackPrompt as P, Mentioned};
+        let mut out: Vec<i16> = Vec::new();
+        let pieces = &self.callback;
+        let say = |out: &mut Vec<i16>, piece: &str| {
+            if let Some(a) = pieces.get(piece) {
+                out.extend_from_slice(a);
+                out.extend(std::iter::repeat_n(0, 1600));
+            }
+        };
+        let menu = match prompt {
+            P::LineClearConnecting => return Some(self.line_clear.clone()),
+            P::Connecting => return Some(self.connecting.clone()),
+            P::CouldNotConnect => return Some(self.could_not_connect.clone()),
+            P::Goodbye => return Some(self.goodbye.clone()),
+            P::Offer { mentioned, menu } => {
+                say(&mut out, "call-guard");
+                match mentioned {
+                    Mentioned::Police => say(&mut out, "mentioned-police"),
+                    Mentioned::BankDetails => say(&mut out, "mentioned-bank"),
+                    Mentioned::Both => say(&mut out, "mentioned-both"),
+                    Mentioned::Nothing => {}
+                }
+                say(&mut out, "never-ask");
+                menu
+            }
+            P::Menu { menu } => {
+                say(&mut out, "call-guard");
+                say(&mut out, "line-now-clear");
+                menu
+            }
+        };
+        for item in menu {
+            say(&mut out, "menu-press");
+            let digit = item
+                .key
+                .to_digit(10)
+                .and_then(|d| self.digits.get(d as usize));
+            if let Some(d) = digit {
+                out.extend_from_slice(d);
+                out.extend(std::iter::repeat_n(0, 800));
+            }
+            match item.label.as_str() {
+                "the police on one-zero-one" => say(&mut out, "menu-police"),
+                "your bank through one-five-nine" => say(&mut out, "menu-bank"),
+                _ => {
+                    say(&mut out, "menu-call");
+                    let number = numbers.normalized(item.entry).unwrap_or_default();
+                    for c in number.chars().filter_map(|c| c.to_digit(10)) {
+                        if let Some(d) = self.digits.get(c as usize) {
+                            out.extend_from_slice(d);
+                            out.extend(std::iter::repeat_n(0, 400));
+                        }
+                    }
+                    out.extend(std::iter::repeat_n(0, 1200));
+                }
+            }
         }
+        say(&mut out, "or-hang-up");
+        Some(out.into())
     }
 
     /// What the resident hears before accepting a call: "Call from",
@@ -243,13 +342,14 @@ mod tests {
             audio.push((format!("{b:?}"), p.bridge_audio(b)));
         }
         audio.push(("warning".into(), p.warning()));
+        let numbers = ivr::lineclear::VerifiedNumbers::uk_defaults();
         for prompt in [
             ivr::lineclear::CallbackPrompt::LineClearConnecting,
             ivr::lineclear::CallbackPrompt::CouldNotConnect,
         ] {
             audio.push((
                 format!("{prompt:?}"),
-                p.callback_audio(&prompt).expect("recorded"),
+                p.callback_audio(&prompt, &numbers).expect("recorded"),
             ));
         }
         for (prompt, a) in audio {
@@ -284,5 +384,49 @@ mod tests {
         let press = decode("challenge", include_bytes!("../prompts/challenge.wav")).unwrap();
         assert_eq!(&five[..press.len()], &press[..]);
         assert_ne!(five, six);
+    }
+}
+
+#[cfg(test)]
+mod callback_tests {
+    use super::*;
+    use ivr::lineclear::{CallbackPrompt, Mentioned, VerifiedNumber, VerifiedNumbers};
+
+    #[test]
+    fn the_offer_names_the_menu_and_says_custom_numbers_digit_by_digit() {
+        let p = Prompts::load().expect("prompts");
+        let uk = VerifiedNumbers::uk_defaults();
+        let offer = CallbackPrompt::Offer {
+            mentioned: Mentioned::Both,
+            menu: uk.menu(),
+        };
+        let menu = CallbackPrompt::Menu { menu: uk.menu() };
+        let offer = p.callback_audio(&offer, &uk).expect("offer");
+        let plain = p.callback_audio(&menu, &uk).expect("menu");
+        // The offer adds the warning to the menu: longer, and both long.
+        assert!(
+            offer.len() > plain.len() && plain.len() > 8000 * 8,
+            "{} {}",
+            offer.len(),
+            plain.len()
+        );
+        let custom = VerifiedNumbers::new(vec![VerifiedNumber::new(
+            Some('3'),
+            "my daughter",
+            "01632 960123",
+            false,
+        )])
+        .expect("valid");
+        let spoken = p
+            .callback_audio(
+                &CallbackPrompt::Menu {
+                    menu: custom.menu(),
+                },
+                &custom,
+            )
+            .expect("menu");
+        // "Press three to call" and eleven digits.
+        let digits: usize = p.digits.iter().map(|d| d.len()).min().unwrap_or(0);
+        assert!(spoken.len() > 11 * digits, "{}", spoken.len());
     }
 }

@@ -133,8 +133,9 @@ fn dialling_101_clears_the_line_then_calls_out_through_the_trunk() {
 
     let held = svc.wait_call("held-line", |c| !c["ended_at"].is_null());
     assert_eq!(held["end_reason"], "line cleared", "{held}");
-    let callback =
-        svc.wait_call_where(|c| c["policy"] == "outbound-verified" && !c["ended_at"].is_null());
+    let callback = svc.wait_call_where(|c| {
+        c["policy"] == "callback-dialled_verified" && !c["ended_at"].is_null()
+    });
     let proof = callback["callback"]
         .as_str()
         .unwrap_or_else(|| panic!("{callback}"));
@@ -182,5 +183,89 @@ fn arbitrary_numbers_and_strangers_are_refused_and_logged() {
     assert!(log.contains("not_allowed_destination"), "{log}");
     assert!(log.contains("bad credentials"), "{log}");
     assert!(svc.calls().is_empty(), "nothing was called");
+    assert_eq!(svc.stop(), Some(0));
+}
+
+/// The feature code: the phone dials *55, linewarden ends that call, clears
+/// the line and rings the phone back with the menu; the resident presses 1
+/// and is connected to 101 through the trunk (one INVITE, challenged with
+/// 401 and answered with valid credentials).
+#[test]
+fn star_55_rings_back_with_the_menu_and_1_calls_101() {
+    let trunk_port = common::free_port();
+    let trunk_dir = tempfile::tempdir().expect("dir");
+    let trunk = {
+        let dir = trunk_dir.path().to_path_buf();
+        std::thread::spawn(move || {
+            Command::new("sipp")
+                .current_dir(&dir)
+                .arg("-sf")
+                .arg(common::scenario("trunk_callout.xml"))
+                .args(["-i", "127.0.0.1", "-p"])
+                .arg(trunk_port.to_string())
+                .arg("-mp")
+                .arg(common::free_port().to_string())
+                .args(["-m", "1", "-timeout", "90s", "-timeout_error", "-nostdin"])
+                .args(["-trace_msg", "-message_file", "trunk_messages.log"])
+                .stdin(Stdio::null())
+                .output()
+                .expect("run sipp as the trunk")
+        })
+    };
+    let mut svc = Service::start_with_phones(&config(trunk_port), &[]);
+    let phone_port = common::free_port();
+    register(&svc, phone_port);
+    let out = phone(
+        &svc,
+        phone_port,
+        "phone_feature_code.xml",
+        "*55",
+        "kitchen-secret",
+        "star55.log",
+    );
+    assert_ok(&out, &svc, "*55 accepted (486) for a callback");
+    // The phone, rung back on the port it registered from.
+    let dir = svc.dir.path().to_path_buf();
+    let rung = std::thread::spawn(move || {
+        Command::new("sipp")
+            .current_dir(&dir)
+            .arg("-sf")
+            .arg(common::scenario("uas_callback_press1.xml"))
+            .args(["-i", "127.0.0.1", "-p"])
+            .arg(phone_port.to_string())
+            .arg("-mp")
+            .arg(common::free_port().to_string())
+            .args(["-m", "1", "-timeout", "60s", "-timeout_error", "-nostdin"])
+            .args(["-trace_msg", "-message_file", "rung_back.log"])
+            .stdin(Stdio::null())
+            .output()
+            .expect("run sipp as the phone rung back")
+    });
+    let rung = rung.join().expect("phone");
+    assert_ok(&rung, &svc, "rung back, pressed 1, talked, hung up");
+    let trunk = trunk.join().expect("trunk");
+    let wire =
+        std::fs::read_to_string(trunk_dir.path().join("trunk_messages.log")).unwrap_or_default();
+    assert!(
+        trunk.status.success(),
+        "trunk: {:?}\n{wire}\n{}",
+        trunk.status.code(),
+        svc.log()
+    );
+    assert_eq!(
+        wire.matches("INVITE sip:").count(),
+        2,
+        "one call to 101, challenged once:\n{wire}"
+    );
+    let callback =
+        svc.wait_call_where(|c| c["policy"] == "callback-feature_code" && !c["ended_at"].is_null());
+    let proof = callback["callback"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{callback}"));
+    assert!(
+        proof.contains("callback started after the line was clear: true"),
+        "{proof}"
+    );
+    assert!(proof.contains("dialled 101"), "{proof}");
     assert_eq!(svc.stop(), Some(0));
 }

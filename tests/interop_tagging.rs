@@ -99,9 +99,13 @@ fn scam_call_is_tagged_the_resident_is_warned_and_the_contact_alerted() {
     let phone_port = common::free_port();
     let extra = format!(
         "challenge_digit = 5
+[line.outbound]
+offer_after_risky_calls = false
 [line.alerts]
 warn_resident = true
 webhook = \"http://127.0.0.1:{hook_port}/alert\"
+[speech]
+engine = \"pocketsphinx\"
 "
     );
     let phone_uri = format!("sip:resident@127.0.0.1:{phone_port}");

@@ -298,6 +298,18 @@ async fn run_inner(
     }
     shared.store.call_ended(&key, SystemTime::now(), end_reason);
     info!(end_reason, "call ended");
+    // After a risky call, once this call is off the line: the offer.
+    let trigger = flow.tagging.after_call();
+    drop(_leg_guard);
+    if let (Some(trigger), true) = (trigger, line.outbound.offer_after_risky_calls) {
+        if end_reason != "shutdown" && end_reason != "line cleared" {
+            tokio::spawn(crate::outbound::offer_after(
+                shared.clone(),
+                line.name.clone(),
+                trigger,
+            ));
+        }
+    }
 }
 
 /// Our side of one leg's SDP session: where our RTP is, and the session id

@@ -71,6 +71,13 @@ impl CallTagging {
         }
     }
 
+    /// The line-clear callback this call calls for once over: the offer,
+    /// when it was tagged medium or high risk.
+    pub(super) fn after_call(&self) -> Option<ivr::lineclear::Trigger> {
+        let tagger = self.tagger.as_ref()?;
+        ivr::lineclear::Trigger::after_call(tagger.risk(), tagger.tags().iter().map(|t| t.kind))
+    }
+
     /// The tagger's next deadline (a run of keys ending).
     pub(super) fn poll_timeout(&self) -> Option<Instant> {
         self.tagger

@@ -146,6 +146,9 @@ pub struct OutboundLineConfig {
     /// are never limited).
     pub max_calls: u32,
     pub per_secs: u64,
+    /// When a call tagged medium or high risk ends, ring the resident back
+    /// with the line-clear offer.
+    pub offer_after_risky_calls: bool,
 }
 
 impl Default for OutboundLineConfig {
@@ -156,6 +159,7 @@ impl Default for OutboundLineConfig {
             general_outbound: d.general_outbound,
             max_calls: d.rate_limit.attempts,
             per_secs: d.rate_limit.per.as_secs(),
+            offer_after_risky_calls: true,
         }
     }
 }

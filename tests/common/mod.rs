@@ -83,6 +83,13 @@ impl Service {
             .map(|n| format!("{n:?}"))
             .collect::<Vec<_>>()
             .join(", ");
+        // Speech recognition is off unless a test turns it on: its false
+        // alarms would make test calls risky and trigger callbacks.
+        let speech = if screening_extra.contains("[speech]") {
+            ""
+        } else {
+            "[speech]\nengine = \"off\"\n"
+        };
         let dir = tempfile::tempdir().expect("tempdir");
         let port = free_port();
         let (first, last) = rtp_range(port);
@@ -103,6 +110,7 @@ ring_timeout_secs = 5
 {line_keys}
 [line.screening]
 {screening_extra}
+{speech}
 "#,
             data = data.display()
         );
