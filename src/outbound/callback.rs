@@ -35,7 +35,7 @@ use crate::store::{CallKey, NewCall};
 /// The resident's side of a callback.
 pub enum Resident {
     /// The call the resident's phone placed (to a verified number).
-    Placed(IncomingCall),
+    Placed(Box<IncomingCall>),
     /// Ring the line's phones afresh.
     RingBack,
 }
@@ -76,6 +76,7 @@ pub async fn run(
         Resident::RingBack => format!("callback-{:016x}", fastrand::u64(..)),
     };
     if let Resident::Placed(call) = resident {
+        let call = *call;
         let negotiated = call.offer.as_deref().map(sdp::negotiate);
         let (Some(Ok(negotiated)), Ok(socket)) = (negotiated, shared.ports.bind(ip).await) else {
             call.reject(488).await;

@@ -164,7 +164,7 @@ pub async fn handle(call: IncomingCall, shared: Arc<Shared>) {
         user,
         called,
         Trigger::DialledVerified(entry),
-        callback::Resident::Placed(call),
+        callback::Resident::Placed(Box::new(call)),
     )
     .await;
 }
