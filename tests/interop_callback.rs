@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use common::{assert_ok, Service};
 
@@ -37,37 +37,54 @@ fn phone(
     password: &str,
     log: &str,
 ) -> Output {
-    Command::new("sipp")
-        .current_dir(svc.dir.path())
-        .arg(svc.addr.to_string())
-        .arg("-sf")
-        .arg(common::scenario(scenario))
-        .args(["-i", "127.0.0.1", "-p"])
-        .arg(port.to_string())
-        .arg("-mp")
-        .arg(common::free_port().to_string())
-        .args(["-s", number, "-set", "user", "kitchen"])
-        .args(["-au", "kitchen", "-ap", password])
-        .args(["-m", "1", "-timeout", "40s", "-timeout_error", "-nostdin"])
-        .args(["-trace_msg", "-message_file", log])
-        .stdin(Stdio::null())
+    let target = svc.addr.to_string();
+    let args = [
+        target.as_str(),
+        "-s",
+        number,
+        "-set",
+        "user",
+        "kitchen",
+        "-au",
+        "kitchen",
+        "-ap",
+        password,
+    ];
+    common::sipp_peer(svc.dir.path(), scenario, port, &args, log)
         .output()
         .expect("run sipp as the phone")
 }
 
+/// SIPp as the provider's trunk, taking one call in `dir`.
+fn trunk(dir: &std::path::Path, port: u16) -> std::thread::JoinHandle<Output> {
+    let dir = dir.to_path_buf();
+    std::thread::spawn(move || {
+        common::sipp_peer(&dir, "trunk_callout.xml", port, &[], "trunk_messages.log")
+            .output()
+            .expect("run sipp as the trunk")
+    })
+}
+
 fn register(svc: &Service, port: u16) {
-    let out = Command::new("sipp")
-        .current_dir(svc.dir.path())
-        .arg(svc.addr.to_string())
-        .arg("-sf")
-        .arg(common::scenario("phone_register.xml"))
-        .args(["-i", "127.0.0.1", "-p"])
-        .arg(port.to_string())
-        .args(["-s", "kitchen", "-au", "kitchen", "-ap", "kitchen-secret"])
-        .args(["-m", "1", "-timeout", "20s", "-timeout_error", "-nostdin"])
-        .stdin(Stdio::null())
-        .output()
-        .expect("sipp register");
+    let target = svc.addr.to_string();
+    let args = [
+        target.as_str(),
+        "-s",
+        "kitchen",
+        "-au",
+        "kitchen",
+        "-ap",
+        "kitchen-secret",
+    ];
+    let out = common::sipp_peer(
+        svc.dir.path(),
+        "phone_register.xml",
+        port,
+        &args,
+        "register.log",
+    )
+    .output()
+    .expect("sipp register");
     assert_ok(&out, svc, "the phone registered");
 }
 
@@ -75,24 +92,7 @@ fn register(svc: &Service, port: u16) {
 fn dialling_101_clears_the_line_then_calls_out_through_the_trunk() {
     let trunk_port = common::free_port();
     let trunk_dir = tempfile::tempdir().expect("dir");
-    let trunk = {
-        let dir = trunk_dir.path().to_path_buf();
-        std::thread::spawn(move || {
-            Command::new("sipp")
-                .current_dir(&dir)
-                .arg("-sf")
-                .arg(common::scenario("trunk_callout.xml"))
-                .args(["-i", "127.0.0.1", "-p"])
-                .arg(trunk_port.to_string())
-                .arg("-mp")
-                .arg(common::free_port().to_string())
-                .args(["-m", "1", "-timeout", "60s", "-timeout_error", "-nostdin"])
-                .args(["-trace_msg", "-message_file", "trunk_messages.log"])
-                .stdin(Stdio::null())
-                .output()
-                .expect("run sipp as the trunk")
-        })
-    };
+    let trunk = trunk(trunk_dir.path(), trunk_port);
     let mut svc = Service::start_with_phones(&config(trunk_port), &[]);
     let phone_port = common::free_port();
     register(&svc, phone_port);
@@ -194,24 +194,7 @@ fn arbitrary_numbers_and_strangers_are_refused_and_logged() {
 fn star_55_rings_back_with_the_menu_and_1_calls_101() {
     let trunk_port = common::free_port();
     let trunk_dir = tempfile::tempdir().expect("dir");
-    let trunk = {
-        let dir = trunk_dir.path().to_path_buf();
-        std::thread::spawn(move || {
-            Command::new("sipp")
-                .current_dir(&dir)
-                .arg("-sf")
-                .arg(common::scenario("trunk_callout.xml"))
-                .args(["-i", "127.0.0.1", "-p"])
-                .arg(trunk_port.to_string())
-                .arg("-mp")
-                .arg(common::free_port().to_string())
-                .args(["-m", "1", "-timeout", "90s", "-timeout_error", "-nostdin"])
-                .args(["-trace_msg", "-message_file", "trunk_messages.log"])
-                .stdin(Stdio::null())
-                .output()
-                .expect("run sipp as the trunk")
-        })
-    };
+    let trunk = trunk(trunk_dir.path(), trunk_port);
     let mut svc = Service::start_with_phones(&config(trunk_port), &[]);
     let phone_port = common::free_port();
     register(&svc, phone_port);
@@ -227,19 +210,15 @@ fn star_55_rings_back_with_the_menu_and_1_calls_101() {
     // The phone, rung back on the port it registered from.
     let dir = svc.dir.path().to_path_buf();
     let rung = std::thread::spawn(move || {
-        Command::new("sipp")
-            .current_dir(&dir)
-            .arg("-sf")
-            .arg(common::scenario("uas_callback_press1.xml"))
-            .args(["-i", "127.0.0.1", "-p"])
-            .arg(phone_port.to_string())
-            .arg("-mp")
-            .arg(common::free_port().to_string())
-            .args(["-m", "1", "-timeout", "60s", "-timeout_error", "-nostdin"])
-            .args(["-trace_msg", "-message_file", "rung_back.log"])
-            .stdin(Stdio::null())
-            .output()
-            .expect("run sipp as the phone rung back")
+        common::sipp_peer(
+            &dir,
+            "uas_callback_press1.xml",
+            phone_port,
+            &[],
+            "rung_back.log",
+        )
+        .output()
+        .expect("run sipp as the phone rung back")
     });
     let rung = rung.join().expect("phone");
     assert_ok(&rung, &svc, "rung back, pressed 1, talked, hung up");

@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::thread::JoinHandle;
 
 use common::{assert_ok, sipp, Service};
@@ -18,36 +18,23 @@ password = \"kitchen-secret\"
 
 /// SIPp registering `user` with `password` from `port`, running `scenario`.
 fn register(svc: &Service, port: u16, user: &str, password: &str, scenario: &str) -> Output {
-    Command::new("sipp")
-        .current_dir(svc.dir.path())
-        .arg(svc.addr.to_string())
-        .arg("-sf")
-        .arg(common::scenario(scenario))
-        .args(["-i", "127.0.0.1", "-p"])
-        .arg(port.to_string())
-        .args(["-s", user, "-au", user, "-ap", password])
-        .args(["-m", "1", "-timeout", "20s", "-timeout_error", "-nostdin"])
-        .args(["-trace_msg", "-message_file", "register_messages.log"])
-        .stdin(Stdio::null())
-        .output()
-        .expect("run sipp as the registering phone")
+    let target = svc.addr.to_string();
+    let args = [target.as_str(), "-s", user, "-au", user, "-ap", password];
+    common::sipp_peer(
+        svc.dir.path(),
+        scenario,
+        port,
+        &args,
+        "register_messages.log",
+    )
+    .output()
+    .expect("run sipp as the registering phone")
 }
 
 /// SIPp answering one call on `port`, as the registered phone.
 fn phone(svc: &Service, port: u16, log: &str) -> JoinHandle<Output> {
-    let dir = svc.dir.path().to_path_buf();
-    let log = log.to_string();
-    let handle = std::thread::spawn(move || {
-        Command::new("sipp")
-            .current_dir(&dir)
-            .args(["-sn", "uas", "-i", "127.0.0.1", "-p"])
-            .arg(port.to_string())
-            .args(["-m", "1", "-timeout", "60s", "-timeout_error", "-nostdin"])
-            .args(["-trace_msg", "-message_file", &log])
-            .stdin(Stdio::null())
-            .output()
-            .expect("run sipp as the phone")
-    });
+    let mut cmd = common::sipp_peer(svc.dir.path(), "uas", port, &[], log);
+    let handle = std::thread::spawn(move || cmd.output().expect("run sipp as the phone"));
     std::thread::sleep(std::time::Duration::from_millis(500));
     handle
 }
@@ -131,22 +118,14 @@ fn wrong_password_is_refused_and_nothing_rings() {
 fn registers_to_the_trunk_answering_its_401() {
     let trunk_port = common::free_port();
     let dir = tempfile::tempdir().expect("tempdir");
-    let trunk = {
-        let dir = dir.path().to_path_buf();
-        std::thread::spawn(move || {
-            Command::new("sipp")
-                .current_dir(&dir)
-                .arg("-sf")
-                .arg(common::scenario("trunk_registrar.xml"))
-                .args(["-i", "127.0.0.1", "-p"])
-                .arg(trunk_port.to_string())
-                .args(["-m", "1", "-timeout", "30s", "-timeout_error", "-nostdin"])
-                .args(["-trace_msg", "-message_file", "trunk_messages.log"])
-                .stdin(Stdio::null())
-                .output()
-                .expect("run sipp as the trunk")
-        })
-    };
+    let mut trunk_cmd = common::sipp_peer(
+        dir.path(),
+        "trunk_registrar.xml",
+        trunk_port,
+        &[],
+        "trunk_messages.log",
+    );
+    let trunk = std::thread::spawn(move || trunk_cmd.output().expect("run sipp as the trunk"));
     std::thread::sleep(std::time::Duration::from_millis(300));
     let extra = format!(
         "challenge_digit = 5

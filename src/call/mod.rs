@@ -625,6 +625,14 @@ async fn phone_event(bridge: &mut Option<bridge::Bridging>) -> Option<bridge::Ph
 async fn next_name(
     rx: &mut Option<tokio::sync::mpsc::UnboundedReceiver<Vec<i16>>>,
 ) -> Option<Vec<i16>> {
+    recv_or_never(rx.as_mut()).await
+}
+
+/// The next message of `rx`, or never when there is no channel (for
+/// `select!` branches on parts of a call that may not exist yet).
+pub(crate) async fn recv_or_never<T>(
+    rx: Option<&mut tokio::sync::mpsc::UnboundedReceiver<T>>,
+) -> Option<T> {
     match rx {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
@@ -633,13 +641,10 @@ async fn next_name(
 
 /// The next media event, or never when there is no media yet.
 async fn media_event(media: &mut Option<MediaSession<Sink>>) -> Option<MediaEvent> {
-    match media {
-        Some(m) => m.events.recv().await,
-        None => std::future::pending().await,
-    }
+    recv_or_never(media.as_mut().map(|m| &mut m.events)).await
 }
 
-async fn sleep_until(deadline: Option<Instant>) {
+pub(crate) async fn sleep_until(deadline: Option<Instant>) {
     match deadline {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,

@@ -28,7 +28,8 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tracing::{info, warn};
 
-use super::{media_event, sleep_until, uac_event};
+use super::{media_event, uac_event};
+use crate::call::sleep_until;
 use crate::call::Shared;
 use crate::store::{CallKey, NewCall};
 
@@ -467,10 +468,7 @@ fn line_phones(shared: &Shared, line: &str) -> Vec<String> {
 async fn placed_event(
     placed: &mut Option<(CallHandle, String, Negotiated, Option<UdpSocket>)>,
 ) -> Option<CallEvent> {
-    match placed {
-        Some((handle, ..)) => handle.events.recv().await,
-        None => std::future::pending().await,
-    }
+    crate::call::recv_or_never(placed.as_mut().map(|(handle, ..)| &mut handle.events)).await
 }
 
 /// The trunk call to `number`, with its RTP socket.

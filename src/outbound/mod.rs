@@ -27,7 +27,7 @@ use sip::{IncomingCall, UacEvent, UacHandle};
 use tokio::time::Instant;
 use tracing::{info, warn};
 
-use crate::call::Shared;
+use crate::call::{recv_or_never, Shared};
 
 mod callback;
 
@@ -185,22 +185,9 @@ pub async fn offer_after(shared: Arc<Shared>, line: String, trigger: Trigger) {
 }
 
 async fn uac_event(far: &mut Option<UacHandle>) -> Option<UacEvent> {
-    match far {
-        Some(uac) => uac.events.recv().await,
-        None => std::future::pending().await,
-    }
+    recv_or_never(far.as_mut().map(|u| &mut u.events)).await
 }
 
 async fn media_event(media: &mut Option<MediaSession<NoSink>>) -> Option<MediaEvent> {
-    match media {
-        Some(m) => m.events.recv().await,
-        None => std::future::pending().await,
-    }
-}
-
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
-    }
+    recv_or_never(media.as_mut().map(|m| &mut m.events)).await
 }

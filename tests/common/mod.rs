@@ -324,6 +324,28 @@ pub fn sipp_command(svc: &Service, scenario_file: &str, call_id: &str, extra: &[
     cmd
 }
 
+/// SIPp playing a peer (a phone, a trunk) from `port`: `scenario` run once
+/// in `dir`, with its own media port, a 60 s limit, and its messages traced
+/// to `log` there; `extra` arguments are added (a target address first, if
+/// the peer starts the call). Scenario `"uas"` is SIPp's built-in callee.
+pub fn sipp_peer(dir: &Path, scenario_file: &str, port: u16, extra: &[&str], log: &str) -> Command {
+    let mut cmd = Command::new("sipp");
+    cmd.current_dir(dir).args(extra);
+    if scenario_file == "uas" {
+        cmd.args(["-sn", "uas"]);
+    } else {
+        cmd.arg("-sf").arg(scenario(scenario_file));
+    }
+    cmd.args(["-i", "127.0.0.1", "-p"])
+        .arg(port.to_string())
+        .arg("-mp")
+        .arg(free_port().to_string())
+        .args(["-m", "1", "-timeout", "60s", "-timeout_error", "-nostdin"])
+        .args(["-trace_msg", "-message_file", log])
+        .stdin(Stdio::null());
+    cmd
+}
+
 /// Runs one SIPp call of `scenario` against the service; returns its output.
 pub fn sipp(svc: &Service, scenario_file: &str, call_id: &str, extra: &[&str]) -> Output {
     sipp_command(svc, scenario_file, call_id, extra)
