@@ -62,14 +62,16 @@ pub struct Tap {
 impl Listeners {
     /// Starts `workers` threads (at least one) making recognizers with
     /// `factory`.
-    pub fn start(workers: usize, factory: Factory) -> std::io::Result<Listeners> {
+    /// With `resident` false only callers are listened to (no phrase
+    /// counts when the resident says it).
+    pub fn start(workers: usize, factory: Factory, resident: bool) -> std::io::Result<Listeners> {
         let mut senders = Vec::new();
         for n in 0..workers.max(1) {
             let (tx, rx) = mpsc::sync_channel(QUEUE_FRAMES);
             let factory = factory.clone();
             std::thread::Builder::new()
                 .name(format!("listen-{n}"))
-                .spawn(move || run(&rx, &factory))?;
+                .spawn(move || run(&rx, &factory, resident))?;
             senders.push(tx);
         }
         Ok(Listeners {
@@ -130,7 +132,7 @@ struct Listening {
     words: UnboundedSender<Heard>,
 }
 
-fn run(jobs: &mpsc::Receiver<Job>, factory: &Factory) {
+fn run(jobs: &mpsc::Receiver<Job>, factory: &Factory, resident: bool) {
     let mut calls: HashMap<u64, Listening> = HashMap::new();
     while let Ok(job) = jobs.recv() {
         match job {
@@ -146,7 +148,7 @@ fn run(jobs: &mpsc::Receiver<Job>, factory: &Factory) {
                     id,
                     Listening {
                         caller: make("caller"),
-                        resident: make("resident"),
+                        resident: if resident { make("resident") } else { None },
                         words,
                     },
                 );
@@ -245,7 +247,7 @@ mod tests {
     #[test]
     fn words_come_back_per_party_and_at_the_end() {
         let factory: Factory = Arc::new(|| Ok(Box::new(Counting(0)) as Box<dyn Recognizer>));
-        let pool = Listeners::start(2, factory).expect("threads");
+        let pool = Listeners::start(2, factory, true).expect("threads");
         let (mut tap, mut words) = pool.open().expect("open");
         for _ in 0..50 {
             tap.push(&[0; 160], &[0; 160]);
@@ -271,7 +273,7 @@ mod tests {
     #[test]
     fn a_failing_factory_leaves_the_call_unheard() {
         let factory: Factory = Arc::new(|| Err(speech::Error::NotBuiltIn));
-        let pool = Listeners::start(1, factory).expect("threads");
+        let pool = Listeners::start(1, factory, true).expect("threads");
         let (mut tap, mut words) = pool.open().expect("open");
         tap.push(&[0; 160], &[0; 160]);
         drop(tap);

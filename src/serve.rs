@@ -262,9 +262,10 @@ fn listeners(config: &Config) -> Option<crate::listen::Listeners> {
     let factory: crate::listen::Factory = Arc::new(move || {
         speech::Engine::open(&engine).map(|e| Box::new(e) as Box<dyn speech::Recognizer>)
     });
-    match crate::listen::Listeners::start(workers, factory) {
+    let resident = config.tagging.hears_resident();
+    match crate::listen::Listeners::start(workers, factory, resident) {
         Ok(pool) => {
-            info!(workers, "speech recognition on");
+            info!(workers, resident, "speech recognition on");
             Some(pool)
         }
         Err(e) => {

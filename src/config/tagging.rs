@@ -219,6 +219,15 @@ impl TaggingConfig {
         }
     }
 
+    /// Whether any phrase counts when the resident says it (else only the
+    /// caller needs a recognizer).
+    pub fn hears_resident(&self) -> bool {
+        self.tagger()
+            .phrases
+            .iter()
+            .any(|p| p.speaker != Some(Speaker::Caller))
+    }
+
     /// Every phrase and exclusion with its spotting threshold, for a
     /// keyphrase recognizer.
     pub fn keyphrases(&self, default_threshold: f64) -> Vec<speech::Keyphrase> {

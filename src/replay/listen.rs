@@ -58,7 +58,17 @@ pub fn listen(
         (Speaker::Caller, Party::Caller, Some(fx.caller.as_slice())),
         (Speaker::Resident, Party::Resident, fx.resident.as_deref()),
     ];
+    let resident_counts = tagging
+        .phrases
+        .iter()
+        .any(|p| p.speaker != Some(Speaker::Caller));
     for (speaker, party, audio) in parties {
+        // No phrase counts for the resident: nothing to listen for (a
+        // transcript still costs nothing, and keeps replays comparable).
+        let engine = matches!(listening, Listening::Engine(_));
+        if speaker == Speaker::Resident && !resident_counts && engine {
+            continue;
+        }
         let Some(mut recognizer) = recognizer(fx, listening, party)? else {
             continue;
         };
