@@ -486,3 +486,44 @@ fn an_invite_is_authenticated_with_the_phones_account() {
         Some("flat12")
     );
 }
+
+/// A phone behind NAT: requests for the Contact it registered go to where
+/// its REGISTER came from; other targets, and a phone reached where it
+/// says, are left alone.
+#[test]
+fn a_natted_contact_is_reached_at_its_source() {
+    let mut r = registrar();
+    register_ok(
+        &mut r,
+        "kitchen",
+        "s3cret",
+        1,
+        &[contact("sip:kitchen@10.0.0.5:5060")],
+        T0,
+    );
+    let uri = |s: &str| rsipstack::sip::Uri::try_from(s).expect("uri");
+    assert_eq!(
+        r.nat_source(&uri("sip:kitchen@10.0.0.5:5060"), T0),
+        Some(source())
+    );
+    assert_eq!(r.nat_source(&uri("sip:kitchen@10.0.0.6:5060"), T0), None);
+    assert_eq!(
+        r.nat_source(&uri("sip:kitchen@10.0.0.5:5060;transport=tcp"), T0),
+        None
+    );
+    // Lapsed.
+    assert_eq!(
+        r.nat_source(&uri("sip:kitchen@10.0.0.5:5060"), T0 + 4000),
+        None
+    );
+    // Registered from where it says it is: nothing to change.
+    register_ok(
+        &mut r,
+        "hall",
+        "other",
+        1,
+        &[contact("sip:hall@192.0.2.5:5062")],
+        T0,
+    );
+    assert_eq!(r.nat_source(&uri("sip:hall@192.0.2.5:5062"), T0), None);
+}
