@@ -88,8 +88,12 @@ impl Listeners {
         let worker = self.workers.get(n)?.clone();
         let id = self.ids.fetch_add(1, Ordering::Relaxed);
         let (words, rx) = tokio::sync::mpsc::unbounded_channel();
-        // Opening waits for room: it happens once per call.
-        worker.send(Job::Open { id, words }).ok()?;
+        // Never blocks the caller (a call task): a worker this far behind
+        // leaves the call unheard.
+        if worker.try_send(Job::Open { id, words }).is_err() {
+            warn!("speech recognition is overloaded: this call is not listened to");
+            return None;
+        }
         Some((
             Tap {
                 id,
@@ -120,8 +124,12 @@ impl Tap {
 
 impl Drop for Tap {
     fn drop(&mut self) {
-        // Blocking briefly is fine: a call ends once.
-        self.worker.send(Job::Close { id: self.id }).ok();
+        // The media task drops the tap: never block it. A full queue gets
+        // the close from a short-lived thread instead.
+        if let Err(TrySendError::Full(job)) = self.worker.try_send(Job::Close { id: self.id }) {
+            let worker = self.worker.clone();
+            std::thread::spawn(move || worker.send(job).ok());
+        }
     }
 }
 
