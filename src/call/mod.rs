@@ -9,144 +9,32 @@
 //! screening decision (the `ivr` crate's) or SIP/RTP mechanics (the `sip`
 //! crate's).
 
-use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use ivr::tagging::Speaker;
 use ivr::{Action, BridgeEvent, Event, PromptId, ScreeningCall};
 use sip::media::sdp;
-use sip::rtp_session::{FrameSink, MediaEvent, MediaSession, PortRange};
+use sip::rtp_session::{MediaEvent, MediaSession};
 use sip::{CallEvent, CallHandle, IncomingCall};
 use tokio::sync::watch;
 use tokio::time::Instant;
 use tracing::{info, info_span, warn, Instrument};
 
-use crate::config::Config;
-use crate::lines::LinePolicies;
-use crate::prompts::Prompts;
-use crate::recording::Recording;
-use crate::store::{CallKey, NewCall, StoreHandle};
-
-/// One of the resident's phones to ring.
-#[derive(Clone, Debug)]
-pub struct Phone {
-    /// Its SIP URI (fixed in config, or the Contact it registered).
-    pub uri: String,
-    /// Where to send the INVITE when not to the URI's own address: a
-    /// registered phone's real source (behind NAT).
-    pub destination: Option<std::net::SocketAddr>,
-}
-
-/// What every call shares.
-pub struct Shared {
-    pub config: Config,
-    pub prompts: Prompts,
-    pub store: StoreHandle,
-    pub ports: PortRange,
-    pub data_dir: PathBuf,
-    pub policies: LinePolicies,
-    /// For calls to the resident's phones.
-    pub endpoint: Arc<sip::SipEndpoint>,
-    /// Phones registered to us, when any line has accounts.
-    pub registrar: Option<Arc<std::sync::Mutex<sip::registrar::Registrar>>>,
-    /// The recognizer threads, when speech recognition is on.
-    pub listeners: Option<crate::listen::Listeners>,
-    /// Phrase lists and risk rules.
-    pub tagger: ivr::tagging::TaggerConfig,
-    /// Trusted contacts' alerts.
-    pub alerts: Option<crate::alerts::AlertSender>,
-    /// The calls up on each line (for line-clear callbacks).
-    pub legs: Arc<crate::line_legs::LineLegs>,
-    /// Each line's verified numbers and outbound rules.
-    pub outbound: HashMap<String, crate::outbound::LineOutbound>,
-}
-
-impl Shared {
-    /// The phones of `line` to ring now: its fixed phones, then its
-    /// registered ones (sent to where they registered from, when that is
-    /// UDP).
-    pub fn phones(&self, line: &str, fixed: &[String]) -> Vec<Phone> {
-        let mut phones: Vec<Phone> = fixed
-            .iter()
-            .map(|uri| Phone {
-                uri: uri.clone(),
-                destination: None,
-            })
-            .collect();
-        if let Some(registrar) = &self.registrar {
-            let now = SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            let bindings = registrar
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .line_contacts(line, now);
-            for b in bindings {
-                let udp = !b.contact.to_ascii_lowercase().contains("transport=tcp");
-                phones.push(Phone {
-                    destination: udp.then_some(b.source),
-                    uri: b.contact,
-                });
-            }
-        }
-        phones
-    }
-}
+use crate::store::{CallKey, NewCall};
 
 mod actions;
 mod bridge;
 mod name;
+mod shared;
+mod sink;
 mod tagging;
+mod wait;
 
-/// Where the caller's stream's audio goes: the recording (with the
-/// resident's warning mixed into its resident channel) and the recognizer.
-struct Sink {
-    recording: Option<Recording>,
-    overlay: tagging::Overlay,
-    listen: Option<crate::listen::Tap>,
-    /// The caller's message, while one is being left.
-    voicemail: VoicemailSlot,
-    /// The caller's name, while it is being said.
-    name: name::NameSlot,
-}
-
-/// Where the caller's message is recorded, shared by the call task (which
-/// starts and stops it) and the media (which writes it).
-type VoicemailSlot = Arc<std::sync::Mutex<Option<Recording>>>;
-
-impl FrameSink for Sink {
-    fn frame(&mut self, caller: &[i16], sent: &[i16]) {
-        // The recognizer hears the parties, never our own warning.
-        if let Some(tap) = self.listen.as_mut() {
-            tap.push(caller, sent);
-        }
-        {
-            let mut name = self
-                .name
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if name.as_mut().is_some_and(|capture| capture.push(caller)) {
-                *name = None;
-            }
-        }
-        if let Some(message) = self
-            .voicemail
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .as_ref()
-        {
-            message.push(caller, sent);
-        }
-        if let Some(rec) = &self.recording {
-            match tagging::mix_overlay(&self.overlay, sent) {
-                Some(mixed) => rec.push(caller, &mixed),
-                None => rec.push(caller, sent),
-            }
-        }
-    }
-}
+pub use shared::{Phone, Shared};
+use sink::{Sink, VoicemailSlot};
+use wait::{media_event, next_name, phone_event, unix_ms};
+pub(crate) use wait::{recv_or_never, sleep_until};
 
 /// Handles one incoming call to its end.
 pub async fn run(
@@ -611,48 +499,4 @@ impl Flow {
             }
         }
     }
-}
-
-/// The next SIP event from a resident's phone, or never when not bridging.
-async fn phone_event(bridge: &mut Option<bridge::Bridging>) -> Option<bridge::PhoneInput> {
-    match bridge {
-        Some(b) => b.next_input().await,
-        None => std::future::pending().await,
-    }
-}
-
-/// The caller's recorded name, or never when none is being recorded.
-async fn next_name(
-    rx: &mut Option<tokio::sync::mpsc::UnboundedReceiver<Vec<i16>>>,
-) -> Option<Vec<i16>> {
-    recv_or_never(rx.as_mut()).await
-}
-
-/// The next message of `rx`, or never when there is no channel (for
-/// `select!` branches on parts of a call that may not exist yet).
-pub(crate) async fn recv_or_never<T>(
-    rx: Option<&mut tokio::sync::mpsc::UnboundedReceiver<T>>,
-) -> Option<T> {
-    match rx {
-        Some(rx) => rx.recv().await,
-        None => std::future::pending().await,
-    }
-}
-
-/// The next media event, or never when there is no media yet.
-async fn media_event(media: &mut Option<MediaSession<Sink>>) -> Option<MediaEvent> {
-    recv_or_never(media.as_mut().map(|m| &mut m.events)).await
-}
-
-pub(crate) async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
-    }
-}
-
-/// Unix time in milliseconds.
-fn unix_ms(t: SystemTime) -> i64 {
-    t.duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
