@@ -107,6 +107,22 @@ impl LinePolicies {
     }
 }
 
+/// The `suspicious-cli` tag's evidence for a call from `caller`, when the
+/// policy found its caller ID suspicious (challenged or refused for it).
+/// Live calls and replays tag alike.
+pub fn suspicious_evidence(caller: &str, decision: &Decision) -> Option<String> {
+    match decision {
+        Decision::Challenge {
+            suspicious: Some(reason),
+        }
+        | Decision::Reject {
+            reason: ivr::RejectReason::Suspicious(reason),
+            ..
+        } => Some(format!("caller ID {caller:?}: {reason}")),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -116,6 +116,7 @@ async fn run_inner(
     info!(line = %line.name, caller = %incoming.caller, called = %incoming.called, policy = %decision, codec = ?negotiated.codec, %rtp_local, "screening call");
 
     let incoming_caller = incoming.caller.clone();
+    let suspicious = crate::lines::suspicious_evidence(&incoming_caller, &decision);
     let incoming_call_id = incoming.call_id.clone();
     let handle = incoming.start();
     let mut flow = Flow {
@@ -146,7 +147,7 @@ async fn run_inner(
         ring_timeout: Duration::from_secs(line.ring_timeout_secs),
         bridge: None,
         ringback: false,
-        tagging: tagging::CallTagging::new(suspicious_cli(&decision), incoming_call_id),
+        tagging: tagging::CallTagging::new(suspicious, incoming_call_id),
         alerts: line.alerts.clone(),
         voicemail: line.voicemail,
         message: VoicemailSlot::default(),
@@ -256,17 +257,6 @@ fn log_call_start(
     );
     log_policy(shared, &key, decision);
     key
-}
-
-/// Why the caller ID is suspicious, when the policy found it so: the
-/// `suspicious-cli` tag's evidence.
-fn suspicious_cli(decision: &ivr::Decision) -> Option<String> {
-    match decision {
-        ivr::Decision::Challenge {
-            suspicious: Some(reason),
-        } => Some(format!("caller ID: {reason}")),
-        _ => None,
-    }
 }
 
 /// Records the policy's decision, and its tag, in the call log.

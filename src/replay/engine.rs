@@ -13,7 +13,7 @@
 
 use std::time::{Duration, Instant};
 
-use ivr::{Action, Decision, Event, Prompt, PromptId, RejectReason, ScreeningCall};
+use ivr::{Action, Event, Prompt, PromptId, ScreeningCall};
 use serde::Serialize;
 
 use crate::config::Config;
@@ -70,20 +70,6 @@ fn ms(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Why a caller ID was found suspicious, when it was.
-fn suspicious(decision: &Decision) -> Option<String> {
-    match decision {
-        Decision::Challenge {
-            suspicious: Some(reason),
-        }
-        | Decision::Reject {
-            reason: RejectReason::Suspicious(reason),
-            ..
-        } => Some(reason.to_string()),
-        _ => None,
-    }
-}
-
 /// Replays one fixture.
 pub fn replay(
     fx: &Fixture,
@@ -123,10 +109,7 @@ pub fn replay(
     }
     let decision = policies.decide(&line.name, &fx.meta.caller);
     result.policy = decision.as_str().into();
-    let suspicious_cli = match (decision.tag(), suspicious(&decision)) {
-        (Some(_), Some(why)) => Some(format!("caller ID {:?}: {why}", fx.meta.caller)),
-        _ => None,
-    };
+    let suspicious_cli = crate::lines::suspicious_evidence(&fx.meta.caller, &decision);
     let mut rng = fastrand::Rng::with_seed(seed_of(&fx.name));
     let t0 = Instant::now();
     let mut call = ScreeningCall::start(&settings, &decision, &mut rng, t0);
