@@ -16,7 +16,9 @@ mod error;
 mod policy;
 mod sip_peers;
 mod tagging;
+pub mod toml_key;
 mod validate;
+pub mod webhook;
 
 #[cfg(test)]
 mod tests;

@@ -36,9 +36,11 @@ mod tags;
 mod tests;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use rusqlite::{params, Connection};
+
+pub use crate::time::{rfc3339_millis, unix_millis};
 use serde::Serialize;
 
 pub use handle::{CallKey, StoreHandle};
@@ -361,30 +363,4 @@ fn tags(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Vec<String>> 
             )
         }),
     }
-}
-
-/// Latest time that can be written as RFC 3339 (end of year 9999).
-const MAX_SECS: u64 = 253_402_300_799;
-
-/// `t` clamped to what RFC 3339 text can show (1970 to 9999).
-fn clamp(t: SystemTime) -> SystemTime {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(since) if since.as_secs() <= MAX_SECS => t,
-        Ok(_) => UNIX_EPOCH + Duration::from_secs(MAX_SECS),
-        Err(_) => UNIX_EPOCH,
-    }
-}
-
-/// `t` as RFC 3339 UTC text with milliseconds, e.g.
-/// `2024-05-01T12:00:03.250Z` (clamped to 1970..9999).
-pub fn rfc3339_millis(t: SystemTime) -> String {
-    humantime::format_rfc3339_millis(clamp(t)).to_string()
-}
-
-/// `t` as milliseconds since the unix epoch (clamped like
-/// [`rfc3339_millis`]).
-pub fn unix_millis(t: SystemTime) -> i64 {
-    clamp(t)
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }

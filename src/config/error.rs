@@ -1,12 +1,12 @@
 //! Configuration errors: which file, which line and column, which key, and
 //! what was expected. Positions come from the spans the `toml` crate keeps;
 //! a problem found after parsing is located by walking its key path through
-//! the spanned document (both through [`crate::toml_key`]).
+//! the spanned document (both through [`crate::config::toml_key`]).
 
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::toml_key::{line_col, one_line, span_of, KeyPath, Problem};
+use crate::config::toml_key::{line_col, one_line, span_of, KeyPath, Problem};
 
 /// A position in a configuration text, shown as `origin:line:column`
 /// (both counted from 1, columns in characters).

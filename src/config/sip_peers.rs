@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::toml_key::{problem, KeyPath, Problem};
+use crate::config::toml_key::{problem, KeyPath, Problem};
 
 /// Shortest password accepted for a phone account: a registrar on a public
 /// address is tried by password guessers within hours.

@@ -13,7 +13,7 @@ use std::time::Duration;
 use ivr::tagging::{PhraseConfig, RiskRule, Speaker, TaggerConfig, TaggerConfigError};
 use serde::{Deserialize, Serialize};
 
-use crate::toml_key::{problem, KeyPath, Problem};
+use crate::config::toml_key::{problem, KeyPath, Problem};
 
 /// Most recognizer threads.
 const MAX_WORKERS: usize = 64;

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::toml_key::{problem, KeyPath, Problem};
+use crate::config::toml_key::{problem, KeyPath, Problem};
 
 use super::{Config, LineConfig, LinePolicy, ScreeningConfig, ServiceConfig, CATCH_ALL};
 
@@ -55,7 +55,7 @@ impl Config {
             validate_line(line, path.clone())?;
             super::sip_peers::validate_outbound(line, path.clone())?;
             if let Some(url) = &line.alerts.webhook {
-                if let Err(why) = crate::alerts::validate_url(url) {
+                if let Err(why) = super::webhook::validate_url(url) {
                     return problem(path.clone().key("alerts").key("webhook"), why);
                 }
             }

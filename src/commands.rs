@@ -1,0 +1,196 @@
+//! Carrying out the subcommands: `serve`, `calls`, `check-config`,
+//! `config`, `replay` and `fixture import`. Each loads what it needs and
+//! hands over to the module that owns the work.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::cli::{Cli, Cmd, ConfigArgs, FixtureCmd, SpeechSource};
+use crate::config::{self, Config};
+use crate::{research, serve, store};
+
+impl ConfigArgs {
+    pub fn load(&self) -> anyhow::Result<Config> {
+        let mut config = match &self.config {
+            Some(path) => Config::load(path)?,
+            None => Config::default_config(),
+        };
+        if let Some(listen) = self.listen {
+            config.service.listen = listen;
+        }
+        if let Some(dir) = &self.data_dir {
+            config.service.data_dir = dir.clone();
+        }
+        Ok(config)
+    }
+}
+
+pub fn init_logs() {
+    // rsipstack logs every SIP message at INFO; keep that at TRACE level
+    // unless asked for with RUST_LOG.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,rsipstack=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Cmd::Serve(args) => {
+            let config = args.load()?;
+            init_logs();
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            runtime.block_on(serve::serve(config))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Calls {
+            config,
+            json,
+            limit,
+        } => {
+            let config = config.load()?;
+            let dir = &config.service.data_dir;
+            let store = store::Store::open(dir)
+                .with_context(|| format!("opening the call log in {}", dir.display()))?;
+            let calls = store.list_calls(limit)?;
+            let mut out = std::io::stdout().lock();
+            store::print_calls(&calls, json, &mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::CheckConfig { file } => match Config::load(&file) {
+            Ok(config) => {
+                println!(
+                    "{}: ok ({} line{})",
+                    file.display(),
+                    config.lines.len(),
+                    if config.lines.len() == 1 { "" } else { "s" }
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                Ok(ExitCode::FAILURE)
+            }
+        },
+        Cmd::Replay {
+            config,
+            json,
+            check,
+            jobs,
+            to,
+            heard,
+            speech,
+            paths,
+        } => {
+            let config = match &config {
+                Some(path) => Config::load(path)?,
+                None => Config::default_config(),
+            };
+            if let Some(target) = to {
+                return replay_live(&target, &paths, json, heard.as_deref());
+            }
+            let jobs =
+                jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let listening = match speech {
+                SpeechSource::Off => research::replay::listen::Listening::Off,
+                SpeechSource::Transcript => research::replay::listen::Listening::Transcripts,
+                SpeechSource::Engine => match config.speech.engine {
+                    config::EngineChoice::Off => research::replay::listen::Listening::Off,
+                    config::EngineChoice::Pocketsphinx => {
+                        if !speech::Engine::BUILT_IN {
+                            anyhow::bail!(
+                                "speech recognition is not built in: install libpocketsphinx-dev and pocketsphinx-en-us and rebuild, or replay with --speech transcript"
+                            );
+                        }
+                        research::replay::listen::Listening::Engine(
+                            config.speech.engine_config(&config.tagging),
+                        )
+                    }
+                },
+            };
+            let options = research::replay::Options {
+                json,
+                check,
+                jobs,
+                listening,
+            };
+            let mut out = std::io::stdout().lock();
+            let code = research::replay::run(&paths, &config, &options, &mut out)?;
+            Ok(ExitCode::from(code))
+        }
+        Cmd::Fixture {
+            command: FixtureCmd::Import { capture, out },
+        } => {
+            let summary = research::import::import(&capture, &out)?;
+            println!("{}: {summary}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Config(args) => {
+            let config = args.load()?;
+            print!("{}", config.to_toml()?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `replay --to`: each fixture as a live call, one after the other.
+fn replay_live(
+    target: &str,
+    paths: &[PathBuf],
+    json: bool,
+    heard: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    init_logs();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let mut failed = false;
+    for found in research::fixture::discover(paths) {
+        let fx = found
+            .map_err(anyhow::Error::from)
+            .and_then(|dir| research::fixture::Fixture::load(&dir).map_err(anyhow::Error::from));
+        let fx = match fx {
+            Ok(fx) => fx,
+            Err(e) => {
+                eprintln!("linewarden: {e:#}");
+                failed = true;
+                continue;
+            }
+        };
+        let heard_file = heard.map(|dir| dir.join(format!("{}.wav", fx.name)));
+        let report = runtime.block_on(research::replay::live::play(
+            &fx,
+            target,
+            heard_file.as_deref(),
+        ))?;
+        if json {
+            println!("{}", serde_json::to_string(&report)?);
+        } else {
+            println!(
+                "{}: call {} status {} answered after {} ms, {} ms long, ended by {}, {} key(s) sent",
+                report.fixture,
+                report.call_id,
+                report.status.map_or("-".into(), |s| s.to_string()),
+                report.answer_ms.unwrap_or(0),
+                report.duration_ms,
+                report.ended_by,
+                report.keys_sent
+            );
+        }
+        failed |= report.status != Some(200);
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,315 @@
+//! `linewarden fixture import CAPTURE`: a packet capture of a real call
+//! (SIP and RTP over UDP) becomes a fixture directory — `call.toml`,
+//! `caller.wav` and `resident.wav` (8 kHz mono 16-bit) — that replays
+//! through the same pipeline as the hand-made ones.
+//!
+//! Owns: [`import`] and [`import_call`], their summary and errors, and
+//! the call's timeline: the call is the first INVITE answered with 2xx
+//! (or the one with a given Call-ID); t = 0 is the capture time of that
+//! 200 OK; the call ends at the first BYE (else at the last RTP packet).
+//! The party that sent the INVITE is the caller; the one that answered it
+//! is the resident's side.
+//!
+//! Does not own: reading capture files (`capture.rs`), SIP (`call.rs`),
+//! RTP (`media.rs`), the fixture file format (`crate::research::fixture`; `output.rs`
+//! hands it what was found), or the command line. Not handled: SIP over
+//! TCP/TLS, SRTP, codecs other than G.711, media moved by a re-INVITE.
+
+mod call;
+mod capture;
+mod media;
+mod output;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use sip::media::g711::Codec;
+use sip::media::SAMPLE_RATE;
+
+/// Who sent a packet, pressed a key or hung up: the party that sent the
+/// INVITE is the caller, the one that answered it the resident's side.
+pub use crate::research::fixture::Party;
+
+use self::capture::CaptureError;
+
+/// Longest call imported (4 h): both tracks are held in memory.
+const MAX_CALL_SECS: u32 = 4 * 3600;
+
+/// A key press found in the capture (RFC 4733 or SIP INFO).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportedDigit {
+    /// Milliseconds from the answer.
+    pub at_ms: u64,
+    pub digit: char,
+    pub by: Party,
+}
+
+/// What [`import`] found and wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportSummary {
+    /// The fixture directory written.
+    pub dir: PathBuf,
+    pub call_id: String,
+    /// From user of the INVITE.
+    pub caller: String,
+    /// Request-URI user of the INVITE.
+    pub called: String,
+    /// Audio codecs the call's RTP used.
+    pub codecs: Vec<Codec>,
+    /// From the answer to the end of the call; both WAV files are this long.
+    pub duration_ms: u64,
+    /// Who sent the BYE; `None` when the capture has none (the call then
+    /// ends at its last RTP packet).
+    pub hung_up_by: Option<Party>,
+    pub caller_packets: usize,
+    pub resident_packets: usize,
+    pub digits: Vec<ImportedDigit>,
+    /// Things a researcher should know: key presses before the answer,
+    /// RTP with payload types that could not be decoded, a silent side.
+    pub warnings: Vec<String>,
+}
+
+/// Several lines: the Call-ID, the numbers, length and hang-up, packet
+/// counts, key presses, warnings. No trailing newline.
+impl fmt::Display for ImportSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let codecs: Vec<&str> = self.codecs.iter().map(|c| c.encoding_name()).collect();
+        let codecs = if codecs.is_empty() {
+            "-".to_string()
+        } else {
+            codecs.join(", ")
+        };
+        let hung_up = self.hung_up_by.map_or("nobody (no BYE)", Party::as_str);
+        let mut lines = vec![
+            format!("call {}", self.call_id),
+            format!("  caller {} -> called {}", self.caller, self.called),
+            format!(
+                "  {:.1} s after the answer, hung up by {hung_up}; codec {codecs}",
+                self.duration_ms as f64 / 1000.0
+            ),
+            format!(
+                "  RTP packets: {} from the caller, {} from the resident's side",
+                self.caller_packets, self.resident_packets
+            ),
+        ];
+        for d in &self.digits {
+            lines.push(format!(
+                "  key {} by {} at {} ms",
+                d.digit,
+                d.by.as_str(),
+                d.at_ms
+            ));
+        }
+        for w in &self.warnings {
+            lines.push(format!("  warning: {w}"));
+        }
+        f.write_str(&lines.join("\n"))
+    }
+}
+
+/// Why a capture could not be imported. Every message starts with the
+/// file or directory it is about.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{}: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Not a pcap/pcapng file, cut off, or corrupt.
+    #[error("{}: {message}", .path.display())]
+    Capture { path: PathBuf, message: String },
+    /// Packets whose link layer is not Ethernet, Linux cooked (SLL/SLL2),
+    /// loopback/null or raw IP, and no SIP anywhere else.
+    #[error("{}: unsupported link type {} (supported: Ethernet, Linux cooked SLL/SLL2, loopback/null, raw IP)", .path.display(), .link_types)]
+    UnsupportedLinkType { path: PathBuf, link_types: String },
+    #[error("{}: {message}", .path.display())]
+    Call { path: PathBuf, message: String },
+    /// The call was found but no RTP of it was captured.
+    #[error("{}: no RTP for the call {call_id} (looked for {looked_for})", .path.display())]
+    NoRtp {
+        path: PathBuf,
+        call_id: String,
+        looked_for: String,
+    },
+    /// The output directory exists and is not empty.
+    #[error("{}: the output directory is not empty; remove it or choose another", .path.display())]
+    OutputNotEmpty { path: PathBuf },
+    #[error("{}: {message}", .path.display())]
+    Write { path: PathBuf, message: String },
+    /// Writing the fixture failed; the message starts with the file.
+    #[error(transparent)]
+    Fixture(#[from] crate::research::fixture::FixtureError),
+}
+
+/// Reads the packet capture `capture` (pcap or pcapng), finds its first
+/// answered INVITE, the 200 OK to it, the BYE and the RTP of both sides,
+/// and writes a fixture directory at `out_dir` (created; it must not exist
+/// or be empty).
+pub fn import(capture: &Path, out_dir: &Path) -> Result<ImportSummary, ImportError> {
+    import_call(capture, out_dir, None)
+}
+
+/// [`import`], for the call with Call-ID `call_id` when given (a capture
+/// may hold several calls; the summary's warnings list the others).
+pub fn import_call(
+    capture: &Path,
+    out_dir: &Path,
+    call_id: Option<&str>,
+) -> Result<ImportSummary, ImportError> {
+    let path = capture.to_path_buf();
+    let bytes = std::fs::read(capture).map_err(|source| ImportError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    let capture = capture::read(&bytes).map_err(|e: CaptureError| ImportError::Capture {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    drop(bytes);
+    let call = match call::find(&capture.datagrams, call_id) {
+        Ok(call) => call,
+        Err(call::CallError::NoInvite(_)) if !capture.unsupported_links.is_empty() => {
+            let names: Vec<String> = capture
+                .unsupported_links
+                .iter()
+                .map(|l| format!("{l} ({:?})", pcap_file::DataLink::from(*l)))
+                .collect();
+            return Err(ImportError::UnsupportedLinkType {
+                path,
+                link_types: names.join(", "),
+            });
+        }
+        Err(e) => {
+            let context = format!(
+                "{e} [{} packets, {} UDP datagrams]",
+                capture.packets,
+                capture.datagrams.len()
+            );
+            return Err(ImportError::Call {
+                path,
+                message: context,
+            });
+        }
+    };
+
+    let routes = media::Routes {
+        caller_sdp: call.caller_media.remote,
+        resident_sdp: call.resident_media.remote,
+    };
+    // The call's length: to the BYE, else to the last RTP packet (+20 ms).
+    let window = media::Window {
+        answered: call.answered,
+        from: call.invited,
+        until: call.ended.map(|(t, _)| t),
+    };
+    let sdps = [&call.caller_media, &call.resident_media];
+    let probe = media::collect(&capture.datagrams, &routes, sdps, &window, 0);
+    if probe.caller_packets + probe.resident_packets == 0 {
+        return Err(ImportError::NoRtp {
+            path,
+            call_id: call.call_id,
+            looked_for: describe_routes(&routes, call.caller_signalling),
+        });
+    }
+    let end_nanos = match (call.ended, probe.last_packet) {
+        (Some((t, _)), _) => media::signed_nanos(t, call.answered),
+        (None, Some(t)) => media::signed_nanos(t, call.answered) + 20_000_000,
+        (None, None) => 0,
+    };
+    if end_nanos > i128::from(MAX_CALL_SECS) * 1_000_000_000 {
+        return Err(ImportError::Call {
+            path,
+            message: format!(
+                "the call {} lasts {} s (answer to end), more than the {MAX_CALL_SECS} s an import takes",
+                call.call_id,
+                end_nanos / 1_000_000_000
+            ),
+        });
+    }
+    let samples = end_nanos.max(0) * i128::from(SAMPLE_RATE) / 1_000_000_000;
+    let length = usize::try_from(samples).unwrap_or(0);
+    let media = media::collect(&capture.datagrams, &routes, sdps, &window, length);
+
+    let mut warnings = Vec::new();
+    let mut digits: Vec<ImportedDigit> = Vec::new();
+    let info = call.info_digits.iter().map(|&(t, digit, by)| {
+        let ms = media::signed_nanos(t, call.answered) / 1_000_000;
+        (i64::try_from(ms).unwrap_or(i64::MIN), digit, by)
+    });
+    for (at_ms, digit, by) in media.digits.iter().copied().chain(info) {
+        let digit = digit.to_ascii_uppercase();
+        match u64::try_from(at_ms) {
+            Ok(at_ms) => digits.push(ImportedDigit { at_ms, digit, by }),
+            Err(_) => warnings.push(format!(
+                "key {digit} by {} {} ms before the answer: left out",
+                by.as_str(),
+                at_ms.unsigned_abs()
+            )),
+        }
+    }
+    digits.sort_by_key(|d| d.at_ms);
+    if media.unknown_payload > 0 {
+        warnings.push(format!(
+            "{} RTP packets with a payload type other than G.711 or telephone-event: left out (silence)",
+            media.unknown_payload
+        ));
+    }
+    for (party, packets) in [
+        (Party::Caller, media.caller_packets),
+        (Party::Resident, media.resident_packets),
+    ] {
+        if packets == 0 {
+            warnings.push(format!(
+                "no RTP from the {}: {}.wav is silence",
+                party.as_str(),
+                party.as_str()
+            ));
+        }
+    }
+
+    if !call.other_calls.is_empty() {
+        warnings.push(format!(
+            "the capture has {} other calls, not imported: Call-ID {}",
+            call.other_calls.len(),
+            call.other_calls.join(", ")
+        ));
+    }
+    let duration_ms = u64::try_from(end_nanos.max(0) / 1_000_000).unwrap_or(0);
+    let summary = ImportSummary {
+        dir: out_dir.to_path_buf(),
+        call_id: call.call_id.clone(),
+        caller: call.caller.clone(),
+        called: call.called.clone(),
+        codecs: media.codecs.clone(),
+        duration_ms,
+        hung_up_by: call.ended.map(|(_, p)| p),
+        caller_packets: media.caller_packets,
+        resident_packets: media.resident_packets,
+        digits,
+        warnings,
+    };
+    let source_name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    output::write(
+        out_dir,
+        &summary,
+        &source_name,
+        &media.caller,
+        &media.resident,
+    )?;
+    Ok(summary)
+}
+
+fn describe_routes(r: &media::Routes, invite_from: std::net::SocketAddr) -> String {
+    let addr = |a: Option<std::net::SocketAddr>| a.map_or("none".to_string(), |a| a.to_string());
+    format!(
+        "UDP to or from the caller's SDP address {} or the answer's {}; the INVITE came from {}",
+        addr(r.caller_sdp),
+        addr(r.resident_sdp),
+        invite_from
+    )
+}

@@ -1,0 +1,353 @@
+//! The delivery thread: stores each new alert, then POSTs due alerts one at
+//! a time (new ones before retries) and records every attempt in its row.
+//! The schedule lives in the `alerts` table, so alerts left by an earlier
+//! run are picked up like any other.
+
+use std::path::Path;
+use std::sync::mpsc::{self, RecvTimeoutError, TryRecvError};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+
+use super::{origin, validate_url, AlertError, DeliverySettings, Msg, NewAlert, GAVE_UP_MS};
+
+/// Longest sleep with nothing due: a clock jump is noticed this soon.
+const IDLE_WAIT: Duration = Duration::from_secs(60);
+
+/// Pause after the call log could not be read or written.
+const ERROR_WAIT: Duration = Duration::from_secs(5);
+
+/// Opens the already migrated call log for the delivery thread.
+pub(super) fn open(path: &Path) -> Result<Connection, AlertError> {
+    let open_err = |source| AlertError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+    conn.busy_timeout(Duration::from_secs(5))
+        .map_err(open_err)?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(open_err)?;
+    Ok(conn)
+}
+
+/// An undelivered alert as stored.
+struct Row {
+    id: i64,
+    call_id: String,
+    url: String,
+    payload: String,
+    created_at_ms: i64,
+    attempts: i64,
+    last_error: Option<String>,
+}
+
+/// What to write back to a row after an attempt (or giving up).
+struct Outcome {
+    id: i64,
+    attempts: i64,
+    delivered_at_ms: Option<i64>,
+    next_attempt_at_ms: i64,
+    last_error: Option<String>,
+}
+
+pub(super) struct Worker {
+    conn: Connection,
+    agent: ureq::Agent,
+    settings: DeliverySettings,
+    rx: mpsc::Receiver<Msg>,
+    /// Outcomes the call log refused; written before any new attempt, so a
+    /// delivered alert is never sent twice because its row says pending.
+    unrecorded: Vec<Outcome>,
+}
+
+impl Worker {
+    /// Checks the `alerts` table and logs what an earlier run left.
+    pub(super) fn new(
+        conn: Connection,
+        settings: DeliverySettings,
+        rx: mpsc::Receiver<Msg>,
+    ) -> Result<Worker, AlertError> {
+        let pending: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM alerts
+             WHERE delivered_at_ms IS NULL AND next_attempt_at_ms < ?1",
+            [GAVE_UP_MS],
+            |row| row.get(0),
+        )?;
+        if pending > 0 {
+            tracing::info!(
+                pending,
+                "undelivered alerts from an earlier run will be retried"
+            );
+        }
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(settings.timeout))
+            .user_agent(concat!("linewarden/", env!("CARGO_PKG_VERSION")))
+            .build();
+        Ok(Worker {
+            conn,
+            agent: ureq::Agent::new_with_config(config),
+            settings,
+            rx,
+            unrecorded: Vec::new(),
+        })
+    }
+
+    /// Runs until told to stop or every sender is gone.
+    pub(super) fn run(mut self) {
+        loop {
+            loop {
+                match self.rx.try_recv() {
+                    Ok(Msg::Alert(new)) => self.store_new(new),
+                    Ok(Msg::Shutdown) | Err(TryRecvError::Disconnected) => return,
+                    Err(TryRecvError::Empty) => break,
+                }
+            }
+            let wait = if !self.flush_unrecorded() {
+                ERROR_WAIT
+            } else {
+                let now = now_ms();
+                match self.next_due(now) {
+                    Ok(Some(row)) => {
+                        self.attempt(row);
+                        continue;
+                    }
+                    Ok(None) => self.wait_for_next(now),
+                    Err(err) => {
+                        tracing::error!(%err, "cannot read pending alerts");
+                        ERROR_WAIT
+                    }
+                }
+            };
+            match self.rx.recv_timeout(wait) {
+                Ok(Msg::Alert(new)) => self.store_new(new),
+                Ok(Msg::Shutdown) | Err(RecvTimeoutError::Disconnected) => return,
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+        }
+    }
+
+    /// Stores a new alert, due at once. If the call log refuses it, the
+    /// alert is tried once without retries rather than lost.
+    fn store_new(&mut self, new: NewAlert) {
+        let inserted = self.conn.execute(
+            "INSERT INTO alerts (call_id, url, payload, created_at_ms, next_attempt_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![new.call_id, new.url, new.payload, new.created_at_ms],
+        );
+        match inserted {
+            Ok(_) => {
+                tracing::debug!(
+                    alert = self.conn.last_insert_rowid(),
+                    call_id = %new.call_id,
+                    payload = %new.payload,
+                    "alert stored"
+                );
+            }
+            Err(err) => {
+                tracing::error!(call_id = %new.call_id, %err, "cannot store alert; trying it once");
+                let result = validate_url(&new.url)
+                    .map_err(AlertError::InvalidUrl)
+                    .and_then(|()| self.post(&new.url, &new.payload));
+                let to = origin(&new.url);
+                match result {
+                    Ok(status) => {
+                        tracing::info!(call_id = %new.call_id, %to, status, "alert delivered");
+                    }
+                    Err(err) => {
+                        tracing::warn!(call_id = %new.call_id, %to, %err, "alert not delivered");
+                    }
+                }
+            }
+        }
+    }
+
+    /// The due alert to try next: never tried first, then the longest due.
+    fn next_due(&self, now_ms: i64) -> Result<Option<Row>, rusqlite::Error> {
+        self.conn
+            .query_row(
+                "SELECT id, call_id, url, payload, created_at_ms, attempts, last_error
+                 FROM alerts
+                 WHERE delivered_at_ms IS NULL AND next_attempt_at_ms <= ?1
+                 ORDER BY attempts, next_attempt_at_ms, id
+                 LIMIT 1",
+                [now_ms],
+                |row| {
+                    Ok(Row {
+                        id: row.get(0)?,
+                        call_id: row.get(1)?,
+                        url: row.get(2)?,
+                        payload: row.get(3)?,
+                        created_at_ms: row.get(4)?,
+                        attempts: row.get(5)?,
+                        last_error: row.get(6)?,
+                    })
+                },
+            )
+            .optional()
+    }
+
+    /// How long to sleep when nothing is due at `now_ms`.
+    fn wait_for_next(&self, now_ms: i64) -> Duration {
+        let next: Result<Option<i64>, _> = self.conn.query_row(
+            "SELECT MIN(next_attempt_at_ms) FROM alerts
+             WHERE delivered_at_ms IS NULL AND next_attempt_at_ms < ?1",
+            [GAVE_UP_MS],
+            |row| row.get(0),
+        );
+        match next {
+            Ok(Some(at)) => {
+                let ms = u64::try_from(at.saturating_sub(now_ms)).unwrap_or(0);
+                Duration::from_millis(ms).min(IDLE_WAIT)
+            }
+            Ok(None) => IDLE_WAIT,
+            Err(err) => {
+                tracing::error!(%err, "cannot read pending alerts");
+                ERROR_WAIT
+            }
+        }
+    }
+
+    /// Makes one attempt at `row` (unless it is past its limits) and
+    /// records the outcome.
+    fn attempt(&mut self, row: Row) {
+        let to = origin(&row.url);
+        let max_attempts = i64::from(self.settings.max_attempts);
+        let max_age_ms = duration_ms(self.settings.max_age);
+        let age_ms = now_ms().saturating_sub(row.created_at_ms);
+        if row.attempts >= max_attempts || age_ms > max_age_ms {
+            let reason = format!(
+                "not tried again: {} attempts, {age_ms} ms old",
+                row.attempts
+            );
+            tracing::warn!(
+                alert = row.id,
+                call_id = %row.call_id,
+                %to,
+                attempts = row.attempts,
+                last_error = row.last_error.as_deref().unwrap_or(""),
+                "alert past its retry limits; giving up"
+            );
+            self.record(Outcome {
+                id: row.id,
+                attempts: row.attempts,
+                delivered_at_ms: None,
+                next_attempt_at_ms: GAVE_UP_MS,
+                last_error: Some(row.last_error.unwrap_or(reason)),
+            });
+            return;
+        }
+
+        let result = validate_url(&row.url)
+            .map_err(AlertError::InvalidUrl)
+            .and_then(|()| self.post(&row.url, &row.payload));
+        let attempts = row.attempts.saturating_add(1);
+        let done_ms = now_ms();
+        let outcome = match result {
+            Ok(status) => {
+                tracing::info!(alert = row.id, call_id = %row.call_id, %to, attempts, status, "alert delivered");
+                Outcome {
+                    id: row.id,
+                    attempts,
+                    delivered_at_ms: Some(done_ms),
+                    next_attempt_at_ms: done_ms,
+                    last_error: None,
+                }
+            }
+            Err(err) => {
+                let backoff = backoff(&self.settings, attempts);
+                let next_ms = done_ms.saturating_add(duration_ms(backoff));
+                let give_up = matches!(err, AlertError::InvalidUrl(_))
+                    || attempts >= max_attempts
+                    || next_ms.saturating_sub(row.created_at_ms) > max_age_ms;
+                if give_up {
+                    tracing::warn!(alert = row.id, call_id = %row.call_id, %to, attempts, %err, "alert not delivered; giving up");
+                } else {
+                    tracing::warn!(alert = row.id, call_id = %row.call_id, %to, attempts, %err, retry_in = ?backoff, "alert not delivered; will retry");
+                }
+                Outcome {
+                    id: row.id,
+                    attempts,
+                    delivered_at_ms: None,
+                    next_attempt_at_ms: if give_up { GAVE_UP_MS } else { next_ms },
+                    last_error: Some(err.to_string()),
+                }
+            }
+        };
+        self.record(outcome);
+    }
+
+    /// One POST of `payload` to `url`; the status if it is 2xx.
+    fn post(&self, url: &str, payload: &str) -> Result<u16, AlertError> {
+        let response = self
+            .agent
+            .post(url)
+            .header("Content-Type", "application/json")
+            .send(payload)?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(status.as_u16())
+        } else {
+            Err(AlertError::Status(status.as_u16()))
+        }
+    }
+
+    /// Writes `outcome`, or keeps it for [`Worker::flush_unrecorded`].
+    fn record(&mut self, outcome: Outcome) {
+        if let Err(err) = self.write(&outcome) {
+            tracing::error!(alert = outcome.id, %err, "cannot record an alert attempt; will retry");
+            self.unrecorded.push(outcome);
+        }
+    }
+
+    /// Writes the outcomes the call log refused before; true when none
+    /// is left.
+    fn flush_unrecorded(&mut self) -> bool {
+        while let Some(outcome) = self.unrecorded.first() {
+            if let Err(err) = self.write(outcome) {
+                tracing::error!(alert = outcome.id, %err, "still cannot record an alert attempt");
+                return false;
+            }
+            self.unrecorded.remove(0);
+        }
+        true
+    }
+
+    fn write(&self, outcome: &Outcome) -> Result<(), rusqlite::Error> {
+        self.conn.execute(
+            "UPDATE alerts SET attempts = ?2, delivered_at_ms = ?3,
+                next_attempt_at_ms = ?4, last_error = ?5
+             WHERE id = ?1",
+            params![
+                outcome.id,
+                outcome.attempts,
+                outcome.delivered_at_ms,
+                outcome.next_attempt_at_ms,
+                outcome.last_error
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+/// Wait after the `attempts`-th failed attempt: `first_backoff` doubled
+/// `attempts - 1` times, at most `max_backoff`.
+pub(super) fn backoff(settings: &DeliverySettings, attempts: i64) -> Duration {
+    let doublings = u32::try_from(attempts.saturating_sub(1)).unwrap_or(u32::MAX);
+    let factor = 1u32.checked_shl(doublings).unwrap_or(u32::MAX);
+    settings
+        .first_backoff
+        .saturating_mul(factor)
+        .min(settings.max_backoff)
+}
+
+fn duration_ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn now_ms() -> i64 {
+    crate::time::now_millis()
+}

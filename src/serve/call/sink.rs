@@ -1,0 +1,60 @@
+//! Where the caller's stream's audio goes, 20 ms at a time: the recording
+//! (with the resident's warning mixed into its resident channel), the
+//! recognizer, a message being left, and a name being said.
+//!
+//! Does not own: starting or stopping any of them (the call's task).
+
+use std::sync::Arc;
+
+use sip::rtp_session::FrameSink;
+
+use super::{name, tagging};
+use crate::serve::recording::Recording;
+
+/// Where the caller's stream's audio goes: the recording (with the
+/// resident's warning mixed into its resident channel) and the recognizer.
+pub(super) struct Sink {
+    pub(super) recording: Option<Recording>,
+    pub(super) overlay: tagging::Overlay,
+    pub(super) listen: Option<crate::serve::recognizers::Tap>,
+    /// The caller's message, while one is being left.
+    pub(super) voicemail: VoicemailSlot,
+    /// The caller's name, while it is being said.
+    pub(super) name: name::NameSlot,
+}
+
+/// Where the caller's message is recorded, shared by the call task (which
+/// starts and stops it) and the media (which writes it).
+pub(super) type VoicemailSlot = Arc<std::sync::Mutex<Option<Recording>>>;
+
+impl FrameSink for Sink {
+    fn frame(&mut self, caller: &[i16], sent: &[i16]) {
+        // The recognizer hears the parties, never our own warning.
+        if let Some(tap) = self.listen.as_mut() {
+            tap.push(caller, sent);
+        }
+        {
+            let mut name = self
+                .name
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if name.as_mut().is_some_and(|capture| capture.push(caller)) {
+                *name = None;
+            }
+        }
+        if let Some(message) = self
+            .voicemail
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+        {
+            message.push(caller, sent);
+        }
+        if let Some(rec) = &self.recording {
+            match tagging::mix_overlay(&self.overlay, sent) {
+                Some(mixed) => rec.push(caller, &mixed),
+                None => rec.push(caller, sent),
+            }
+        }
+    }
+}
