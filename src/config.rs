@@ -140,6 +140,9 @@ pub struct ServiceConfig {
     pub shutdown_grace_secs: u64,
     /// Realm of the digest challenges phones registering here get.
     pub realm: String,
+    /// Space kept free on the data directory's disk for the call log:
+    /// recordings are not started, and stop, when less is left (MB).
+    pub disk_reserve_mb: u64,
 }
 
 /// An inclusive range of UDP ports.
@@ -257,6 +260,7 @@ impl Default for ServiceConfig {
             user_agent: "linewarden".to_owned(),
             shutdown_grace_secs: 2,
             realm: "linewarden".to_owned(),
+            disk_reserve_mb: 64,
         }
     }
 }

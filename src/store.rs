@@ -31,6 +31,7 @@ mod print;
 mod registrations;
 mod schema;
 mod tags;
+mod writer;
 
 #[cfg(test)]
 mod tests;
@@ -152,6 +153,9 @@ pub struct CallRecord {
     /// For a line-clear callback: the proof of clearing (each earlier call
     /// and how it ended, when the line was clear, what was dialled).
     pub callback: Option<String>,
+    /// Why the call is not recorded, or not to its end (e.g. `not recorded:
+    /// disk full`).
+    pub recording_note: Option<String>,
 }
 
 /// The open call log. Every method does blocking file I/O: on the async
@@ -304,7 +308,7 @@ impl Store {
             "SELECT id, call_id, line, caller, called, started_at, answered_at, ended_at,
                     ended_at_ms - started_at_ms, outcome, recording, end_reason, policy, tags,
                     bridge, answered_by, bridged_at, ended_at_ms - bridged_at_ms, hangup_by,
-                    risk, tag_details, voicemail, callback
+                    risk, tag_details, voicemail, callback, recording_note
              FROM calls ORDER BY started_at_ms DESC, id DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit], |row| {
@@ -333,6 +337,7 @@ impl Store {
                 tag_details: tags::tag_details(row, 20, id)?,
                 voicemail: row.get(21)?,
                 callback: row.get(22)?,
+                recording_note: row.get(23)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)

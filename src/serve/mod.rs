@@ -14,6 +14,7 @@
 
 pub mod alerts;
 pub mod call;
+pub mod disk;
 pub mod lineclear;
 pub mod recognizers;
 pub mod recording;
@@ -129,6 +130,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         ),
         prompts,
         store,
+        disk: crate::serve::disk::DiskRoom::new(
+            &data_dir,
+            config.service.disk_reserve_mb.saturating_mul(1 << 20),
+        ),
         data_dir,
         tagger: config.tagging.tagger(),
         legs: Arc::default(),

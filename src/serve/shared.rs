@@ -33,6 +33,8 @@ pub struct Shared {
     pub store: StoreHandle,
     pub ports: PortRange,
     pub data_dir: PathBuf,
+    /// Room for recordings on the data directory's disk.
+    pub disk: crate::serve::disk::DiskRoom,
     pub policies: LinePolicies,
     /// For calls to the resident's phones.
     pub endpoint: Arc<sip::SipEndpoint>,

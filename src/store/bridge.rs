@@ -58,4 +58,13 @@ impl Store {
             params![id, proof],
         )
     }
+
+    /// Records why the call is not (fully) recorded.
+    pub fn set_recording_note(&self, id: i64, note: &str) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET recording_note = ?2 WHERE id = ?1",
+            params![id, note],
+        )
+    }
 }

@@ -4,7 +4,6 @@
 //! caller-chosen [`CallKey`] instead of the row id, which only the writer
 //! thread learns.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -40,7 +39,7 @@ impl fmt::Display for CallKey {
     }
 }
 
-enum Msg {
+pub(super) enum Msg {
     Started(CallKey, NewCall),
     Answered(CallKey, SystemTime, Option<String>),
     Outcome(CallKey, String),
@@ -54,6 +53,7 @@ enum Msg {
     Ended(CallKey, SystemTime, String),
     Binding(sip::registrar::BindingChange),
     Voicemail(CallKey, String),
+    RecordingNote(CallKey, String),
     Callback(CallKey, String),
     Passed(String, String, i64),
     Shutdown,
@@ -75,7 +75,7 @@ impl StoreHandle {
         let (tx, rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("call-log".to_owned())
-            .spawn(move || run(store, rx));
+            .spawn(move || super::writer::run(store, rx));
         let thread = match thread {
             Ok(thread) => Some(thread),
             Err(err) => {
@@ -161,6 +161,12 @@ impl StoreHandle {
         self.send(Msg::Voicemail(key.clone(), path.to_owned()));
     }
 
+    /// Logs why the call is not (fully) recorded, e.g. `not recorded: disk
+    /// full`.
+    pub fn set_recording_note(&self, key: &CallKey, note: &str) {
+        self.send(Msg::RecordingNote(key.clone(), note.to_owned()));
+    }
+
     /// Logs a line-clear callback's proof of clearing.
     pub fn set_callback(&self, key: &CallKey, proof: &str) {
         self.send(Msg::Callback(key.clone(), proof.to_owned()));
@@ -200,127 +206,4 @@ impl StoreHandle {
             tracing::warn!("call log is shut down; a call-log write was dropped");
         }
     }
-}
-
-fn run(store: Store, rx: mpsc::Receiver<Msg>) {
-    let mut ids: HashMap<CallKey, i64> = HashMap::new();
-    while let Ok(msg) = rx.recv() {
-        let (key, result) = match msg {
-            Msg::Shutdown => break,
-            Msg::Passed(line, number, at_ms) => {
-                if let Err(err) = store.remember_passed(&line, &number, at_ms) {
-                    tracing::warn!(%err, "could not remember a caller who passed");
-                }
-                continue;
-            }
-            Msg::Binding(change) => {
-                if let Err(err) = store.binding_changed(&change) {
-                    tracing::warn!(%err, "could not keep a registration");
-                }
-                continue;
-            }
-            Msg::Started(key, new) => {
-                let result = store.call_started(&new).map(|id| {
-                    ids.insert(key.clone(), id);
-                });
-                (key, result)
-            }
-            Msg::Answered(key, at, recording) => {
-                let Some(&id) = known(&ids, &key) else {
-                    continue;
-                };
-                (key, store.call_answered(id, at, recording.as_deref()))
-            }
-            Msg::Outcome(key, outcome) => {
-                let Some(&id) = known(&ids, &key) else {
-                    continue;
-                };
-                (key, store.set_outcome(id, &outcome))
-            }
-            Msg::Policy(key, policy) => {
-                let Some(&id) = known(&ids, &key) else {
-                    continue;
-                };
-                (key, store.set_policy(id, &policy))
-            }
-            Msg::Tag(key, tag) => {
-                let Some(&id) = known(&ids, &key) else {
-                    continue;
-                };
-                (key, store.add_tag(id, &tag))
-            }
-            Msg::TagDetail(key, tag) => {
-                let Some(&id) = known(&ids, &key) else {
-                    continue;
-                };
-                (key, store.add_tag_detail(id, &tag))
-            }
-            Msg::Risk(key, risk) => {
-                let Some(&id) = known(&ids, &key) else {
-                    continue;
-                };
-                (key, store.set_risk(id, &risk))
-            }
-            Msg::Bridge(key, outcome) => {
-                let Some(&id) = known(&ids, &key) else {
-                    continue;
-                };
-                (key, store.set_bridge(id, &outcome))
-            }
-            Msg::Bridged(key, at, phone) => {
-                let Some(&id) = known(&ids, &key) else {
-                    continue;
-                };
-                (key, store.bridged(id, at, &phone))
-            }
-            Msg::Callback(key, proof) => {
-                let Some(&id) = known(&ids, &key) else {
-                    continue;
-                };
-                (key, store.set_callback(id, &proof))
-            }
-            Msg::Voicemail(key, path) => {
-                let Some(&id) = known(&ids, &key) else {
-                    continue;
-                };
-                (key, store.set_voicemail(id, &path))
-            }
-            Msg::HangupBy(key, who) => {
-                let Some(&id) = known(&ids, &key) else {
-                    continue;
-                };
-                (key, store.set_hangup_by(id, &who))
-            }
-            Msg::Ended(key, at, reason) => {
-                let Some(id) = ids.remove(&key) else {
-                    unknown(&key);
-                    continue;
-                };
-                (key, store.call_ended(id, at, &reason))
-            }
-        };
-        if let Err(err) = result {
-            tracing::warn!(call = %key, %err, "call-log write failed");
-        }
-    }
-    if !ids.is_empty() {
-        tracing::warn!(
-            calls = ids.len(),
-            "call log stopped with calls still in progress"
-        );
-    }
-}
-
-/// The row id of a call in progress; a key never started (or already
-/// ended) is logged and gives `None`.
-fn known<'a>(ids: &'a HashMap<CallKey, i64>, key: &CallKey) -> Option<&'a i64> {
-    let id = ids.get(key);
-    if id.is_none() {
-        unknown(key);
-    }
-    id
-}
-
-fn unknown(key: &CallKey) {
-    tracing::warn!(call = %key, "call-log write for a call that was not logged as started");
 }

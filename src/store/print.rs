@@ -103,7 +103,13 @@ fn row(record: &CallRecord) -> [String; COLUMNS] {
         cell(record.risk.as_deref().unwrap_or("-")),
         tags(record),
         record.duration_ms.map_or_else(|| "-".to_owned(), duration),
-        cell(record.recording.as_deref().unwrap_or("-")),
+        cell(
+            record
+                .recording
+                .as_deref()
+                .or(record.recording_note.as_deref())
+                .unwrap_or("-"),
+        ),
     ]
 }
 

@@ -83,6 +83,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // when the line was clear, that the callback started after, and what
     // was dialled.
     "ALTER TABLE calls ADD COLUMN callback TEXT;",
+    // 10: why a call is not recorded, or not to its end (a full disk).
+    "ALTER TABLE calls ADD COLUMN recording_note TEXT;",
 ];
 
 /// Brings the schema up to date in one immediate transaction, so two

@@ -117,6 +117,7 @@ fn call_lifecycle_is_recorded() {
             tag_details: Vec::new(),
             voicemail: None,
             callback: None,
+            recording_note: None,
         }
     );
     assert!(matches!(
@@ -272,6 +273,7 @@ fn sample_records() -> Vec<CallRecord> {
             tag_details: Vec::new(),
             voicemail: None,
             callback: None,
+            recording_note: None,
         },
         CallRecord {
             id: 1,
@@ -297,6 +299,7 @@ fn sample_records() -> Vec<CallRecord> {
             tag_details: Vec::new(),
             voicemail: None,
             callback: None,
+            recording_note: None,
         },
     ]
 }

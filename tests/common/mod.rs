@@ -73,6 +73,20 @@ impl Service {
         numbers: &[&str],
         phones: &[&str],
     ) -> Service {
+        Self::start_custom("", line_keys, screening_extra, numbers, phones, |_| {})
+    }
+
+    /// The most general start: more `[service]` keys (`service_keys`, TOML
+    /// lines), and `prepare` called with the (not yet existing) data
+    /// directory's path before the service starts.
+    pub fn start_custom(
+        service_keys: &str,
+        line_keys: &str,
+        screening_extra: &str,
+        numbers: &[&str],
+        phones: &[&str],
+        prepare: impl FnOnce(&Path),
+    ) -> Service {
         let phones = phones
             .iter()
             .map(|n| format!("{n:?}"))
@@ -101,6 +115,7 @@ listen = "127.0.0.1:{port}"
 data_dir = "{data}"
 rtp_ports = {{ first = {first}, last = {last} }}
 shutdown_grace_secs = 2
+{service_keys}
 
 [[line]]
 name = "test"
@@ -115,6 +130,7 @@ ring_timeout_secs = 5
             data = data.display()
         );
         std::fs::write(&config, text).expect("write config");
+        prepare(&data);
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
         let mut svc = Service {
             child: None,

@@ -114,10 +114,14 @@ impl Flow {
         let key = self.key.to_string();
         let recording = u.record.as_deref().and_then(|line| {
             let rel = crate::serve::recording::relative_path(line, u.started, &key);
-            match Recording::start(&self.shared.data_dir.join(&rel)) {
+            let path = self.shared.data_dir.join(&rel);
+            match Recording::start(&path, Some(self.shared.disk.clone())) {
                 Ok(r) => Some((r, rel)),
                 Err(e) => {
                     warn!(error = %e, "cannot record this call");
+                    self.shared
+                        .store
+                        .set_recording_note(&self.key, &recording_note(&e));
                     None
                 }
             }
@@ -164,5 +168,13 @@ impl Flow {
         self.handle
             .send(Command::AnswerReInvite { status, sdp })
             .ok();
+    }
+}
+
+/// What the call log says about a recording that could not be made.
+pub(super) fn recording_note(e: &crate::serve::recording::RecordingError) -> String {
+    match e {
+        crate::serve::recording::RecordingError::DiskFull => "not recorded: disk full".to_owned(),
+        other => format!("not recorded: {other}"),
     }
 }

@@ -374,7 +374,10 @@ impl Flow {
             self.started,
             &self.key.to_string(),
         );
-        match Recording::start(&self.shared.data_dir.join(&rel)) {
+        match Recording::start(
+            &self.shared.data_dir.join(&rel),
+            Some(self.shared.disk.clone()),
+        ) {
             Ok(rec) => {
                 info!(path = %rel.display(), "recording the caller's message");
                 self.shared

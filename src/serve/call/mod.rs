@@ -177,6 +177,11 @@ async fn run_inner(
         {
             match tokio::task::spawn_blocking(move || rec.finish()).await {
                 Ok(Ok(summary)) => {
+                    if summary.disk_full {
+                        shared
+                            .store
+                            .set_recording_note(&key, "recording stopped: disk full");
+                    }
                     info!(frames = summary.frames, path = %summary.path.display(), "recording finished")
                 }
                 Ok(Err(e)) => warn!(error = %e, "recording could not be finished"),

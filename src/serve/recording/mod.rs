@@ -18,11 +18,13 @@
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, TrySendError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
+
+use crate::serve::disk::DiskRoom;
 
 /// Samples per second, per channel.
 pub const SAMPLE_RATE: u32 = 8000;
@@ -58,6 +60,8 @@ pub enum RecordingError {
     },
     #[error("recording {}: the writer thread panicked", .path.display())]
     Panicked { path: PathBuf },
+    #[error("not recorded: disk full (less free space than the reserve kept for the call log)")]
+    DiskFull,
 }
 
 /// What [`Recording::finish`] wrote.
@@ -70,6 +74,9 @@ pub struct RecordingSummary {
     /// Pushes not written because the writer fell behind or the recording
     /// reached its maximum length (24 h).
     pub dropped_pushes: u64,
+    /// The recording was stopped early because the disk's free space fell
+    /// to the reserve kept for the call log.
+    pub disk_full: bool,
 }
 
 /// A call being recorded. [`Recording::push`] never blocks; dropping a
@@ -81,6 +88,7 @@ pub struct Recording {
     tx: Option<mpsc::SyncSender<Vec<i16>>>,
     thread: Option<JoinHandle<Result<u64, hound::Error>>>,
     dropped: Arc<AtomicU64>,
+    disk_full: Arc<AtomicBool>,
 }
 
 fn wav_spec() -> hound::WavSpec {
@@ -95,17 +103,26 @@ fn wav_spec() -> hound::WavSpec {
 impl Recording {
     /// Creates the file (and its parent directories) and the writer thread.
     /// Creating them is brief blocking I/O; everything after is on the
-    /// writer thread.
-    pub fn start(path: &Path) -> Result<Recording, RecordingError> {
+    /// writer thread. With a `room`, only while the disk has space above
+    /// its reserve ([`RecordingError::DiskFull`] otherwise), and the
+    /// recording stops by itself (and says so in its summary) when the free
+    /// space falls to the reserve.
+    pub fn start(path: &Path, room: Option<DiskRoom>) -> Result<Recording, RecordingError> {
+        if room.as_ref().is_some_and(|r| !r.has_room()) {
+            return Err(RecordingError::DiskFull);
+        }
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|source| RecordingError::CreateDir {
                 path: parent.to_path_buf(),
                 source,
             })?;
         }
-        let sink = Sink::create(path).map_err(|source| RecordingError::Wav {
-            path: path.to_path_buf(),
-            source,
+        let disk_full = Arc::new(AtomicBool::new(false));
+        let sink = Sink::create(path, room, Arc::clone(&disk_full)).map_err(|source| {
+            RecordingError::Wav {
+                path: path.to_path_buf(),
+                source,
+            }
         })?;
         let (tx, rx) = mpsc::sync_channel::<Vec<i16>>(QUEUE_PUSHES);
         let dropped = Arc::new(AtomicU64::new(0));
@@ -122,6 +139,7 @@ impl Recording {
             tx: Some(tx),
             thread: Some(thread),
             dropped,
+            disk_full,
         })
     }
 
@@ -169,6 +187,7 @@ impl Recording {
             frames,
             duration: frames_duration(frames),
             dropped_pushes: self.dropped.load(Ordering::Relaxed),
+            disk_full: self.disk_full.load(Ordering::Relaxed),
         })
     }
 }
@@ -187,16 +206,40 @@ struct Sink {
     writer: hound::WavWriter<BufWriter<File>>,
     frames: u64,
     unflushed: u64,
+    /// The disk's room, checked at every flush; the flag is raised when it
+    /// ran out and the rest of the call was not written.
+    room: Option<DiskRoom>,
+    disk_full: Arc<AtomicBool>,
 }
 
 impl Sink {
-    fn create(path: &Path) -> Result<Sink, hound::Error> {
+    fn create(
+        path: &Path,
+        room: Option<DiskRoom>,
+        disk_full: Arc<AtomicBool>,
+    ) -> Result<Sink, hound::Error> {
         Ok(Sink {
             path: path.to_path_buf(),
             writer: hound::WavWriter::create(path, wav_spec())?,
             frames: 0,
             unflushed: 0,
+            room,
+            disk_full,
         })
+    }
+
+    /// Whether writing must stop: the disk's free space is down to the
+    /// reserve (checked once a second of audio, at the flush).
+    fn out_of_room(&self) -> bool {
+        if self.disk_full.load(Ordering::Relaxed) {
+            return true;
+        }
+        if self.unflushed != 0 || self.room.as_ref().is_none_or(DiskRoom::has_room) {
+            return false;
+        }
+        tracing::error!(path = %self.path.display(), "disk nearly full: recording stopped to keep room for the call log");
+        self.disk_full.store(true, Ordering::Relaxed);
+        true
     }
 
     /// Writes interleaved (left, right) samples; an odd trailing sample is
@@ -234,7 +277,7 @@ impl Sink {
         dropped: &AtomicU64,
     ) -> Result<u64, hound::Error> {
         while let Ok(interleaved) = rx.recv() {
-            if self.frames + (interleaved.len() / 2) as u64 > MAX_FRAMES {
+            if self.out_of_room() || self.frames + (interleaved.len() / 2) as u64 > MAX_FRAMES {
                 dropped.fetch_add(1, Ordering::Relaxed);
                 continue;
             }

@@ -53,7 +53,7 @@ fn wait_for_frames(path: &Path, frames: u32, limit: Duration) -> bool {
 fn channels_carry_exactly_what_was_pushed() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("a/b/call.wav");
-    let recording = Recording::start(&path).expect("starts");
+    let recording = Recording::start(&path, None).expect("starts");
     recording.push(&[1, 2, 3], &[-1, -2, -3]);
     recording.push(&[4, 5, 6, 7], &[-4]); // sent is shorter: padded
     recording.push(&[8], &[-8, -9]); // caller is shorter: padded
@@ -77,7 +77,7 @@ fn channels_carry_exactly_what_was_pushed() {
 fn finish_reports_frames_and_duration() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("call.wav");
-    let recording = Recording::start(&path).expect("starts");
+    let recording = Recording::start(&path, None).expect("starts");
     for k in 0..100 {
         recording.push(&caller_frame(k), &sent_frame(k));
     }
@@ -93,7 +93,7 @@ fn finish_reports_frames_and_duration() {
 fn drop_without_finish_finalizes() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("dropped.wav");
-    let recording = Recording::start(&path).expect("starts");
+    let recording = Recording::start(&path, None).expect("starts");
     for k in 0..125 {
         recording.push(&caller_frame(k), &sent_frame(k));
     }
@@ -112,7 +112,7 @@ fn drop_without_finish_finalizes() {
 fn header_is_flushed_every_second_so_a_lost_writer_leaves_a_valid_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("forgotten.wav");
-    let mut sink = Sink::create(&path).expect("creates");
+    let mut sink = Sink::create(&path, None, Default::default()).expect("creates");
     let mut interleaved = Vec::new();
     for k in 0..60 {
         // 1.2 s of audio.
@@ -138,7 +138,7 @@ fn header_is_flushed_every_second_so_a_lost_writer_leaves_a_valid_file() {
 fn forgotten_recording_keeps_audio_up_to_the_last_flush() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("leaked.wav");
-    let recording = Recording::start(&path).expect("starts");
+    let recording = Recording::start(&path, None).expect("starts");
     for k in 0..60 {
         recording.push(&caller_frame(k), &sent_frame(k));
     }
@@ -162,7 +162,7 @@ fn crash_child() {
         return;
     };
     let path = PathBuf::from(path);
-    let recording = Recording::start(&path).expect("starts");
+    let recording = Recording::start(&path, None).expect("starts");
     for k in 0..75 {
         recording.push(&caller_frame(k), &sent_frame(k));
     }
@@ -211,11 +211,11 @@ fn start_fails_cleanly_on_an_unusable_path() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("a-file");
     std::fs::write(&file, b"x").expect("write");
-    let err = Recording::start(&file.join("sub/call.wav"))
+    let err = Recording::start(&file.join("sub/call.wav"), None)
         .err()
         .expect("fails");
     assert!(matches!(err, RecordingError::CreateDir { .. }), "{err}");
-    let err = Recording::start(dir.path())
+    let err = Recording::start(dir.path(), None)
         .err()
         .expect("a directory is not a file");
     assert!(matches!(err, RecordingError::Wav { .. }), "{err}");
@@ -242,4 +242,21 @@ fn relative_paths_are_dated_and_safe() {
     let name = long.file_name().and_then(|n| n.to_str()).expect("name");
     assert!(name.len() < 100, "{name}");
     assert!(long.starts_with("recordings/_/"));
+}
+
+#[test]
+fn no_recording_starts_without_room_above_the_reserve() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("call.wav");
+    let full = crate::serve::disk::DiskRoom::new(dir.path(), u64::MAX);
+    let err = Recording::start(&path, Some(full)).err().expect("refused");
+    assert!(matches!(err, RecordingError::DiskFull), "{err}");
+    assert_eq!(err.to_string().split(':').next(), Some("not recorded"));
+    assert!(!path.exists());
+    let roomy = crate::serve::disk::DiskRoom::new(dir.path(), 0);
+    let rec = Recording::start(&path, Some(roomy)).expect("starts");
+    rec.push(&[1; 160], &[2; 160]);
+    let summary = rec.finish().expect("finishes");
+    assert!(!summary.disk_full);
+    assert_eq!(summary.frames, 160);
 }

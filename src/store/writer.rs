@@ -1,0 +1,236 @@
+//! The call log's writer thread: carries out [`StoreHandle`] messages in
+//! order on the one [`Store`] connection. Writes that fail because the log
+//! cannot be written for now (a full disk, an I/O error, a busy file) are
+//! kept in memory, in order, and tried again every second, so a full disk
+//! delays call records but never loses them.
+//!
+//! Does not own: the messages' API ([`StoreHandle`]) or the SQL (`Store`).
+//!
+//! [`StoreHandle`]: super::StoreHandle
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use super::handle::{CallKey, Msg};
+use super::{Store, StoreError};
+
+/// How often writes kept back by a failure are tried again.
+const RETRY_EVERY: Duration = Duration::from_secs(1);
+
+/// Most writes kept in memory while the call log cannot be written; past
+/// this, new writes are dropped (and counted in the log).
+const MAX_PENDING: usize = 200_000;
+
+/// How long shutdown keeps trying to write what is still kept back.
+const SHUTDOWN_RETRY: Duration = Duration::from_secs(5);
+
+pub(super) fn run(store: Store, rx: mpsc::Receiver<Msg>) {
+    let mut writer = Writer::new(store);
+    loop {
+        let msg = if writer.pending.is_empty() {
+            rx.recv().map_err(|_| ())
+        } else {
+            match rx.recv_timeout(RETRY_EVERY) {
+                Ok(msg) => Ok(msg),
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    writer.retry();
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => Err(()),
+            }
+        };
+        match msg {
+            Ok(Msg::Shutdown) | Err(()) => break,
+            Ok(msg) => writer.write(msg),
+        }
+    }
+    let deadline = std::time::Instant::now() + SHUTDOWN_RETRY;
+    while !writer.pending.is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(RETRY_EVERY / 4);
+        writer.retry();
+    }
+    if !writer.pending.is_empty() {
+        tracing::error!(
+            writes = writer.pending.len(),
+            "call log stopped with writes it could not make (is the disk full?)"
+        );
+    }
+    if !writer.ids.is_empty() {
+        tracing::warn!(
+            calls = writer.ids.len(),
+            "call log stopped with calls still in progress"
+        );
+    }
+}
+
+/// The writer thread's state: the row ids of calls in progress, and the
+/// writes kept back, in order, while the log cannot be written (a full
+/// disk, an I/O error), to be tried again.
+pub(super) struct Writer {
+    pub(super) store: Store,
+    ids: HashMap<CallKey, i64>,
+    pub(super) pending: VecDeque<Msg>,
+    dropped: u64,
+}
+
+impl Writer {
+    pub(super) fn new(store: Store) -> Writer {
+        Writer {
+            store,
+            ids: HashMap::new(),
+            pending: VecDeque::new(),
+            dropped: 0,
+        }
+    }
+
+    /// Writes `msg`, behind any writes already kept back (order matters:
+    /// a call's start comes before its other writes).
+    pub(super) fn write(&mut self, msg: Msg) {
+        if !self.pending.is_empty() {
+            self.keep(msg);
+            self.retry();
+            return;
+        }
+        if let Err(err) = self.apply(&msg) {
+            if retryable(&err) {
+                tracing::error!(%err, "the call log cannot be written (is the disk full?): keeping its writes in memory and trying again every second");
+                self.keep(msg);
+            } else {
+                tracing::warn!(%err, "call-log write failed");
+            }
+        }
+    }
+
+    fn keep(&mut self, msg: Msg) {
+        if self.pending.len() < MAX_PENDING {
+            self.pending.push_back(msg);
+        } else {
+            self.dropped += 1;
+            if self.dropped.is_power_of_two() {
+                tracing::error!(
+                    dropped = self.dropped,
+                    "the call log is still not writable and too many writes are waiting: dropping new ones"
+                );
+            }
+        }
+    }
+
+    /// Tries the kept-back writes again, oldest first, up to the first one
+    /// that still fails for a reason worth waiting for.
+    pub(super) fn retry(&mut self) {
+        let before = self.pending.len();
+        while let Some(msg) = self.pending.pop_front() {
+            if let Err(err) = self.apply(&msg) {
+                if retryable(&err) {
+                    self.pending.push_front(msg);
+                    return;
+                }
+                tracing::warn!(%err, "call-log write failed");
+            }
+        }
+        if before > 0 {
+            tracing::warn!(
+                writes = before,
+                "the call log is writable again: kept-back writes are in"
+            );
+        }
+    }
+
+    /// Carries out one write. Writes for a call that was never started (or
+    /// has ended) are logged and skipped.
+    fn apply(&mut self, msg: &Msg) -> Result<(), StoreError> {
+        let store = &self.store;
+        let (key, result) = match msg {
+            Msg::Shutdown => return Ok(()),
+            Msg::Passed(line, number, at_ms) => {
+                return store.remember_passed(line, number, *at_ms);
+            }
+            Msg::Binding(change) => return store.binding_changed(change),
+            Msg::Started(key, new) => {
+                let id = store.call_started(new)?;
+                self.ids.insert(key.clone(), id);
+                return Ok(());
+            }
+            Msg::Ended(key, at, reason) => {
+                let Some(&id) = known(&self.ids, key) else {
+                    return Ok(());
+                };
+                store.call_ended(id, *at, reason)?;
+                self.ids.remove(key);
+                return Ok(());
+            }
+            Msg::Answered(key, at, recording) => (
+                key,
+                known(&self.ids, key).map(|&id| store.call_answered(id, *at, recording.as_deref())),
+            ),
+            Msg::Outcome(key, v) => (
+                key,
+                known(&self.ids, key).map(|&id| store.set_outcome(id, v)),
+            ),
+            Msg::Policy(key, v) => (
+                key,
+                known(&self.ids, key).map(|&id| store.set_policy(id, v)),
+            ),
+            Msg::Tag(key, v) => (key, known(&self.ids, key).map(|&id| store.add_tag(id, v))),
+            Msg::TagDetail(key, v) => (
+                key,
+                known(&self.ids, key).map(|&id| store.add_tag_detail(id, v)),
+            ),
+            Msg::Risk(key, v) => (key, known(&self.ids, key).map(|&id| store.set_risk(id, v))),
+            Msg::Bridge(key, v) => (
+                key,
+                known(&self.ids, key).map(|&id| store.set_bridge(id, v)),
+            ),
+            Msg::Bridged(key, at, phone) => (
+                key,
+                known(&self.ids, key).map(|&id| store.bridged(id, *at, phone)),
+            ),
+            Msg::Callback(key, v) => (
+                key,
+                known(&self.ids, key).map(|&id| store.set_callback(id, v)),
+            ),
+            Msg::Voicemail(key, v) => (
+                key,
+                known(&self.ids, key).map(|&id| store.set_voicemail(id, v)),
+            ),
+            Msg::RecordingNote(key, v) => (
+                key,
+                known(&self.ids, key).map(|&id| store.set_recording_note(id, v)),
+            ),
+            Msg::HangupBy(key, v) => (
+                key,
+                known(&self.ids, key).map(|&id| store.set_hangup_by(id, v)),
+            ),
+        };
+        let _ = key;
+        result.unwrap_or(Ok(()))
+    }
+}
+
+/// Whether a failed write may succeed later: the disk was full, or the
+/// file could not be written or was busy.
+fn retryable(err: &StoreError) -> bool {
+    use rusqlite::ErrorCode::*;
+    match err {
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+            e.code,
+            DiskFull | SystemIoFailure | DatabaseBusy | DatabaseLocked | CannotOpen | OutOfMemory
+        ),
+        _ => false,
+    }
+}
+
+/// The row id of a call in progress; a key never started (or already
+/// ended) is logged and gives `None`.
+fn known<'a>(ids: &'a HashMap<CallKey, i64>, key: &CallKey) -> Option<&'a i64> {
+    let id = ids.get(key);
+    if id.is_none() {
+        tracing::warn!(call = %key, "call-log write for a call that was not logged as started");
+    }
+    id
+}
+
+#[cfg(test)]
+#[path = "writer_tests.rs"]
+mod tests;

@@ -1,0 +1,93 @@
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::super::handle::{CallKey, Msg};
+use super::super::{NewCall, Store};
+use super::Writer;
+
+fn call(n: usize) -> NewCall {
+    NewCall {
+        call_id: format!("call-{n}"),
+        line: "resident".to_owned(),
+        // Big rows fill the few pages left quickly.
+        caller: format!("{n:0>2000}"),
+        called: "01632960001".to_owned(),
+        started_at: UNIX_EPOCH + Duration::from_secs(1_714_564_800 + n as u64),
+    }
+}
+
+fn set_max_pages(writer: &Writer, pages: i64) {
+    writer
+        .store
+        .conn
+        .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))
+        .expect("max_page_count");
+}
+
+/// A log that cannot grow (as on a full disk) keeps every write in memory,
+/// in order, and writes all of them once it can: no call record is lost,
+/// and no write arrives before its call's start.
+#[test]
+fn writes_kept_back_by_a_full_log_all_land_in_order_later() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut writer = Writer::new(Store::open(dir.path()).expect("opens"));
+    let pages: i64 = writer
+        .store
+        .conn
+        .query_row("PRAGMA page_count", [], |row| row.get(0))
+        .expect("page_count");
+    set_max_pages(&writer, pages + 4);
+
+    let keys: Vec<CallKey> = (0..40)
+        .map(|n| CallKey::new(&format!("call-{n}")))
+        .collect();
+    for (n, key) in keys.iter().enumerate() {
+        writer.write(Msg::Started(key.clone(), call(n)));
+        writer.write(Msg::Outcome(key.clone(), "passed".to_owned()));
+        writer.write(Msg::Ended(
+            key.clone(),
+            SystemTime::now(),
+            "caller hung up".to_owned(),
+        ));
+    }
+    assert!(
+        !writer.pending.is_empty(),
+        "the page limit should have kept writes back"
+    );
+    let logged = writer.store.list_calls(100).expect("lists").len();
+    assert!(logged < 40, "{logged} calls logged despite the full log");
+
+    // Still full: a retry changes nothing and loses nothing.
+    let kept = writer.pending.len();
+    writer.retry();
+    assert_eq!(writer.pending.len(), kept);
+
+    set_max_pages(&writer, 1 << 30);
+    writer.retry();
+    assert!(writer.pending.is_empty());
+    let calls = writer.store.list_calls(100).expect("lists");
+    assert_eq!(calls.len(), 40);
+    for c in &calls {
+        assert_eq!(c.outcome.as_deref(), Some("passed"), "{}", c.call_id);
+        assert_eq!(
+            c.end_reason.as_deref(),
+            Some("caller hung up"),
+            "{}",
+            c.call_id
+        );
+    }
+}
+
+/// A write that can never succeed (an unknown risk) is dropped, not kept:
+/// it must not hold up the writes behind it.
+#[test]
+fn a_bad_write_is_not_retried() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut writer = Writer::new(Store::open(dir.path()).expect("opens"));
+    let key = CallKey::new("c");
+    writer.write(Msg::Started(key.clone(), call(1)));
+    writer.write(Msg::Risk(key.clone(), "apocalyptic".to_owned()));
+    writer.write(Msg::Outcome(key, "failed".to_owned()));
+    assert!(writer.pending.is_empty());
+    let calls = writer.store.list_calls(10).expect("lists");
+    assert_eq!(calls[0].outcome.as_deref(), Some("failed"));
+}

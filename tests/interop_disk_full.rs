@@ -1,0 +1,109 @@
+//! A full disk costs recordings, never call records: with the data
+//! directory on a tiny filesystem, every call still reaches the call log,
+//! and the calls that could not be recorded say so.
+//!
+//! Needs root (it mounts a 3 MB tmpfs); elsewhere it says so and passes
+//! without running.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{assert_ok, sipp_command, Service};
+
+/// Unmounts the tiny filesystem when the test ends, however it ends.
+struct Mount(PathBuf);
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+fn mount_tiny(dir: &Path) -> bool {
+    std::fs::create_dir_all(dir).expect("mount point");
+    Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=3m", "tmpfs"])
+        .arg(dir)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn every_call_is_logged_on_a_full_disk() {
+    let mut mounted = None;
+    let mut svc = Service::start_custom(
+        "disk_reserve_mb = 1",
+        "",
+        "challenge_digit = 5",
+        &["*"],
+        &[],
+        |data| {
+            if mount_tiny(data) {
+                mounted = Some(Mount(data.to_path_buf()));
+            }
+        },
+    );
+    let Some(_mount) = mounted else {
+        eprintln!("skipped: mounting a tmpfs needs root");
+        return;
+    };
+
+    // Callers of about 10 s each: 320 KB of recording per call. The first
+    // wave fits in the 2 MB above the reserve; the second does not.
+    const CALLS: usize = 16;
+    for wave in [0..4, 4..CALLS] {
+        let runs: Vec<_> = wave
+            .map(|n| {
+                let mut cmd = sipp_command(&svc, "uac_pass.xml", &format!("full-{n}"), &[]);
+                std::thread::spawn(move || cmd.output().expect("run sipp"))
+            })
+            .collect();
+        for run in runs {
+            let out = run.join().expect("sipp thread");
+            assert_ok(&out, &svc, "caller on a full disk");
+        }
+    }
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let calls = loop {
+        let calls = svc.calls();
+        let ended = calls.iter().filter(|c| !c["ended_at"].is_null()).count();
+        if ended == CALLS || Instant::now() > deadline {
+            break calls;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(
+        calls.len(),
+        CALLS,
+        "calls logged:\n{calls:#?}\n{}",
+        svc.log()
+    );
+    let mut recorded = 0;
+    let mut noted = 0;
+    for c in &calls {
+        assert!(!c["ended_at"].is_null(), "call not ended in the log: {c}");
+        assert_eq!(c["outcome"], "passed", "{c}");
+        let note = c["recording_note"].as_str().unwrap_or("");
+        match c["recording"].as_str() {
+            Some(rel) if note.is_empty() => {
+                assert!(svc.data_dir().join(rel).exists(), "{c}");
+                recorded += 1;
+            }
+            _ => {
+                assert!(
+                    note.contains("disk full"),
+                    "neither recorded nor noted: {c}"
+                );
+                noted += 1;
+            }
+        }
+    }
+    assert!(recorded > 0, "no call was recorded at all");
+    assert!(noted > 0, "the disk never filled: {calls:#?}");
+    assert!(svc.log().contains("disk"), "no warning in the log");
+    assert_eq!(svc.stop(), Some(0));
+}
