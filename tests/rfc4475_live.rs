@@ -1,6 +1,6 @@
 //! The RFC 4475 torture messages, sent over UDP to the running service.
 //!
-//! Each message is sent as it is from `../shared/conformance/rfc4475/`; the
+//! Each message is sent as it is from `tests/conformance/rfc4475/`; the
 //! test prints every message with the response it got, checks it against
 //! what the conformance README asks of a user agent, and then checks the
 //! service still takes a normal call and stops cleanly.
@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use common::{sipp, Service};
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance/rfc4475");
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/conformance/rfc4475");
 
 /// Final status expected for each message; `None`: no response at all.
 fn expected(name: &str) -> Option<&'static [u16]> {

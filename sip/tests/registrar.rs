@@ -402,10 +402,7 @@ fn out_of_order_register_is_refused() {
 /// `unksm2` (To is not a SIP URI) is a 400.
 #[test]
 fn rfc4475_register_messages() {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/conformance/rfc4475"
-    );
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/conformance/rfc4475");
     for (name, want) in [
         ("regaut01", 401),
         ("cparam01", 401),

@@ -1,7 +1,8 @@
 //! RFC 4475 torture messages through the guard.
 //!
-//! Every `.dat` file of the shared conformance set is inspected with the
-//! service's configuration and the verdict is checked against the
+//! Every `.dat` file of the workspace's conformance set
+//! (`tests/conformance/rfc4475/`, the RFC's own messages) is inspected with
+//! the service's configuration and the verdict is checked against the
 //! expectations of the set's README (RFC 4475 §3). REGISTER and MESSAGE are
 //! not implemented by this service, so those valid messages get 405; they
 //! are inspected a second time with every method enabled, where the guard
@@ -13,10 +14,8 @@ use rsipstack::sip::prelude::*;
 use rsipstack::sip::SipMessage;
 use sip::guard::{inspect, GuardConfig, RejectReason, Verdict};
 
-const DIR: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/conformance/rfc4475"
-);
+/// The workspace's copy of the RFC 4475 messages.
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/conformance/rfc4475");
 
 /// What a message must produce.
 #[derive(Debug, Clone, Copy)]
