@@ -2,12 +2,14 @@
 //! the caller and how long we wait for its answer.
 //!
 //! Owns: the first-wins bookkeeping behind [`EndReason`] and [`HungUpBy`]
-//! (the call log keeps the first of each) and the BYE-wait deadline. Does
+//! (the call log keeps the first of each), our BYE to the caller and the
+//! BYE-wait deadline. Does
 //! not own: deciding when an event ends the call (the machine, `mod.rs`).
 
 use std::time::{Duration, Instant};
 
-use super::types::{EndReason, HungUpBy};
+use super::outbox::Outbox;
+use super::types::{EndReason, HungUpBy, Leg, Output, Record};
 
 #[derive(Debug)]
 pub struct Ending {
@@ -61,13 +63,23 @@ impl Ending {
         None
     }
 
-    /// `who` hung up; true the first time anyone does.
-    pub fn hung_up_by(&mut self, who: HungUpBy) -> bool {
-        if self.hung_up_by.is_some() {
-            return false;
+    /// `who` hung up: logged the first time anyone does.
+    pub fn hung_up_by(&mut self, who: HungUpBy, out: &mut Outbox) {
+        if self.hung_up_by.is_none() {
+            self.hung_up_by = Some(who);
+            out.push(Output::Record(Record::HungUpBy(who)));
         }
-        self.hung_up_by = Some(who);
-        true
+    }
+
+    /// BYE to the caller (once); whatever plays to them stops.
+    pub fn bye_caller(&mut self, now: Instant, out: &mut Outbox) {
+        if self.bye_sent.is_some() {
+            return;
+        }
+        self.hung_up_by(HungUpBy::Service, out);
+        self.bye_sent = Some(now);
+        out.stop(Leg::Caller);
+        out.push(Output::ByeCaller);
     }
 
     /// When the caller's answer to our BYE is given up on.

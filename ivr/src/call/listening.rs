@@ -4,16 +4,19 @@
 //!
 //! Owns: starting the [`Tagger`] at the answer (with the caller-ID
 //! policy's `suspicious-cli` finding), feeding it words and keys, and the
-//! once-only flags; the after-call callback's [`Trigger`] from its risk and
-//! tags. Does not own: where the warning plays (the machine knows the
-//! bridged phone), recognising speech or storing tags (the shell).
+//! once-only flags; turning its outputs into the call's; the after-call
+//! callback's [`Trigger`] from its risk and tags. Does not own: which
+//! phone is bridged (the machine tells), recognising speech or storing
+//! tags (the shell).
 
 use std::time::Instant;
 
 use crate::lineclear::Trigger;
 use crate::tagging::{HeardWord, Risk, Speaker, TagKind, TagOutput, Tagger, TaggerConfig};
 
-use super::types::Output;
+use super::outbox::Outbox;
+use super::playback::Owner;
+use super::types::{Leg, Output, Record, Sound};
 
 #[derive(Debug)]
 pub struct Listening {
@@ -81,8 +84,34 @@ impl Listening {
         self.tagger.as_ref().and_then(Tagger::poll_timeout)
     }
 
-    pub fn poll(&mut self) -> Option<TagOutput> {
-        self.tagger.as_mut().and_then(Tagger::poll_output)
+    /// The tagger's outputs as the call's: tags and risk into the log;
+    /// at high risk the warning (to `bridged`, if any) and the alert.
+    pub fn drain(&mut self, out: &mut Outbox, bridged: Option<usize>) {
+        while let Some(output) = self.tagger.as_mut().and_then(Tagger::poll_output) {
+            match output {
+                TagOutput::Tagged(tag) => out.push(Output::Record(Record::Tag(tag))),
+                TagOutput::Risk(risk) => {
+                    out.push(Output::Record(Record::Risk(risk)));
+                    if risk == Risk::High {
+                        self.warn(out, bridged);
+                        if let Some(alert) = self.take_alert() {
+                            out.push(alert);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The warning, to the bridged resident only, once (high risk and
+    /// warnings on). Before the resident is connected it waits for the
+    /// connect.
+    pub fn warn(&mut self, out: &mut Outbox, bridged: Option<usize>) {
+        if let Some(phone) = bridged {
+            if self.take_warning() {
+                out.play(Leg::Phone(phone), Owner::Nobody, Sound::Warning);
+            }
+        }
     }
 
     pub fn risk(&self) -> Risk {
@@ -91,7 +120,7 @@ impl Listening {
 
     /// Whether to warn the resident now (high risk, warnings on, not yet
     /// warned); a true answer counts as warned.
-    pub fn take_warning(&mut self) -> bool {
+    fn take_warning(&mut self) -> bool {
         if self.warned || !self.warn_resident || self.risk() != Risk::High {
             return false;
         }
@@ -100,7 +129,7 @@ impl Listening {
     }
 
     /// The trusted contact's alert, the first time only.
-    pub fn take_alert(&mut self) -> Option<Output> {
+    fn take_alert(&mut self) -> Option<Output> {
         let tagger = self.tagger.as_ref()?;
         if self.alerted {
             return None;

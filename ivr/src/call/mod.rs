@@ -23,23 +23,28 @@
 //! shell carries those out. Nor the sub-machines' own rules (screening,
 //! bridge, tagging), which it composes unchanged.
 
+mod actions;
 mod ending;
 mod listening;
+mod outbox;
+mod phone_route;
 mod playback;
 mod timers;
 mod types;
 
-use std::collections::VecDeque;
 use std::time::Instant;
 
-use crate::bridge::{BridgeAction, BridgeCall, BridgeEvent, BridgeSettings};
+use crate::bridge::{BridgeCall, BridgeEvent, BridgeSettings};
 use crate::policy::Decision;
-use crate::screening::{Action, Event, Outcome, ScreeningCall};
-use crate::tagging::{Speaker, TagOutput};
+use crate::screening::{Event, Outcome, ScreeningCall};
+use crate::tagging::Speaker;
 
+use actions::Asked;
 use ending::Ending;
 use listening::Listening;
-use playback::{Owner, Playbacks};
+use outbox::Outbox;
+use phone_route::{route, PhoneRoute};
+use playback::Owner;
 pub use timers::{Timer, TimerTable};
 pub use types::*;
 
@@ -54,13 +59,10 @@ pub struct Call {
     /// [`Output::FindPhones`] is waiting for its answer.
     finding_phones: bool,
     listening: Listening,
-    playbacks: Playbacks,
-    /// The ringback tone is queued on the caller's leg.
-    ringback: bool,
+    outbox: Outbox,
     timers: TimerTable,
     ending: Ending,
     offer_after_risky_calls: bool,
-    outputs: VecDeque<Output>,
 }
 
 impl Call {
@@ -86,12 +88,10 @@ impl Call {
             },
             finding_phones: false,
             listening: Listening::new(settings.tagger.clone(), suspicious, settings.warn_resident),
-            playbacks: Playbacks::default(),
-            ringback: false,
+            outbox: Outbox::default(),
             timers: TimerTable::default(),
             ending: Ending::new(settings.bye_wait),
             offer_after_risky_calls: settings.offer_after_risky_calls,
-            outputs: VecDeque::new(),
         };
         call.pump(now);
         call
@@ -130,7 +130,7 @@ impl Call {
     /// The next output to carry out. Drain after every call into the
     /// machine.
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
+        self.outbox.pop()
     }
 
     pub fn handle_input(&mut self, now: Instant, input: Input) {
@@ -140,7 +140,7 @@ impl Call {
         match input {
             Input::Caller(event) => self.on_caller(now, event),
             Input::Phone { phone, event } => self.on_phone(now, phone, event),
-            Input::PlaybackFinished(id) => match self.playbacks.finished(id) {
+            Input::PlaybackFinished(id) => match self.outbox.playbacks.finished(id) {
                 Some(Owner::Screening(prompt)) => {
                     self.screening_event(now, Event::PromptFinished(prompt))
                 }
@@ -198,7 +198,7 @@ impl Call {
                 self.screening_event(now, Event::Dtmf(key));
             }
             CallerEvent::HungUp | CallerEvent::Cancelled => {
-                self.hung_up_by(HungUpBy::Caller);
+                self.ending.hung_up_by(HungUpBy::Caller, &mut self.outbox);
                 self.screening.handle_event(now, Event::CallerHungUp);
                 self.drain_screening(now);
                 self.caller_lost(now, EndReason::CallerHungUp);
@@ -210,7 +210,7 @@ impl Call {
                 self.ending.note(EndReason::NoAck);
             }
             CallerEvent::SessionExpired => {
-                self.hung_up_by(HungUpBy::Service);
+                self.ending.hung_up_by(HungUpBy::Service, &mut self.outbox);
                 self.screening.handle_event(now, Event::CallerHungUp);
                 self.bridge_event(now, BridgeEvent::CallerHungUp);
                 self.ending.note(EndReason::SessionExpired);
@@ -239,37 +239,18 @@ impl Call {
     }
 
     fn on_phone(&mut self, now: Instant, phone: usize, event: PhoneEvent) {
-        let Some(bridge) = self.bridge.as_ref() else {
+        if self.bridge.is_none() {
             return;
-        };
-        let bridged = bridge.bridged_phone() == Some(phone);
-        let event = match event {
-            PhoneEvent::Progress(status) if status > 100 => {
-                BridgeEvent::PhoneProgress { phone, status }
+        }
+        match route(phone, event, self.announced_phone(), self.bridged_phone()) {
+            PhoneRoute::Bridge(event) => self.bridge_event(now, event),
+            PhoneRoute::ResidentHungUp(event) => {
+                self.ending.hung_up_by(HungUpBy::Resident, &mut self.outbox);
+                self.bridge_event(now, event);
             }
-            PhoneEvent::Progress(_) => return,
-            PhoneEvent::Answered => BridgeEvent::PhoneAnswered { phone },
-            PhoneEvent::Failed(status) => BridgeEvent::PhoneFailed { phone, status },
-            PhoneEvent::HungUp => {
-                // Only the connected phone's BYE is the resident hanging
-                // up (the others' cross our CANCEL or BYE).
-                if bridged {
-                    self.hung_up_by(HungUpBy::Resident);
-                }
-                BridgeEvent::PhoneHungUp { phone }
-            }
-            PhoneEvent::Gone => BridgeEvent::PhoneGone { phone },
-            PhoneEvent::Key(digit) if bridge.announced_phone() == Some(phone) => {
-                BridgeEvent::ResidentKey { phone, digit }
-            }
-            PhoneEvent::Key(digit) => {
-                if bridged {
-                    self.listening.key(now, Speaker::Resident, digit);
-                }
-                return;
-            }
-        };
-        self.bridge_event(now, event);
+            PhoneRoute::ResidentKey(key) => self.listening.key(now, Speaker::Resident, key),
+            PhoneRoute::Ignore => {}
+        }
     }
 
     fn on_phones_found(&mut self, now: Instant, phones: usize) {
@@ -292,9 +273,9 @@ impl Call {
             return;
         }
         self.ending.note(reason);
-        self.hung_up_by(HungUpBy::Service);
+        self.ending.hung_up_by(HungUpBy::Service, &mut self.outbox);
         self.bridge_event(now, BridgeEvent::CallerHungUp);
-        self.bye_caller(now);
+        self.ending.bye_caller(now, &mut self.outbox);
     }
 
     /// Screening events count only until we hang up the caller.
@@ -308,16 +289,6 @@ impl Call {
         if let Some(b) = self.bridge.as_mut() {
             b.handle_event(now, event);
         }
-    }
-
-    fn hung_up_by(&mut self, who: HungUpBy) {
-        if self.ending.hung_up_by(who) {
-            self.push(Output::Record(Record::HungUpBy(who)));
-        }
-    }
-
-    fn push(&mut self, output: Output) {
-        self.outputs.push_back(output);
     }
 
     /// Carries the sub-machines' actions out as outputs, ends the call if
@@ -349,145 +320,32 @@ impl Call {
         let offer = (self.offer_after_risky_calls && reason.allows_offer())
             .then(|| self.listening.after_call())
             .flatten();
-        self.push(Output::Finished { reason, offer });
+        self.outbox.push(Output::Finished { reason, offer });
         self.timers.stop_all();
-        self.playbacks.clear();
-    }
-
-    fn play(&mut self, leg: Leg, owner: Owner, sound: Sound) {
-        let id = self.playbacks.start(leg, owner);
-        self.push(Output::Play { leg, id, sound });
-    }
-
-    fn stop(&mut self, leg: Leg) {
-        self.playbacks.stopped(leg);
-        if leg == Leg::Caller {
-            self.ringback = false;
-        }
-        self.push(Output::Stop { leg });
-    }
-
-    /// BYE to the caller (once); whatever plays to them stops.
-    fn bye_caller(&mut self, now: Instant) {
-        if self.ending.bye_sent.is_some() {
-            return;
-        }
-        self.hung_up_by(HungUpBy::Service);
-        self.ending.bye_sent = Some(now);
-        self.stop(Leg::Caller);
-        self.push(Output::ByeCaller);
+        self.outbox.playbacks.clear();
     }
 
     fn drain_screening(&mut self, now: Instant) {
         while let Some(action) = self.screening.poll_action() {
-            match action {
-                Action::Ring => self.push(Output::Ring),
-                Action::Answer => {
-                    self.push(Output::Answer);
-                    self.listening.start(now);
-                }
-                Action::Decline => {
-                    self.push(Output::Decline);
-                    self.ending.over(EndReason::Declined);
-                }
-                Action::Play { id, prompt } => {
-                    self.play(Leg::Caller, Owner::Screening(id), Sound::Screening(prompt))
-                }
-                Action::StopPlayback => self.stop(Leg::Caller),
-                Action::Outcome(outcome) => {
-                    self.push(Output::Record(Record::Outcome(outcome)));
-                    if outcome == Outcome::Passed {
-                        self.push(Output::RememberPassed);
-                    }
-                }
-                Action::RecordName => {
-                    self.play(Leg::Caller, Owner::Nobody, Sound::Beep);
-                    self.push(Output::RecordName);
-                }
-                Action::StopNameRecording => self.push(Output::StopName),
-                Action::Connected => {
-                    self.finding_phones = true;
-                    self.push(Output::FindPhones);
-                }
-                Action::Hangup => {
-                    self.ending.note(EndReason::WeHungUp);
-                    self.bye_caller(now);
-                }
+            let parts = (&mut self.outbox, &mut self.ending, &mut self.listening);
+            if actions::screening(action, now, parts) == Asked::Phones {
+                self.finding_phones = true;
             }
         }
     }
 
     fn drain_bridge(&mut self, now: Instant) {
         while let Some(action) = self.bridge.as_mut().and_then(BridgeCall::poll_action) {
-            match action {
-                BridgeAction::RingPhones(phones) => self.push(Output::RingPhones(phones)),
-                BridgeAction::RelayProgress(_) => {
-                    self.play(Leg::Caller, Owner::Nobody, Sound::Ringback);
-                    self.ringback = true;
-                }
-                BridgeAction::CancelPhone(phone) | BridgeAction::ByePhone(phone) => {
-                    self.playbacks.stopped(Leg::Phone(phone));
-                    self.push(Output::HangUpPhone(phone));
-                }
-                BridgeAction::Bridge { phone } => {
-                    self.push(Output::Record(Record::Bridged { phone }));
-                    self.playbacks.stopped(Leg::Caller);
-                    self.playbacks.stopped(Leg::Phone(phone));
-                    self.ringback = false;
-                    self.push(Output::Connect { phone });
-                    // A call already high risk before the resident answered.
-                    self.warn_resident();
-                }
-                BridgeAction::Unbridge => self.push(Output::Unbridge),
-                BridgeAction::ByeCaller => self.bye_caller(now),
-                BridgeAction::Play { id, prompt } => {
-                    if self.ringback {
-                        self.stop(Leg::Caller);
-                    }
-                    self.play(Leg::Caller, Owner::Bridge(id), Sound::Bridge(prompt));
-                }
-                BridgeAction::Announce { phone } => {
-                    let leg = Leg::Phone(phone);
-                    self.stop(leg);
-                    self.play(leg, Owner::Announcement(phone), Sound::Announcement);
-                }
-                BridgeAction::StartVoicemail => {
-                    self.play(Leg::Caller, Owner::Nobody, Sound::Beep);
-                    self.push(Output::StartMessage);
-                }
-                BridgeAction::StopVoicemail => self.push(Output::StopMessage),
-                BridgeAction::Outcome(outcome) => {
-                    self.push(Output::Record(Record::Bridge(outcome)))
-                }
-                BridgeAction::Finished => self.ending.over(EndReason::BridgeEnded),
-            }
+            actions::bridge(
+                action,
+                now,
+                (&mut self.outbox, &mut self.ending, &mut self.listening),
+            );
         }
     }
 
     fn drain_tags(&mut self) {
-        while let Some(out) = self.listening.poll() {
-            match out {
-                TagOutput::Tagged(tag) => self.push(Output::Record(Record::Tag(tag))),
-                TagOutput::Risk(risk) => {
-                    self.push(Output::Record(Record::Risk(risk)));
-                    if risk == crate::tagging::Risk::High {
-                        self.warn_resident();
-                        if let Some(alert) = self.listening.take_alert() {
-                            self.push(alert);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// The warning, to the bridged resident only, once. Before the resident
-    /// is connected it waits for `Connect`.
-    fn warn_resident(&mut self) {
-        if let Some(phone) = self.bridged_phone() {
-            if self.listening.take_warning() {
-                self.play(Leg::Phone(phone), Owner::Nobody, Sound::Warning);
-            }
-        }
+        let bridged = self.bridged_phone();
+        self.listening.drain(&mut self.outbox, bridged);
     }
 }
