@@ -3,7 +3,8 @@
 //! Owns: the state machines that decide what happens on a call once it has
 //! been answered: the screening challenge ("to be connected, press N") in
 //! [`screening`], and connecting a screened caller to the resident's phones
-//! in [`bridge`]. Each machine takes events and the current
+//! in [`bridge`], and the two composed, with the tagger alongside, into
+//! one machine per answered call in [`call`]. Each machine takes events and the current
 //! time in and hands actions and its next deadline out; none of them reads
 //! a clock, spawns a task, touches a socket or draws hidden randomness.
 //! Also the pure decisions taken before a call is answered: reading and
@@ -17,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bridge;
+pub mod call;
 pub mod lineclear;
 pub mod numbers;
 pub mod policy;
@@ -29,6 +31,7 @@ pub use bridge::{
     BridgeSettingsError, ANNOUNCE_GUARD, ANNOUNCE_TIMES, ANNOUNCE_WAIT, MAX_PHONES,
     MESSAGE_PROMPT_GUARD, VOICEMAIL_MAX,
 };
+pub use call::{Call, CallSettings, EndReason, HungUpBy};
 pub use lineclear::{
     Callback, CallbackAction, CallbackError, CallbackEvent, CallbackLog, CallbackPrompt,
     CallbackReport, CallbackResult, CallbackSettings, CallbackSettingsError, ClearAction,

@@ -27,9 +27,14 @@ use super::types::*;
 use super::verified::VerifiedNumbers;
 use crate::types::PromptId;
 
-/// Which of the callback's own legs `hang_up` ends.
-const RESIDENT: bool = false;
-const FAR: bool = true;
+/// One of the callback's own legs, for `hang_up`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Party {
+    /// The resident's phone, called back.
+    Resident,
+    /// The verified number the resident is connected to.
+    Far,
+}
 
 /// One line-clear callback.
 #[derive(Debug)]
@@ -193,7 +198,7 @@ impl Callback {
         }
         match self.flow {
             Flow::Ringing { deadline } if deadline == at => {
-                self.hang_up(RESIDENT, at);
+                self.hang_up(Party::Resident, at);
                 return self.end(at, CallbackResult::ResidentNoAnswer);
             }
             Flow::Menu { playing, until, .. } if until == at => {
@@ -203,7 +208,7 @@ impl Callback {
                 };
             }
             Flow::Dialling { entry, deadline } if deadline == at => {
-                self.hang_up(FAR, at);
+                self.hang_up(Party::Far, at);
                 self.farewell(at, CallbackPrompt::CouldNotConnect);
                 return self.decide(at, CallbackResult::CouldNotConnect { entry });
             }
@@ -269,7 +274,7 @@ impl Callback {
                 self.menu(now, prompt, self.settings.reprompts);
             }
             // The answer crossed our CANCEL.
-            Leg::Cancelling { .. } => self.hang_up(RESIDENT, now),
+            Leg::Cancelling { .. } => self.hang_up(Party::Resident, now),
             _ => {}
         }
     }
@@ -284,11 +289,11 @@ impl Callback {
             Flow::Ringing { .. } => self.end(now, CallbackResult::ResidentNoAnswer),
             Flow::Bridged => {
                 self.actions.push_back(CallbackAction::Unbridge);
-                self.hang_up(FAR, now);
+                self.hang_up(Party::Far, now);
                 self.flow = Flow::Ending;
             }
             _ => {
-                self.hang_up(FAR, now);
+                self.hang_up(Party::Far, now);
                 self.end(now, CallbackResult::ResidentHungUp);
             }
         }
@@ -303,7 +308,7 @@ impl Callback {
                 self.flow = Flow::Bridged;
             }
             // The answer crossed our CANCEL.
-            (Leg::Cancelling { .. }, _) => self.hang_up(FAR, now),
+            (Leg::Cancelling { .. }, _) => self.hang_up(Party::Far, now),
             _ => {}
         }
     }
@@ -409,24 +414,23 @@ impl Callback {
     /// BYE to the resident (if up); only the legs are left after.
     fn bye_resident(&mut self, now: Instant) {
         if self.resident == Leg::Up {
-            self.hang_up(RESIDENT, now);
+            self.hang_up(Party::Resident, now);
         }
         self.flow = Flow::Ending;
     }
 
     /// CANCEL or BYE one of the callback's own legs, as its state needs.
-    fn hang_up(&mut self, far: bool, now: Instant) {
+    fn hang_up(&mut self, party: Party, now: Instant) {
         let until = later(now, self.settings.teardown_timeout);
-        let leg = if far {
-            &mut self.far
-        } else {
-            &mut self.resident
+        let leg = match party {
+            Party::Resident => &mut self.resident,
+            Party::Far => &mut self.far,
         };
-        let action = match (leg.hang_up(until), far) {
-            (Some(Teardown::Cancel), false) => CallbackAction::CancelResident,
-            (Some(Teardown::Bye), false) => CallbackAction::ByeResident,
-            (Some(Teardown::Cancel), true) => CallbackAction::CancelFar,
-            (Some(Teardown::Bye), true) => CallbackAction::ByeFar,
+        let action = match (leg.hang_up(until), party) {
+            (Some(Teardown::Cancel), Party::Resident) => CallbackAction::CancelResident,
+            (Some(Teardown::Bye), Party::Resident) => CallbackAction::ByeResident,
+            (Some(Teardown::Cancel), Party::Far) => CallbackAction::CancelFar,
+            (Some(Teardown::Bye), Party::Far) => CallbackAction::ByeFar,
             (None, _) => return,
         };
         self.actions.push_back(action);

@@ -8,14 +8,14 @@ use std::sync::Arc;
 
 use sip::rtp_session::FrameSink;
 
-use super::{name, tagging};
+use super::{listening, name};
 use crate::serve::recording::Recording;
 
 /// Where the caller's stream's audio goes: the recording (with the
 /// resident's warning mixed into its resident channel) and the recognizer.
 pub(super) struct Sink {
     pub(super) recording: Option<Recording>,
-    pub(super) overlay: tagging::Overlay,
+    pub(super) overlay: listening::Overlay,
     pub(super) listen: Option<crate::serve::recognizers::Tap>,
     /// The caller's message, while one is being left.
     pub(super) voicemail: VoicemailSlot,
@@ -51,7 +51,7 @@ impl FrameSink for Sink {
             message.push(caller, sent);
         }
         if let Some(rec) = &self.recording {
-            match tagging::mix_overlay(&self.overlay, sent) {
+            match listening::mix_overlay(&self.overlay, sent) {
                 Some(mixed) => rec.push(caller, &mixed),
                 None => rec.push(caller, sent),
             }
