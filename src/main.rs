@@ -5,12 +5,14 @@
 //! The rest is grouped by what it serves: `serve` (the live service),
 //! `research` (fixtures, import, replay), and what both share: `config`,
 //! `store` (the call log), `policy` (each line's caller-ID policy),
-//! `prompts` (the recorded audio) and `time` (time conversions).
+//! `prompts` (the recorded audio), `time` (time conversions) and `leg`
+//! (placing an outgoing call leg).
 #![forbid(unsafe_code)]
 
 mod cli;
 mod commands;
 mod config;
+mod leg;
 mod policy;
 mod prompts;
 mod research;

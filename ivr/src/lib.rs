@@ -34,10 +34,10 @@ pub use bridge::{
 pub use call::{Call, CallSettings, EndReason, HungUpBy};
 pub use lineclear::{
     Callback, CallbackAction, CallbackError, CallbackEvent, CallbackLog, CallbackPrompt,
-    CallbackReport, CallbackResult, CallbackSettings, CallbackSettingsError, ClearAction,
-    ClearEvent, Clearance, ClearedHow, Destination, LegId, LegState, LineClear, Mentioned,
-    OutboundConfig, OutboundConfigError, OutboundDecision, OutboundPolicy, RateLimit, RefuseReason,
-    Trigger, VerifiedNumber, VerifiedNumbers, VerifiedNumbersError,
+    CallbackResult, CallbackSettings, CallbackSettingsError, ClearAction, ClearEvent, Clearance,
+    ClearedHow, ClearingProof, Destination, LegId, LegState, LineClear, Mentioned, OutboundConfig,
+    OutboundConfigError, OutboundDecision, OutboundPolicy, RateLimit, RefuseReason, Trigger,
+    VerifiedNumber, VerifiedNumbers, VerifiedNumbersError,
 };
 pub use numbers::{
     check_cli, normalize, parse_caller_id, CallerId, CliRules, CliVerdict, InvalidReason,

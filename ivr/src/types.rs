@@ -2,15 +2,22 @@
 //! asks for, the events it takes and the actions it returns.
 //!
 //! Owns: these plain data types, the validation of settings and the bounds
-//! of the optional "say your name" step ([`NAME_MAX`], [`NAME_GUARD`]).
+//! of the optional "say your name" step ([`NAME_MAX`], [`NAME_GUARD`]);
+//! and the deadline arithmetic the line-clear machines share (`later`).
 //! Does not own: the state machine that uses them ([`crate::screening`]).
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Longest `digit_timeout` / `prompt_guard` accepted. [`crate::ScreeningCall::new`]
 /// clamps longer values to this so deadline arithmetic cannot overflow.
 pub const MAX_DURATION: Duration = Duration::from_secs(60 * 60);
+
+/// `at + d`, or `at` if that overflows (durations are clamped to
+/// [`MAX_DURATION`], so only for a nonsensical `Instant`).
+pub(crate) fn later(at: Instant, d: Duration) -> Instant {
+    at.checked_add(d).unwrap_or(at)
+}
 
 /// Longest name recording the shell makes after [`Action::RecordName`]: it
 /// ends on silence after speech, or at this length.

@@ -23,12 +23,12 @@ use lineclear_support::{
 };
 
 use CallbackAction::{
-    AnswerResident, Bridge, ByeFar, ByeResident, CancelFar, CancelResident, Finished, RingResident,
-    Unbridge,
+    AnswerResident, Bridge, ByeFar, ByePhone, ByeResident, CancelFar, CancelPhone, Finished,
+    RingPhones, TakePhone, Unbridge,
 };
 use CallbackEvent::{
-    Dtmf, FarAnswered, FarFailed, FarGone, FarHungUp, LegEnded, NewLeg, ResidentAnswered,
-    ResidentFailed, ResidentGone, ResidentHungUp,
+    Dtmf, FarAnswered, FarFailed, FarGone, FarHungUp, LegEnded, NewLeg, PhoneAnswered, PhoneFailed,
+    PhoneGone, PhoneHungUp, Rang, ResidentGone, ResidentHungUp,
 };
 use ClearAction::{Abandon, Bye, Cancel, Cleared, RejectNew};
 
@@ -76,7 +76,7 @@ fn at_the_menu() -> Sim {
     let mut s = Sim::new(RISKY, &legs());
     s.send(ms(500), LegEnded(RINGING));
     s.run_to(secs(5));
-    s.send(secs(6), ResidentAnswered);
+    s.send(secs(6), PhoneAnswered { phone: 0 });
     s.prompt_done(secs(20));
     s
 }
@@ -94,7 +94,7 @@ fn callback_starts_only_after_every_leg_has_ended_even_one_ignoring_bye() {
     assert_eq!(s.deadline(), Some(secs(4)), "teardown is bounded");
     s.send(ms(500), LegEnded(RINGING));
     s.send(secs(1), LegEnded(LegId(99))); // never on the line: ignored
-    assert_eq!(s.count(&RingResident), 0);
+    assert_eq!(s.count(&RingPhones), 0);
     s.run_to(secs(10));
     let expected = vec![
         (ms(500), cleared(&s, RINGING, ms(500), ClearedHow::Ended)),
@@ -105,13 +105,13 @@ fn callback_starts_only_after_every_leg_has_ended_even_one_ignoring_bye() {
         ),
         (secs(4), line_clear(&s, secs(4))),
         (secs(4), started(&s, secs(4), RISKY)),
-        (secs(4), RingResident),
+        (secs(4), RingPhones),
     ];
     assert_eq!(s.since(ms(1)), expected);
     assert_eq!(s.deadline(), Some(secs(34)), "the resident rings 30 s");
 
-    // The report proves it: the callback started after every clearance.
-    let report = s.cb.report();
+    // The proof shows it: the callback started after every clearance.
+    let report = s.cb.proof();
     assert_eq!(report.cleared.len(), 2);
     let last_clearance = report.cleared.iter().map(|c| c.at).max();
     assert!(report.line_clear_at >= last_clearance);
@@ -125,11 +125,11 @@ fn all_legs_ending_clears_the_line_at_once() {
     let mut s = Sim::new(Trigger::FeatureCode, &legs());
     s.send(ms(200), LegEnded(FRAUDSTER));
     s.send(ms(300), LegEnded(RINGING));
-    assert_eq!(s.when(&RingResident), Some(ms(300)));
+    assert_eq!(s.when(&RingPhones), Some(ms(300)));
     assert_eq!(s.cb.line().clear_at(), Some(s.start + ms(300)));
     // An empty line is clear at once.
     let s = Sim::new(Trigger::FeatureCode, &[]);
-    assert_eq!(s.when(&RingResident), Some(secs(0)));
+    assert_eq!(s.when(&RingPhones), Some(secs(0)));
 }
 
 #[test]
@@ -146,7 +146,7 @@ fn a_cleared_dialog_is_reported_cleared_and_a_late_end_is_ignored() {
     s.send(secs(5), LegEnded(FRAUDSTER));
     s.send(secs(5), LegEnded(RINGING));
     assert_eq!(s.trace.len(), before, "a late end changes nothing");
-    let report = s.cb.report();
+    let report = s.cb.proof();
     let fraudster = report.cleared.iter().find(|c| c.leg == FRAUDSTER);
     assert_eq!(fraudster.map(|c| c.how), Some(ClearedHow::TimedOut));
     assert_eq!(report.cleared.len(), 2);
@@ -246,7 +246,7 @@ fn pressing_1_or_2_dials_exactly_the_configured_entry() {
         ));
         assert_eq!(tail[1].1, dial(entry));
         assert_eq!(
-            s.cb.report().dialled,
+            s.cb.proof().dialled.map(|d| (d.entry, d.at)),
             Some((entry, s.start + secs(22))),
             "the log names the entry"
         );
@@ -270,11 +270,11 @@ fn a_key_with_no_verified_number_dials_nothing() {
     assert_eq!(s.last_prompt().1, CallbackPrompt::Goodbye);
     s.send(secs(32), Dtmf('1')); // too late: goodbye is playing
     s.prompt_done(secs(33));
-    s.send(ms(33_100), ResidentGone);
+    s.send(ms(33_100), PhoneGone { phone: 0 });
     assert_eq!(s.dials(), vec![]);
     let tail = s.since(secs(33));
-    assert_eq!(tail, vec![(secs(33), ByeResident), (ms(33_100), Finished)]);
-    assert_eq!(s.cb.report().result, Some(CallbackResult::NoChoice));
+    assert_eq!(tail, vec![(secs(33), ByePhone(0)), (ms(33_100), Finished)]);
+    assert_eq!(s.cb.result(), Some(CallbackResult::NoChoice));
 }
 
 #[test]
@@ -290,7 +290,7 @@ fn no_key_repeats_the_menu_once_then_says_goodbye_and_hangs_up() {
     s.run();
     assert_eq!(
         s.since(secs(49)),
-        vec![(secs(93), ByeResident), (secs(97), Finished)]
+        vec![(secs(93), ByePhone(0)), (secs(97), Finished)]
     );
     assert_eq!(s.dials(), vec![]);
 }
@@ -313,8 +313,8 @@ fn feature_code_clears_rings_the_resident_and_offers_the_menu() {
 
     let mut s = Sim::new(Trigger::FeatureCode, &[confirmed(3)]);
     s.send(secs(1), LegEnded(LegId(3)));
-    assert_eq!(s.when(&RingResident), Some(secs(1)));
-    s.send(secs(3), ResidentAnswered);
+    assert_eq!(s.when(&RingPhones), Some(secs(1)));
+    s.send(secs(3), PhoneAnswered { phone: 0 });
     let menu = s.menu();
     assert_eq!(s.last_prompt().1, CallbackPrompt::Menu { menu });
     s.send(secs(5), Dtmf('1'));
@@ -326,7 +326,7 @@ fn feature_code_clears_rings_the_resident_and_offers_the_menu() {
         None,
         "a connected call lasts as long as they talk"
     );
-    s.send(secs(300), ResidentHungUp);
+    s.send(secs(300), PhoneHungUp { phone: 0 });
     s.send(ms(300_050), FarGone);
     let tail = vec![
         (secs(300), Unbridge),
@@ -334,10 +334,7 @@ fn feature_code_clears_rings_the_resident_and_offers_the_menu() {
         (ms(300_050), Finished),
     ];
     assert_eq!(s.since(secs(10)), tail);
-    assert_eq!(
-        s.cb.report().result,
-        Some(CallbackResult::Connected { entry: 0 })
-    );
+    assert_eq!(s.cb.result(), Some(CallbackResult::Connected { entry: 0 }));
 }
 
 #[test]
@@ -481,7 +478,7 @@ fn the_resident_hanging_up_while_clearing_dials_nothing() {
     assert_eq!(s.count(&AnswerResident), 0);
     assert_eq!(s.count(&Finished), 1);
     assert_eq!(s.when(&Finished), Some(secs(2)), "once the line is clear");
-    assert_eq!(s.cb.report().result, Some(CallbackResult::ResidentHungUp));
+    assert_eq!(s.cb.result(), Some(CallbackResult::ResidentHungUp));
 }
 
 #[test]
@@ -500,7 +497,13 @@ fn a_new_incoming_leg_is_rejected_until_the_callback_finishes() {
         !s.cb.is_cleared(LegId(20)),
         "a rejected leg was never on the line"
     );
-    s.send(secs(10), ResidentFailed { status: 486 });
+    s.send(
+        secs(10),
+        PhoneFailed {
+            phone: 0,
+            status: 486,
+        },
+    );
     assert_eq!(s.when(&Finished), Some(secs(10)));
     s.send(secs(11), NewLeg(LegId(22)));
     assert_eq!(
@@ -514,13 +517,13 @@ fn a_new_incoming_leg_is_rejected_until_the_callback_finishes() {
 fn the_resident_not_answering_cancels_the_ringing() {
     let mut s = Sim::new(Trigger::FeatureCode, &[]);
     s.run_to(secs(30));
-    assert_eq!(s.since(secs(30))[0], (secs(30), CancelResident));
+    assert_eq!(s.since(secs(30))[0], (secs(30), CancelPhone(0)));
     // Their answer crosses our CANCEL: hang it up.
-    s.send(ms(30_100), ResidentAnswered);
-    assert_eq!(s.since(ms(30_100)), vec![(ms(30_100), ByeResident)]);
+    s.send(ms(30_100), PhoneAnswered { phone: 0 });
+    assert_eq!(s.since(ms(30_100)), vec![(ms(30_100), ByePhone(0))]);
     s.run();
     assert_eq!(s.when(&Finished), Some(ms(34_100)));
-    assert_eq!(s.cb.report().result, Some(CallbackResult::ResidentNoAnswer));
+    assert_eq!(s.cb.result(), Some(CallbackResult::ResidentNoAnswer));
 }
 
 #[test]
@@ -533,7 +536,7 @@ fn a_verified_number_not_answering_is_cancelled() {
     assert_eq!(s.last_prompt().1, CallbackPrompt::CouldNotConnect);
     s.send(secs(82), FarAnswered); // crossed our CANCEL
     s.send(secs(83), FarHungUp);
-    s.send(secs(84), ResidentHungUp);
+    s.send(secs(84), PhoneHungUp { phone: 0 });
     assert_eq!(s.count(&ByeFar), 1);
     assert_eq!(s.count(&Bridge), 0);
     assert_eq!(s.when(&Finished), Some(secs(84)));
@@ -547,7 +550,7 @@ fn the_far_end_hanging_up_ends_the_callback() {
     s.send(secs(90), FarHungUp);
     assert_eq!(
         s.since(secs(90)),
-        vec![(secs(90), Unbridge), (secs(90), ByeResident)]
+        vec![(secs(90), Unbridge), (secs(90), ByePhone(0))]
     );
     s.run();
     assert_eq!(
@@ -844,21 +847,38 @@ fn verified_numbers_are_checked() {
 
 // ---- seeded fuzz -------------------------------------------------------
 
-fn random_event(rng: &mut fastrand::Rng) -> CallbackEvent {
+/// A random event; phone events name one of the `phones` rung, or one
+/// more that never was.
+fn random_event(rng: &mut fastrand::Rng, phones: usize) -> CallbackEvent {
+    let phone = rng.usize(0..=phones);
     match rng.u8(0..100) {
         0..=14 => LegEnded(LegId(rng.u64(1..8))),
         15..=19 => NewLeg(LegId(rng.u64(1..30))),
-        20..=29 => ResidentAnswered,
-        30..=32 => ResidentFailed { status: 486 },
-        33..=37 => ResidentHungUp,
-        38..=41 => ResidentGone,
+        20..=29 => PhoneAnswered { phone },
+        30..=32 => PhoneFailed { phone, status: 486 },
+        33..=35 => ResidentHungUp,
+        36..=37 => PhoneHungUp { phone },
+        38..=39 => ResidentGone,
+        40..=41 => PhoneGone { phone },
         42..=51 => FarAnswered,
         52..=55 => FarFailed { status: 503 },
         56..=58 => FarHungUp,
         59..=62 => FarGone,
-        63..=84 => Dtmf(*rng.choice(b"1234567890*#").unwrap_or(&b'1') as char),
+        63..=83 => Dtmf(*rng.choice(b"1234567890*#").unwrap_or(&b'1') as char),
         _ => CallbackEvent::PromptFinished(ivr::PromptId(rng.u32(0..6))),
     }
+}
+
+/// What the checker knows of one rung phone, from the events it sent and
+/// the actions it saw.
+#[derive(Clone, Copy, Debug, Default)]
+struct PhoneSeen {
+    cancelled: bool,
+    byed: bool,
+    /// Known to be down in the machine (failed, hung up or gone).
+    down: bool,
+    /// Our latest CANCEL or BYE to it.
+    torn_at: Option<Instant>,
 }
 
 /// Watches one callback's actions and checks them as they come.
@@ -883,6 +903,19 @@ struct Checker {
     /// When the last leg torn down runs out of its teardown timeout.
     teardown_end: Instant,
     last_event: Instant,
+    /// Deadlines fired at their own times, so actions are seen at the
+    /// time they were taken (otherwise later).
+    punctual: bool,
+    /// How many phones ring when asked.
+    ring_reply: usize,
+    /// The phones rung (after `RingPhones`), and the first to answer.
+    phones: Option<Vec<PhoneSeen>>,
+    winner: Option<usize>,
+    /// Answers hung up as too late.
+    late: usize,
+    /// The phone whose answer is being handled, and whether that answer
+    /// must be taken or hung up (not ignored).
+    answering: Option<(usize, bool)>,
 }
 
 impl Checker {
@@ -893,16 +926,115 @@ impl Checker {
         if self.finished.is_none() {
             self.last_event = now;
         }
+        self.answering = None;
+        let teardown = self.teardown;
+        let winner = self.winner;
+        let Some(phones) = self.phones.as_mut() else {
+            return;
+        };
+        // A phone given up on is down by now.
+        for p in phones.iter_mut() {
+            p.down |= p.torn_at.is_some_and(|at| at + teardown <= now);
+        }
+        let live = self.finished.is_none();
+        match event {
+            PhoneAnswered { phone } => {
+                if let Some(p) = phones.get(phone) {
+                    // Unless deadlines fire late: the phone may have been
+                    // given up on at a time the checker does not know.
+                    let known = self.punctual || p.torn_at.is_none();
+                    let must = live && known && !p.down && !p.byed && winner != Some(phone);
+                    self.answering = Some((phone, must));
+                }
+            }
+            PhoneFailed { phone, .. } => {
+                if let Some(p) = phones.get_mut(phone) {
+                    p.down |= winner != Some(phone) && !p.byed;
+                }
+            }
+            PhoneHungUp { phone } => {
+                if let Some(p) = phones.get_mut(phone) {
+                    p.down |= winner == Some(phone) || p.cancelled || p.byed;
+                }
+            }
+            PhoneGone { phone } => {
+                if let Some(p) = phones.get_mut(phone) {
+                    p.down |= p.cancelled || p.byed;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The runtime's answer to `RingPhones`: `ring_reply` phones rang.
+    fn ring(&mut self, cb: &mut Callback, now: Instant) {
+        assert!(self.phones.is_none(), "seed {}: rung twice", self.seed);
+        self.phones = Some(vec![PhoneSeen::default(); self.ring_reply]);
+        let event = Rang {
+            phones: self.ring_reply,
+        };
+        self.event(now, event);
+        cb.handle_event(now, event);
+        // A second report changes nothing.
+        cb.handle_event(now, Rang { phones: 3 });
+        self.drain(cb, now);
+    }
+
+    /// Checks a phone action.
+    fn phone(&mut self, action: &CallbackAction, now: Instant) {
+        let seed = self.seed;
+        let winner = self.winner;
+        let answering = self.answering;
+        let phones = self.phones.as_mut();
+        let phones = phones.unwrap_or_else(|| panic!("seed {seed}: {action:?} before ringing"));
+        match *action {
+            TakePhone(phone) => {
+                assert_eq!(winner, None, "seed {seed}: a second winner");
+                assert_eq!(answering.map(|a| a.0), Some(phone), "seed {seed}");
+                for (q, p) in phones.iter().enumerate() {
+                    let stopped = p.down || p.cancelled;
+                    assert!(q == phone || stopped, "seed {seed}: phone {q} rings on");
+                }
+                self.winner = Some(phone);
+                self.answering = None;
+            }
+            CancelPhone(phone) => {
+                let p = phones.get_mut(phone);
+                let p = p.unwrap_or_else(|| panic!("seed {seed}: phone {phone} never rang"));
+                assert!(!p.cancelled && !p.byed, "seed {seed}: phone {phone}");
+                assert_ne!(winner, Some(phone), "seed {seed}: cancelled the winner");
+                p.cancelled = true;
+                p.torn_at = Some(now);
+            }
+            ByePhone(phone) => {
+                let p = phones.get_mut(phone);
+                let p = p.unwrap_or_else(|| panic!("seed {seed}: phone {phone} never rang"));
+                assert!(!p.byed, "seed {seed}: BYE twice to phone {phone}");
+                let late = answering.map(|a| a.0) == Some(phone);
+                assert!(late || winner == Some(phone), "seed {seed}: phone {phone}");
+                p.byed = true;
+                p.torn_at = Some(now);
+                if late {
+                    self.late += 1;
+                    self.answering = None;
+                }
+            }
+            _ => {}
+        }
     }
 
     fn drain(&mut self, cb: &mut Callback, now: Instant) {
         let seed = self.seed;
+        let mut ring = false;
         while let Some(action) = cb.poll_action() {
             assert!(
                 self.finished.is_none(),
                 "seed {seed}: {action:?} after Finished"
             );
-            let torn_down = matches!(action, CancelResident | ByeResident | CancelFar | ByeFar);
+            let torn_down = matches!(
+                action,
+                CancelPhone(_) | ByePhone(_) | ByeResident | CancelFar | ByeFar
+            );
             if torn_down {
                 self.teardown_end = self.teardown_end.max(now + self.teardown);
             }
@@ -945,16 +1077,43 @@ impl Checker {
                 Finished => {
                     assert!(self.line_clear.is_some(), "seed {seed}");
                     assert_eq!(self.results, 1, "seed {seed}: one result");
+                    // Every phone rung is down (or, with deadlines fired
+                    // late, at least torn down).
+                    let (teardown, punctual) = (self.teardown, self.punctual);
+                    let phones = self.phones.iter().flatten();
+                    let down = |p: &PhoneSeen| match p.torn_at {
+                        Some(at) => p.down || !punctual || at + teardown <= now,
+                        None => p.down,
+                    };
+                    assert!(phones.clone().all(down), "seed {seed}: {phones:?}");
                     self.finished = Some(now);
                 }
-                RingResident | AnswerResident => {
+                RingPhones => {
+                    assert!(self.line_clear.is_some(), "seed {seed}: rung too early");
+                    let rings_back = !matches!(self.trigger, Trigger::DialledVerified(_));
+                    assert!(rings_back, "seed {seed}");
+                    ring = true;
+                }
+                AnswerResident => {
                     assert!(
                         self.line_clear.is_some(),
                         "seed {seed}: {action:?} too early"
                     );
                 }
+                TakePhone(_) | CancelPhone(_) | ByePhone(_) => self.phone(&action, now),
                 _ => {}
             }
+        }
+        if ring {
+            self.ring(cb, now);
+        }
+    }
+
+    /// After each event: an answer from a phone still up to it was either
+    /// taken or hung up.
+    fn answered(&self) {
+        if let Some((phone, true)) = self.answering {
+            panic!("seed {}: phone {phone}'s answer was ignored", self.seed);
         }
     }
 
@@ -1006,6 +1165,10 @@ struct Coverage {
     bridged: usize,
     rejected: usize,
     timed_out: usize,
+    /// A phone won while another rang.
+    won_over_another: usize,
+    /// Late answers hung up.
+    late: usize,
 }
 
 fn fuzz_one(seed: u64, cover: &mut Coverage) {
@@ -1046,6 +1209,7 @@ fn fuzz_one(seed: u64, cover: &mut Coverage) {
         return;
     };
     let punctual = rng.u8(0..4) != 0;
+    let ring_reply = rng.choice([0, 1, 1, 2, 2, 3]).unwrap_or(1);
     let mut check = Checker {
         seed,
         start,
@@ -1066,6 +1230,12 @@ fn fuzz_one(seed: u64, cover: &mut Coverage) {
         preempted: false,
         teardown_end: start,
         last_event: start,
+        punctual,
+        ring_reply,
+        phones: None,
+        winner: None,
+        late: 0,
+        answering: None,
     };
     check.drain(&mut cb, start);
     let mut now = start;
@@ -1089,10 +1259,11 @@ fn fuzz_one(seed: u64, cover: &mut Coverage) {
             cb.handle_timeout(now);
             check.drain(&mut cb, now);
         }
-        let event = random_event(&mut rng);
+        let event = random_event(&mut rng, ring_reply);
         check.event(now, event);
         cb.handle_event(now, event);
         check.drain(&mut cb, now);
+        check.answered();
     }
 
     // Deadlines alone end every callback, except one still connected.
@@ -1103,10 +1274,10 @@ fn fuzz_one(seed: u64, cover: &mut Coverage) {
             "seed {seed}: stuck"
         );
         now += ms(rng.u64(0..=10_000));
-        let hangup = if rng.bool() {
-            ResidentHungUp
-        } else {
-            FarHungUp
+        let hangup = match (rng.bool(), check.winner) {
+            (true, Some(phone)) => PhoneHungUp { phone },
+            (true, None) => ResidentHungUp,
+            (false, _) => FarHungUp,
         };
         check.event(now, hangup);
         cb.handle_event(now, hangup);
@@ -1132,8 +1303,17 @@ fn fuzz_one(seed: u64, cover: &mut Coverage) {
             }
         }
     }
-    let report = cb.report();
-    assert_eq!(report.dialled, check.dialled, "seed {seed}");
+    let report = cb.proof();
+    let dialled = report.dialled.as_ref().map(|d| (d.entry, d.at));
+    assert_eq!(dialled, check.dialled, "seed {seed}");
+    if let Some(d) = &report.dialled {
+        assert_eq!(Some(d.number.as_str()), numbers.normalized(d.entry));
+    }
+    assert_eq!(
+        report.started_after_clear(),
+        report.started_at.is_some(),
+        "seed {seed}"
+    );
     assert_eq!(report.line_clear_at, check.line_clear, "seed {seed}");
     for c in &report.cleared {
         assert!(cb.is_cleared(c.leg), "seed {seed}");
@@ -1141,14 +1321,14 @@ fn fuzz_one(seed: u64, cover: &mut Coverage) {
 
     // Nothing happens after Finished.
     for _ in 0..5 {
-        let event = random_event(&mut rng);
+        let event = random_event(&mut rng, ring_reply);
         check.event(now, event);
         cb.handle_event(now, event);
         cb.handle_timeout(now + secs(3600));
         check.drain(&mut cb, now);
     }
 
-    let index = match report.result {
+    let index = match cb.result() {
         Some(CallbackResult::Connected { .. }) => 0,
         Some(CallbackResult::ResidentNoAnswer) => 1,
         Some(CallbackResult::ResidentHungUp) => 2,
@@ -1168,6 +1348,8 @@ fn fuzz_one(seed: u64, cover: &mut Coverage) {
         .iter()
         .filter(|c| c.how == ClearedHow::TimedOut);
     cover.timed_out += timed_out.count();
+    cover.won_over_another += usize::from(check.winner.is_some() && ring_reply > 1);
+    cover.late += check.late;
 }
 
 #[test]
@@ -1188,4 +1370,6 @@ fn random_event_sequences_keep_the_invariants() {
     assert!(cover.bridged >= 300, "bridged {}", cover.bridged);
     assert!(cover.rejected >= 400, "rejected {}", cover.rejected);
     assert!(cover.timed_out >= 2000, "timed out {}", cover.timed_out);
+    assert!(cover.won_over_another >= 120, "{}", cover.won_over_another);
+    assert!(cover.late >= 25, "late answers {}", cover.late);
 }

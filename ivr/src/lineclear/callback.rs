@@ -1,40 +1,30 @@
 //! The line-clear callback, as a sans-IO state machine.
 //!
 //! Owns: clearing the line first ([`LineClear`]), then either ringing the
-//! resident back with the offer or the menu (after a risky call or the
-//! feature code) or connecting the verified number the resident's phone
-//! dialled; collecting one menu key (one repeat by default, then goodbye);
-//! dialling exactly one entry of the line's [`VerifiedNumbers`]; bridging
-//! it; and tearing every leg down, each bounded by the teardown timeout.
-//! An emergency entry (999, 112) is dialled the moment the line is clear
-//! with no prompt, and at the emergency cap at the latest, giving up on
-//! legs still being cleared. New legs are rejected until `Finished`. Time
-//! comes in as `now`; there is no randomness.
+//! resident's phones back (first to answer wins: `resident.rs`) with the offer
+//! or the menu, or connecting the verified number the resident's phone
+//! dialled; one menu key (one repeat by default, then goodbye); dialling
+//! exactly one entry of the line's [`VerifiedNumbers`] and bridging it;
+//! tearing every leg down, each bounded by the teardown timeout; and the
+//! [`ClearingProof`]. An emergency entry (999, 112) is dialled the moment
+//! the line is clear with no prompt, at the emergency cap at the latest.
+//! New legs are rejected until `Finished`.
 //!
-//! Does not own: SIP (the INVITEs, CANCEL/BYE transactions, digest auth on
-//! the trunk, 481 for cleared dialogs, which it asks about with
-//! [`Callback::is_cleared`]), media (prompts, DTMF, relaying), deciding
-//! whether the resident's own call may go out ([`super::OutboundPolicy`]),
-//! the actual timers, or storing the records.
+//! Does not own: SIP (INVITEs, CANCEL/BYE, digest auth, 481 for cleared
+//! dialogs: see [`Callback::is_cleared`]), media, the outbound decision
+//! ([`super::OutboundPolicy`]), real timers, or storing the records.
 
 use std::collections::VecDeque;
 use std::time::Instant;
 
 use super::clear::{ClearAction, ClearEvent, LegId, LegState, LineClear};
-use super::later;
+use super::proof::{ClearingProof, Dialled};
+use super::resident::{News, Resident};
 use super::state::{Flow, Leg, Teardown};
 use super::types::*;
 use super::verified::VerifiedNumbers;
+use crate::types::later;
 use crate::types::PromptId;
-
-/// One of the callback's own legs, for `hang_up`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Party {
-    /// The resident's phone, called back.
-    Resident,
-    /// The verified number the resident is connected to.
-    Far,
-}
 
 /// One line-clear callback.
 #[derive(Debug)]
@@ -45,10 +35,11 @@ pub struct Callback {
     line: LineClear,
     /// For an emergency entry, while clearing: when to stop waiting.
     cap: Option<Instant>,
-    resident: Leg,
+    resident: Resident,
     far: Leg,
     flow: Flow,
-    report: CallbackReport,
+    proof: ClearingProof,
+    result: Option<CallbackResult>,
     next_prompt: u32,
     actions: VecDeque<CallbackAction>,
 }
@@ -65,14 +56,14 @@ impl Callback {
         now: Instant,
     ) -> Result<Self, CallbackError> {
         let settings = settings.clamped();
-        let mut resident = Leg::Idle;
+        let mut resident = Resident::phones();
         let mut cap = None;
         match trigger {
             Trigger::DialledVerified(entry) => {
                 if numbers.get(entry).is_none() {
                     return Err(CallbackError::UnknownEntry(entry));
                 }
-                resident = Leg::Ringing;
+                resident = Resident::own();
                 if numbers.is_emergency(entry) {
                     cap = Some(later(now, settings.emergency_cap));
                 }
@@ -92,7 +83,8 @@ impl Callback {
             resident,
             far: Leg::Idle,
             flow: Flow::Clearing,
-            report: CallbackReport::default(),
+            proof: ClearingProof::new(now),
+            result: None,
             next_prompt: 0,
             actions: VecDeque::new(),
         };
@@ -110,10 +102,13 @@ impl Callback {
         match event {
             E::LegEnded(leg) => self.line.handle_event(now, ClearEvent::LegEnded(leg)),
             E::NewLeg(leg) => self.line.handle_event(now, ClearEvent::NewLeg(leg)),
-            E::ResidentAnswered => self.on_resident_answered(now),
-            E::ResidentFailed { .. } | E::ResidentHungUp | E::ResidentGone => {
-                self.on_resident_down(now, event == E::ResidentGone)
-            }
+            E::Rang { .. }
+            | E::PhoneAnswered { .. }
+            | E::PhoneFailed { .. }
+            | E::PhoneHungUp { .. }
+            | E::PhoneGone { .. }
+            | E::ResidentHungUp
+            | E::ResidentGone => self.on_resident(now, event),
             E::FarAnswered => self.on_far_answered(now),
             E::FarFailed { .. } | E::FarHungUp | E::FarGone => {
                 self.on_far_down(now, event == E::FarGone)
@@ -172,11 +167,17 @@ impl Callback {
         self.trigger
     }
 
-    /// The records so far (clearances, start, dialled entry, result).
-    pub fn report(&self) -> CallbackReport {
-        let mut report = self.report.clone();
-        report.cleared = self.line.cleared().to_vec();
-        report
+    /// The proof of clearing so far: every clearance, when the line was
+    /// clear, when the callback started, what was dialled.
+    pub fn proof(&self) -> ClearingProof {
+        let mut proof = self.proof.clone();
+        proof.cleared = self.line.cleared().to_vec();
+        proof
+    }
+
+    /// How the callback ended, once decided.
+    pub fn result(&self) -> Option<CallbackResult> {
+        self.result
     }
 
     pub fn is_bridged(&self) -> bool {
@@ -198,7 +199,8 @@ impl Callback {
         }
         match self.flow {
             Flow::Ringing { deadline } if deadline == at => {
-                self.hang_up(Party::Resident, at);
+                let until = self.teardown_until(at);
+                self.resident.stop_ringing(until, &mut self.actions);
                 return self.end(at, CallbackResult::ResidentNoAnswer);
             }
             Flow::Menu { playing, until, .. } if until == at => {
@@ -208,18 +210,17 @@ impl Callback {
                 };
             }
             Flow::Dialling { entry, deadline } if deadline == at => {
-                self.hang_up(Party::Far, at);
+                self.hang_up_far(at);
                 self.farewell(at, CallbackPrompt::CouldNotConnect);
                 return self.decide(at, CallbackResult::CouldNotConnect { entry });
             }
             Flow::Farewell { guard, .. } if guard == at => return self.bye_resident(at),
             _ => {}
         }
-        for leg in [&mut self.resident, &mut self.far] {
-            if leg.until() == Some(at) {
-                *leg = Leg::Down;
-            }
+        if self.far.until() == Some(at) {
+            self.far = Leg::Down;
         }
+        self.resident.expire(at);
     }
 
     /// Passes the line's actions on; the line going clear starts the rest.
@@ -234,7 +235,7 @@ impl Callback {
 
     fn on_line_clear(&mut self, at: Instant) {
         self.cap = None;
-        self.report.line_clear_at = Some(at);
+        self.proof.line_clear_at = Some(at);
         if self.flow != Flow::Clearing {
             return; // the resident hung up while the line was clearing
         }
@@ -242,11 +243,11 @@ impl Callback {
             at,
             trigger: self.trigger,
         };
-        self.report.started_at = Some(at);
+        self.proof.started_at = Some(at);
         self.actions.push_back(CallbackAction::Log(started));
         match self.trigger {
             Trigger::DialledVerified(entry) => {
-                self.resident = Leg::Up;
+                self.resident.answer_own();
                 self.actions.push_back(CallbackAction::AnswerResident);
                 if !self.numbers.is_emergency(entry) {
                     self.play(CallbackPrompt::LineClearConnecting);
@@ -254,18 +255,22 @@ impl Callback {
                 self.dial(at, entry);
             }
             Trigger::RiskyCall { .. } | Trigger::FeatureCode => {
-                self.resident = Leg::Ringing;
-                self.actions.push_back(CallbackAction::RingResident);
+                self.resident.ring();
+                self.actions.push_back(CallbackAction::RingPhones);
                 let deadline = later(at, self.settings.ring_timeout);
                 self.flow = Flow::Ringing { deadline };
             }
         }
     }
 
-    fn on_resident_answered(&mut self, now: Instant) {
-        match self.resident {
-            Leg::Ringing if matches!(self.flow, Flow::Ringing { .. }) => {
-                self.resident = Leg::Up;
+    /// An event on the resident's side: their own call or a rung phone.
+    fn on_resident(&mut self, now: Instant, event: CallbackEvent) {
+        // Only a ringing callback can be answered: the ringing is over in
+        // every other flow, so a phone answering then is hung up.
+        let until = self.teardown_until(now);
+        match self.resident.handle(event, until, &mut self.actions) {
+            News::Answered { phone } => {
+                self.actions.push_back(CallbackAction::TakePhone(phone));
                 let menu = self.numbers.menu();
                 let prompt = match self.trigger {
                     Trigger::RiskyCall { mentioned } => CallbackPrompt::Offer { mentioned, menu },
@@ -273,27 +278,23 @@ impl Callback {
                 };
                 self.menu(now, prompt, self.settings.reprompts);
             }
-            // The answer crossed our CANCEL.
-            Leg::Cancelling { .. } => self.hang_up(Party::Resident, now),
-            _ => {}
+            News::NoAnswer => self.end(now, CallbackResult::ResidentNoAnswer),
+            News::Left => self.resident_left(now),
+            News::Nothing => {}
         }
     }
 
-    /// The resident's leg ended; `gone`: our CANCEL/BYE completed.
-    fn on_resident_down(&mut self, now: Instant, gone: bool) {
-        if self.resident.torn_down() || gone || !matches!(self.resident, Leg::Ringing | Leg::Up) {
-            return;
-        }
-        self.resident = Leg::Down;
+    /// The resident hung up (their own call, or the phone that answered).
+    fn resident_left(&mut self, now: Instant) {
         match self.flow {
             Flow::Ringing { .. } => self.end(now, CallbackResult::ResidentNoAnswer),
             Flow::Bridged => {
                 self.actions.push_back(CallbackAction::Unbridge);
-                self.hang_up(Party::Far, now);
+                self.hang_up_far(now);
                 self.flow = Flow::Ending;
             }
             _ => {
-                self.hang_up(Party::Far, now);
+                self.hang_up_far(now);
                 self.end(now, CallbackResult::ResidentHungUp);
             }
         }
@@ -308,7 +309,7 @@ impl Callback {
                 self.flow = Flow::Bridged;
             }
             // The answer crossed our CANCEL.
-            (Leg::Cancelling { .. }, _) => self.hang_up(Party::Far, now),
+            (Leg::Cancelling { .. }, _) => self.hang_up_far(now),
             _ => {}
         }
     }
@@ -390,7 +391,12 @@ impl Callback {
         }
         self.far = Leg::Ringing;
         self.actions.push_back(CallbackAction::Dial { entry });
-        self.report.dialled = Some((entry, now));
+        let number = self.numbers.normalized(entry).unwrap_or_default().into();
+        self.proof.dialled = Some(Dialled {
+            entry,
+            number,
+            at: now,
+        });
         let dialled = CallbackLog::Dialled { at: now, entry };
         self.actions.push_back(CallbackAction::Log(dialled));
         let deadline = later(now, self.settings.answer_timeout);
@@ -413,27 +419,24 @@ impl Callback {
 
     /// BYE to the resident (if up); only the legs are left after.
     fn bye_resident(&mut self, now: Instant) {
-        if self.resident == Leg::Up {
-            self.hang_up(Party::Resident, now);
-        }
+        let until = self.teardown_until(now);
+        self.resident.bye(until, &mut self.actions);
         self.flow = Flow::Ending;
     }
 
-    /// CANCEL or BYE one of the callback's own legs, as its state needs.
-    fn hang_up(&mut self, party: Party, now: Instant) {
-        let until = later(now, self.settings.teardown_timeout);
-        let leg = match party {
-            Party::Resident => &mut self.resident,
-            Party::Far => &mut self.far,
-        };
-        let action = match (leg.hang_up(until), party) {
-            (Some(Teardown::Cancel), Party::Resident) => CallbackAction::CancelResident,
-            (Some(Teardown::Bye), Party::Resident) => CallbackAction::ByeResident,
-            (Some(Teardown::Cancel), Party::Far) => CallbackAction::CancelFar,
-            (Some(Teardown::Bye), Party::Far) => CallbackAction::ByeFar,
-            (None, _) => return,
+    /// CANCEL or BYE the call to the verified number, as its state needs.
+    fn hang_up_far(&mut self, now: Instant) {
+        let until = self.teardown_until(now);
+        let action = match self.far.hang_up(until) {
+            Some(Teardown::Cancel) => CallbackAction::CancelFar,
+            Some(Teardown::Bye) => CallbackAction::ByeFar,
+            None => return,
         };
         self.actions.push_back(action);
+    }
+
+    fn teardown_until(&self, now: Instant) -> Instant {
+        later(now, self.settings.teardown_timeout)
     }
 
     /// Decides the result and stops the flow: only legs are left.
@@ -443,8 +446,8 @@ impl Callback {
     }
 
     fn decide(&mut self, at: Instant, result: CallbackResult) {
-        if self.report.result.is_none() {
-            self.report.result = Some(result);
+        if self.result.is_none() {
+            self.result = Some(result);
             let log = CallbackLog::Ended { at, result };
             self.actions.push_back(CallbackAction::Log(log));
         }

@@ -16,7 +16,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use super::later;
+use crate::types::later;
 use crate::types::MAX_DURATION;
 
 /// A leg (one SIP dialog, or an INVITE not yet answered) as the runtime

@@ -15,6 +15,10 @@
 //!   the line and then rings the resident with the offer or menu, or
 //!   connects the verified number the resident dialled (999 and 112 with no
 //!   prompt, never held up beyond the emergency cap);
+//! - `resident.rs` and `ring.rs`: the resident's leg, their own call or
+//!   their phones rung back (first to answer wins);
+//! - `proof.rs`: [`ClearingProof`], what the call log keeps to show the
+//!   callback went out only over a clear line;
 //! - `safety.rs`: [`OutboundPolicy`], the pure decision whether a call
 //!   from the resident's phone may go out, the feature code and the rate
 //!   limit.
@@ -29,32 +33,28 @@
 
 mod callback;
 mod clear;
+mod proof;
+mod resident;
+mod ring;
 mod safety;
 mod state;
 mod types;
 mod verified;
 
-use std::time::{Duration, Instant};
-
 pub use self::callback::Callback;
 pub use self::clear::{
     ClearAction, ClearEvent, Clearance, ClearedHow, LegId, LegState, LineClear, TEARDOWN_TIMEOUT,
 };
+pub use self::proof::{ClearingProof, Dialled};
 pub use self::safety::{
     AllowReason, Destination, OutboundConfig, OutboundConfigError, OutboundDecision,
     OutboundPolicy, RateLimit, RefuseReason,
 };
 pub use self::types::{
-    CallbackAction, CallbackError, CallbackEvent, CallbackLog, CallbackPrompt, CallbackReport,
-    CallbackResult, CallbackSettings, CallbackSettingsError, Mentioned, Trigger,
+    CallbackAction, CallbackError, CallbackEvent, CallbackLog, CallbackPrompt, CallbackResult,
+    CallbackSettings, CallbackSettingsError, Mentioned, Trigger,
 };
 pub use self::verified::{
     BadNumber, MenuItem, VerifiedNumber, VerifiedNumbers, VerifiedNumbersError, EMERGENCY_NUMBERS,
     MAX_MENU_ENTRIES, MAX_VERIFIED,
 };
-
-/// `at + d`, or `at` if that overflows (durations are clamped to an hour,
-/// so only for a nonsensical `Instant`).
-fn later(at: Instant, d: Duration) -> Instant {
-    at.checked_add(d).unwrap_or(at)
-}

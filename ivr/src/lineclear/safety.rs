@@ -26,9 +26,9 @@
 
 use std::time::{Duration, Instant};
 
-use super::later;
 use super::verified::{dialable, is_emergency, VerifiedNumbers};
 use crate::numbers::normalize;
+use crate::types::later;
 
 /// How many calls a line may attempt in how long.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

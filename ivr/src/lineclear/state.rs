@@ -1,6 +1,6 @@
-//! The callback's internal states: where its flow is, and each of its two
-//! own legs (the call ringing the resident back, or the resident's own
-//! call; and the call to the verified number).
+//! The callback's internal states: where its flow is, and one of its own
+//! legs (a phone rung back, the resident's own call, or the call to the
+//! verified number).
 //!
 //! Owns: these states and starting a leg's teardown (CANCEL while it
 //! rings, BYE once up), bounded by a deadline. Does not own: the

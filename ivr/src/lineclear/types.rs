@@ -8,7 +8,7 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use super::clear::{ClearAction, Clearance, LegId, TEARDOWN_TIMEOUT};
+use super::clear::{ClearAction, LegId, TEARDOWN_TIMEOUT};
 use super::verified::MenuItem;
 use crate::tagging::{Risk, TagKind};
 use crate::types::{PromptId, MAX_DURATION};
@@ -237,7 +237,7 @@ impl fmt::Display for CallbackPrompt {
 
 /// Something that happened on the line or on one of the callback's legs.
 /// Every event that does not fit the current state (duplicated, late, out
-/// of order) is ignored.
+/// of order, a phone never rung) is ignored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CallbackEvent {
     /// A leg being cleared ended (see [`super::ClearEvent::LegEnded`]).
@@ -245,13 +245,24 @@ pub enum CallbackEvent {
     /// A new incoming leg arrived on the line: it is rejected until the
     /// callback has finished.
     NewLeg(LegId),
-    /// The resident's phone answered our ringing (the first phone to).
-    ResidentAnswered,
-    /// Ringing the resident failed (busy, unavailable, 487 after CANCEL).
-    ResidentFailed { status: u16 },
-    /// The resident hung up (BYE, or CANCEL of the phone's own INVITE).
+    /// In answer to [`CallbackAction::RingPhones`]: this many of the
+    /// line's phones were sent an INVITE (0: none could be), numbered from
+    /// 0 in the phone events that follow. At most
+    /// [`MAX_PHONES`](crate::MAX_PHONES) are kept.
+    Rang { phones: usize },
+    /// A rung phone answered (a 2xx).
+    PhoneAnswered { phone: usize },
+    /// A rung phone's INVITE failed (busy, unavailable, 487 after our
+    /// CANCEL, no response).
+    PhoneFailed { phone: usize, status: u16 },
+    /// A rung phone that had answered hung up (BYE).
+    PhoneHungUp { phone: usize },
+    /// Our CANCEL or BYE to a rung phone completed or failed.
+    PhoneGone { phone: usize },
+    /// The resident's own call (the dialled-verified trigger) ended: BYE,
+    /// or CANCEL of the phone's INVITE.
     ResidentHungUp,
-    /// Our CANCEL or BYE to the resident completed or failed.
+    /// Our BYE on the resident's own call completed or failed.
     ResidentGone,
     /// The verified number answered.
     FarAnswered,
@@ -273,15 +284,24 @@ pub enum CallbackAction {
     /// Clearing the line (CANCEL/BYE/abandon a leg, reject a new one, and
     /// the clearance records).
     Line(ClearAction),
-    /// Ring the resident's phones as a brand-new call (a new Call-ID,
-    /// linewarden's own identity).
-    RingResident,
+    /// Ring every phone of the line (up to
+    /// [`MAX_PHONES`](crate::MAX_PHONES)) as brand-new calls from
+    /// linewarden's own identity, then report how many rang with
+    /// [`CallbackEvent::Rang`].
+    RingPhones,
+    /// This rung phone answered first: it is the resident's leg from now
+    /// on (start its media; what it hears follows). Every other phone
+    /// still ringing was cancelled just before.
+    TakePhone(usize),
+    /// CANCEL the INVITE to this rung phone.
+    CancelPhone(usize),
+    /// Send BYE to this rung phone: the winner when the callback is over,
+    /// or an answer that came too late.
+    ByePhone(usize),
     /// Answer the INVITE the resident's phone sent (the dialled-verified
     /// trigger).
     AnswerResident,
-    /// CANCEL the ringing of the resident's phones.
-    CancelResident,
-    /// Send BYE to the resident.
+    /// Send BYE on the resident's own call.
     ByeResident,
     /// Play this prompt to the resident, replacing anything playing.
     Play {
@@ -345,16 +365,6 @@ impl CallbackResult {
             CallbackResult::CouldNotConnect { .. } => "could_not_connect",
         }
     }
-}
-
-/// Everything the call log keeps about one callback, so far.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CallbackReport {
-    pub cleared: Vec<Clearance>,
-    pub line_clear_at: Option<Instant>,
-    pub started_at: Option<Instant>,
-    pub dialled: Option<(usize, Instant)>,
-    pub result: Option<CallbackResult>,
 }
 
 /// A callback that cannot be started.

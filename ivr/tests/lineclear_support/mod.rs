@@ -2,6 +2,7 @@
 //!
 //! Owns: a virtual clock (one `Instant` taken at the start, then only
 //! `Duration`s added to it), firing each deadline at exactly its own time,
+//! answering `RingPhones` with how many phones rang (as the runtime does),
 //! the timed action trace the scenarios assert on, and a sample table of
 //! verified numbers.
 //!
@@ -64,11 +65,25 @@ pub struct Sim {
     pub start: Instant,
     pub now: Instant,
     pub trace: Vec<(Duration, CallbackAction)>,
+    /// How many phones ring when the callback asks (`RingPhones`).
+    pub phones: usize,
 }
 
 impl Sim {
+    /// A callback on a line with one phone.
     pub fn new(trigger: Trigger, legs: &[(LegId, LegState)]) -> Self {
         Self::with(&CallbackSettings::default(), numbers(), trigger, legs)
+    }
+
+    /// A callback on a line with `phones` phones.
+    pub fn ringing(trigger: Trigger, legs: &[(LegId, LegState)], phones: usize) -> Self {
+        Self::build(
+            &CallbackSettings::default(),
+            numbers(),
+            trigger,
+            legs,
+            phones,
+        )
     }
 
     pub fn with(
@@ -76,6 +91,16 @@ impl Sim {
         numbers: VerifiedNumbers,
         trigger: Trigger,
         legs: &[(LegId, LegState)],
+    ) -> Self {
+        Self::build(settings, numbers, trigger, legs, 1)
+    }
+
+    fn build(
+        settings: &CallbackSettings,
+        numbers: VerifiedNumbers,
+        trigger: Trigger,
+        legs: &[(LegId, LegState)],
+        phones: usize,
     ) -> Self {
         let start = Instant::now();
         let cb = Callback::new(settings, &numbers, trigger, legs, start).expect("callback");
@@ -85,6 +110,7 @@ impl Sim {
             start,
             now: start,
             trace: Vec::new(),
+            phones,
         };
         sim.drain();
         sim
@@ -96,7 +122,13 @@ impl Sim {
 
     pub fn drain(&mut self) {
         while let Some(action) = self.cb.poll_action() {
+            let ring = action == CallbackAction::RingPhones;
             self.trace.push((self.elapsed(), action));
+            if ring {
+                let phones = self.phones;
+                self.cb
+                    .handle_event(self.now, CallbackEvent::Rang { phones });
+            }
         }
     }
 

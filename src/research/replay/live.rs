@@ -6,19 +6,20 @@
 //! time from the answer, the caller's keys as RFC 4733 events at their
 //! times, BYE when the audio ends unless the far end hangs up first — and a
 //! report of what happened; optionally, what the caller heard, as a WAV.
-//! Does not own: SIP or RTP mechanics (`sip`).
+//! Does not own: placing the call's leg (`crate::leg`), SIP or RTP
+//! mechanics (`sip`).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
-use sip::media::g711::Codec;
-use sip::media::sdp::{self, Direction};
+use sip::media::sdp;
 use sip::rtp_session::{MediaCommand, MediaEvent, MediaSession};
-use sip::{EndpointConfig, OutgoingCall, SipEndpoint, UacCommand, UacEvent};
+use sip::{EndpointConfig, SipEndpoint, UacCommand, UacEvent};
 use tokio::time::Instant;
 
+use crate::leg::{self, LegRequest, Rtp};
 use crate::research::fixture::{Fixture, Party};
 
 /// What happened when a fixture was played to a live service.
@@ -71,31 +72,25 @@ pub async fn play(
         registrar: None,
     })
     .await?;
-    let rtp = tokio::net::UdpSocket::bind(SocketAddr::new(ip, 0)).await?;
     // The offer names the address the far end can reach, never 0.0.0.0
     // (which would mean "on hold").
-    let media_ip = match ip.is_unspecified() {
-        true => sip::uac::local_ip_towards(target).await.unwrap_or(ip),
-        false => ip,
+    let advertise = match ip.is_unspecified() {
+        true => sip::uac::local_ip_towards(target).await,
+        false => None,
     };
-    let rtp_local = SocketAddr::new(media_ip, rtp.local_addr()?.port());
-    let offer = sdp::build_offer(
-        rtp_local,
-        &[Codec::Pcmu, Codec::Pcma],
-        Direction::SendRecv,
-        fastrand::u64(1..1 << 62),
-        1,
-    );
+    let rtp = Rtp {
+        ports: None,
+        bind: ip,
+        advertise,
+    };
+    let request = LegRequest {
+        target: target.to_string(),
+        from_user: fx.meta.caller.clone(),
+        ..Default::default()
+    };
     let invited = Instant::now();
-    let mut call = endpoint
-        .call(OutgoingCall {
-            target: target.to_string(),
-            from_user: fx.meta.caller.clone(),
-            from_display: None,
-            offer,
-            ..Default::default()
-        })
-        .await?;
+    let placed = leg::place(&endpoint, rtp, request, fastrand::u64(1..1 << 62)).await?;
+    let (mut call, rtp) = (placed.uac, placed.socket);
     let mut report = LiveReport {
         fixture: fx.name.clone(),
         target: target.to_string(),

@@ -5,7 +5,7 @@
 //! unregisters it and tells every watcher), asking a leg to hang up, and
 //! whether a line is being cleared (new calls are then turned away). Does
 //! not own: hanging up (each call's task does it when asked) or deciding
-//! when to clear (`ivr::lineclear`, driven by `outbound.rs`).
+//! when to clear (`ivr::lineclear`, driven by `runner.rs`).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};

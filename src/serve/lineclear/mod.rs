@@ -11,25 +11,29 @@
 //! row with the proof of clearing. Does not own: the sequencing and its
 //! timers (`ivr::lineclear`), SIP (the `sip` crate).
 //!
-//! The callback itself runs in `callback.rs`: after the phone dialled a
-//! verified number, after the feature code (`*55`: the phone's call is
-//! ended and linewarden rings it back with the menu), or after a risky call
-//! (the offer). General outbound calling, when a line allows it, is not
-//! supported yet (480).
+//! The callback itself runs in `runner.rs` (its resident's legs in
+//! `resident.rs`, its trunk leg in `trunk.rs`, its proof's text in
+//! `proof.rs`): after the phone dialled a verified number, after the
+//! feature code (`*55`: the phone's call is ended and linewarden rings it
+//! back with the menu), or after a risky call (the offer). General outbound
+//! calling, when a line allows it, is not supported yet (480).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use ivr::lineclear::{Destination, OutboundDecision, OutboundPolicy, Trigger, VerifiedNumbers};
-use sip::rtp_session::{MediaEvent, MediaSession, NoSink};
-use sip::{IncomingCall, UacEvent, UacHandle};
+use sip::IncomingCall;
 use tokio::time::Instant;
 use tracing::{info, warn};
 
-use crate::serve::{shared::Shared, wait::recv_or_never};
+use crate::serve::shared::Shared;
+use resident::Resident;
 
-mod callback;
 pub mod legs;
+mod proof;
+mod resident;
+mod runner;
+mod trunk;
 
 /// Each line's verified numbers and outbound rules.
 pub struct LineOutbound {
@@ -129,13 +133,13 @@ pub async fn handle(call: IncomingCall, shared: Arc<Shared>) {
             info!(%line, phone = %user, "line-clear callback asked for with the feature code");
             let called = call.called.clone();
             call.reject(486).await;
-            callback::run(
+            runner::run(
                 shared,
                 line,
                 user,
                 called,
                 Trigger::FeatureCode,
-                callback::Resident::RingBack,
+                Resident::RingBack,
             )
             .await;
             return;
@@ -152,13 +156,13 @@ pub async fn handle(call: IncomingCall, shared: Arc<Shared>) {
         return;
     }
     let called = call.called.clone();
-    callback::run(
+    runner::run(
         shared,
         line,
         user,
         called,
         Trigger::DialledVerified(entry),
-        callback::Resident::Placed(Box::new(call)),
+        Resident::Placed(Box::new(call)),
     )
     .await;
 }
@@ -167,21 +171,13 @@ pub async fn handle(call: IncomingCall, shared: Arc<Shared>) {
 /// resident (when the line's `offer_after_risky_calls` is on).
 pub async fn offer_after(shared: Arc<Shared>, line: String, trigger: Trigger) {
     info!(%line, "offering the resident a line-clear callback after a risky call");
-    callback::run(
+    runner::run(
         shared,
         line,
         "linewarden".into(),
         "offer".into(),
         trigger,
-        callback::Resident::RingBack,
+        Resident::RingBack,
     )
     .await;
-}
-
-async fn uac_event(far: &mut Option<UacHandle>) -> Option<UacEvent> {
-    recv_or_never(far.as_mut().map(|u| &mut u.events)).await
-}
-
-async fn media_event(media: &mut Option<MediaSession<NoSink>>) -> Option<MediaEvent> {
-    recv_or_never(media.as_mut().map(|m| &mut m.events)).await
 }

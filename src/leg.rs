@@ -1,0 +1,143 @@
+//! Placing one outgoing call leg: its RTP port, our SDP offer and the
+//! INVITE, for the live service (ringing the resident's phones, the trunk
+//! call of a line-clear callback) and for `replay --to` alike.
+//!
+//! Owns: binding the leg's RTP socket (from the service's port range, or
+//! any free port), the offer (PCMU and PCMA, send and receive, naming the
+//! address the far end can reach), starting the call through the SIP
+//! endpoint, and, for a caller waiting on several legs at once, forwarding
+//! a leg's events to one channel under a key of the caller's choosing.
+//!
+//! Does not own: what the call is for, reading its answer or running its
+//! media (the caller starts a `MediaSession` on [`PlacedLeg::socket`] once
+//! it has the answer), or SIP itself (`sip`).
+
+use std::net::{IpAddr, SocketAddr};
+
+use sip::media::g711::Codec;
+use sip::media::sdp::{self, Direction};
+use sip::rtp_session::PortRange;
+use sip::{Credentials, OutgoingCall, SipEndpoint, SipError, UacEvent, UacHandle};
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+
+/// Who is called, and as whom.
+#[derive(Clone, Debug, Default)]
+pub struct LegRequest {
+    /// `sip:USER@HOST[:PORT]`.
+    pub target: String,
+    /// Our caller number or name (the From user).
+    pub from_user: String,
+    pub from_display: Option<String>,
+    /// Where to send the INVITE instead of the target's own address (a
+    /// registered phone behind NAT).
+    pub destination: Option<SocketAddr>,
+    /// For a digest challenge to the INVITE (a provider's trunk).
+    pub credentials: Option<Credentials>,
+}
+
+/// Where the leg's RTP is received.
+#[derive(Clone, Copy, Debug)]
+pub struct Rtp<'a> {
+    /// A port from this range, or any free port.
+    pub ports: Option<&'a PortRange>,
+    /// The address to bind.
+    pub bind: IpAddr,
+    /// The address the offer names, when not the bound one (a socket bound
+    /// to every interface must name one the far end can reach).
+    pub advertise: Option<IpAddr>,
+}
+
+/// Our side of one leg's SDP session: where our RTP is, and the session id
+/// and version in our `o=` line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SdpSession {
+    pub local: SocketAddr,
+    pub id: u64,
+    pub version: u64,
+}
+
+/// A leg whose INVITE is on its way.
+pub struct PlacedLeg {
+    /// The call: its events, and where to send `Hangup`.
+    pub uac: UacHandle,
+    /// The leg's RTP socket, for its media once answered.
+    pub socket: UdpSocket,
+    /// What our offer said.
+    pub sdp: SdpSession,
+}
+
+/// A leg that could not be placed.
+#[derive(Debug, thiserror::Error)]
+pub enum LegError {
+    #[error("no RTP port for the call: {0}")]
+    Port(#[source] std::io::Error),
+    #[error("cannot call {target}: {source}")]
+    Call {
+        target: String,
+        #[source]
+        source: SipError,
+    },
+}
+
+/// Binds the leg's RTP socket, offers it (session `session_id`, version 1)
+/// and sends the INVITE.
+pub async fn place(
+    endpoint: &SipEndpoint,
+    rtp: Rtp<'_>,
+    request: LegRequest,
+    session_id: u64,
+) -> Result<PlacedLeg, LegError> {
+    let socket = match rtp.ports {
+        Some(ports) => ports.bind(rtp.bind).await,
+        None => UdpSocket::bind(SocketAddr::new(rtp.bind, 0)).await,
+    }
+    .map_err(LegError::Port)?;
+    let bound = socket.local_addr().map_err(LegError::Port)?;
+    let local = SocketAddr::new(rtp.advertise.unwrap_or(bound.ip()), bound.port());
+    let sdp = SdpSession {
+        local,
+        id: session_id,
+        version: 1,
+    };
+    let offer = sdp::build_offer(
+        local,
+        &[Codec::Pcmu, Codec::Pcma],
+        Direction::SendRecv,
+        sdp.id,
+        sdp.version,
+    );
+    let target = request.target.clone();
+    let call = OutgoingCall {
+        target: request.target,
+        from_user: request.from_user,
+        from_display: request.from_display,
+        offer,
+        destination: request.destination,
+        credentials: request.credentials,
+    };
+    match endpoint.call(call).await {
+        Ok(uac) => Ok(PlacedLeg { uac, socket, sdp }),
+        Err(source) => Err(LegError::Call { target, source }),
+    }
+}
+
+impl PlacedLeg {
+    /// Moves the leg's events to `to`, each with `key`, from a task of its
+    /// own, until the leg or the receiver is gone. `uac.events` is closed
+    /// from then on.
+    pub fn forward_events<K>(&mut self, key: K, to: mpsc::UnboundedSender<(K, UacEvent)>)
+    where
+        K: Copy + Send + 'static,
+    {
+        let (_, closed) = mpsc::unbounded_channel();
+        let mut events = std::mem::replace(&mut self.uac.events, closed);
+        tokio::spawn(async move {
+            while let Some(event) = events.recv().await {
+                if to.send((key, event)).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+}
