@@ -20,6 +20,7 @@ mod guarded_udp;
 pub mod media;
 pub mod registrar;
 pub mod registration;
+pub mod rtp_ports;
 pub mod rtp_session;
 pub mod uac;
 pub mod uas;

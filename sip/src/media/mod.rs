@@ -3,6 +3,7 @@ pub mod dtmf;
 pub mod dtmf_send;
 pub mod g711;
 pub mod inbound;
+pub mod latch;
 pub mod info;
 pub mod playout;
 pub mod reorder;
