@@ -129,7 +129,8 @@ pub struct ServiceConfig {
     pub listen: SocketAddr,
     /// Call log (SQLite) and recordings live here.
     pub data_dir: PathBuf,
-    /// IP advertised in SDP; `None` means the IP of `listen`.
+    /// IP advertised in SDP; `None` means the IP of `listen`. Never bound:
+    /// RTP is received on the IP of `listen` (a NAT's public address works).
     #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "ip_addr")]
     pub media_address: Option<IpAddr>,
     /// UDP ports for RTP.

@@ -436,18 +436,13 @@ impl Flow {
         else {
             return;
         };
-        let ip = self.shared.config.service.media_ip();
-        let socket = match self.shared.ports.bind(ip).await {
+        let (socket, local) = match self.shared.ports.open().await {
             Ok(s) => s,
             Err(e) => {
                 warn!(phone, error = %e, "no RTP port for the phone's leg");
                 self.phone_failed(phone, 503);
                 return;
             }
-        };
-        let Ok(local) = socket.local_addr() else {
-            self.phone_failed(phone, 503);
-            return;
         };
         let offer = sdp::build_offer(
             local,

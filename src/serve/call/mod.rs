@@ -94,18 +94,13 @@ async fn run_inner(
             return;
         }
     };
-    let media_ip = shared.config.service.media_ip();
-    let socket = match shared.ports.bind(media_ip).await {
+    let (socket, rtp_local) = match shared.ports.open().await {
         Ok(s) => s,
         Err(e) => {
             warn!(error = %e, "no RTP port: 503");
             incoming.reject(503).await;
             return;
         }
-    };
-    let Ok(rtp_local) = socket.local_addr() else {
-        incoming.reject(503).await;
-        return;
     };
     let session_id = rng.u64(1..1 << 62);
     let answer = sdp::build_answer(&negotiated, rtp_local, session_id, 1);

@@ -68,7 +68,6 @@ pub async fn run(
         .find(|t| t.address.is_some())
         .cloned();
     let session_id = fastrand::u64(1..1 << 62);
-    let ip = shared.config.service.media_ip();
 
     // The resident's leg, as far as it can be set up before clearing.
     let mut placed: Option<(CallHandle, String, Negotiated, Option<UdpSocket>)> = None;
@@ -79,12 +78,9 @@ pub async fn run(
     if let Resident::Placed(call) = resident {
         let call = *call;
         let negotiated = call.offer.as_deref().map(sdp::negotiate);
-        let (Some(Ok(negotiated)), Ok(socket)) = (negotiated, shared.ports.bind(ip).await) else {
+        let (Some(Ok(negotiated)), Ok((socket, local))) = (negotiated, shared.ports.open().await)
+        else {
             call.reject(488).await;
-            return;
-        };
-        let Ok(local) = socket.local_addr() else {
-            call.reject(503).await;
             return;
         };
         let answer = sdp::build_answer(&negotiated, local, session_id, 1);
@@ -204,10 +200,7 @@ pub async fn run(
                 CallbackAction::RingResident => {
                     let phones = shared.phones(&line, &line_phones(&shared, &line));
                     for (i, phone) in phones.into_iter().enumerate() {
-                        let Ok(socket) = shared.ports.bind(ip).await else {
-                            continue;
-                        };
-                        let Ok(local) = socket.local_addr() else {
+                        let Ok((socket, local)) = shared.ports.open().await else {
                             continue;
                         };
                         let call = OutgoingCall {
@@ -480,9 +473,7 @@ async fn place(
     let address = trunk.address.as_deref()?;
     let host = address.strip_prefix("sip:")?;
     let target = format!("sip:{number}@{host}");
-    let ip = shared.config.service.media_ip();
-    let socket = shared.ports.bind(ip).await.ok()?;
-    let local = socket.local_addr().ok()?;
+    let (socket, local) = shared.ports.open().await.ok()?;
     let offer = sdp::build_offer(
         local,
         &[Codec::Pcmu, Codec::Pcma],
