@@ -16,6 +16,7 @@ mod error;
 mod policy;
 mod sip_peers;
 mod tagging;
+mod tcp;
 pub mod toml_key;
 mod validate;
 pub mod webhook;
@@ -34,6 +35,7 @@ pub use error::ConfigError;
 pub use policy::LinePolicy;
 pub use sip_peers::{verified_numbers, AccountConfig, OutboundLineConfig, VerifiedConfig};
 pub use tagging::{AlertsConfig, EngineChoice, SpeechConfig, TaggingConfig};
+pub use tcp::TcpConfig;
 
 /// The built-in default configuration file, as text.
 pub const DEFAULT_TOML: &str = include_str!("../config/linewarden.toml");
@@ -141,6 +143,8 @@ pub struct ServiceConfig {
     pub shutdown_grace_secs: u64,
     /// Realm of the digest challenges phones registering here get.
     pub realm: String,
+    /// `[service.tcp]`: timeouts and caps of SIP over TCP.
+    pub tcp: TcpConfig,
 }
 
 /// An inclusive range of UDP ports.
@@ -258,6 +262,7 @@ impl Default for ServiceConfig {
             user_agent: "linewarden".to_owned(),
             shutdown_grace_secs: 2,
             realm: "linewarden".to_owned(),
+            tcp: TcpConfig::default(),
         }
     }
 }

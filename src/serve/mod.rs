@@ -100,6 +100,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         user_agent: config.service.user_agent.clone(),
         seed: seeds.u64(..),
         registrar: handle,
+        tcp: config.service.tcp.limits(),
     })
     .await
     .with_context(|| addresses::listen_error(config.service.listen))?;

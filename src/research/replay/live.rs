@@ -69,6 +69,7 @@ pub async fn play(
         user_agent: "linewarden-replay".into(),
         seed: fastrand::u64(..),
         registrar: None,
+        tcp: Default::default(),
     })
     .await?;
     let rtp = tokio::net::UdpSocket::bind(SocketAddr::new(ip, 0)).await?;
