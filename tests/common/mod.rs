@@ -3,6 +3,8 @@
 //! read back its call log.
 #![allow(dead_code)]
 
+pub mod raw_sip;
+
 use std::io::Read;
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
@@ -67,7 +69,27 @@ impl Service {
         Self::start_full("", screening_extra, numbers, phones)
     }
 
+    /// Like [`Service::start_with_phones`], with more keys of the
+    /// `[service]` table (`service_keys`, TOML lines).
+    pub fn start_with_service_keys(
+        service_keys: &str,
+        screening_extra: &str,
+        phones: &[&str],
+    ) -> Service {
+        Self::start_config(service_keys, "", screening_extra, &["*"], phones)
+    }
+
     fn start_full(
+        line_keys: &str,
+        screening_extra: &str,
+        numbers: &[&str],
+        phones: &[&str],
+    ) -> Service {
+        Self::start_config("", line_keys, screening_extra, numbers, phones)
+    }
+
+    fn start_config(
+        service_keys: &str,
         line_keys: &str,
         screening_extra: &str,
         numbers: &[&str],
@@ -101,7 +123,7 @@ listen = "127.0.0.1:{port}"
 data_dir = "{data}"
 rtp_ports = {{ first = {first}, last = {last} }}
 shutdown_grace_secs = 2
-
+{service_keys}
 [[line]]
 name = "test"
 numbers = [{numbers}]
