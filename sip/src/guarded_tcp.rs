@@ -3,14 +3,17 @@
 //! handed to the stack.
 //!
 //! Owns: accepting, refusing a connection over the per-source or total cap
-//! ([`TcpLimits`]), closing one that has not sent a whole first message
-//! within `request_timeout` (a request sent by halves and left stalled),
+//! ([`TcpLimits`]; when every place is taken, the oldest connection still
+//! waiting for its first message is closed to make room), closing one that
+//! has not sent a whole first message within `request_timeout` (a request
+//! sent by halves and left stalled),
 //! handing the rest to rsipstack's transport layer (which frames SIP and
 //! closes a connection idle for `idle_timeout`), and counting each until it
 //! closes. Does not own: SIP framing after the first message, or the
 //! decisions themselves (`tcp_limits`). A message after the first that is
 //! sent by halves is bounded by the idle timeout only.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -64,7 +67,7 @@ async fn accept_loop(listener: TcpListener, endpoint: EndpointInnerRef, limits: 
         r#type: Some(rsipstack::sip::Transport::Tcp),
         addr: local.into(),
     };
-    let count = Arc::new(Mutex::new(ConnectionCount::default()));
+    let book = Arc::new(Mutex::new(Book::default()));
     loop {
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
@@ -75,23 +78,47 @@ async fn accept_loop(listener: TcpListener, endpoint: EndpointInnerRef, limits: 
                 continue;
             }
         };
-        let admitted = count
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .admit(peer.ip(), &limits);
-        if let Err(why) = admitted {
-            info!(%peer, ?why, "TCP connection refused: too many open");
-            continue;
-        }
+        let evicted = CancellationToken::new();
+        let admitted = {
+            let mut book = book.lock().unwrap_or_else(PoisonError::into_inner);
+            let admitted = book.count.admit(peer.ip(), &limits);
+            if let Ok(admitted) = admitted {
+                book.waiting.insert(admitted.id, evicted.clone());
+                if let Some(old) = admitted.evict.and_then(|id| book.waiting.remove(&id)) {
+                    old.cancel();
+                }
+            }
+            admitted
+        };
+        let admitted = match admitted {
+            Ok(admitted) => admitted,
+            Err(why) => {
+                info!(%peer, ?why, "TCP connection refused: too many open");
+                continue;
+            }
+        };
         let connection = Connection {
             stream,
             peer,
             local: local.clone(),
             endpoint: endpoint.clone(),
-            count: count.clone(),
+            counted: Counted {
+                book: book.clone(),
+                id: admitted.id,
+                source: peer.ip(),
+            },
+            evicted,
         };
         tokio::spawn(connection.serve(limits.request_timeout));
     }
+}
+
+/// The count of open connections, and how to close each one still
+/// waiting for its first message.
+#[derive(Default)]
+struct Book {
+    count: ConnectionCount,
+    waiting: HashMap<u64, CancellationToken>,
 }
 
 /// One accepted connection, counted until it closes.
@@ -100,7 +127,9 @@ struct Connection {
     peer: SocketAddr,
     local: SipAddr,
     endpoint: EndpointInnerRef,
-    count: Arc<Mutex<ConnectionCount>>,
+    counted: Counted,
+    /// Cancelled to close it while it waits for its first message.
+    evicted: CancellationToken,
 }
 
 impl Connection {
@@ -110,20 +139,19 @@ impl Connection {
             peer,
             local,
             endpoint,
-            count,
+            counted,
+            evicted,
         } = self;
-        let _counted = Counted {
-            count,
-            source: peer.ip(),
-        };
         let deadline = Instant::now() + request_timeout;
-        match wait_first_message(&stream, deadline).await {
-            Ok(()) => {}
-            Err(why) => {
-                info!(%peer, why, "TCP connection closed before a whole first message");
-                return;
-            }
+        let first = tokio::select! {
+            first = wait_first_message(&stream, deadline) => first,
+            _ = evicted.cancelled() => Err("closed to make room for a new connection"),
+        };
+        if let Err(why) = first {
+            info!(%peer, why, "TCP connection closed before a whole first message");
+            return;
         }
+        counted.established();
         let token = CancellationToken::new();
         let tcp = match TcpConnection::from_stream(stream, local, Some(token.clone())) {
             Ok(tcp) => tcp,
@@ -141,18 +169,27 @@ impl Connection {
     }
 }
 
-/// Releases a connection's place in the count when dropped.
+/// A connection's place in the count, released when dropped.
 struct Counted {
-    count: Arc<Mutex<ConnectionCount>>,
+    book: Arc<Mutex<Book>>,
+    id: u64,
     source: IpAddr,
+}
+
+impl Counted {
+    /// The connection has sent its first message: it is not evicted.
+    fn established(&self) {
+        let mut book = self.book.lock().unwrap_or_else(PoisonError::into_inner);
+        book.count.established(self.id);
+        book.waiting.remove(&self.id);
+    }
 }
 
 impl Drop for Counted {
     fn drop(&mut self) {
-        self.count
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .release(self.source);
+        let mut book = self.book.lock().unwrap_or_else(PoisonError::into_inner);
+        book.count.release(self.id, self.source);
+        book.waiting.remove(&self.id);
     }
 }
 

@@ -7,7 +7,7 @@
 //! counts in, decisions out. Does not own: sockets, timers or handing
 //! connections to the stack (`guarded_tcp`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -38,39 +38,63 @@ impl Default for TcpLimits {
     }
 }
 
-/// Open connections, per source and in total.
+/// Open connections, per source and in total, and which of them have not
+/// yet sent a whole first message (pending), oldest first.
 #[derive(Debug, Default)]
 pub struct ConnectionCount {
     total: usize,
     per_source: HashMap<IpAddr, usize>,
+    pending: VecDeque<u64>,
+    next_id: u64,
 }
 
 /// Why a connection is not taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refused {
-    /// [`TcpLimits::max_connections`] are open.
+    /// [`TcpLimits::max_connections`] are open, none of them pending.
     Full,
     /// [`TcpLimits::max_per_source`] are open from this source.
     SourceFull,
 }
 
+/// A connection taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Admitted {
+    /// Names it for [`ConnectionCount::established`] and
+    /// [`ConnectionCount::release`].
+    pub id: u64,
+    /// The oldest pending connection, to close to make room (all places
+    /// were taken): stalled requests cannot keep newcomers out.
+    pub evict: Option<u64>,
+}
+
 impl ConnectionCount {
-    /// Counts one more connection from `source`, unless over a limit.
-    pub fn admit(&mut self, source: IpAddr, limits: &TcpLimits) -> Result<(), Refused> {
-        if self.total >= limits.max_connections {
-            return Err(Refused::Full);
-        }
-        let from_source = self.per_source.entry(source).or_insert(0);
-        if *from_source >= limits.max_per_source {
+    /// Counts one more connection from `source`, pending, unless over a
+    /// limit.
+    pub fn admit(&mut self, source: IpAddr, limits: &TcpLimits) -> Result<Admitted, Refused> {
+        if self.per_source.get(&source).copied().unwrap_or(0) >= limits.max_per_source {
             return Err(Refused::SourceFull);
         }
-        *from_source += 1;
+        let mut evict = None;
+        if self.total >= limits.max_connections {
+            evict = Some(self.pending.pop_front().ok_or(Refused::Full)?);
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        self.pending.push_back(id);
+        *self.per_source.entry(source).or_insert(0) += 1;
         self.total += 1;
-        Ok(())
+        Ok(Admitted { id, evict })
     }
 
-    /// A connection from `source` has closed.
-    pub fn release(&mut self, source: IpAddr) {
+    /// Connection `id` has sent a whole first message: no longer pending.
+    pub fn established(&mut self, id: u64) {
+        self.pending.retain(|p| *p != id);
+    }
+
+    /// Connection `id` from `source` has closed.
+    pub fn release(&mut self, id: u64, source: IpAddr) {
+        self.pending.retain(|p| *p != id);
         if let Some(n) = self.per_source.get_mut(&source) {
             *n = n.saturating_sub(1);
             if *n == 0 {
@@ -80,7 +104,7 @@ impl ConnectionCount {
         }
     }
 
-    /// Connections open.
+    /// Connections open (an evicted one counts until it has closed).
     pub fn total(&self) -> usize {
         self.total
     }
@@ -180,16 +204,40 @@ mod tests {
         let b: IpAddr = "192.0.2.2".parse().unwrap();
         let c: IpAddr = "192.0.2.3".parse().unwrap();
         let mut count = ConnectionCount::default();
-        assert_eq!(count.admit(a, &limits), Ok(()));
-        assert_eq!(count.admit(a, &limits), Ok(()));
+        let a1 = count.admit(a, &limits).unwrap();
+        let a2 = count.admit(a, &limits).unwrap();
         assert_eq!(count.admit(a, &limits), Err(Refused::SourceFull));
-        assert_eq!(count.admit(b, &limits), Ok(()));
+        let b1 = count.admit(b, &limits).unwrap();
+        assert_eq!((a1.evict, a2.evict, b1.evict), (None, None, None));
+        for admitted in [a1, a2, b1] {
+            count.established(admitted.id);
+        }
+        // Full of established connections: refused.
         assert_eq!(count.admit(c, &limits), Err(Refused::Full));
-        count.release(a);
-        assert_eq!(count.admit(c, &limits), Ok(()));
+        count.release(a1.id, a);
+        assert_eq!(count.admit(c, &limits).map(|x| x.evict), Ok(None));
         assert_eq!(count.total(), 3);
         // A release for a source with nothing open changes nothing.
-        count.release("198.51.100.1".parse().unwrap());
+        count.release(99, "198.51.100.1".parse().unwrap());
         assert_eq!(count.total(), 3);
+    }
+
+    #[test]
+    fn when_full_the_oldest_pending_connection_makes_room() {
+        let limits = TcpLimits {
+            max_connections: 3,
+            max_per_source: 3,
+            ..TcpLimits::default()
+        };
+        let attacker: IpAddr = "192.0.2.1".parse().unwrap();
+        let phone: IpAddr = "192.0.2.9".parse().unwrap();
+        let mut count = ConnectionCount::default();
+        let stalled: Vec<Admitted> = (0..3).map(|_| count.admit(attacker, &limits).unwrap()).collect();
+        count.established(stalled[0].id);
+        let newcomer = count.admit(phone, &limits).unwrap();
+        assert_eq!(newcomer.evict, Some(stalled[1].id));
+        count.release(stalled[1].id, attacker);
+        let next = count.admit(phone, &limits).unwrap();
+        assert_eq!(next.evict, Some(stalled[2].id));
     }
 }
