@@ -134,3 +134,38 @@ fn a_guessing_source_is_blocked_while_the_phone_registers() {
     assert!(log.contains("reason=blocked"), "{log}");
     assert_eq!(svc.stop(), Some(0));
 }
+
+/// An INVITE from outside the trunks' networks is challenged the same way
+/// whether its From user is a phone account or not.
+#[test]
+fn invites_do_not_tell_which_users_are_accounts() {
+    let extra = format!("{ACCOUNT}\n[[trunk]]\nname = \"provider\"\nsources = [\"192.0.2.0/24\"]\n");
+    let mut svc = Service::start_with_phones(&extra, &[]);
+    let sock = UdpSocket::bind("127.0.0.2:0").expect("bind");
+    sock.set_read_timeout(Some(Duration::from_secs(5))).ok();
+    let local = sock.local_addr().expect("local");
+    let mut first_lines = Vec::new();
+    for user in ["kitchen", "nobody"] {
+        let msg = format!(
+            "INVITE sip:101@{server} SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bKenum{user}\r\n\
+             Max-Forwards: 70\r\nFrom: <sip:{user}@{server}>;tag={user}\r\nTo: <sip:101@{server}>\r\n\
+             Call-ID: enum-{user}@test\r\nCSeq: 1 INVITE\r\nContact: <sip:{user}@{local}>\r\n\
+             Content-Length: 0\r\n\r\n",
+            server = svc.addr
+        );
+        sock.send_to(msg.as_bytes(), svc.addr).expect("send");
+        let mut buf = [0u8; 4096];
+        let answer = loop {
+            let (n, _) = sock.recv_from(&mut buf).expect("an answer");
+            let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+            if !text.starts_with("SIP/2.0 1") {
+                break text;
+            }
+        };
+        first_lines.push(answer.lines().next().unwrap_or_default().to_string());
+        assert!(answer.contains("WWW-Authenticate: Digest"), "{answer}");
+    }
+    assert_eq!(first_lines[0], first_lines[1]);
+    assert!(first_lines[0].starts_with("SIP/2.0 401"), "{first_lines:?}");
+    assert_eq!(svc.stop(), Some(0));
+}

@@ -156,6 +156,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
                     // One of the resident's phones placing a call.
                     tasks.spawn(crate::serve::lineclear::handle(call, shared.clone()));
                 }
+                Some(call) if !shared.config.accepts_calls_from(call.source.ip()) && shared.registrar.is_some() => {
+                    // Challenged like a phone, so an INVITE does not tell
+                    // which user names are accounts.
+                    tasks.spawn(crate::serve::lineclear::handle(call, shared.clone()));
+                }
                 Some(call) if !shared.config.accepts_calls_from(call.source.ip()) => {
                     // Not from a trunk: refused before anything else, and
                     // not in the call log (scanners would fill it).
