@@ -139,7 +139,8 @@ fn a_guessing_source_is_blocked_while_the_phone_registers() {
 /// whether its From user is a phone account or not.
 #[test]
 fn invites_do_not_tell_which_users_are_accounts() {
-    let extra = format!("{ACCOUNT}\n[[trunk]]\nname = \"provider\"\nsources = [\"192.0.2.0/24\"]\n");
+    let extra =
+        format!("{ACCOUNT}\n[[trunk]]\nname = \"provider\"\nsources = [\"192.0.2.0/24\"]\n");
     let mut svc = Service::start_with_phones(&extra, &[]);
     let sock = UdpSocket::bind("127.0.0.2:0").expect("bind");
     sock.set_read_timeout(Some(Duration::from_secs(5))).ok();

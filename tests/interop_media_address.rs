@@ -21,7 +21,11 @@ fn a_call_is_answered_with_a_media_address_of_another_host() {
     let caller = RawCaller::call(svc.addr, "media-address-1");
     let (ip, port) = sdp_media(&caller.answer);
     assert_eq!(ip.to_string(), "192.0.2.10", "{}", caller.answer);
-    assert!(caller.answer.contains("c=IN IP4 192.0.2.10"), "{}", caller.answer);
+    assert!(
+        caller.answer.contains("c=IN IP4 192.0.2.10"),
+        "{}",
+        caller.answer
+    );
 
     // The caller's NAT would deliver to the listen address: send there.
     let bound = SocketAddr::new(svc.addr.ip(), port);
@@ -29,7 +33,10 @@ fn a_call_is_answered_with_a_media_address_of_another_host() {
     let call = svc.wait_call("media-address-1", |c| c["outcome"] == "passed");
     let received = media.stop();
     caller.hang_up();
-    assert!(received > 50, "our prompts reached the caller ({received} packets)");
+    assert!(
+        received > 50,
+        "our prompts reached the caller ({received} packets)"
+    );
     assert_eq!(call["outcome"], "passed", "{call}");
     svc.wait_call("media-address-1", |c| !c["ended_at"].is_null());
     assert_eq!(svc.stop(), Some(0));

@@ -28,7 +28,14 @@ fn sprayed_rtp_is_neither_recorded_nor_relayed() {
     // from another port of the same host.
     let attacker = UdpSocket::bind("127.0.0.1:0").expect("bind");
     for i in 0..300u16 {
-        let packet = rtp(0, i == 0, 40_000u16.wrapping_add(i), u32::from(i) * 160, 0xbad, &[LOUD_BYTE; 160]);
+        let packet = rtp(
+            0,
+            i == 0,
+            40_000u16.wrapping_add(i),
+            u32::from(i) * 160,
+            0xbad,
+            &[LOUD_BYTE; 160],
+        );
         attacker.send_to(&packet, caller_leg).expect("spray");
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -44,7 +51,10 @@ fn sprayed_rtp_is_neither_recorded_nor_relayed() {
         .iter()
         .filter(|p| p.iter().filter(|&&b| b == CALLER_BYTE).count() > 100)
         .count();
-    assert!(caller_packets > 50, "the caller reached the phone ({caller_packets} packets)");
+    assert!(
+        caller_packets > 50,
+        "the caller reached the phone ({caller_packets} packets)"
+    );
     let loud_packets = heard
         .iter()
         .filter(|p| p.iter().filter(|&&b| b == LOUD_BYTE).count() > 80)
@@ -56,10 +66,16 @@ fn sprayed_rtp_is_neither_recorded_nor_relayed() {
         .data_dir()
         .join(call["recording"].as_str().expect("recording"));
     let mut reader = hound::WavReader::open(&rec).expect("valid WAV");
-    let samples: Vec<i16> = reader.samples::<i16>().map(|s| s.expect("sample")).collect();
+    let samples: Vec<i16> = reader
+        .samples::<i16>()
+        .map(|s| s.expect("sample"))
+        .collect();
     let left: Vec<i16> = samples.iter().step_by(2).copied().collect();
     let caller_samples = left.iter().filter(|&&s| (700..1100).contains(&s)).count();
-    assert!(caller_samples > 8000, "the caller is recorded ({caller_samples} samples)");
+    assert!(
+        caller_samples > 8000,
+        "the caller is recorded ({caller_samples} samples)"
+    );
     let loud = left.iter().filter(|&&s| s > 30_000).count();
     assert_eq!(loud, 0, "sprayed audio in the recording");
     let log = svc.log();

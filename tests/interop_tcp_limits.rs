@@ -28,8 +28,8 @@ fn options(to: SocketAddr, local: SocketAddr, n: u32) -> String {
 
 /// A connection from the loopback alias `ip` (bound before connecting).
 fn connect_from(ip: &str, svc: &Service) -> TcpStream {
-    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
-        .expect("socket");
+    let socket =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
     let local: SocketAddr = format!("{ip}:0").parse().expect("addr");
     socket.bind(&local.into()).expect("bind a loopback alias");
     socket.connect(&svc.addr.into()).expect("connect");
@@ -40,7 +40,9 @@ fn connect_from(ip: &str, svc: &Service) -> TcpStream {
 /// reset), at most `limit`.
 fn closed_within(stream: &mut TcpStream, limit: Duration) -> Option<Duration> {
     let start = Instant::now();
-    stream.set_read_timeout(Some(Duration::from_millis(200))).ok();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .ok();
     let mut buf = [0u8; 4096];
     while start.elapsed() < limit {
         match stream.read(&mut buf) {

@@ -99,7 +99,10 @@ mod tests {
         let (socket, advertised) = ports.open().await.unwrap();
         let local = socket.local_addr().unwrap();
         assert_eq!(local.ip(), IpAddr::V4(Ipv4Addr::LOCALHOST));
-        assert_eq!(advertised, SocketAddr::new("192.0.2.10".parse().unwrap(), local.port()));
+        assert_eq!(
+            advertised,
+            SocketAddr::new("192.0.2.10".parse().unwrap(), local.port())
+        );
         assert_eq!(local.port() % 2, 0);
     }
 

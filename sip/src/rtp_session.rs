@@ -371,7 +371,10 @@ impl<S: FrameSink> Stream<S> {
             return;
         };
         let before = self.latch.latched();
-        if !self.latch.accept(from, tokio::time::Instant::now().into_std()) {
+        if !self
+            .latch
+            .accept(from, tokio::time::Instant::now().into_std())
+        {
             self.dropped.store(self.latch.dropped(), Ordering::Relaxed);
             trace!(%from, latched = ?before, "RTP from another source dropped");
             return;

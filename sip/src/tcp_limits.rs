@@ -178,7 +178,10 @@ mod tests {
         assert_eq!(first_message(&[b'A'; 64], 64), FirstMessage::TooLong);
         assert_eq!(first_message(b"\r\n\r\n", 4096), FirstMessage::Whole);
         let with_crlf = format!("\r\n\r\n{OPTIONS}");
-        assert_eq!(first_message(with_crlf.as_bytes(), 4096), FirstMessage::Whole);
+        assert_eq!(
+            first_message(with_crlf.as_bytes(), 4096),
+            FirstMessage::Whole
+        );
     }
 
     #[test]
@@ -232,7 +235,9 @@ mod tests {
         let attacker: IpAddr = "192.0.2.1".parse().unwrap();
         let phone: IpAddr = "192.0.2.9".parse().unwrap();
         let mut count = ConnectionCount::default();
-        let stalled: Vec<Admitted> = (0..3).map(|_| count.admit(attacker, &limits).unwrap()).collect();
+        let stalled: Vec<Admitted> = (0..3)
+            .map(|_| count.admit(attacker, &limits).unwrap())
+            .collect();
         count.established(stalled[0].id);
         let newcomer = count.admit(phone, &limits).unwrap();
         assert_eq!(newcomer.evict, Some(stalled[1].id));

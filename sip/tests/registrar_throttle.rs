@@ -101,8 +101,14 @@ fn a_guessing_source_is_blocked_and_another_registers_at_once() {
         assert_eq!(attempt(&mut r, "kitchen", "guess", guesser, n, T0), 403);
     }
     // The right password from the guesser is refused, unchecked…
-    assert_eq!(attempt(&mut r, "kitchen", "s3cret", guesser, 200, T0 + 1), 403);
-    assert_eq!(attempt(&mut r, "kitchen", "s3cret", guesser, 201, T0 + 60), 403);
+    assert_eq!(
+        attempt(&mut r, "kitchen", "s3cret", guesser, 200, T0 + 1),
+        403
+    );
+    assert_eq!(
+        attempt(&mut r, "kitchen", "s3cret", guesser, 201, T0 + 60),
+        403
+    );
     assert!(r.contacts("kitchen", T0 + 60).is_empty());
     // …while the phone is let in at once.
     assert_eq!(attempt(&mut r, "kitchen", "s3cret", phone, 0, T0 + 60), 200);

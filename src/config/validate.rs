@@ -152,10 +152,16 @@ fn validate_service(service: &ServiceConfig, path: KeyPath) -> Result<(), Proble
     let tcp = service.tcp;
     let tcp_path = path.clone().key("tcp");
     if !(1..=3600).contains(&tcp.idle_timeout_secs) {
-        return problem(tcp_path.key("idle_timeout_secs"), "expected 1 to 3600 seconds");
+        return problem(
+            tcp_path.key("idle_timeout_secs"),
+            "expected 1 to 3600 seconds",
+        );
     }
     if !(1..=300).contains(&tcp.request_timeout_secs) {
-        return problem(tcp_path.key("request_timeout_secs"), "expected 1 to 300 seconds");
+        return problem(
+            tcp_path.key("request_timeout_secs"),
+            "expected 1 to 300 seconds",
+        );
     }
     if !(1..=65_535).contains(&tcp.max_connections) {
         return problem(tcp_path.key("max_connections"), "expected 1 to 65535");

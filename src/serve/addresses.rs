@@ -47,11 +47,15 @@ mod tests {
 
     #[tokio::test]
     async fn rtp_is_bound_on_the_listen_ip_and_advertises_the_media_address() {
-        let mut service = ServiceConfig::default();
-        service.listen = "127.0.0.1:5060".parse().unwrap();
-        service.media_address = Some("192.0.2.10".parse().unwrap());
-        service.rtp_ports.first = 42000;
-        service.rtp_ports.last = 42099;
+        let service = ServiceConfig {
+            listen: "127.0.0.1:5060".parse().unwrap(),
+            media_address: Some("192.0.2.10".parse().unwrap()),
+            rtp_ports: crate::config::PortRange {
+                first: 42000,
+                last: 42099,
+            },
+            ..ServiceConfig::default()
+        };
         let ports = media_ports(&service).await.expect("bindable");
         let (socket, advertised) = ports.open().await.expect("a port");
         assert_eq!(socket.local_addr().unwrap().ip().to_string(), "127.0.0.1");
@@ -60,10 +64,14 @@ mod tests {
 
     #[tokio::test]
     async fn an_address_of_another_host_is_named_by_its_key() {
-        let mut service = ServiceConfig::default();
-        service.listen = "192.0.2.10:5060".parse().unwrap();
-        service.rtp_ports.first = 42100;
-        service.rtp_ports.last = 42199;
+        let service = ServiceConfig {
+            listen: "192.0.2.10:5060".parse().unwrap(),
+            rtp_ports: crate::config::PortRange {
+                first: 42100,
+                last: 42199,
+            },
+            ..ServiceConfig::default()
+        };
         let err = media_ports(&service).await.expect_err("not this host's");
         let text = format!("{err:#}");
         assert!(text.starts_with("service.rtp_ports:"), "{text}");

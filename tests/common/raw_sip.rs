@@ -169,14 +169,16 @@ impl CallerMedia {
             let (mut seq, mut ts, mut pressed) = (0u16, 0u32, press.is_none());
             let mut buf = [0u8; 2048];
             while !stop2.load(Ordering::Relaxed) {
-                if let Some((_, event)) = press.filter(|(at, _)| !pressed && start.elapsed() >= *at) {
+                if let Some((_, event)) = press.filter(|(at, _)| !pressed && start.elapsed() >= *at)
+                {
                     for i in 0..6u16 {
                         let end = i >= 3;
                         let duration = (i.min(3) + 1) * 160;
                         let flags = if end { 0x80 | 10 } else { 10 };
                         let [d0, d1] = duration.to_be_bytes();
                         let payload = [event, flags, d0, d1];
-                        sock.send_to(&rtp(101, i == 0, seq, ts, 0x5eed, &payload), to).ok();
+                        sock.send_to(&rtp(101, i == 0, seq, ts, 0x5eed, &payload), to)
+                            .ok();
                         seq = seq.wrapping_add(1);
                         std::thread::sleep(Duration::from_millis(20));
                     }
@@ -185,7 +187,8 @@ impl CallerMedia {
                     continue;
                 }
                 let voice = [CALLER_BYTE; 160];
-                sock.send_to(&rtp(0, false, seq, ts, 0x5eed, &voice), to).ok();
+                sock.send_to(&rtp(0, false, seq, ts, 0x5eed, &voice), to)
+                    .ok();
                 seq = seq.wrapping_add(1);
                 ts = ts.wrapping_add(160);
                 while sock.recv_from(&mut buf).is_ok() {

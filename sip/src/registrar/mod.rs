@@ -203,7 +203,10 @@ impl Registrar {
                 return RegisterReply::status(StatusCode::BadRequest);
             }
         };
-        if let Err(refusal) = self.auth.check(req, Some(&user), &self.accounts, source, now) {
+        if let Err(refusal) = self
+            .auth
+            .check(req, Some(&user), &self.accounts, source, now)
+        {
             return self.refused(refusal, now);
         }
         match self.update(req, &user, source, now) {
