@@ -16,6 +16,7 @@ mod error;
 mod policy;
 mod sip_peers;
 mod tagging;
+mod tcp;
 pub mod toml_key;
 mod validate;
 pub mod webhook;
@@ -34,6 +35,7 @@ pub use error::ConfigError;
 pub use policy::LinePolicy;
 pub use sip_peers::{verified_numbers, AccountConfig, OutboundLineConfig, VerifiedConfig};
 pub use tagging::{AlertsConfig, EngineChoice, SpeechConfig, TaggingConfig};
+pub use tcp::TcpConfig;
 
 /// The built-in default configuration file, as text.
 pub const DEFAULT_TOML: &str = include_str!("../config/linewarden.toml");
@@ -129,7 +131,8 @@ pub struct ServiceConfig {
     pub listen: SocketAddr,
     /// Call log (SQLite) and recordings live here.
     pub data_dir: PathBuf,
-    /// IP advertised in SDP; `None` means the IP of `listen`.
+    /// IP advertised in SDP; `None` means the IP of `listen`. Never bound:
+    /// RTP is received on the IP of `listen` (a NAT's public address works).
     #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "ip_addr")]
     pub media_address: Option<IpAddr>,
     /// UDP ports for RTP.
@@ -143,6 +146,8 @@ pub struct ServiceConfig {
     /// Space kept free on the data directory's disk for the call log:
     /// recordings are not started, and stop, when less is left (MB).
     pub disk_reserve_mb: u64,
+    /// `[service.tcp]`: timeouts and caps of SIP over TCP.
+    pub tcp: TcpConfig,
 }
 
 /// An inclusive range of UDP ports.
@@ -261,6 +266,7 @@ impl Default for ServiceConfig {
             shutdown_grace_secs: 2,
             realm: "linewarden".to_owned(),
             disk_reserve_mb: 64,
+            tcp: TcpConfig::default(),
         }
     }
 }

@@ -38,23 +38,51 @@ pub struct LegRequest {
 
 /// Where the leg's RTP is received.
 #[derive(Clone, Copy, Debug)]
-pub struct Rtp<'a> {
-    /// A port from this range, or any free port.
-    pub ports: Option<&'a PortRange>,
-    /// The address to bind.
-    pub bind: IpAddr,
-    /// The address the offer names, when not the bound one (a socket bound
-    /// to every interface must name one the far end can reach).
-    pub advertise: Option<IpAddr>,
+pub enum Rtp<'a> {
+    /// A port from the service's range, bound and advertised as the range
+    /// says (the listen address; `media_address` in the offer).
+    Range(&'a PortRange),
+    /// Any free port on `bind`, offering `advertise` when given (a socket
+    /// bound to every interface must name one the far end can reach).
+    Any {
+        bind: IpAddr,
+        advertise: Option<IpAddr>,
+    },
 }
 
 /// Our side of one leg's SDP session: where our RTP is, and the session id
-/// and version in our `o=` line.
+/// and version in our `o=` line (the version goes up with each new answer).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SdpSession {
     pub local: SocketAddr,
     pub id: u64,
     pub version: u64,
+}
+
+impl SdpSession {
+    /// Answers a re-INVITE's offer (hold, unhold, new media): the status,
+    /// our SDP answer, and the new negotiation for the leg's stream. No offer,
+    /// or one we cannot take, is 488.
+    pub fn answer_reinvite(
+        &mut self,
+        offer: Option<&[u8]>,
+    ) -> (u16, Option<String>, Option<sdp::Negotiated>) {
+        match offer.map(sdp::negotiate) {
+            Some(Ok(n)) => {
+                self.version += 1;
+                let answer = sdp::build_answer(&n, self.local, self.id, self.version);
+                tracing::info!(direction = ?n.remote_direction, "re-INVITE answered");
+                (200, Some(answer), Some(n))
+            }
+            Some(Err(e)) => {
+                tracing::info!(error = %e, "re-INVITE refused: 488");
+                (488, None, None)
+            }
+            // Without an offer we would have to offer in the 200 and read
+            // the answer in the ACK.
+            None => (488, None, None),
+        }
+    }
 }
 
 /// A leg whose INVITE is on its way.
@@ -88,13 +116,17 @@ pub async fn place(
     request: LegRequest,
     session_id: u64,
 ) -> Result<PlacedLeg, LegError> {
-    let socket = match rtp.ports {
-        Some(ports) => ports.bind(rtp.bind).await,
-        None => UdpSocket::bind(SocketAddr::new(rtp.bind, 0)).await,
-    }
-    .map_err(LegError::Port)?;
-    let bound = socket.local_addr().map_err(LegError::Port)?;
-    let local = SocketAddr::new(rtp.advertise.unwrap_or(bound.ip()), bound.port());
+    let (socket, local) = match rtp {
+        Rtp::Range(ports) => ports.open().await.map_err(LegError::Port)?,
+        Rtp::Any { bind, advertise } => {
+            let socket = UdpSocket::bind(SocketAddr::new(bind, 0))
+                .await
+                .map_err(LegError::Port)?;
+            let bound = socket.local_addr().map_err(LegError::Port)?;
+            let local = SocketAddr::new(advertise.unwrap_or(bound.ip()), bound.port());
+            (socket, local)
+        }
+    };
     let sdp = SdpSession {
         local,
         id: session_id,

@@ -2,7 +2,8 @@
 //! types.
 //!
 //! Owns: binding UDP (through the [`guard`](crate::guard), so malformed
-//! requests get their error response instead of silence) and TCP, running
+//! requests get their error response instead of silence) and TCP (through
+//! [`guarded_tcp`](crate::guarded_tcp), within [`TcpLimits`]), running
 //! rsipstack's endpoint, and dispatching every server transaction: a new
 //! INVITE becomes an [`IncomingCall`]; an in-dialog request goes to the task of
 //! its dialog, or gets 481 when there is none; out-of-dialog OPTIONS is
@@ -23,7 +24,6 @@ use rsipstack::sip::prelude::*;
 use rsipstack::sip::{Header, Method, StatusCode};
 use rsipstack::transaction::endpoint::EndpointInnerRef;
 use rsipstack::transaction::transaction::Transaction;
-use rsipstack::transport::tcp_listener::TcpListenerConnection;
 use rsipstack::transport::udp::UdpConnection;
 use rsipstack::transport::TransportLayer;
 use tokio::sync::mpsc;
@@ -31,8 +31,10 @@ use tracing::{debug, info, warn};
 
 use crate::error::SipError;
 use crate::guard::GuardConfig;
+use crate::guarded_tcp::GuardedTcp;
 use crate::guarded_udp::GuardedUdpSocket;
 use crate::registrar::{BindingChange, Registrar};
+pub use crate::tcp_limits::TcpLimits;
 use crate::uac::{self, OutgoingCall, UacHandle};
 use crate::uas::{self, IncomingCall};
 
@@ -50,6 +52,8 @@ pub struct EndpointConfig {
     pub seed: u64,
     /// The registrar REGISTER requests go to; without one they get 405.
     pub registrar: Option<RegistrarHandle>,
+    /// Timeouts and caps of SIP over TCP.
+    pub tcp: TcpLimits,
 }
 
 /// A registrar shared between the endpoint (which answers REGISTER with it)
@@ -78,6 +82,8 @@ pub struct SipEndpoint {
     routes: DialogRoutes,
     /// Identifiers of outgoing calls (a stream apart from the dispatcher's).
     uac_rng: Mutex<fastrand::Rng>,
+    /// The TCP accept loop.
+    tcp: GuardedTcp,
 }
 
 impl SipEndpoint {
@@ -98,15 +104,15 @@ impl SipEndpoint {
             transport: "udp",
             source,
         })?;
-        // rsipstack binds its TCP listener in the background and only logs a
-        // failure; bind once here so a busy port is a clear start-up error.
-        drop(
-            std::net::TcpListener::bind(local).map_err(|source| SipError::Bind {
+        // Our own TCP listener (rsipstack's has no limits): a busy port is
+        // a start-up error.
+        let tcp_listener = tokio::net::TcpListener::bind(local)
+            .await
+            .map_err(|source| SipError::Bind {
                 addr: local,
                 transport: "tcp",
                 source,
-            })?,
-        );
+            })?;
 
         let transport_layer = TransportLayer::new(Default::default());
         let mut guard = GuardConfig::default();
@@ -116,8 +122,6 @@ impl SipEndpoint {
         let guarded = GuardedUdpSocket::new(udp, guard, config.user_agent.clone());
         let udp_conn = UdpConnection::from_socket(Arc::new(guarded), None, None).await?;
         transport_layer.add_transport(udp_conn.into());
-        let tcp = TcpListenerConnection::new(local, None).await?;
-        transport_layer.add_transport(tcp.into());
 
         let mut builder = rsipstack::EndpointBuilder::new();
         builder
@@ -134,6 +138,7 @@ impl SipEndpoint {
         tokio::spawn(async move {
             inner.serve().await.ok();
         });
+        let tcp = GuardedTcp::spawn(tcp_listener, endpoint.inner.clone(), config.tcp);
 
         let (calls_tx, calls_rx) = mpsc::channel(64);
         let routes = DialogRoutes::default();
@@ -153,6 +158,7 @@ impl SipEndpoint {
             local,
             routes,
             uac_rng,
+            tcp,
         };
         Ok((sip, calls_rx))
     }
@@ -188,6 +194,7 @@ impl SipEndpoint {
 
     /// Stops the transports and transaction processing.
     pub fn shutdown(&self) {
+        self.tcp.stop();
         self.endpoint.shutdown();
     }
 }

@@ -2,8 +2,10 @@
 //!
 //! Owns: the RTP socket and its 20 ms clock — sending prompt audio (or
 //! silence) with our own SSRC, sequence numbers and timestamps; symmetric
-//! latching (we send to where the caller's media really comes from, ignoring
-//! bogus sources such as port 0); receiving audio through [`Inbound`] (reorder buffer, any packet time)
+//! latching through [`Latch`] (we send to where the caller's media really
+//! comes from, and take media only from there: packets from any other
+//! source are dropped and counted, [`MediaSession::dropped_packets`]);
+//! receiving audio through [`Inbound`] (reorder buffer, any packet time)
 //! and RFC 4733 DTMF through the detector; sending RFC 4733 DTMF (a tick that
 //! carries a telephone-event packet carries no audio: the queued audio still
 //! advances, so a prompt is cut, not delayed, and the sink records silence
@@ -13,8 +15,8 @@
 //! Does not own: what to play (call control sends [`MediaCommand`]s) or files
 //! (the sink is the application's).
 
-use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,15 +24,17 @@ use bytes::Bytes;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-use tracing::{debug, trace};
+use tracing::{debug, info, trace};
 use webrtc_util::marshal::{Marshal, Unmarshal};
 
 use crate::media::dtmf::DtmfDetector;
 use crate::media::dtmf_send::{DtmfSendError, DtmfSender, EventPacket};
 use crate::media::inbound::Inbound;
+use crate::media::latch::Latch;
 use crate::media::playout::Playout;
 use crate::media::sdp::Negotiated;
 use crate::media::FRAME_SAMPLES;
+pub use crate::rtp_ports::PortRange;
 
 /// Receives one 20 ms frame pair per tick: what the caller sent us and what
 /// we sent them, both [`FRAME_SAMPLES`] long.
@@ -111,44 +115,6 @@ pub fn relay_pair() -> (MediaCommand, MediaCommand) {
     )
 }
 
-/// Hands out RTP ports (even numbers) from a configured range.
-#[derive(Debug)]
-pub struct PortRange {
-    first: u16,
-    last: u16,
-    next: AtomicU32,
-}
-
-impl PortRange {
-    /// Ports `first..=last`.
-    pub fn new(first: u16, last: u16) -> Self {
-        PortRange {
-            first,
-            last,
-            next: AtomicU32::new(0),
-        }
-    }
-
-    /// Binds a UDP socket on the next free even port of the range.
-    pub async fn bind(&self, ip: IpAddr) -> std::io::Result<UdpSocket> {
-        let span = u32::from(self.last.saturating_sub(self.first)) / 2 + 1;
-        for _ in 0..span {
-            let n = self.next.fetch_add(1, Ordering::Relaxed) % span;
-            let port = u32::from(self.first & !1) + 2 * n;
-            let Ok(port) = u16::try_from(port) else {
-                continue;
-            };
-            if let Ok(sock) = UdpSocket::bind(SocketAddr::new(ip, port)).await {
-                return Ok(sock);
-            }
-        }
-        Err(std::io::Error::new(
-            std::io::ErrorKind::AddrInUse,
-            format!("no free RTP port in {}-{}", self.first, self.last),
-        ))
-    }
-}
-
 /// A running media stream.
 pub struct MediaSession<S: FrameSink> {
     commands: mpsc::UnboundedSender<MediaCommand>,
@@ -156,6 +122,7 @@ pub struct MediaSession<S: FrameSink> {
     pub events: mpsc::UnboundedReceiver<MediaEvent>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: JoinHandle<S>,
+    dropped: Arc<AtomicU64>,
 }
 
 impl<S: FrameSink> MediaSession<S> {
@@ -166,9 +133,11 @@ impl<S: FrameSink> MediaSession<S> {
         let (ev_tx, ev_rx) = mpsc::unbounded_channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
         let mut rng = fastrand::Rng::with_seed(seed);
+        let dropped = Arc::new(AtomicU64::new(0));
         let stream = Stream {
             socket,
-            remote: negotiated.remote,
+            latch: Latch::new(negotiated.remote),
+            dropped: dropped.clone(),
             negotiated,
             ssrc: rng.u32(..),
             seq: rng.u16(..),
@@ -188,7 +157,14 @@ impl<S: FrameSink> MediaSession<S> {
             events: ev_rx,
             stop: Some(stop_tx),
             task,
+            dropped,
         }
+    }
+
+    /// RTP packets refused so far because they came from another source
+    /// than the caller's media (see [`Latch`]).
+    pub fn dropped_packets(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
     }
 
     /// Sends a command to the stream (ignored once it has stopped).
@@ -208,8 +184,11 @@ impl<S: FrameSink> MediaSession<S> {
 struct Stream<S: FrameSink> {
     socket: UdpSocket,
     negotiated: Negotiated,
-    /// Where we send: the SDP address until media arrives, then its source.
-    remote: Option<SocketAddr>,
+    /// Where media is taken from and sent to: the SDP address until media
+    /// arrives, then its source.
+    latch: Latch,
+    /// The latch's count of refused packets, for [`MediaSession`].
+    dropped: Arc<AtomicU64>,
     ssrc: u32,
     seq: u16,
     timestamp: u32,
@@ -250,6 +229,13 @@ impl<S: FrameSink> Stream<S> {
                 _ = &mut stop => break,
             }
         }
+        if self.latch.dropped() > 0 {
+            info!(
+                dropped = self.latch.dropped(),
+                latched = ?self.latch.latched(),
+                "RTP from other sources than the caller's was dropped"
+            );
+        }
         self.sink
     }
 
@@ -262,7 +248,7 @@ impl<S: FrameSink> Stream<S> {
             MediaCommand::Update(n) => {
                 // Keep a latched address unless the SDP moved the stream.
                 if n.remote != self.negotiated.remote {
-                    self.remote = n.remote;
+                    self.latch.resignal(n.remote);
                 }
                 self.negotiated = n;
             }
@@ -325,7 +311,7 @@ impl<S: FrameSink> Stream<S> {
             self.negotiated.remote_direction.answer_to(),
             crate::media::sdp::Direction::RecvOnly | crate::media::sdp::Direction::Inactive
         );
-        if let (Some(remote), true) = (self.remote, may_send) {
+        if let (Some(remote), true) = (self.latch.remote(), may_send) {
             let (payload_type, marker, timestamp, payload) = match &event {
                 Some((pt, ev)) => (*pt, ev.marker, ev.timestamp, ev.payload.to_vec()),
                 None => {
@@ -384,12 +370,17 @@ impl<S: FrameSink> Stream<S> {
             trace!(%from, "not an RTP packet");
             return;
         };
-        if from.port() == 0 || from.ip().is_unspecified() {
+        let before = self.latch.latched();
+        if !self
+            .latch
+            .accept(from, tokio::time::Instant::now().into_std())
+        {
+            self.dropped.store(self.latch.dropped(), Ordering::Relaxed);
+            trace!(%from, latched = ?before, "RTP from another source dropped");
             return;
         }
-        if self.remote != Some(from) {
+        if before != Some(from) {
             debug!(%from, "RTP latched to the caller's real source");
-            self.remote = Some(from);
         }
         let pt = packet.header.payload_type;
         if Some(pt) == self.negotiated.telephone_event {

@@ -444,7 +444,7 @@ fn an_invite_is_authenticated_with_the_phones_account() {
         }
     };
     let challenge = r
-        .authenticate_request(&invite(&[]), T0)
+        .authenticate_request(&invite(&[]), source(), T0)
         .expect_err("challenged");
     assert_eq!(u16::from(challenge.status), 401);
     let nonce = nonce_of(&challenge.headers);
@@ -470,12 +470,12 @@ fn an_invite_is_authenticated_with_the_phones_account() {
         )
     };
     assert_eq!(
-        r.authenticate_request(&invite(&[digest("kitchen", "s3cret")]), T0)
+        r.authenticate_request(&invite(&[digest("kitchen", "s3cret")]), source(), T0)
             .expect("right password"),
         "kitchen"
     );
     let wrong = r
-        .authenticate_request(&invite(&[digest("kitchen", "nope")]), T0)
+        .authenticate_request(&invite(&[digest("kitchen", "nope")]), source(), T0)
         .expect_err("wrong password");
     assert_eq!(u16::from(wrong.status), 403);
     assert_eq!(

@@ -26,6 +26,7 @@ async fn endpoint(seed: u64) -> (SipEndpoint, mpsc::Receiver<IncomingCall>) {
         user_agent: "linewarden-test".into(),
         seed,
         registrar: None,
+        tcp: Default::default(),
     })
     .await
     .expect("endpoint starts")

@@ -87,6 +87,7 @@ async fn setup() -> (SipEndpoint, UdpSocket, UacHandle, Received) {
         user_agent: "linewarden-test".into(),
         seed: 9,
         registrar: None,
+        tcp: Default::default(),
     })
     .await
     .expect("endpoint");
@@ -226,6 +227,7 @@ async fn setup_with_credentials(
         user_agent: "linewarden-test".into(),
         seed: 11,
         registrar: None,
+        tcp: Default::default(),
     })
     .await
     .expect("endpoint");

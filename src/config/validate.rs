@@ -149,6 +149,29 @@ fn validate_service(service: &ServiceConfig, path: KeyPath) -> Result<(), Proble
             ),
         );
     }
+    let tcp = service.tcp;
+    let tcp_path = path.clone().key("tcp");
+    if !(1..=3600).contains(&tcp.idle_timeout_secs) {
+        return problem(
+            tcp_path.key("idle_timeout_secs"),
+            "expected 1 to 3600 seconds",
+        );
+    }
+    if !(1..=300).contains(&tcp.request_timeout_secs) {
+        return problem(
+            tcp_path.key("request_timeout_secs"),
+            "expected 1 to 300 seconds",
+        );
+    }
+    if !(1..=65_535).contains(&tcp.max_connections) {
+        return problem(tcp_path.key("max_connections"), "expected 1 to 65535");
+    }
+    if tcp.max_per_source == 0 || tcp.max_per_source > tcp.max_connections {
+        return problem(
+            tcp_path.key("max_per_source"),
+            format!("expected 1 to max_connections ({})", tcp.max_connections),
+        );
+    }
     let agent = &service.user_agent;
     if agent.trim().is_empty() || agent.chars().count() > MAX_USER_AGENT {
         return problem(

@@ -3,7 +3,8 @@
 //! Owns: starting the SIP endpoint, the call log thread, the prompt audio,
 //! one task per call, the signals and a graceful shutdown — stop taking
 //! calls, hang up the calls in progress, finish their recordings and log
-//! rows, exit 0. Its children own one concern each: a call's task (`call`),
+//! rows, exit 0. Its children own one concern each: the addresses bound and
+//! their check at start (`addresses`), a call's task (`call`),
 //! the line-clear callback runner (`lineclear`), the recognizer threads
 //! (`recognizers`), trusted-contact alerts (`alerts`), recordings
 //! (`recording`), trunk registration (`trunk`), what every call shares
@@ -12,6 +13,7 @@
 //! `sip` crate's), the configuration (`crate::config`) or the call log
 //! (`crate::store`).
 
+pub mod addresses;
 pub mod alerts;
 pub mod call;
 pub mod disk;
@@ -28,7 +30,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 use sip::registrar::{Account, Binding, Registrar};
-use sip::rtp_session::PortRange;
 use sip::{EndpointConfig, RegistrarHandle, SipEndpoint};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
@@ -94,13 +95,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             changes,
         }
     });
+    let ports = addresses::media_ports(&config.service).await?;
     let (endpoint, mut calls) = SipEndpoint::start(EndpointConfig {
         listen: config.service.listen,
         user_agent: config.service.user_agent.clone(),
         seed: seeds.u64(..),
         registrar: handle,
+        tcp: config.service.tcp.limits(),
     })
-    .await?;
+    .await
+    .with_context(|| addresses::listen_error(config.service.listen))?;
     let endpoint = Arc::new(endpoint);
     let speech_config = config.clone();
     let listeners = tokio::task::spawn_blocking(move || listeners(&speech_config))
@@ -124,10 +128,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let shared = Arc::new(Shared {
         policies,
         endpoint: endpoint.clone(),
-        ports: PortRange::new(
-            config.service.rtp_ports.first,
-            config.service.rtp_ports.last,
-        ),
+        ports,
         prompts,
         store,
         disk: crate::serve::disk::DiskRoom::new(
@@ -158,6 +159,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             call = calls.recv() => match call {
                 Some(call) if crate::serve::lineclear::is_from_phone(&shared, &call) => {
                     // One of the resident's phones placing a call.
+                    tasks.spawn(crate::serve::lineclear::handle(call, shared.clone()));
+                }
+                Some(call) if !shared.config.accepts_calls_from(call.source.ip()) && shared.registrar.is_some() => {
+                    // Challenged like a phone, so an INVITE does not tell
+                    // which user names are accounts.
                     tasks.spawn(crate::serve::lineclear::handle(call, shared.clone()));
                 }
                 Some(call) if !shared.config.accepts_calls_from(call.source.ip()) => {

@@ -3,6 +3,8 @@
 //! read back its call log.
 #![allow(dead_code)]
 
+pub mod raw_sip;
+
 use std::io::Read;
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
@@ -65,6 +67,16 @@ impl Service {
 
     fn start_line(screening_extra: &str, numbers: &[&str], phones: &[&str]) -> Service {
         Self::start_full("", screening_extra, numbers, phones)
+    }
+
+    /// Like [`Service::start_with_phones`], with more keys of the
+    /// `[service]` table (`service_keys`, TOML lines).
+    pub fn start_with_service_keys(
+        service_keys: &str,
+        screening_extra: &str,
+        phones: &[&str],
+    ) -> Service {
+        Self::start_custom(service_keys, "", screening_extra, &["*"], phones, |_| {})
     }
 
     fn start_full(

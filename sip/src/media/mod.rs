@@ -4,6 +4,7 @@ pub mod dtmf_send;
 pub mod g711;
 pub mod inbound;
 pub mod info;
+pub mod latch;
 pub mod playout;
 pub mod reorder;
 pub mod sdp;

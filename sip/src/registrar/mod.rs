@@ -2,7 +2,7 @@
 //! digest authentication (RFC 3261 §22, RFC 2617) per phone account.
 //!
 //! Owns: deciding the answer to a REGISTER — the 401 challenge, the 403 for
-//! wrong credentials, 423 for too short an expiry, 400 for a malformed
+//! wrong credentials (checked, throttled and logged in `auth`), 423 for too short an expiry, 400 for a malformed
 //! Contact or To — and the table of bindings (which contacts each account
 //! has registered, from where, until when). Each change to the table comes
 //! out as a [`BindingChange`] so the application can keep it in its store
@@ -17,18 +17,19 @@
 //! [`Registrar::contacts`]). Digest arithmetic is rsipstack's
 //! (`compute_digest`/`verify_digest`).
 
+mod auth;
 pub(crate) mod locator;
 mod nonce;
+pub mod throttle;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
-use rsipstack::dialog::authenticate::verify_digest;
-use rsipstack::sip::headers::auth::{Algorithm, Qop, Scheme};
 use rsipstack::sip::prelude::*;
 use rsipstack::sip::{typed, Header, Request, StatusCode, Uri};
 use tracing::{debug, info};
 
+use auth::{DigestAuth, Refusal};
 pub use nonce::{NonceState, NONCE_CAPACITY, NONCE_LIFETIME};
 
 /// Expiry granted when a REGISTER names none, in seconds.
@@ -95,10 +96,9 @@ impl RegisterReply {
 /// The registrar's accounts and bindings.
 #[derive(Debug)]
 pub struct Registrar {
-    realm: String,
     accounts: HashMap<String, Account>,
     bindings: HashMap<String, Vec<Binding>>,
-    nonces: nonce::NonceBook,
+    auth: DigestAuth,
 }
 
 impl Registrar {
@@ -106,10 +106,9 @@ impl Registrar {
     /// `realm`, drawing nonces from `seed`.
     pub fn new(realm: &str, accounts: HashMap<String, Account>, seed: u64) -> Registrar {
         Registrar {
-            realm: realm.to_string(),
             accounts,
             bindings: HashMap::new(),
-            nonces: nonce::NonceBook::new(seed),
+            auth: DigestAuth::new(realm, seed),
         }
     }
 
@@ -204,8 +203,11 @@ impl Registrar {
                 return RegisterReply::status(StatusCode::BadRequest);
             }
         };
-        if let Err(reply) = self.authenticate(req, &user, now) {
-            return reply;
+        if let Err(refusal) = self
+            .auth
+            .check(req, Some(&user), &self.accounts, source, now)
+        {
+            return self.refused(refusal, now);
         }
         match self.update(req, &user, source, now) {
             Ok(changes) => {
@@ -234,82 +236,31 @@ impl Registrar {
     }
 
     /// Authenticates a request other than REGISTER (an INVITE from one of
-    /// the resident's phones placing a call) with the same accounts and
-    /// nonces: the account's user name when the credentials are right, else
-    /// the answer to send (401 with a challenge, or 403).
+    /// the resident's phones placing a call), sent from `source`, with the
+    /// same accounts, nonces and throttle: the account's user name when the
+    /// credentials are right, else the answer to send (401 with a
+    /// challenge, or 403).
     pub fn authenticate_request(
         &mut self,
         req: &Request,
+        source: SocketAddr,
         now: u64,
     ) -> Result<String, RegisterReply> {
-        let claimed = req
-            .headers
-            .iter()
-            .find_map(|h| match h {
-                Header::Authorization(a) => typed::Authorization::parse(a.value()).ok(),
-                _ => None,
-            })
-            .map(|a| a.username);
-        let Some(user) = claimed else {
-            return Err(self.challenge(now, false));
-        };
-        self.authenticate(req, &user, now)?;
-        Ok(user)
+        self.auth
+            .check(req, None, &self.accounts, source, now)
+            .map_err(|refusal| self.refused(refusal, now))
     }
 
-    /// Checks the request's credentials for `user`: `Err` holds the answer
-    /// when they are missing or wrong.
-    fn authenticate(&mut self, req: &Request, user: &str, now: u64) -> Result<(), RegisterReply> {
-        let credentials = req.headers.iter().find_map(|h| match h {
-            Header::Authorization(a) => Some(a),
-            _ => None,
-        });
-        let Some(header) = credentials else {
-            return Err(self.challenge(now, false));
-        };
-        let Ok(auth) = typed::Authorization::parse(header.value()) else {
-            debug!("unreadable or non-digest Authorization: challenge again");
-            return Err(self.challenge(now, false));
-        };
-        if auth.scheme != Scheme::Digest || auth.realm != self.realm {
-            return Err(self.challenge(now, false));
-        }
-        match self.nonces.check(&auth.nonce, now) {
-            NonceState::Fresh => {}
-            NonceState::Stale => return Err(self.challenge(now, true)),
-            NonceState::Unknown => return Err(self.challenge(now, false)),
-        }
-        let account = match self.accounts.get(&auth.username) {
-            Some(a) if auth.username == user => a,
-            _ => {
-                info!(username = %auth.username, aor = %user, "REGISTER with unknown or mismatched user: 403");
-                return Err(RegisterReply::status(StatusCode::Forbidden));
+    /// The answer to a refused request.
+    fn refused(&mut self, refusal: Refusal, now: u64) -> RegisterReply {
+        match refusal {
+            Refusal::Challenge { stale } => {
+                let mut reply = RegisterReply::status(StatusCode::Unauthorized);
+                reply.headers.push(self.auth.challenge(now, stale));
+                reply
             }
-        };
-        if !matches!(auth.algorithm, None | Some(Algorithm::Md5)) {
-            return Err(self.challenge(now, false));
+            Refusal::Forbidden => RegisterReply::status(StatusCode::Forbidden),
         }
-        if !verify_digest(&auth, &account.password, &req.method, header.value()) {
-            info!(%user, "REGISTER with a wrong password: 403");
-            return Err(RegisterReply::status(StatusCode::Forbidden));
-        }
-        Ok(())
-    }
-
-    /// A 401 with a new nonce.
-    fn challenge(&mut self, now: u64, stale: bool) -> RegisterReply {
-        let challenge = typed::WwwAuthenticate {
-            scheme: Scheme::Digest,
-            realm: self.realm.clone(),
-            nonce: self.nonces.issue(now),
-            algorithm: Some(Algorithm::Md5),
-            qop: Some(Qop::Auth),
-            stale: stale.then(|| "true".to_string()),
-            ..Default::default()
-        };
-        let mut reply = RegisterReply::status(StatusCode::Unauthorized);
-        reply.headers.push(challenge.into());
-        reply
     }
 
     /// Applies the request's Contacts to `user`'s bindings.

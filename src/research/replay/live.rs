@@ -70,6 +70,7 @@ pub async fn play(
         user_agent: "linewarden-replay".into(),
         seed: fastrand::u64(..),
         registrar: None,
+        tcp: Default::default(),
     })
     .await?;
     // The offer names the address the far end can reach, never 0.0.0.0
@@ -78,8 +79,7 @@ pub async fn play(
         true => sip::uac::local_ip_towards(target).await,
         false => None,
     };
-    let rtp = Rtp {
-        ports: None,
+    let rtp = Rtp::Any {
         bind: ip,
         advertise,
     };

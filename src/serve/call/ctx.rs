@@ -2,14 +2,12 @@
 //! the shared service, its key in the call log, its line and caller; and
 //! our side of a leg's SDP session.
 //!
-//! Owns: these plain values and answering a re-INVITE's offer. Does not
-//! own: any leg, the machine, or the loop (the other files of `call`).
+//! Owns: these plain values. Does not own: any leg, the machine, or the
+//! loop (the other files of `call`); our side of a leg's SDP session is
+//! `crate::leg::SdpSession`.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
-
-use sip::media::sdp;
-use tracing::info;
 
 use crate::serve::shared::Shared;
 use crate::store::CallKey;
@@ -33,37 +31,4 @@ pub(super) struct CallCtx {
     pub(super) alerts: crate::config::AlertsConfig,
 }
 
-/// Our side of one leg's SDP session: where our RTP is, and the session id
-/// and version we put in `o=` (the version goes up with each new answer).
-#[derive(Clone, Copy, Debug)]
-pub(super) struct SdpSession {
-    pub(super) local: std::net::SocketAddr,
-    pub(super) id: u64,
-    pub(super) version: u64,
-}
-
-impl SdpSession {
-    /// Answers a re-INVITE's offer (hold, unhold, new media): the status,
-    /// our SDP answer, and the new negotiation for the leg's stream. No offer,
-    /// or one we cannot take, is 488.
-    pub(super) fn answer_reinvite(
-        &mut self,
-        offer: Option<&[u8]>,
-    ) -> (u16, Option<String>, Option<sdp::Negotiated>) {
-        match offer.map(sdp::negotiate) {
-            Some(Ok(n)) => {
-                self.version += 1;
-                let answer = sdp::build_answer(&n, self.local, self.id, self.version);
-                info!(direction = ?n.remote_direction, "re-INVITE answered");
-                (200, Some(answer), Some(n))
-            }
-            Some(Err(e)) => {
-                info!(error = %e, "re-INVITE refused: 488");
-                (488, None, None)
-            }
-            // Without an offer we would have to offer in the 200 and read
-            // the answer in the ACK.
-            None => (488, None, None),
-        }
-    }
-}
+pub(super) use crate::leg::SdpSession;

@@ -150,16 +150,12 @@ async fn prepare_media(
             return Err(488);
         }
     };
-    let media_ip = shared.config.service.media_ip();
-    let socket = match shared.ports.bind(media_ip).await {
+    let (socket, local) = match shared.ports.open().await {
         Ok(s) => s,
         Err(e) => {
             warn!(error = %e, "no RTP port: 503");
             return Err(503);
         }
-    };
-    let Ok(local) = socket.local_addr() else {
-        return Err(503);
     };
     let id = rng.u64(1..1 << 62);
     let answer = sdp::build_answer(&negotiated, local, id, 1);

@@ -12,10 +12,9 @@
 use std::sync::Arc;
 
 use ivr::call::{Input, PhoneEvent, PlaybackId};
-use sip::media::g711::Codec;
-use sip::media::sdp::{self, Direction, Negotiated};
+use sip::media::sdp::{self, Negotiated};
 use sip::rtp_session::{relay_pair, MediaCommand, MediaEvent, MediaSession, NoSink};
-use sip::{OutgoingCall, UacCommand, UacEvent, UacHandle};
+use sip::{UacCommand, UacEvent, UacHandle};
 use tokio::sync::mpsc;
 use tracing::{info, warn};
 
@@ -80,53 +79,28 @@ impl Phones {
         else {
             return false;
         };
-        let ip = ctx.shared.config.service.media_ip();
-        let socket = match ctx.shared.ports.bind(ip).await {
-            Ok(s) => s,
-            Err(e) => {
-                warn!(phone, error = %e, "no RTP port for the phone's leg");
-                return false;
-            }
-        };
-        let Ok(local) = socket.local_addr() else {
-            return false;
-        };
-        let codecs = [Codec::Pcmu, Codec::Pcma];
-        let offer = sdp::build_offer(local, &codecs, Direction::SendRecv, self.sdp_id, 1);
-        let call = OutgoingCall {
+        let request = crate::leg::LegRequest {
             target: target.clone(),
             from_user: ctx.caller.clone(),
             from_display: None,
-            offer,
             destination,
-            ..Default::default()
+            credentials: None,
         };
-        let mut uac = match ctx.shared.endpoint.call(call).await {
-            Ok(uac) => uac,
-            Err(e) => {
-                warn!(phone, %target, error = %e, "cannot call the resident's phone");
-                return false;
-            }
-        };
-        info!(phone, %target, call_id = %uac.call_id, "ringing the resident's phone");
-        let (_, dummy) = mpsc::unbounded_channel();
-        let mut events = std::mem::replace(&mut uac.events, dummy);
-        let tx = self.events_tx.clone();
-        tokio::spawn(async move {
-            while let Some(ev) = events.recv().await {
-                if tx.send((phone, ev)).is_err() {
-                    break;
+        let rtp = crate::leg::Rtp::Range(&ctx.shared.ports);
+        let mut placed =
+            match crate::leg::place(&ctx.shared.endpoint, rtp, request, self.sdp_id).await {
+                Ok(placed) => placed,
+                Err(e) => {
+                    warn!(phone, error = %e, "cannot ring the resident's phone");
+                    return false;
                 }
-            }
-        });
+            };
+        info!(phone, %target, call_id = %placed.uac.call_id, "ringing the resident's phone");
+        placed.forward_events(phone, self.events_tx.clone());
         if let Some(leg) = self.legs.get_mut(phone) {
-            leg.uac = Some(uac);
-            leg.sdp = Some(SdpSession {
-                local,
-                id: self.sdp_id,
-                version: 1,
-            });
-            leg.socket = Some(socket);
+            leg.uac = Some(placed.uac);
+            leg.sdp = Some(placed.sdp);
+            leg.socket = Some(placed.socket);
         }
         true
     }

@@ -79,7 +79,7 @@ pub async fn handle(call: IncomingCall, shared: Arc<Shared>) {
     let verdict = registrar
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .authenticate_request(call.request(), crate::time::now_secs());
+        .authenticate_request(call.request(), call.source, crate::time::now_secs());
     let user = match verdict {
         Ok(user) => user,
         Err(reply) => {

@@ -127,11 +127,7 @@ impl ResidentLegs {
             );
             phones.truncate(ivr::MAX_PHONES);
         }
-        let rtp = Rtp {
-            ports: Some(&shared.ports),
-            bind: shared.config.service.media_ip(),
-            advertise: None,
-        };
+        let rtp = Rtp::Range(&shared.ports);
         for (i, phone) in phones.into_iter().enumerate() {
             let request = LegRequest {
                 target: phone.uri.clone(),
@@ -288,13 +284,9 @@ impl ResidentLegs {
 /// `None` once it has been refused.
 async fn own_call(shared: &Shared, call: IncomingCall, session_id: u64) -> Option<OwnCall> {
     let negotiated = call.offer.as_deref().map(sdp::negotiate);
-    let bound = shared.ports.bind(shared.config.service.media_ip()).await;
-    let (Some(Ok(negotiated)), Ok(socket)) = (negotiated, bound) else {
+    let bound = shared.ports.open().await;
+    let (Some(Ok(negotiated)), Ok((socket, local))) = (negotiated, bound) else {
         call.reject(488).await;
-        return None;
-    };
-    let Ok(local) = socket.local_addr() else {
-        call.reject(503).await;
         return None;
     };
     let answer = sdp::build_answer(&negotiated, local, session_id, 1);

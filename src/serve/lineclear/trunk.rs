@@ -44,11 +44,7 @@ impl TrunkLeg {
             warn!(%number, "no trunk call could be placed");
             return false;
         };
-        let rtp = Rtp {
-            ports: Some(&shared.ports),
-            bind: shared.config.service.media_ip(),
-            advertise: None,
-        };
+        let rtp = Rtp::Range(&shared.ports);
         match leg::place(&shared.endpoint, rtp, request, fastrand::u64(1..1 << 62)).await {
             Ok(placed) => {
                 info!(%number, call_id = %placed.uac.call_id, rtp = %placed.sdp.local, "calling the verified number through the trunk");

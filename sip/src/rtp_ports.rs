@@ -1,0 +1,115 @@
+//! The RTP ports calls draw from, and the two addresses of each: the one
+//! the socket is bound on and the one SDP advertises.
+//!
+//! Owns: binding a UDP socket on the next free even port of the configured
+//! range, on the bind address (the SIP listen address's IP, or every
+//! interface), and saying which address to put in SDP for it (the
+//! configured media address, which behind NAT is not an address of this
+//! host at all). Does not own: the streams on those sockets
+//! (`rtp_session`) or the configuration.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use tokio::net::UdpSocket;
+
+/// Hands out RTP ports (even numbers) from a configured range.
+#[derive(Debug)]
+pub struct PortRange {
+    first: u16,
+    last: u16,
+    next: AtomicU32,
+    /// Where sockets from [`PortRange::open`] are bound.
+    bind_ip: IpAddr,
+    /// What [`PortRange::open`] advertises for them.
+    advertised_ip: IpAddr,
+}
+
+impl PortRange {
+    /// Ports `first..=last`, bound on and advertised as loopback until
+    /// [`PortRange::with_addresses`] says otherwise.
+    pub fn new(first: u16, last: u16) -> Self {
+        let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        PortRange::with_addresses(first, last, loopback, loopback)
+    }
+
+    /// Ports `first..=last`, bound on `bind_ip` (which may be unspecified:
+    /// every interface) and advertised in SDP as `advertised_ip`.
+    pub fn with_addresses(first: u16, last: u16, bind_ip: IpAddr, advertised_ip: IpAddr) -> Self {
+        PortRange {
+            first,
+            last,
+            next: AtomicU32::new(0),
+            bind_ip,
+            advertised_ip,
+        }
+    }
+
+    /// The address sockets are bound on.
+    pub fn bind_ip(&self) -> IpAddr {
+        self.bind_ip
+    }
+
+    /// A socket on the next free even port, bound on the bind address, and
+    /// the address to advertise in SDP for it.
+    pub async fn open(&self) -> std::io::Result<(UdpSocket, SocketAddr)> {
+        let socket = self.bind(self.bind_ip).await?;
+        let port = socket.local_addr()?.port();
+        Ok((socket, SocketAddr::new(self.advertised_ip, port)))
+    }
+
+    /// Binds a UDP socket on the next free even port of the range, on `ip`.
+    pub async fn bind(&self, ip: IpAddr) -> std::io::Result<UdpSocket> {
+        let span = u32::from(self.last.saturating_sub(self.first)) / 2 + 1;
+        let mut last_error = None;
+        for _ in 0..span {
+            let n = self.next.fetch_add(1, Ordering::Relaxed) % span;
+            let port = u32::from(self.first & !1) + 2 * n;
+            let Ok(port) = u16::try_from(port) else {
+                continue;
+            };
+            match UdpSocket::bind(SocketAddr::new(ip, port)).await {
+                Ok(sock) => return Ok(sock),
+                Err(e) if e.kind() == std::io::ErrorKind::AddrNotAvailable => return Err(e),
+                Err(e) => last_error = Some(e),
+            }
+        }
+        Err(std::io::Error::new(
+            std::io::ErrorKind::AddrInUse,
+            match last_error {
+                Some(e) => format!("no free RTP port in {}-{} ({e})", self.first, self.last),
+                None => format!("no free RTP port in {}-{}", self.first, self.last),
+            },
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn binds_on_one_address_and_advertises_another() {
+        let ports = PortRange::with_addresses(
+            41000,
+            41099,
+            IpAddr::V4(Ipv4Addr::LOCALHOST),
+            "192.0.2.10".parse().unwrap(),
+        );
+        let (socket, advertised) = ports.open().await.unwrap();
+        let local = socket.local_addr().unwrap();
+        assert_eq!(local.ip(), IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert_eq!(
+            advertised,
+            SocketAddr::new("192.0.2.10".parse().unwrap(), local.port())
+        );
+        assert_eq!(local.port() % 2, 0);
+    }
+
+    #[tokio::test]
+    async fn an_address_of_another_host_cannot_be_bound() {
+        let ports = PortRange::new(41100, 41199);
+        let err = ports.bind("192.0.2.10".parse().unwrap()).await.unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AddrNotAvailable);
+    }
+}
