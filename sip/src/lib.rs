@@ -12,6 +12,7 @@
 //! binary wires the two together.
 #![forbid(unsafe_code)]
 
+mod clock;
 mod dialog;
 pub mod endpoint;
 pub mod error;
@@ -20,6 +21,8 @@ mod guarded_udp;
 pub mod media;
 pub mod registrar;
 pub mod registration;
+mod request;
+mod routes;
 pub mod rtp_session;
 pub mod uac;
 pub mod uas;

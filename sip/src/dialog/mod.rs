@@ -16,10 +16,11 @@ use rsipstack::sip::{Header, Method, StatusCode};
 use rsipstack::transaction::transaction::Transaction;
 use tracing::{info, warn};
 
-use crate::endpoint::{header_value, reply, ALLOWED_METHODS};
 use crate::media::info::parse_info_dtmf;
+use crate::request::{header_value, reply, ALLOWED_METHODS};
 
 pub(crate) mod request;
+mod response_wait;
 pub(crate) mod session_timer;
 
 /// What one of the peer's in-dialog requests means for the call. The
