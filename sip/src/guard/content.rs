@@ -4,7 +4,7 @@
 
 use super::message::Message;
 use super::syntax::{media_range, split_commas};
-use super::RejectReason;
+use super::types::RejectReason;
 
 fn is_sdp(ty: &str, sub: &str) -> bool {
     ty.eq_ignore_ascii_case("application") && sub.eq_ignore_ascii_case("sdp")

@@ -6,7 +6,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use super::message::Message;
 use super::syntax::has_tag;
-use super::{GuardConfig, RejectReason};
+use super::types::{GuardConfig, RejectReason};
 
 fn phrase(status: u16) -> &'static str {
     match status {

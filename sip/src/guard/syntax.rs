@@ -5,12 +5,7 @@
 use std::net::Ipv6Addr;
 
 pub(super) use super::cursor::split_commas;
-use super::cursor::{Cursor, Params};
-
-/// `token` characters.
-pub(super) fn is_token_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&c)
-}
+use super::cursor::{is_token_char, Cursor, Params};
 
 pub(super) fn is_token(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(is_token_char)
