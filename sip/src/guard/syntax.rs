@@ -1,6 +1,9 @@
 //! Well-formedness of URIs and header field values (RFC 3261 §19.1, §20
 //! and the ABNF of §25), as far as the guard needs it. Each check only
 //! answers "well-formed or not"; nothing is interpreted beyond that.
+//!
+//! Does not own: which headers are checked or what a failure means (the
+//! parent module), or walking a value (`cursor.rs`).
 
 use std::net::Ipv6Addr;
 
