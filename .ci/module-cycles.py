@@ -2,6 +2,7 @@
 """Find import cycles between the modules of Rust crates.
 
 Usage: module-cycles.py [--edges] SRC_DIR [SRC_DIR ...]
+       module-cycles.py --self-test
 
 Each SRC_DIR is a crate's source directory (`sip/src`). Its crate roots
 (`lib.rs`, `main.rs`, `bin/*.rs`) are read, and every module they declare
@@ -18,8 +19,10 @@ itself is not an edge: a parent declaring a child is not a use, but a parent
 naming anything in the child (`child::f()`, `pub use child::T`) is.
 
 Every strongly connected component of more than one module is a cycle; each
-is printed with one place in the source for each of its edges. Exit status
-1 when there is a cycle, 2 on a usage error, 0 otherwise.
+is printed with one place in the source for each of its edges (`--edges`
+prints the whole graph). Exit status 1 when there is a cycle, 2 on a usage
+error, 0 otherwise. `--self-test` checks the checker on small made-up
+crates.
 
 Standard library only.
 """
@@ -101,7 +104,7 @@ class Module:
         self.inline = inline
         self.children = {}  # name -> module path
         self.bindings = {}  # name bound by `use` -> path segments
-        self.refs = []  # (segments, line, is_use)
+        self.refs = []  # (path segments, line)
 
 
 def parse_use_tree(toks, i):
@@ -257,7 +260,7 @@ class Crate:
                     segs = [s for s in segs if s]
                     if not segs or segs[0] == "::":
                         continue
-                    self.modules[scope].refs.append((segs, line, True))
+                    self.modules[scope].refs.append((segs, line))
                     if name is not None and name not in KEYWORD_SEGMENTS:
                         self.modules[scope].bindings.setdefault(name, (scope, segs))
                 continue
@@ -272,7 +275,7 @@ class Crate:
                 j += 2
             # A lone `crate`/`super` is a visibility (`pub(super)`), not a use.
             if len(segs) > 1:
-                self.modules[scope].refs.append((segs, line, False))
+                self.modules[scope].refs.append((segs, line))
             i = j
 
     def _declare_file(self, child, name, scope_dir, file_dir, attr_path):
@@ -359,7 +362,7 @@ class Crate:
         found = {}
         for scope, module in self.modules.items():
             source = self.file_module(scope)
-            for segs, line, _ in module.refs:
+            for segs, line in module.refs:
                 target = self.resolve(scope, segs)
                 if target is None:
                     continue
@@ -437,8 +440,75 @@ def roots_of(src_dir):
                 roots.append(os.path.join(full, "main.rs"))
     return [r for r in roots if os.path.isfile(r)]
 
+SELF_TESTS = [
+    # (files, expected cycles as sorted lists of module names)
+    (
+        {
+            "lib.rs": "mod a;\nmod b;\n",
+            "a/mod.rs": "mod child;\npub fn f() { child::g(); }\npub struct T;\n",
+            "a/child.rs": "use super::T;\npub fn g() {}\n",
+            "b.rs": "pub(crate) fn h() {}\n",
+        },
+        [["a", "a::child"]],
+    ),
+    (
+        {
+            "lib.rs": "mod a;\nmod b;\npub use a::Thing;\n",
+            "a/mod.rs": "mod inner;\npub use inner::Thing;\npub(super) fn g() {}\n",
+            "a/inner.rs": "pub struct Thing;\nfn h() { let c = '}'; crate::b::f(); }\n",
+            "b.rs": "// crate::a::g()\n/* crate::a /* nested */ g */\n"
+            "const S: &str = \"crate::a::g\";\npub(super) fn f() {}\n",
+        },
+        [],  # comments, strings and visibilities are not uses
+    ),
+    (
+        {
+            "lib.rs": "mod a;\nmod b;\npub use a::Thing;\n",
+            "a/mod.rs": "mod inner;\npub use inner::Thing;\n",
+            "a/inner.rs": "pub struct Thing;\nfn h() { crate::b::f(); }\n",
+            "b.rs": "pub fn f() {}\n#[cfg(test)]\nmod tests { fn t() { let _ = crate::Thing; } }\n",
+        },
+        [["a::inner", "b"]],  # re-exports followed; inline modules count
+    ),
+    (
+        {
+            "main.rs": "mod x;\nmod y;\n",
+            "x.rs": "mod z;\nuse crate::y::Y;\n",
+            "x/z.rs": "pub struct Z;\nfn f() { let _ = crate::y::Y; }\n",
+            "y.rs": "pub struct Y;\nfn f() { let _ = crate::x::z::Z; }\n",
+        },
+        [["x::z", "y"]],  # x.rs + x/z.rs; a child is a module of its own
+    ),
+]
+
+
+def self_test():
+    import tempfile
+
+    failures = 0
+    for k, (files, expected) in enumerate(SELF_TESTS, 1):
+        with tempfile.TemporaryDirectory() as src:
+            for path, text in files.items():
+                full = os.path.join(src, path)
+                os.makedirs(os.path.dirname(full), exist_ok=True)
+                with open(full, "w", encoding="utf-8") as f:
+                    f.write(text)
+            found = []
+            for root in roots_of(src):
+                crate = Crate(root)
+                nodes = {crate.file_module(p) for p in crate.modules}
+                for comp in strongly_connected(nodes, crate.edges()):
+                    found.append([name(p) for p in comp])
+        if sorted(found) != sorted(expected):
+            failures += 1
+            print(f"self-test {k}: expected {expected}, found {found}", file=sys.stderr)
+    print("self-test: " + ("ok" if not failures else f"{failures} failed"))
+    return 1 if failures else 0
+
 
 def main(argv):
+    if argv == ["--self-test"]:
+        return self_test()
     show_edges = "--edges" in argv
     dirs = [a for a in argv if a != "--edges"]
     if not dirs or any(a.startswith("-") for a in dirs):
