@@ -16,7 +16,6 @@
 //! [`CallHandle`](crate::uas::CallHandle) or
 //! [`UacHandle`] of each call.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -35,11 +34,12 @@ use crate::guarded_tcp::GuardedTcp;
 use crate::guarded_udp::GuardedUdpSocket;
 use crate::registrar::{BindingChange, Registrar};
 pub use crate::tcp_limits::TcpLimits;
+use crate::request::{header_value, reply, source_of};
+use crate::routes::DialogRoutes;
 use crate::uac::{self, OutgoingCall, UacHandle};
 use crate::uas::{self, IncomingCall};
 
-/// Methods this user agent implements; the others get 405 or 501.
-pub const ALLOWED_METHODS: &str = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE";
+pub use crate::request::ALLOWED_METHODS;
 
 /// How to set up the endpoint.
 #[derive(Clone, Debug)]
@@ -68,12 +68,6 @@ pub struct RegistrarHandle {
 /// Keeps outgoing calls' identifiers apart from the tags the dispatcher
 /// draws from the same configured seed.
 const UAC_SEED_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
-
-/// Identifies a dialog for routing in-dialog requests: Call-ID and our tag.
-pub(crate) type DialogKey = (String, String);
-
-/// In-dialog server transactions, routed to the task that owns the dialog.
-pub(crate) type DialogRoutes = Arc<Mutex<HashMap<DialogKey, mpsc::UnboundedSender<Transaction>>>>;
 
 /// A running SIP endpoint.
 pub struct SipEndpoint {
@@ -219,7 +213,7 @@ impl Dispatcher {
 
     /// Answers a REGISTER from the registrar, passing on what changed.
     async fn register(&self, tx: &mut Transaction, handle: &RegistrarHandle) {
-        let Some(source) = uas::source_of(&tx.original) else {
+        let Some(source) = source_of(&tx.original) else {
             reply(tx, StatusCode::BadRequest, vec![]).await;
             return;
         };
@@ -331,24 +325,4 @@ impl Dispatcher {
             }
         }
     }
-}
-
-/// Sends a final response on a server transaction, logging a failure.
-pub(crate) async fn reply(tx: &mut Transaction, status: StatusCode, headers: Vec<Header>) {
-    if let Err(e) = tx.reply_with(status.clone(), headers, None).await {
-        warn!(error = %e, %status, "could not send response");
-    }
-}
-
-/// The raw value of the first header with this name, or "".
-pub(crate) fn header_value(req: &rsipstack::sip::Request, name: &str) -> String {
-    req.headers
-        .iter()
-        .find_map(|h| match (name, h) {
-            ("Call-ID", Header::CallId(v)) => Some(v.value().to_string()),
-            ("Contact", Header::Contact(v)) => Some(v.value().to_string()),
-            ("Content-Type", Header::ContentType(v)) => Some(v.value().to_string()),
-            _ => None,
-        })
-        .unwrap_or_default()
 }

@@ -1,4 +1,9 @@
-//! Errors of the SIP adapter. The media parsers and the guard have their own.
+//! Errors of the SIP adapter: [`SipError`], what the endpoint, the trunk
+//! registration and the calls' handles return to the application.
+//!
+//! Does not own: the media parsers' and the guard's errors (they have their
+//! own), or failures inside a running call (reported as events, not
+//! errors).
 
 use std::net::SocketAddr;
 

@@ -7,11 +7,23 @@
 //! resident's phones register to, and the media code (SDP
 //! offer/answer, RTP, G.711, DTMF, reorder buffering).
 //!
+//! Layers, each using only those below it (`.ci/module-cycles.py sip/src`
+//! checks the module graph has no cycles): `error`, `clock` (the tasks'
+//! only view of time), `request` (reading and answering requests) and
+//! `routes` (which task owns a dialog) at the bottom; `dialog` (in-dialog
+//! requests both sides share, RFC 4028 timers, our requests and their
+//! wait); `uas` and `uac`; `endpoint` on top, with `registration`.
+//! `guard`, `media` and `registrar` use none of the call code. Every
+//! deadline of ours is a plain state fed with the time (`uas::timers`,
+//! `uac::cancel_wait`, `dialog::session_timer`, `dialog::response_wait`);
+//! the async tasks feed them events and sleep until the next deadline.
+//!
 //! Does not own: call control. Screening decisions, IVR flows and timers
 //! of our own live in the sans-IO `ivr` crate; the runtime shell in the
 //! binary wires the two together.
 #![forbid(unsafe_code)]
 
+mod clock;
 mod dialog;
 pub mod endpoint;
 pub mod error;
@@ -22,6 +34,8 @@ pub mod media;
 pub mod registrar;
 pub mod registration;
 pub mod rtp_ports;
+mod request;
+mod routes;
 pub mod rtp_session;
 pub mod tcp_limits;
 pub mod uac;

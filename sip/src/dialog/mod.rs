@@ -6,7 +6,9 @@
 //! (held until the application answers; a second one meanwhile gets 491),
 //! OPTIONS (200 with Allow), UPDATE (a session refresh without a body: 200;
 //! with an offer: 488) and anything else (405), plus the request builder in
-//! [`request`] and RFC 4028 session timers in [`session_timer`].
+//! [`request`] with the wait for its final response in `response_wait`,
+//! and RFC 4028 session timers in [`session_timer`]. The submodules never
+//! use this file.
 //!
 //! Does not own: the INVITE transaction that set the dialog up (`uas/` for
 //! calls we answer, `uac/` for calls we place) or any decision: the caller
@@ -16,10 +18,11 @@ use rsipstack::sip::{Header, Method, StatusCode};
 use rsipstack::transaction::transaction::Transaction;
 use tracing::{info, warn};
 
-use crate::endpoint::{header_value, reply, ALLOWED_METHODS};
 use crate::media::info::parse_info_dtmf;
+use crate::request::{header_value, reply, ALLOWED_METHODS};
 
 pub(crate) mod request;
+mod response_wait;
 pub(crate) mod session_timer;
 
 /// What one of the peer's in-dialog requests means for the call. The

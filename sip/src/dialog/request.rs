@@ -4,7 +4,8 @@
 //! Owns: the dialog state a request is built from ([`DialogRequest`]: Call-ID,
 //! our From with our tag, the peer's To with its tag, the remote target and
 //! the route set), the Via for the transport in use, and sending the request
-//! as a client transaction and waiting for its final response.
+//! as a client transaction, feeding its responses to the wait for the final
+//! one ([`ResponseWait`]).
 //!
 //! Does not own: where the dialog state comes from (the UAS takes it from the
 //! INVITE it answered, the UAC from the 2xx it got), where to send (the
@@ -18,9 +19,13 @@ use rsipstack::transaction::endpoint::EndpointInnerRef;
 use rsipstack::transaction::key::{TransactionKey, TransactionRole};
 use rsipstack::transaction::transaction::Transaction;
 use rsipstack::transport::{SipAddr, SipConnection};
+use tokio::sync::mpsc;
 use tracing::{info, warn};
 
+use super::response_wait::ResponseWait;
+use crate::clock;
 use crate::error::SipError;
+use crate::request::header_value;
 
 /// What an in-dialog request of ours is built from.
 #[derive(Clone, Debug)]
@@ -79,17 +84,18 @@ pub(crate) fn via(
     Ok(endpoint.get_via(Some(addr), None)?)
 }
 
-/// Sends `req` as a client transaction and waits for its final response
-/// (rsipstack's timer F bounds the wait). With no `connection`, rsipstack
+/// Sends `req` as a client transaction and waits for its final response,
+/// at most 64·T1 (the [`ResponseWait`]). With no `connection`, rsipstack
 /// looks one up for the first Route or the Request-URI. Returns the final
-/// status, or `None` when the request could not be sent or timed out.
+/// status (408 when none came in time), or `None` when the request could
+/// not be sent.
 pub(crate) async fn send_request(
     endpoint: &EndpointInnerRef,
     req: Request,
     connection: Option<SipConnection>,
     destination: Option<SipAddr>,
 ) -> Option<u16> {
-    let call_id = crate::endpoint::header_value(&req, "Call-ID");
+    let call_id = header_value(&req, "Call-ID");
     let method = req.method;
     let key = match TransactionKey::from_request(&req, TransactionRole::Client) {
         Ok(key) => key,
@@ -109,15 +115,39 @@ pub(crate) async fn send_request(
         warn!(%call_id, %method, error = %e, "could not send in-dialog request");
         return None;
     }
-    while let Some(msg) = tx.receive().await {
-        if let SipMessage::Response(resp) = msg {
-            let code = u16::from(resp.status_code.clone());
-            if code >= 200 {
-                return Some(code);
-            }
+    let mut wait = ResponseWait::new(clock::now(), endpoint.option.t1x64);
+    let mut responses = statuses(tx);
+    loop {
+        let done = tokio::select! {
+            status = responses.recv() => match status {
+                Some(status) => wait.handle_response(status),
+                None => Some(wait.handle_ended()),
+            },
+            () = clock::sleep_until(wait.poll_timeout()) => wait.handle_timeout(clock::now()),
+        };
+        if let Some(done) = done {
+            return done.status;
         }
     }
-    None
+}
+
+/// Drives a client transaction in a task of its own (rsipstack's
+/// `receive` must not be cancelled), passing on the status of each
+/// response up to the final one; the channel closes when the transaction
+/// ends.
+fn statuses(mut tx: Transaction) -> mpsc::UnboundedReceiver<u16> {
+    let (sender, receiver) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(msg) = tx.receive().await {
+            if let SipMessage::Response(resp) = msg {
+                let code = u16::from(resp.status_code.clone());
+                if sender.send(code).is_err() || code >= 200 {
+                    break;
+                }
+            }
+        }
+    });
+    receiver
 }
 
 /// rsipstack escapes a URI's user part when it writes it, including the

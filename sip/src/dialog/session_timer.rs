@@ -7,9 +7,14 @@
 //! not been refreshed must be ended (RFC 4028 §10: the interval minus a
 //! third of it, at most 32 s).
 //!
-//! Does not own: the clock or the BYE (the call's task keeps the last
-//! refresh time and hangs up), or refreshing sessions ourselves: we only
-//! take part when the caller will refresh (it said `Supported: timer`);
+//! It also keeps a running timer's state, [`SessionExpiry`]: the last
+//! refresh and the deadline that follows from it, fed with the time by the
+//! call's task (sans-IO).
+//!
+//! Does not own: the clock or the BYE (the call's task reads the time,
+//! sleeps until the deadline and hangs up), which requests count as
+//! refreshes (the UAS's), or refreshing sessions ourselves: we only take
+//! part when the caller will refresh (it said `Supported: timer`);
 //! otherwise the call goes on without a session timer.
 
 use std::time::{Duration, Instant};
@@ -82,6 +87,39 @@ impl SessionTimer {
     }
 }
 
+/// A session timer running since the call was answered: when the session
+/// ends unless the caller refreshes it first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionExpiry {
+    timer: SessionTimer,
+    refreshed: Instant,
+}
+
+impl SessionExpiry {
+    /// Starts the timer when our 2xx to the INVITE goes out at `now`.
+    pub fn start(timer: SessionTimer, now: Instant) -> SessionExpiry {
+        SessionExpiry {
+            timer,
+            refreshed: now,
+        }
+    }
+
+    /// The caller refreshed the session (re-INVITE or UPDATE) at `now`.
+    pub fn handle_refresh(&mut self, now: Instant) {
+        self.refreshed = now;
+    }
+
+    /// When the session expires unless refreshed before.
+    pub fn poll_timeout(&self) -> Instant {
+        self.timer.expiry(self.refreshed)
+    }
+
+    /// True once the session has expired: end it with BYE.
+    pub fn handle_timeout(&self, now: Instant) -> bool {
+        now >= self.poll_timeout()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +160,51 @@ mod tests {
         assert_eq!(t.expiry(now), now + Duration::from_secs(60));
         let t = SessionTimer { interval: 1800 };
         assert_eq!(t.expiry(now), now + Duration::from_secs(1768));
+    }
+
+    #[test]
+    fn min_se_header_is_our_minimum() {
+        let header = SessionTimer::min_se_header();
+        assert_eq!(header.to_string(), "Min-SE: 90");
+        // Exactly our minimum is accepted.
+        assert_eq!(
+            SessionTimer::negotiate(&invite("Supported: timer\r\nSession-Expires: 90\r\n")),
+            Ok(Some(SessionTimer { interval: 90 }))
+        );
+        assert_eq!(
+            SessionTimer::negotiate(&invite("Supported: timer\r\nSession-Expires: 89\r\n")),
+            Err(TooSmall)
+        );
+        // Even a caller that cannot refresh is told our minimum.
+        assert_eq!(
+            SessionTimer::negotiate(&invite("Session-Expires: 30\r\n")),
+            Err(TooSmall)
+        );
+    }
+
+    #[test]
+    fn an_unrefreshed_session_expires_at_the_interval_minus_a_third_or_32_s() {
+        let t0 = Instant::now();
+        for (interval, expires_after) in [(90, 60), (96, 64), (1800, 1768)] {
+            let expiry = SessionExpiry::start(SessionTimer { interval }, t0);
+            let at = t0 + Duration::from_secs(expires_after);
+            assert_eq!(expiry.poll_timeout(), at, "interval {interval}");
+            assert!(!expiry.handle_timeout(at - Duration::from_millis(1)));
+            assert!(expiry.handle_timeout(at));
+        }
+    }
+
+    #[test]
+    fn each_refresh_moves_the_expiry_from_the_refresh() {
+        let t0 = Instant::now();
+        let secs = Duration::from_secs;
+        let mut expiry = SessionExpiry::start(SessionTimer { interval: 1800 }, t0);
+        expiry.handle_refresh(t0 + secs(900));
+        assert_eq!(expiry.poll_timeout(), t0 + secs(900 + 1768));
+        assert!(!expiry.handle_timeout(t0 + secs(1768)));
+        expiry.handle_refresh(t0 + secs(1800));
+        assert!(!expiry.handle_timeout(t0 + secs(900 + 1768)));
+        assert_eq!(expiry.poll_timeout(), t0 + secs(1800 + 1768));
+        assert!(expiry.handle_timeout(t0 + secs(1800 + 1768)));
     }
 }

@@ -1,10 +1,13 @@
 //! RFC 3261 §8.2.3 content processing for INVITE: the body must be
 //! something the call layer understands (SDP, alone or in a multipart),
 //! and the caller must accept SDP in our answer.
+//!
+//! Does not own: reading the SDP itself (`media::sdp`, after the guard) or
+//! the 415/406 responses (`reply.rs` builds them from the reason).
 
 use super::message::Message;
 use super::syntax::{media_range, split_commas};
-use super::RejectReason;
+use super::types::RejectReason;
 
 fn is_sdp(ty: &str, sub: &str) -> bool {
     ty.eq_ignore_ascii_case("application") && sub.eq_ignore_ascii_case("sdp")

@@ -1,7 +1,14 @@
 //! A cursor over one header value, for the RFC 3261 §25 productions that
-//! allow linear whitespace between their parts, and list splitting.
+//! allow linear whitespace between their parts, and list splitting; and
+//! what a `token` character is, which both need.
+//!
+//! Does not own: what a header must look like (`syntax.rs` uses the cursor
+//! to check that).
 
-use super::syntax::is_token_char;
+/// `token` characters.
+pub(super) fn is_token_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&c)
+}
 
 /// Header parameters: name and optional value, as written.
 pub(super) type Params<'a> = Vec<(&'a str, Option<&'a str>)>;

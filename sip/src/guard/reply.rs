@@ -1,12 +1,15 @@
 //! Stateless error responses (RFC 3261 §8.2.6, §8.2.7) built from the
 //! header lines of the request as the guard framed them, so that requests
 //! the stack's parser cannot read still get an answer the client matches.
+//!
+//! Does not own: deciding to reject (the checks in the parent module) or
+//! sending (the guarded UDP socket).
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use super::message::Message;
 use super::syntax::has_tag;
-use super::{GuardConfig, RejectReason};
+use super::types::{GuardConfig, RejectReason};
 
 fn phrase(status: u16) -> &'static str {
     match status {

@@ -1,16 +1,14 @@
 //! Well-formedness of URIs and header field values (RFC 3261 §19.1, §20
 //! and the ABNF of §25), as far as the guard needs it. Each check only
 //! answers "well-formed or not"; nothing is interpreted beyond that.
+//!
+//! Does not own: which headers are checked or what a failure means (the
+//! parent module), or walking a value (`cursor.rs`).
 
 use std::net::Ipv6Addr;
 
 pub(super) use super::cursor::split_commas;
-use super::cursor::{Cursor, Params};
-
-/// `token` characters.
-pub(super) fn is_token_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&c)
-}
+use super::cursor::{is_token_char, Cursor, Params};
 
 pub(super) fn is_token(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(is_token_char)

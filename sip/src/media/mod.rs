@@ -1,4 +1,13 @@
 //! Media code: plain structs, testable without sockets.
+//!
+//! Owns: SDP offer/answer (`sdp`), G.711 (`g711`), DTMF by RTP events and
+//! by SIP INFO bodies (`dtmf`, `dtmf_send`, `info`), inbound jitter and
+//! reordering (`reorder`, `inbound`) and prompt playout (`playout`), and the
+//! audio format they share (8 kHz, 20 ms frames).
+//!
+//! Does not own: sockets and the 20 ms clock (`rtp_session`), or SIP
+//! signalling (the call code decides which status an SDP error gets).
+
 pub mod dtmf;
 pub mod dtmf_send;
 pub mod g711;

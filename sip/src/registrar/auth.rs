@@ -25,7 +25,7 @@ use tracing::{debug, warn};
 
 use super::nonce::{NonceBook, NonceState};
 use super::throttle::{Throttle, Verdict};
-use super::Account;
+use super::types::Account;
 
 /// Why a request is not let in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

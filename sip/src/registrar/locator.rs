@@ -8,7 +8,8 @@
 //! re-INVITE — and it answers from the live bindings; any other target is
 //! resolved as rsipstack would.
 //!
-//! Does not own: the bindings (the parent module).
+//! Does not own: the bindings (`bindings.rs`, read through the parent's
+//! [`Registrar`]).
 
 use std::sync::{Arc, Mutex, PoisonError};
 

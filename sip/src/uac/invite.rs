@@ -17,10 +17,10 @@ use rsipstack::sip::{
     Auth, Header, Host, HostWithPort, Method, Param, Request, Scheme, Transport, Uri, Version,
 };
 
-use super::OutgoingCall;
+use super::types::OutgoingCall;
 use crate::dialog::request::unescape_user;
-use crate::endpoint::ALLOWED_METHODS;
 use crate::error::SipError;
+use crate::request::ALLOWED_METHODS;
 
 /// Where a call goes.
 #[derive(Clone, Debug)]

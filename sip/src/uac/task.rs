@@ -1,41 +1,39 @@
 //! The task of one outgoing call, from the INVITE's first response to the
 //! end of the dialog.
 //!
-//! Owns: turning responses into [`UacEvent`]s; hanging up — CANCEL before a
-//! final response (held back until a provisional response arrives, RFC 3261
-//! §9.1, but at most [`CANCEL_DEFER`] for a callee that sends none), BYE
-//! after; a 2xx that crosses our CANCEL, and a second 2xx from another fork,
-//! both ended with BYE; the dialog state the BYE is built from (the 2xx's
-//! Contact as remote target, its Record-Route reversed as route set); and
-//! the callee's in-dialog requests (answered by the shared
+//! Owns: feeding the call's inputs — the INVITE's responses, the
+//! application's [`UacCommand`]s, the callee's in-dialog requests and the
+//! clock — to the call's state and doing what follows: turning responses
+//! into [`UacEvent`]s; hanging up — CANCEL before a final response, timed
+//! by the sans-IO [`CancelWait`] (the task only sleeps until its next
+//! deadline), BYE after; a 2xx that crosses our CANCEL, and a second 2xx
+//! from another fork, both ended with BYE; answering a digest challenge;
+//! and the callee's in-dialog requests (answered by the shared
 //! [`dialog`](crate::dialog) code).
 //!
-//! Does not own: ACKs — rsipstack's client INVITE transaction sends them,
-//! for 2xx too (`EndpointOption::auto_ack_2xx`, on by default) — nor
-//! retransmissions and timers B/C/F (rsipstack's).
+//! Does not own: the dialog state and our BYE (`dialog.rs`), ACKs —
+//! rsipstack's client INVITE transaction sends them, for 2xx too
+//! (`EndpointOption::auto_ack_2xx`, on by default) — nor retransmissions
+//! and timers B/C/F (rsipstack's).
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
-use rsipstack::sip::prelude::*;
-use rsipstack::sip::{typed, Header, Method, Request, Response};
+use rsipstack::sip::{Request, Response};
 use rsipstack::transaction::endpoint::EndpointInnerRef;
 use rsipstack::transaction::key::{TransactionKey, TransactionRole};
 use rsipstack::transaction::transaction::Transaction;
 use rsipstack::transport::{SipAddr, SipConnection};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
-use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
-use super::{auth, invite, Credentials, UacCommand, UacEvent};
-use crate::dialog::request::{self, send_request, unescape_user, DialogRequest};
+use super::auth::{self, Credentials};
+use super::cancel_wait::{CancelAction, CancelWait};
+use super::dialog::{dialog_from, to_tag, ByeSender};
+use super::invite;
+use super::types::{UacCommand, UacEvent};
+use crate::clock;
+use crate::dialog::request::{self, send_request, DialogRequest};
 use crate::dialog::{PeerRequest, PeerRequests};
-
-/// How long a CANCEL waits for a provisional response before going anyway.
-pub const CANCEL_DEFER: Duration = Duration::from_secs(1);
-
-/// How long after our CANCEL a final response may take (64·T1).
-const CANCEL_WAIT: Duration = Duration::from_secs(32);
 
 /// One outgoing call's state.
 pub(super) struct UacTask {
@@ -53,6 +51,10 @@ pub(super) struct UacTask {
     /// For a digest challenge to the INVITE.
     pub credentials: Option<Credentials>,
     pub cnonce: String,
+    /// Challenges answered so far.
+    pub challenges: u8,
+    /// Hanging up before the final response.
+    pub cancel: CancelWait,
 }
 
 /// Challenges answered per call: one, and one more if the server says the
@@ -64,6 +66,15 @@ pub(super) struct Inputs {
     pub responses: UnboundedReceiver<Response>,
     pub commands: UnboundedReceiver<UacCommand>,
     pub dialog: UnboundedReceiver<Transaction>,
+}
+
+/// Where the call stands after one input before the final response.
+enum Early {
+    Continue,
+    /// The call is over.
+    Over,
+    /// Answered: the dialog and the answering fork's tag.
+    Answered(Box<(DialogRequest, Option<String>)>),
 }
 
 /// Drives the INVITE transaction, forwarding its responses. It runs until
@@ -79,11 +90,6 @@ pub(super) fn pump(mut tx: Transaction) -> UnboundedReceiver<Response> {
         }
     });
     receiver
-}
-
-fn to_tag(resp: &Response) -> Option<String> {
-    let tag = resp.to_header().ok()?.tag().ok()??;
-    Some(tag.to_string())
 }
 
 impl UacTask {
@@ -104,107 +110,124 @@ impl UacTask {
     /// Until the final response. Returns the dialog when the call was
     /// answered and is to go on.
     async fn early(&mut self, inputs: &mut Inputs) -> Option<(DialogRequest, Option<String>)> {
-        let mut provisional = false;
-        let mut challenges = 0u8;
-        let mut hangup = false;
-        let mut cancel_sent = false;
-        let mut deadline: Option<Instant> = None;
         loop {
-            tokio::select! {
-                resp = inputs.responses.recv() => {
-                    let Some(resp) = resp else {
-                        self.emit(UacEvent::Timeout);
-                        return None;
-                    };
-                    let code = u16::from(resp.status_code.clone());
-                    match code {
-                        0..=199 => {
-                            provisional = true;
-                            self.emit(UacEvent::Progress(code));
-                            if hangup && !cancel_sent {
-                                self.send_cancel();
-                                cancel_sent = true;
-                                deadline = Some(Instant::now() + CANCEL_WAIT);
-                            }
-                        }
-                        200..=299 => {
-                            let dialog = self.dialog_from(&resp);
-                            if hangup {
-                                info!(call_id = %self.call_id, "answered across our CANCEL: sending BYE");
-                                let status = self.bye(&dialog, self.invite_cseq + 1).await;
-                                self.emit(UacEvent::HangupDone { status });
-                                return None;
-                            }
-                            info!(call_id = %self.call_id, "call answered");
-                            self.emit(UacEvent::Answered { answer: resp.body.clone() });
-                            return Some((dialog, to_tag(&resp)));
-                        }
-                        401 | 407 if !hangup
-                            && challenges < MAX_CHALLENGES
-                            && (challenges == 0 || auth::stale(&resp)) =>
-                        {
-                            challenges += 1;
-                            match self.authenticate(&resp).await {
-                                Some(responses) => {
-                                    inputs.responses = responses;
-                                    provisional = false;
-                                }
-                                None => {
-                                    self.emit(UacEvent::Failed { status: code });
-                                    return None;
-                                }
-                            }
-                        }
-                        _ => {
-                            // rsipstack reports its timers B and C as a 408
-                            // of its own, made from our INVITE: no To tag.
-                            if code == 408 && to_tag(&resp).is_none() {
-                                if provisional && !cancel_sent {
-                                    self.send_cancel(); // stop the ringing
-                                }
-                                info!(call_id = %self.call_id, "no final answer");
-                                self.emit(UacEvent::Timeout);
-                            } else {
-                                info!(call_id = %self.call_id, status = code, "call failed");
-                                self.emit(UacEvent::Failed { status: code });
-                            }
-                            return None;
-                        }
-                    }
-                }
+            let hangup = self.cancel.hangup_requested();
+            let deadline = self.cancel.poll_timeout();
+            let step = tokio::select! {
+                resp = inputs.responses.recv() => self.early_response(resp, inputs).await,
                 cmd = inputs.commands.recv(), if !hangup => match cmd {
                     Some(UacCommand::Hangup) | None => {
-                        hangup = true;
-                        if provisional {
-                            self.send_cancel();
-                            cancel_sent = true;
-                            deadline = Some(Instant::now() + CANCEL_WAIT);
-                        } else {
-                            deadline = Some(Instant::now() + CANCEL_DEFER);
-                        }
+                        let action = self.cancel.handle_hangup(clock::now());
+                        self.cancel_action(action)
                     }
                     Some(UacCommand::AnswerReInvite { status, sdp }) => {
                         let contact = self.contact();
                         self.peer.answer_reinvite(status, sdp, &contact).await;
+                        Early::Continue
                     }
                 },
-                tx = inputs.dialog.recv() => {
-                    let tx = tx?;
-                    if self.peer_request(tx).await {
-                        return None;
+                tx = inputs.dialog.recv() => match tx {
+                    Some(tx) => match self.peer_request(tx).await {
+                        true => Early::Over,
+                        false => Early::Continue,
+                    },
+                    None => Early::Over,
+                },
+                () = clock::sleep_until(deadline) => {
+                    let action = self.cancel.handle_timeout(clock::now());
+                    if action == Some(CancelAction::SendCancel) {
+                        debug!(call_id = %self.call_id, "no provisional response: sending CANCEL anyway");
+                    }
+                    self.cancel_action(action)
+                }
+            };
+            match step {
+                Early::Continue => {}
+                Early::Over => return None,
+                Early::Answered(answered) => return Some(*answered),
+            }
+        }
+    }
+
+    /// One response to the INVITE before the final one (`None`: the
+    /// transaction ended without one).
+    async fn early_response(&mut self, resp: Option<Response>, inputs: &mut Inputs) -> Early {
+        let Some(resp) = resp else {
+            self.emit(UacEvent::Timeout);
+            return Early::Over;
+        };
+        let code = u16::from(resp.status_code.clone());
+        let hangup = self.cancel.hangup_requested();
+        match code {
+            0..=199 => {
+                self.emit(UacEvent::Progress(code));
+                let action = self.cancel.handle_provisional(clock::now());
+                self.cancel_action(action)
+            }
+            200..=299 => {
+                let dialog = self.dialog_from(&resp);
+                if hangup {
+                    info!(call_id = %self.call_id, "answered across our CANCEL: sending BYE");
+                    let status = self.bye(&dialog, self.invite_cseq + 1).await;
+                    self.emit(UacEvent::HangupDone { status });
+                    return Early::Over;
+                }
+                info!(call_id = %self.call_id, "call answered");
+                self.emit(UacEvent::Answered {
+                    answer: resp.body.clone(),
+                });
+                Early::Answered(Box::new((dialog, to_tag(&resp))))
+            }
+            401 | 407
+                if !hangup
+                    && self.challenges < MAX_CHALLENGES
+                    && (self.challenges == 0 || auth::stale(&resp)) =>
+            {
+                self.challenges += 1;
+                match self.authenticate(&resp).await {
+                    Some(responses) => {
+                        inputs.responses = responses;
+                        self.cancel.handle_new_invite();
+                        Early::Continue
+                    }
+                    None => {
+                        self.emit(UacEvent::Failed { status: code });
+                        Early::Over
                     }
                 }
-                () = sleep_until(deadline) => {
-                    if cancel_sent {
-                        warn!(call_id = %self.call_id, "no final response after our CANCEL");
-                        self.emit(UacEvent::Timeout);
-                        return None;
+            }
+            _ => {
+                // rsipstack reports its timers B and C as a 408 of its own,
+                // made from our INVITE: no To tag.
+                if code == 408 && to_tag(&resp).is_none() {
+                    if self.cancel.handle_no_answer() == Some(CancelAction::SendCancel) {
+                        self.send_cancel(); // stop the ringing
                     }
-                    debug!(call_id = %self.call_id, "no provisional response: sending CANCEL anyway");
-                    self.send_cancel();
-                    cancel_sent = true;
-                    deadline = Some(Instant::now() + CANCEL_WAIT);
+                    info!(call_id = %self.call_id, "no final answer");
+                    self.emit(UacEvent::Timeout);
+                } else {
+                    info!(call_id = %self.call_id, status = code, "call failed");
+                    self.emit(UacEvent::Failed { status: code });
                 }
+                Early::Over
+            }
+        }
+    }
+
+    /// Does what the CANCEL wait says.
+    fn cancel_action(&mut self, action: Option<CancelAction>) -> Early {
+        match action {
+            None => Early::Continue,
+            Some(CancelAction::SendCancel) => {
+                self.send_cancel();
+                Early::Continue
+            }
+            Some(action @ CancelAction::GiveUp) => {
+                warn!(call_id = %self.call_id, "no final response after our CANCEL");
+                if let Some(event) = action.event() {
+                    self.emit(event);
+                }
+                Early::Over
             }
         }
     }
@@ -298,45 +321,7 @@ impl UacTask {
 
     /// The dialog a 2xx sets up, as seen from our side (RFC 3261 §12.1.2).
     fn dialog_from(&self, resp: &Response) -> DialogRequest {
-        let target = resp
-            .contact_header()
-            .ok()
-            .and_then(|c| c.typed().ok())
-            .map(|c| c.uri)
-            .unwrap_or_else(|| self.invite.uri.clone());
-        let header = |r: &Request| r.to_header().map(|t| t.value().to_string()).ok();
-        let remote = resp
-            .to_header()
-            .map(|t| t.value().to_string())
-            .ok()
-            .or_else(|| header(&self.invite))
-            .unwrap_or_default();
-        let local = self
-            .invite
-            .from_header()
-            .map(|f| f.value().to_string())
-            .unwrap_or_default();
-        let mut route = Vec::new();
-        for h in resp.headers.iter() {
-            if let Header::RecordRoute(rr) = h {
-                match typed::RecordRoute::parse_header_list(rr.value()) {
-                    Ok(list) => route.extend(list.iter().map(ToString::to_string)),
-                    Err(e) => {
-                        warn!(call_id = %self.call_id, error = %e, "unreadable Record-Route ignored")
-                    }
-                }
-            }
-        }
-        // A UAC's route set is the Record-Route list in reverse.
-        route.reverse();
-        DialogRequest {
-            call_id: self.call_id.clone(),
-            local,
-            remote,
-            target: unescape_user(target),
-            route,
-            user_agent: self.endpoint.user_agent.clone(),
-        }
+        dialog_from(&self.invite, resp, &self.call_id, &self.endpoint.user_agent)
     }
 
     /// What a BYE needs, to send one from another task.
@@ -365,40 +350,5 @@ impl UacTask {
             let status = send_request(&endpoint, cancel, connection, destination).await;
             debug!(%call_id, ?status, "CANCEL answered");
         });
-    }
-}
-
-/// Sends our BYE: over TCP on the INVITE's connection, over UDP to the
-/// first Route, else the remote target (the callee's Contact).
-struct ByeSender {
-    endpoint: EndpointInnerRef,
-    connection: Option<SipConnection>,
-    reliable: bool,
-    local: SocketAddr,
-}
-
-impl ByeSender {
-    async fn bye(&self, dialog: &DialogRequest, cseq: u32) -> Option<u16> {
-        let via = match request::via(&self.endpoint, self.local, self.reliable) {
-            Ok(via) => via,
-            Err(e) => {
-                warn!(call_id = %dialog.call_id, error = %e, "cannot build a Via for BYE");
-                return None;
-            }
-        };
-        let bye = dialog.build(Method::Bye, cseq, via);
-        let connection = if self.reliable {
-            self.connection.clone()
-        } else {
-            None
-        };
-        send_request(&self.endpoint, bye, connection, None).await
-    }
-}
-
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
     }
 }
