@@ -33,9 +33,9 @@ use crate::guard::GuardConfig;
 use crate::guarded_tcp::GuardedTcp;
 use crate::guarded_udp::GuardedUdpSocket;
 use crate::registrar::{BindingChange, Registrar};
-pub use crate::tcp_limits::TcpLimits;
 use crate::request::{header_value, reply, source_of};
 use crate::routes::DialogRoutes;
+pub use crate::tcp_limits::TcpLimits;
 use crate::uac::{self, OutgoingCall, UacHandle};
 use crate::uas::{self, IncomingCall};
 

@@ -49,7 +49,7 @@ pub struct Shared {
     /// The calls up on each line (for line-clear callbacks).
     pub legs: Arc<crate::serve::lineclear::legs::LineLegs>,
     /// Each line's verified numbers and outbound rules.
-    pub outbound: HashMap<String, crate::serve::lineclear::LineOutbound>,
+    pub outbound: HashMap<String, crate::serve::lineclear::outbound::LineOutbound>,
 }
 
 impl Shared {

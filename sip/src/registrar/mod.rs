@@ -37,7 +37,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use rsipstack::sip::prelude::*;
-use rsipstack::sip::{typed, Header, Request, StatusCode, Uri};
+use rsipstack::sip::{Header, Request, StatusCode, Uri};
 use tracing::{debug, info};
 
 use auth::{DigestAuth, Refusal};

@@ -32,14 +32,16 @@
 //! keeps its `last_error` and gets `next_attempt_at_ms` =
 //! [`GAVE_UP_MS`]: it is never tried again.
 
+mod types;
 mod worker;
 
-pub use crate::config::webhook::validate_url;
+pub use types::{AlertError, DeliverySettings};
+use types::{Msg, NewAlert};
 
 #[cfg(test)]
 mod tests;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -49,34 +51,8 @@ use serde::Serialize;
 
 use crate::store::{rfc3339_millis, unix_millis};
 
-/// `next_attempt_at_ms` of an alert that will not be tried again.
-pub const GAVE_UP_MS: i64 = i64::MAX;
-
 /// Extra time [`AlertSender::shutdown`] waits beyond one attempt's timeout.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
-
-/// Why the alert sender could not start, or why one delivery attempt
-/// failed (the latter is only logged and kept in the row's `last_error`).
-#[derive(Debug, thiserror::Error)]
-pub enum AlertError {
-    #[error("alerts: call log {}: {source}", .path.display())]
-    Open {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
-    #[error("alerts: call log: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("alerts: cannot start the delivery thread: {0}")]
-    Thread(std::io::Error),
-    #[error("alerts: cannot encode the alert as JSON: {0}")]
-    Json(#[from] serde_json::Error),
-    #[error("webhook URL {0}")]
-    InvalidUrl(String),
-    #[error("HTTP status {0}")]
-    Status(u16),
-    #[error("{0}")]
-    Http(#[from] ureq::Error),
-}
 
 /// What a trusted contact is told about a risky call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,47 +96,6 @@ impl Alert {
         };
         Ok(serde_json::to_string(&body)?)
     }
-}
-
-/// How alerts are delivered and retried.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeliverySettings {
-    /// Bound on one attempt: name lookup, connect, TLS, request and
-    /// response together.
-    pub timeout: Duration,
-    /// Attempts before giving up.
-    pub max_attempts: u32,
-    /// No attempt is made once an alert is older than this.
-    pub max_age: Duration,
-    /// Wait after the first failed attempt; doubled after each further one.
-    pub first_backoff: Duration,
-    /// Longest wait between two attempts.
-    pub max_backoff: Duration,
-}
-
-impl Default for DeliverySettings {
-    fn default() -> Self {
-        DeliverySettings {
-            timeout: Duration::from_secs(5),
-            max_attempts: 20,
-            max_age: Duration::from_secs(24 * 60 * 60),
-            first_backoff: Duration::from_secs(2),
-            max_backoff: Duration::from_secs(10 * 60),
-        }
-    }
-}
-
-/// A new alert on its way to the delivery thread.
-struct NewAlert {
-    call_id: String,
-    url: String,
-    payload: String,
-    created_at_ms: i64,
-}
-
-enum Msg {
-    Alert(NewAlert),
-    Shutdown,
 }
 
 /// The delivery thread and what shutting it down needs.
@@ -250,23 +185,5 @@ impl AlertSender {
                 tracing::warn!("alert delivery thread did not stop in time; leaving it");
             }
         }
-    }
-}
-
-/// `scheme://host[:port]` of `url`, for logs: the path and query may hold
-/// a token.
-fn origin(url: &str) -> String {
-    match url.parse::<ureq::http::Uri>() {
-        Ok(uri) => match (uri.scheme_str(), uri.authority()) {
-            (Some(scheme), Some(authority)) => {
-                let host_port = authority
-                    .as_str()
-                    .rsplit_once('@')
-                    .map_or(authority.as_str(), |(_, rest)| rest);
-                format!("{scheme}://{host_port}")
-            }
-            _ => "(invalid URL)".to_owned(),
-        },
-        Err(_) => "(invalid URL)".to_owned(),
     }
 }

@@ -8,8 +8,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use rusqlite::Connection;
 use tempfile::TempDir;
 
+use super::types::{origin, GAVE_UP_MS};
 use super::worker::backoff;
 use super::*;
+use crate::config::webhook::validate_url;
 use crate::store::{Store, DB_FILE};
 
 /// One request as the receiver read it: the head lower-cased, the body.

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use super::{origin, validate_url, AlertError, DeliverySettings, Msg, NewAlert, GAVE_UP_MS};
+use super::types::{origin, AlertError, DeliverySettings, Msg, NewAlert, GAVE_UP_MS};
+use crate::config::webhook::validate_url;
 
 /// Longest sleep with nothing due: a clock jump is noticed this soon.
 const IDLE_WAIT: Duration = Duration::from_secs(60);

@@ -18,46 +18,23 @@
 //! back with the menu), or after a risky call (the offer). General outbound
 //! calling, when a line allows it, is not supported yet (480).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError};
 
-use ivr::lineclear::{Destination, OutboundDecision, OutboundPolicy, Trigger, VerifiedNumbers};
+use ivr::lineclear::{Destination, OutboundDecision, Trigger};
 use sip::IncomingCall;
 use tokio::time::Instant;
 use tracing::{info, warn};
 
 use crate::serve::shared::Shared;
+pub use outbound::lines;
 use resident::Resident;
 
 pub mod legs;
+pub mod outbound;
 mod proof;
 mod resident;
 mod runner;
 mod trunk;
-
-/// Each line's verified numbers and outbound rules.
-pub struct LineOutbound {
-    pub numbers: VerifiedNumbers,
-    pub policy: Mutex<OutboundPolicy>,
-}
-
-/// Builds every line's outbound rules (the config was validated).
-pub fn lines(config: &crate::config::Config) -> HashMap<String, LineOutbound> {
-    config
-        .lines
-        .iter()
-        .filter_map(|l| {
-            let numbers = crate::config::verified_numbers(&l.verified).ok()?;
-            Some((
-                l.name.clone(),
-                LineOutbound {
-                    numbers,
-                    policy: Mutex::new(OutboundPolicy::new(l.outbound.policy_config())),
-                },
-            ))
-        })
-        .collect()
-}
 
 /// Whether this INVITE comes from one of the resident's phones: its From
 /// user is a phone account.

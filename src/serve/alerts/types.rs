@@ -1,0 +1,93 @@
+//! The alert sender's vocabulary, shared by the sender (`mod.rs`) and the
+//! delivery thread (`worker.rs`): errors, delivery settings, the messages
+//! between them, and how a webhook URL is shown in logs.
+//!
+//! Does not own: sending or delivering.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// `next_attempt_at_ms` of an alert that will not be tried again.
+pub const GAVE_UP_MS: i64 = i64::MAX;
+
+/// Why the alert sender could not start, or why one delivery attempt
+/// failed (the latter is only logged and kept in the row's `last_error`).
+#[derive(Debug, thiserror::Error)]
+pub enum AlertError {
+    #[error("alerts: call log {}: {source}", .path.display())]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("alerts: call log: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("alerts: cannot start the delivery thread: {0}")]
+    Thread(std::io::Error),
+    #[error("alerts: cannot encode the alert as JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("webhook URL {0}")]
+    InvalidUrl(String),
+    #[error("HTTP status {0}")]
+    Status(u16),
+    #[error("{0}")]
+    Http(#[from] ureq::Error),
+}
+
+/// How alerts are delivered and retried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliverySettings {
+    /// Bound on one attempt: name lookup, connect, TLS, request and
+    /// response together.
+    pub timeout: Duration,
+    /// Attempts before giving up.
+    pub max_attempts: u32,
+    /// No attempt is made once an alert is older than this.
+    pub max_age: Duration,
+    /// Wait after the first failed attempt; doubled after each further one.
+    pub first_backoff: Duration,
+    /// Longest wait between two attempts.
+    pub max_backoff: Duration,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        DeliverySettings {
+            timeout: Duration::from_secs(5),
+            max_attempts: 20,
+            max_age: Duration::from_secs(24 * 60 * 60),
+            first_backoff: Duration::from_secs(2),
+            max_backoff: Duration::from_secs(10 * 60),
+        }
+    }
+}
+
+/// A new alert on its way to the delivery thread.
+pub(super) struct NewAlert {
+    pub(super) call_id: String,
+    pub(super) url: String,
+    pub(super) payload: String,
+    pub(super) created_at_ms: i64,
+}
+
+pub(super) enum Msg {
+    Alert(NewAlert),
+    Shutdown,
+}
+
+/// `scheme://host[:port]` of `url`, for logs: the path and query may hold
+/// a token.
+pub(super) fn origin(url: &str) -> String {
+    match url.parse::<ureq::http::Uri>() {
+        Ok(uri) => match (uri.scheme_str(), uri.authority()) {
+            (Some(scheme), Some(authority)) => {
+                let host_port = authority
+                    .as_str()
+                    .rsplit_once('@')
+                    .map_or(authority.as_str(), |(_, rest)| rest);
+                format!("{scheme}://{host_port}")
+            }
+            _ => "(invalid URL)".to_owned(),
+        },
+        Err(_) => "(invalid URL)".to_owned(),
+    }
+}
