@@ -11,6 +11,7 @@
 mod cli;
 mod commands;
 mod config;
+mod console;
 mod policy;
 mod prompts;
 mod research;

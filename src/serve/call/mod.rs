@@ -259,6 +259,9 @@ fn log_call_start(
             started_at: started,
         },
     );
+    if let Some(name) = &incoming.caller_display {
+        shared.store.set_caller_name(&key, name);
+    }
     log_policy(shared, &key, decision);
     key
 }
