@@ -36,6 +36,7 @@ fn world() -> World {
                 caller: "5550100",
                 caller_name: Some("<script>alert(1)</script>"),
                 started_ms: console_support::now_ms() - 120_000,
+                outcome: "passed",
                 recording_secs: Some(2),
             },
         );
@@ -46,6 +47,7 @@ fn world() -> World {
                 caller: "5550199",
                 caller_name: None,
                 started_ms: console_support::now_ms() - 60_000,
+                outcome: "passed",
                 recording_secs: Some(1),
             },
         );
@@ -60,7 +62,11 @@ fn world() -> World {
 fn endpoints(w: &World) -> Vec<(String, String)> {
     let mut all = vec![("calls".to_owned(), "/api/calls".to_owned())];
     for (name, id) in [("mine", w.mine), ("theirs", w.theirs)] {
-        for (what, suffix) in [("call", ""), ("recording", "/recording"), ("evidence", "/evidence")] {
+        for (what, suffix) in [
+            ("call", ""),
+            ("recording", "/recording"),
+            ("evidence", "/evidence"),
+        ] {
             all.push((format!("{what} {name}"), format!("/api/calls/{id}{suffix}")));
         }
         all.push((format!("page {name}"), format!("/calls/{id}")));
@@ -99,7 +105,11 @@ fn every_role_against_every_endpoint() {
     for user in ["ann", "sam", "tia"] {
         let c = Client::logged_in(base, user);
         for (what, path) in endpoints(&w) {
-            assert_eq!(c.get(&path).status, expect(user, &what), "{user}: {what} ({path})");
+            assert_eq!(
+                c.get(&path).status,
+                expect(user, &what),
+                "{user}: {what} ({path})"
+            );
         }
         let listed: Vec<String> = c.get("/api/calls").json()["calls"]
             .as_array()
@@ -128,7 +138,8 @@ impl LiveStatus for Client {
         use std::io::Write;
         let addr = self.base.trim_start_matches("http://");
         let mut s = std::net::TcpStream::connect(addr).expect("connect");
-        s.set_read_timeout(Some(std::time::Duration::from_secs(5))).ok();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .ok();
         write!(
             s,
             "GET /api/live HTTP/1.1\r\nHost: {addr}\r\nCookie: {}\r\n\r\n",
@@ -138,7 +149,10 @@ impl LiveStatus for Client {
         let mut buf = [0u8; 64];
         let n = s.read(&mut buf).expect("read");
         let head = String::from_utf8_lossy(&buf[..n]).to_string();
-        head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
+        head.split(' ')
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0)
     }
 }
 
@@ -149,18 +163,36 @@ fn csrf_logout_throttle_range_evidence_and_audit() {
     let mut ann = Client::new(base);
     let login = ann.login("ann", &console_support::password("ann"));
     let cookie = login.header("set-cookie").expect("cookie");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
 
     // State-changing requests without the CSRF token are refused.
     let list = format!("/calls/{}/list", w.mine);
     assert_eq!(ann.post_form(&list, &[("list", "block")]).status, 403);
-    assert_eq!(ann.post_form(&list, &[("list", "block"), ("csrf", "wrong")]).status, 403);
-    assert_eq!(ann.post_json("/api/logout", &serde_json::json!({}), false).status, 403);
+    assert_eq!(
+        ann.post_form(&list, &[("list", "block"), ("csrf", "wrong")])
+            .status,
+        403
+    );
+    assert_eq!(
+        ann.post_json("/api/logout", &serde_json::json!({}), false)
+            .status,
+        403
+    );
     let csrf = ann.csrf.clone().expect("csrf");
-    assert_eq!(ann.post_form(&list, &[("list", "block"), ("csrf", &csrf)]).status, 303);
+    assert_eq!(
+        ann.post_form(&list, &[("list", "block"), ("csrf", &csrf)])
+            .status,
+        303
+    );
     let page = ann.get(&format!("/calls/{}", w.mine)).text();
     assert!(page.contains("blocklist request by ann"), "request kept");
-    assert!(page.contains("applies to new calls after the line is reloaded") || page.contains("apply to new calls after the line is reloaded"));
+    assert!(
+        page.contains("applies to new calls after the line is reloaded")
+            || page.contains("apply to new calls after the line is reloaded")
+    );
 
     // Untrusted text renders as text.
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
@@ -174,7 +206,10 @@ fn csrf_logout_throttle_range_evidence_and_audit() {
     let part = ann.get_with(&rec, &[("Range", "bytes=0-99")]);
     assert_eq!(part.status, 206);
     assert_eq!(part.body.len(), 100);
-    assert_eq!(part.header("content-range"), Some(format!("bytes 0-99/{}", whole.body.len()).as_str()));
+    assert_eq!(
+        part.header("content-range"),
+        Some(format!("bytes 0-99/{}", whole.body.len()).as_str())
+    );
     assert_eq!(part.body, whole.body[..100]);
     let tail = ann.get_with(&rec, &[("Range", "bytes=100-")]);
     assert_eq!(tail.status, 206);
@@ -188,30 +223,56 @@ fn csrf_logout_throttle_range_evidence_and_audit() {
     let mut checked = Vec::new();
     for line in sums.lines() {
         let (hash, name) = line.split_once("  ").expect("sum line");
-        let digest: String = Sha256::digest(&files[name]).iter().map(|b| format!("{b:02x}")).collect();
+        let digest: String = Sha256::digest(&files[name])
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         assert_eq!(hash, digest, "{name}");
         checked.push(name.to_owned());
     }
     checked.sort();
-    assert_eq!(checked, ["call.json", "recording.wav", "summary.html", "tags.json"]);
+    assert_eq!(
+        checked,
+        ["call.json", "recording.wav", "summary.html", "tags.json"]
+    );
     assert_eq!(files["recording.wav"], whole.body);
     let summary = String::from_utf8_lossy(&files["summary.html"]).into_owned();
     assert!(summary.contains("&lt;script&gt;") && !summary.contains("<script>alert"));
     let call = ann.get(&format!("/api/calls/{}", w.mine)).json();
-    assert_eq!(call["evidence_hold"], true, "downloading holds the call as evidence");
+    assert_eq!(
+        call["evidence_hold"], true,
+        "downloading holds the call as evidence"
+    );
 
     // The audit log has the login, the playback, the download and the request.
     let audit = ann.get("/api/audit").json();
-    let actions: Vec<&str> = audit.as_array().expect("audit").iter().map(|e| e["action"].as_str().unwrap_or("")).collect();
-    for want in ["login", "recording played", "evidence downloaded", "list change requested"] {
+    let actions: Vec<&str> = audit
+        .as_array()
+        .expect("audit")
+        .iter()
+        .map(|e| e["action"].as_str().unwrap_or(""))
+        .collect();
+    for want in [
+        "login",
+        "recording played",
+        "evidence downloaded",
+        "list change requested",
+    ] {
         assert!(actions.contains(&want), "{want} in {actions:?}");
     }
     // The whole file and the range from byte 0 start a playback; the
     // range from byte 100 continues one.
-    assert_eq!(actions.iter().filter(|a| **a == "recording played").count(), 2);
+    assert_eq!(
+        actions.iter().filter(|a| **a == "recording played").count(),
+        2
+    );
 
     // Logout ends the session.
-    assert_eq!(ann.post_json("/api/logout", &serde_json::json!({}), true).status, 200);
+    assert_eq!(
+        ann.post_json("/api/logout", &serde_json::json!({}), true)
+            .status,
+        200
+    );
     assert_eq!(ann.get("/api/calls").status, 401);
 
     // Wrong passwords: 401 three times free, then throttled (429), and the
@@ -222,7 +283,10 @@ fn csrf_logout_throttle_range_evidence_and_audit() {
     }
     // The fourth failure started a 1 s wait.
     assert_eq!(eve.login("tia", "wrong-password").status, 429);
-    assert_eq!(eve.login("tia", &console_support::password("tia")).status, 429);
+    assert_eq!(
+        eve.login("tia", &console_support::password("tia")).status,
+        429
+    );
     let failed = Client::logged_in(base, "ann").get("/api/audit").json();
     let failures = failed
         .as_array()
@@ -258,14 +322,80 @@ fn first_admin_from_the_setup_code() {
         .to_owned();
     let c = Client::new(&console.base);
     let page = c.get("/login").text();
-    assert!(page.contains("linewarden user add NAME --role admin"), "{page}");
-    let wrong = c.post_form("/setup", &[("code", "WRONGCODE123"), ("user", "root"), ("password", "long-enough")]);
+    assert!(
+        page.contains("linewarden user add NAME --role admin"),
+        "{page}"
+    );
+    let wrong = c.post_form(
+        "/setup",
+        &[
+            ("code", "WRONGCODE123"),
+            ("user", "root"),
+            ("password", "long-enough"),
+        ],
+    );
     assert_eq!(wrong.status, 403);
-    let ok = c.post_form("/setup", &[("code", &code), ("user", "root"), ("password", "long-enough")]);
+    let ok = c.post_form(
+        "/setup",
+        &[
+            ("code", &code),
+            ("user", "root"),
+            ("password", "long-enough"),
+        ],
+    );
     assert_eq!(ok.status, 200, "{}", ok.text());
     let mut root = Client::new(&console.base);
     assert_eq!(root.login("root", "long-enough").status, 200);
     assert_eq!(root.get("/api/audit").status, 200, "an admin");
-    let again = c.post_form("/setup", &[("code", &code), ("user", "two"), ("password", "long-enough")]);
+    let again = c.post_form(
+        "/setup",
+        &[
+            ("code", &code),
+            ("user", "two"),
+            ("password", "long-enough"),
+        ],
+    );
     assert_eq!(again.status, 403, "the code is used up");
+}
+
+#[test]
+fn https_with_secure_cookies() {
+    let certs = tempfile::tempdir().expect("tempdir");
+    let (cert, key) = (certs.path().join("cert.pem"), certs.path().join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
+        .args(["-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl (apt-get install openssl)");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let keys = format!("tls_cert = {:?}\ntls_key = {:?}\n", cert, key);
+    let console = Console::start_with(&keys, "", |data| {
+        add_user(data, &NewUser("ann", "admin", &[]))
+    });
+    assert!(console.base.starts_with("https://"));
+    let mut ann = Client::new(&console.base);
+    let login = ann.login("ann", &console_support::password("ann"));
+    assert_eq!(login.status, 200, "{}", login.text());
+    let cookie = login.header("set-cookie").expect("cookie");
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    assert_eq!(ann.get("/api/me").status, 200);
+    let plain = format!("http://{}", console.base.trim_start_matches("https://"));
+    assert!(
+        ureq::get(format!("{plain}/api/me")).call().is_err(),
+        "no plain HTTP on the TLS port"
+    );
 }

@@ -135,7 +135,14 @@ pub async fn recording(
         _ => return Err(ApiError::not_found()),
     };
     if super::recording::is_first_fetch(&headers) {
-        record(&state, &authed, "recording played", format!("call {id}"), None).await?;
+        record(
+            &state,
+            &authed,
+            "recording played",
+            format!("call {id}"),
+            None,
+        )
+        .await?;
     }
     let response = tokio::task::spawn_blocking(move || super::recording::respond(&path, &headers))
         .await
@@ -160,7 +167,14 @@ pub async fn evidence(
         .db
         .run(move |conn| super::lists::hold(conn, id))
         .await?;
-    record(&state, &authed, "evidence downloaded", format!("call {id}"), None).await?;
+    record(
+        &state,
+        &authed,
+        "evidence downloaded",
+        format!("call {id}"),
+        None,
+    )
+    .await?;
     let made_at = crate::time::rfc3339_millis(std::time::SystemTime::now());
     let zip = tokio::task::spawn_blocking(move || {
         super::evidence::bundle(&call, wav.as_deref().filter(|p| p.exists()), &made_at)
@@ -170,7 +184,10 @@ pub async fn evidence(
     let name = format!("attachment; filename=\"call-{id}-evidence.zip\"");
     let mut response = zip.into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
     if let Ok(v) = HeaderValue::from_str(&name) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }

@@ -45,7 +45,11 @@ pub fn record(conn: &Connection, at_ms: i64, e: &Event<'_>) -> Result<(), Consol
 }
 
 /// Up to `limit` entries, newest first, older than entry `before` if given.
-pub fn list(conn: &Connection, before: Option<i64>, limit: i64) -> Result<Vec<Entry>, ConsoleError> {
+pub fn list(
+    conn: &Connection,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Entry>, ConsoleError> {
     let mut stmt = conn.prepare(
         "SELECT id, at_ms, actor, action, target, detail, source FROM audit
          WHERE ?1 IS NULL OR id < ?1 ORDER BY id DESC LIMIT ?2",

@@ -151,7 +151,8 @@ pub fn parse_time(text: &str) -> Option<i64> {
 
 /// Unix ms as RFC 3339 UTC with milliseconds.
 pub fn rfc3339_ms(ms: i64) -> String {
-    let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(u64::try_from(ms).unwrap_or(0));
+    let t =
+        std::time::UNIX_EPOCH + std::time::Duration::from_millis(u64::try_from(ms).unwrap_or(0));
     crate::time::rfc3339_millis(t)
 }
 
@@ -188,7 +189,10 @@ fn conditions(filter: &Filter, scope: Option<&[String]>) -> Result<(String, Vec<
         sql.push("EXISTS (SELECT 1 FROM json_each(calls.tags) WHERE value = ?)".to_owned());
         values.push(Value::Text(tag.to_owned()));
     }
-    for (op, v, name) in [(">=", &filter.since, "since"), ("<", &filter.until, "until")] {
+    for (op, v, name) in [
+        (">=", &filter.since, "since"),
+        ("<", &filter.until, "until"),
+    ] {
         if let Some(v) = given(v) {
             let ms = parse_time(v).ok_or(format!("{name}: expected unix ms or RFC 3339"))?;
             sql.push(format!("started_at_ms {op} ?"));
@@ -229,7 +233,11 @@ pub fn page(
     let more = calls.len() > usize::try_from(limit).unwrap_or(usize::MAX);
     calls.truncate(usize::try_from(limit).unwrap_or(0));
     let next_before = more
-        .then(|| calls.last().map(|c| format!("{}:{}", c.started_at_ms, c.id)))
+        .then(|| {
+            calls
+                .last()
+                .map(|c| format!("{}:{}", c.started_at_ms, c.id))
+        })
         .flatten();
     Ok(Ok(Page { calls, next_before }))
 }

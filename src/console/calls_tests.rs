@@ -4,7 +4,8 @@ use crate::store::{NewCall, Store};
 fn fill(dir: &std::path::Path, n: i64) -> Connection {
     let store = Store::open(dir).expect("open");
     for i in 0..n {
-        let started = std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_000 * (i / 2) as u64);
+        let started =
+            std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_000 * (i / 2) as u64);
         let id = store
             .call_started(&NewCall {
                 call_id: format!("c{i}"),
@@ -43,7 +44,10 @@ fn keyset_pages_cover_every_call_once_in_order() {
     let mut sorted = seen.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     sorted.dedup();
-    assert_eq!(seen, sorted, "newest first, no repeats (equal start times included)");
+    assert_eq!(
+        seen, sorted,
+        "newest first, no repeats (equal start times included)"
+    );
 }
 
 #[test]
@@ -55,12 +59,19 @@ fn filters_and_scope_combine() {
         tag: Some("police".to_owned()),
         ..Filter::default()
     };
-    let page = page(&conn, &filter, Some(&scope)).expect("query").expect("filter");
+    let page = page(&conn, &filter, Some(&scope))
+        .expect("query")
+        .expect("filter");
     // Calls 0, 12 (i % 3 == 0 and i % 4 == 0).
     assert_eq!(page.calls.len(), 2);
-    assert!(page.calls.iter().all(|c| c.line == "a" && c.tags == ["police"]));
+    assert!(page
+        .calls
+        .iter()
+        .all(|c| c.line == "a" && c.tags == ["police"]));
     let none: Vec<String> = Vec::new();
-    let page2 = super::page(&conn, &Filter::default(), Some(&none)).expect("q").expect("f");
+    let page2 = super::page(&conn, &Filter::default(), Some(&none))
+        .expect("q")
+        .expect("f");
     assert!(page2.calls.is_empty(), "a user with no lines sees nothing");
     let bad = Filter {
         since: Some("yesterday".to_owned()),

@@ -22,20 +22,25 @@ pub fn bundle(call: &Call, wav: Option<&Path>, made_at: &str) -> Result<Vec<u8>,
     if let Some(path) = wav {
         files.push(("recording.wav", std::fs::read(path)?));
     }
-    files.push(("call.json", serde_json::to_vec_pretty(call).unwrap_or_default()));
+    files.push((
+        "call.json",
+        serde_json::to_vec_pretty(call).unwrap_or_default(),
+    ));
     files.push((
         "tags.json",
         serde_json::to_vec_pretty(&call.tag_details).unwrap_or_default(),
     ));
-    files.push(("summary.html", summary(call, wav.is_some(), made_at).into_bytes()));
+    files.push((
+        "summary.html",
+        summary(call, wav.is_some(), made_at).into_bytes(),
+    ));
     let sums: String = files
         .iter()
         .map(|(name, data)| format!("{}  {name}\n", hex(&Sha256::digest(data))))
         .collect();
     files.push(("SHA256SUMS", sums.into_bytes()));
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options =
-        SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for (name, data) in &files {
         zip.start_file(*name, options)?;
         zip.write_all(data)?;

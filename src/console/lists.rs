@@ -45,12 +45,18 @@ pub fn request(
 }
 
 /// The requests not applied yet for `line`'s `number`: (list, by, at_ms).
-pub fn pending(conn: &Connection, line: &str, number: &str) -> Result<Vec<(String, String, i64)>, ConsoleError> {
+pub fn pending(
+    conn: &Connection,
+    line: &str,
+    number: &str,
+) -> Result<Vec<(String, String, i64)>, ConsoleError> {
     let mut stmt = conn.prepare(
         "SELECT list, requested_by, at_ms FROM list_changes
          WHERE line = ?1 AND number = ?2 AND applied_at_ms IS NULL ORDER BY id",
     )?;
-    let rows = stmt.query_map(params![line, number], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let rows = stmt.query_map(params![line, number], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 

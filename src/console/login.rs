@@ -92,13 +92,21 @@ pub async fn log_in(
         }
         None => {
             throttle.failed(ip, &checked_name, now_u);
-            Err(ApiError::new(StatusCode::UNAUTHORIZED, "wrong name or password"))
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "wrong name or password",
+            ))
         }
     }
 }
 
 /// Ends the session `token` of `user` (audited).
-pub async fn log_out(state: &AppState, token: String, user: String, ip: IpAddr) -> Result<(), ApiError> {
+pub async fn log_out(
+    state: &AppState,
+    token: String,
+    user: String,
+    ip: IpAddr,
+) -> Result<(), ApiError> {
     let now = crate::time::now_millis();
     state
         .db
@@ -141,10 +149,15 @@ pub async fn set_up(
     let now = crate::time::now_millis();
     let now_u = u64::try_from(now).unwrap_or(0);
     if state.throttle_lock().check(ip, "(setup)", now_u).is_err() {
-        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too many tries: wait"));
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many tries: wait",
+        ));
     }
     let expected = state.setup_code_lock().clone();
-    let ok = expected.as_deref().is_some_and(|c| same_token(c, code.trim()));
+    let ok = expected
+        .as_deref()
+        .is_some_and(|c| same_token(c, code.trim()));
     if !ok {
         state.throttle_lock().failed(ip, "(setup)", now_u);
         return Err(ApiError::forbidden());
@@ -154,7 +167,9 @@ pub async fn set_up(
         .db
         .run(move |conn| {
             if users::count(conn)? > 0 {
-                return Err(ConsoleError::InvalidUser("a user already exists".to_owned()));
+                return Err(ConsoleError::InvalidUser(
+                    "a user already exists".to_owned(),
+                ));
             }
             users::add(conn, &name, Role::Admin, &[], &password, now)?;
             let e = Event {

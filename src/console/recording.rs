@@ -92,7 +92,10 @@ pub fn respond(path: &Path, headers: &HeaderMap) -> std::io::Result<Response> {
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("audio/wav"));
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     Ok(response)
 }
 
@@ -104,7 +107,8 @@ pub fn peaks(path: &Path, buckets: usize) -> Option<(u64, Vec<f32>)> {
     let channels = u64::from(spec.channels.max(1));
     let frames = u64::from(reader.duration());
     let duration_ms = frames * 1000 / u64::from(spec.sample_rate.max(1));
-    if spec.sample_format != hound::SampleFormat::Int || spec.bits_per_sample != 16 || buckets == 0 {
+    if spec.sample_format != hound::SampleFormat::Int || spec.bits_per_sample != 16 || buckets == 0
+    {
         return Some((duration_ms, Vec::new()));
     }
     let per_bucket = (frames * channels).div_ceil(buckets as u64).max(1);
@@ -134,10 +138,22 @@ mod tests {
     #[test]
     fn ranges() {
         assert_eq!(wanted(None, 100), Wanted::Whole);
-        assert_eq!(wanted(Some("bytes=0-"), 100), Wanted::Part { start: 0, end: 99 });
-        assert_eq!(wanted(Some("bytes=10-19"), 100), Wanted::Part { start: 10, end: 19 });
-        assert_eq!(wanted(Some("bytes=90-500"), 100), Wanted::Part { start: 90, end: 99 });
-        assert_eq!(wanted(Some("bytes=-10"), 100), Wanted::Part { start: 90, end: 99 });
+        assert_eq!(
+            wanted(Some("bytes=0-"), 100),
+            Wanted::Part { start: 0, end: 99 }
+        );
+        assert_eq!(
+            wanted(Some("bytes=10-19"), 100),
+            Wanted::Part { start: 10, end: 19 }
+        );
+        assert_eq!(
+            wanted(Some("bytes=90-500"), 100),
+            Wanted::Part { start: 90, end: 99 }
+        );
+        assert_eq!(
+            wanted(Some("bytes=-10"), 100),
+            Wanted::Part { start: 90, end: 99 }
+        );
         assert_eq!(wanted(Some("bytes=100-"), 100), Wanted::Unsatisfiable);
         assert_eq!(wanted(Some("bytes=5-1"), 100), Wanted::Whole);
         assert_eq!(wanted(Some("bytes=0-1,5-6"), 100), Wanted::Whole);
@@ -157,7 +173,8 @@ mod tests {
         let mut w = hound::WavWriter::create(&path, spec).expect("create");
         for i in 0..16000 {
             // Quiet first second, loud second.
-            w.write_sample(if i < 8000 { 100i16 } else { 16000 }).expect("write");
+            w.write_sample(if i < 8000 { 100i16 } else { 16000 })
+                .expect("write");
         }
         w.finalize().expect("finalize");
         let (ms, p) = peaks(&path, 4).expect("peaks");

@@ -45,7 +45,11 @@ pub fn sweep(
         )?;
         let rows = due
             .query_map(params![line, cutoff], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         for (id, recording, voicemail) in rows {
@@ -93,7 +97,9 @@ mod tests {
                 .expect("start");
             let rel = format!("rec{n}.wav");
             std::fs::write(dir.path().join(&rel), b"RIFF").expect("write");
-            store.call_answered(id, day(*started), Some(&rel)).expect("answer");
+            store
+                .call_answered(id, day(*started), Some(&rel))
+                .expect("answer");
             ids.push(id);
         }
         let conn = crate::console::db::open_conn(dir.path()).expect("conn");
@@ -102,11 +108,16 @@ mod tests {
         config.line_retention_days.insert("b".into(), 0);
         let now = 100 * DAY_MS;
         assert_eq!(sweep(&conn, dir.path(), &config, now).expect("sweep"), 1);
-        assert!(!dir.path().join("rec0.wav").exists(), "99 days old: deleted");
+        assert!(
+            !dir.path().join("rec0.wav").exists(),
+            "99 days old: deleted"
+        );
         assert!(dir.path().join("rec1.wav").exists(), "held as evidence");
         assert!(dir.path().join("rec2.wav").exists(), "5 days old");
         assert!(dir.path().join("rec3.wav").exists(), "line b keeps forever");
-        let c = crate::console::calls::get(&conn, ids[0]).expect("get").expect("call");
+        let c = crate::console::calls::get(&conn, ids[0])
+            .expect("get")
+            .expect("call");
         assert!(!c.has_recording && c.recording_deleted_at_ms == Some(now));
         assert_eq!(sweep(&conn, dir.path(), &config, now).expect("again"), 0);
     }

@@ -1,7 +1,7 @@
 //! Login sessions, kept server-side in the `sessions` table: a random
 //! token (only its SHA-256 is stored) in an HttpOnly, SameSite=Strict
-//! cookie, a per-session CSRF token, and expiry (30 minutes idle, 12 hours
-//! at most).
+//! cookie, a per-session CSRF token, and expiry (30 minutes idle, exact to
+//! the minute; 12 hours at most).
 //!
 //! Does not own: checking passwords (`users`) or reading the cookie from
 //! a request (`auth`).
@@ -20,6 +20,10 @@ pub const IDLE_MS: i64 = 30 * 60 * 1000;
 
 /// A session ends this long after login, used or not.
 pub const ABSOLUTE_MS: i64 = 12 * 60 * 60 * 1000;
+
+/// Last use is written at most this often (a write per request would
+/// cost a disk sync each); idle expiry is exact to this much.
+const TOUCH_EVERY_MS: i64 = 60 * 1000;
 
 /// A live session: who, and the CSRF token their state-changing requests
 /// must carry.
@@ -51,7 +55,11 @@ pub fn alive(created_ms: i64, last_seen_ms: i64, now_ms: i64) -> bool {
 }
 
 /// Starts a session for `user_id`; returns its token and CSRF token.
-pub fn create(conn: &Connection, user_id: i64, now_ms: i64) -> Result<(String, String), ConsoleError> {
+pub fn create(
+    conn: &Connection,
+    user_id: i64,
+    now_ms: i64,
+) -> Result<(String, String), ConsoleError> {
     let token = random_token()?;
     let csrf = random_token()?;
     conn.execute(
@@ -69,7 +77,11 @@ pub fn create(conn: &Connection, user_id: i64, now_ms: i64) -> Result<(String, S
 
 /// The live session for `token`, marked as used at `now_ms`; an expired
 /// one is deleted and gives `None`.
-pub fn lookup(conn: &Connection, token: &str, now_ms: i64) -> Result<Option<Session>, ConsoleError> {
+pub fn lookup(
+    conn: &Connection,
+    token: &str,
+    now_ms: i64,
+) -> Result<Option<Session>, ConsoleError> {
     let hash = token_hash(token);
     let row: Option<(i64, String, i64, i64)> = conn
         .query_row(
@@ -88,24 +100,28 @@ pub fn lookup(conn: &Connection, token: &str, now_ms: i64) -> Result<Option<Sess
     let Some(user) = users::by_id(conn, user_id)? else {
         return Ok(None);
     };
-    conn.execute(
-        "UPDATE sessions SET last_seen_ms = ?2 WHERE token_hash = ?1",
-        params![hash, now_ms],
-    )?;
+    if now_ms - last_seen >= TOUCH_EVERY_MS {
+        conn.execute(
+            "UPDATE sessions SET last_seen_ms = ?2 WHERE token_hash = ?1",
+            params![hash, now_ms],
+        )?;
+    }
     Ok(Some(Session { user, csrf }))
 }
 
 /// Ends the session for `token`.
 pub fn delete(conn: &Connection, token: &str) -> Result<(), ConsoleError> {
-    conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash(token)])?;
+    conn.execute(
+        "DELETE FROM sessions WHERE token_hash = ?1",
+        [token_hash(token)],
+    )?;
     Ok(())
 }
 
 /// Compares two tokens in time independent of where they differ.
 pub fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0

@@ -102,7 +102,11 @@ impl Throttle {
         let by_ip = refusal(self.ips.get(&ip), &PER_IP);
         let by_user = refusal(self.users.get(user), &PER_USER);
         match (by_ip, by_user) {
-            (Some(a), Some(b)) => Err(if a.retry_after_ms >= b.retry_after_ms { a } else { b }),
+            (Some(a), Some(b)) => Err(if a.retry_after_ms >= b.retry_after_ms {
+                a
+            } else {
+                b
+            }),
             (Some(r), None) | (None, Some(r)) => Err(r),
             (None, None) => Ok(()),
         }

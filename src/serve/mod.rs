@@ -75,7 +75,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
                 .load_passed(year_ago)
                 .context("reading the callers who passed")?;
             let prompts = Prompts::load().context("loading prompts")?;
-            Ok((StoreHandle::spawn_publishing(store, Some(live.clone())), prompts, bindings, passed))
+            Ok((
+                StoreHandle::spawn_publishing(store, Some(live.clone())),
+                prompts,
+                bindings,
+                passed,
+            ))
         })
         .await
         .context("start-up task")??;

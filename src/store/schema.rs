@@ -96,6 +96,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX calls_by_risk_start ON calls (risk, started_at_ms);
     CREATE INDEX calls_by_outcome_start ON calls (outcome, started_at_ms);
     CREATE INDEX calls_by_caller_start ON calls (caller, started_at_ms);
+    CREATE INDEX calls_recording_kept ON calls (line, started_at_ms)
+        WHERE recording IS NOT NULL AND recording_deleted_at_ms IS NULL;
     CREATE TABLE users (
         id              INTEGER PRIMARY KEY,
         name            TEXT NOT NULL UNIQUE,

@@ -57,6 +57,7 @@ pub struct SeedCall<'a> {
     pub caller: &'a str,
     pub caller_name: Option<&'a str>,
     pub started_ms: i64,
+    pub outcome: &'a str,
     /// Seconds of a test tone recorded, if any.
     pub recording_secs: Option<u32>,
 }
@@ -86,9 +87,9 @@ pub fn seed_call(data: &Path, call: &SeedCall<'_>) -> i64 {
         "INSERT INTO calls (call_id, line, caller, caller_name, called, started_at, started_at_ms,
             answered_at, answered_at_ms, ended_at, ended_at_ms, outcome, recording, end_reason, policy,
             tags, tag_details, risk, bridge, hangup_by)
-         VALUES (?1, ?2, ?3, ?4, '100', ?5, ?6, ?5, ?6, ?5, ?6 + 5000, 'passed', ?7, 'caller', 'challenge',
+         VALUES (?1, ?2, ?3, ?4, '100', ?5, ?6, ?5, ?6, ?5, ?6 + 5000, ?8, ?7, 'caller', 'challenge',
             '[\"police\"]', json_array(json_object('tag','police','at_ms',1500,'evidence','this is the police','confidence',80)),
-            'high', 'answered', 'caller')",
+            CASE ?8 WHEN 'failed' THEN 'high' WHEN 'timeout' THEN 'medium' ELSE 'low' END, 'answered', 'caller')",
         rusqlite::params![
             format!("seed-{}", call.started_ms),
             call.line,
@@ -96,7 +97,8 @@ pub fn seed_call(data: &Path, call: &SeedCall<'_>) -> i64 {
             call.caller_name,
             started,
             call.started_ms,
-            recording
+            recording,
+            call.outcome
         ],
     )
     .expect("insert call");
@@ -124,8 +126,19 @@ impl Console {
     /// Starts the service with the console on; `prepare` gets the data
     /// directory before start (add users and calls there).
     pub fn start(line_keys: &str, prepare: impl FnOnce(&Path)) -> Console {
+        Self::start_with("", line_keys, prepare)
+    }
+
+    /// Like [`Console::start`] with more `[console]` keys (TOML lines);
+    /// with `tls_cert` among them the base URL is `https://`.
+    pub fn start_with(console_keys: &str, line_keys: &str, prepare: impl FnOnce(&Path)) -> Console {
         let port = free_port();
-        let service_keys = format!("\n[console]\nlisten = \"127.0.0.1:{port}\"\n");
+        let service_keys = format!("\n[console]\nlisten = \"127.0.0.1:{port}\"\n{console_keys}\n");
+        let scheme = if console_keys.contains("tls_cert") {
+            "https"
+        } else {
+            "http"
+        };
         let svc = Service::start_custom(&service_keys, line_keys, "", &["*"], &[], prepare);
         let deadline = Instant::now() + Duration::from_secs(20);
         while !svc.log().contains("console is running") {
@@ -134,7 +147,7 @@ impl Console {
         }
         Console {
             svc,
-            base: format!("http://127.0.0.1:{port}"),
+            base: format!("{scheme}://127.0.0.1:{port}"),
         }
     }
 
@@ -177,7 +190,12 @@ impl Reply {
 
 impl Client {
     pub fn new(base: &str) -> Client {
+        // Test certificates are self-signed.
+        let tls = ureq::tls::TlsConfig::builder()
+            .disable_verification(true)
+            .build();
         let agent = ureq::Agent::config_builder()
+            .tls_config(tls)
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_global(Some(Duration::from_secs(20)))

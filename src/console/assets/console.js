@@ -17,6 +17,11 @@
     if (td) td.textContent = value === null || value === undefined || value === "" ? "-" : String(value);
   }
 
+  // "2026-01-31T12:00:00.000Z" -> "2026-01-31 12:00:00", as the server does.
+  function shortTime(t) {
+    return typeof t === "string" ? t.slice(0, 19).replace("T", " ") : t;
+  }
+
   function setRisk(row, risk) {
     row.className = "risk-" + (risk || "");
     set(row, "risk", risk);
@@ -41,7 +46,7 @@
   }
 
   function fill(row, call) {
-    set(row, "started", call.started_at);
+    set(row, "started", shortTime(call.started_at));
     set(row, "line", call.line);
     set(row, "caller", call.caller);
     set(row, "caller-name", call.caller_name);
@@ -90,7 +95,7 @@
     });
     on("started", (e) => {
       const row = rowFor(e.id);
-      set(row, "started", e.started_at);
+      set(row, "started", shortTime(e.started_at));
       set(row, "line", e.line);
       set(row, "caller", e.caller);
       set(row, "state", "in progress");

@@ -24,7 +24,9 @@ pub async fn audit(
         .db
         .run(move |c| audit::list(c, q.before, limit))
         .await?;
-    let older = (rows.len() as i64 == limit).then(|| rows.last().map(|r| r.id)).flatten();
+    let older = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten();
     Ok(layout(
         &authed,
         "Audit log",
@@ -34,7 +36,7 @@ pub async fn audit(
             table #audit {
                 thead { tr { th { "When (UTC)" } th { "Who" } th { "What" } th { "Target" } th { "Detail" } th { "From" } } }
                 tbody { @for r in &rows { tr {
-                    td { (r.at) } td { (or_dash(&r.actor)) } td { (r.action) }
+                    td { (super::short_time(&r.at)) } td { (or_dash(&r.actor)) } td { (r.action) }
                     td { (or_dash(&r.target)) } td { (or_dash(&r.detail)) } td { (or_dash(&r.source)) }
                 } } }
             }
@@ -43,7 +45,10 @@ pub async fn audit(
     ))
 }
 
-pub async fn users(State(state): State<AppState>, authed: Authed) -> Result<Html<String>, PageError> {
+pub async fn users(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<Html<String>, PageError> {
     authed.admin()?;
     let all = state.db.run(|c| users::list(c)).await?;
     let csrf = authed.session.csrf.clone();

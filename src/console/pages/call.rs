@@ -81,10 +81,12 @@ pub async fn page(
         _ => None,
     };
     let wave = match wav {
-        Some(path) => tokio::task::spawn_blocking(move || crate::console::recording::peaks(&path, 400))
-            .await
-            .ok()
-            .flatten(),
+        Some(path) => {
+            tokio::task::spawn_blocking(move || crate::console::recording::peaks(&path, 400))
+                .await
+                .ok()
+                .flatten()
+        }
         None => None,
     };
     let (line, number) = (call.line.clone(), call.caller.clone());
@@ -163,8 +165,20 @@ pub async fn list_request(
         .db
         .run(move |c| lists::request(c, now, &by, &line, f.list, &number, id))
         .await?;
-    let detail = format!("{}list {} on line {}", f.list.as_str(), call.caller, call.line);
-    record(&state, &authed, "list change requested", format!("call {id}"), Some(detail)).await?;
+    let detail = format!(
+        "{}list {} on line {}",
+        f.list.as_str(),
+        call.caller,
+        call.line
+    );
+    record(
+        &state,
+        &authed,
+        "list change requested",
+        format!("call {id}"),
+        Some(detail),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/calls/{id}")).into_response())
 }
 

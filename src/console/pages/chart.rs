@@ -19,7 +19,11 @@ pub fn per_day(rows: &[(i64, String, i64)], last_day: i64, days: i64) -> Markup 
     let total = |d: i64| rows.iter().filter(|r| r.0 == d).map(|r| r.2).sum::<i64>();
     let max = (first_day..=last_day).map(total).max().unwrap_or(0).max(1);
     let slot = WIDTH / days.max(1);
-    let colour = |o: &str| PALETTE[outcomes.iter().position(|x| *x == o).unwrap_or(0) % PALETTE.len()];
+    let colour = |o: &str| {
+        known_colour(o).unwrap_or_else(|| {
+            PALETTE[outcomes.iter().position(|x| *x == o).unwrap_or(0) % PALETTE.len()]
+        })
+    };
     html! {
         figure.chart {
             svg width=(WIDTH) height=(HEIGHT + 20) viewBox={ "0 0 " (WIDTH) " " (HEIGHT + 20) } role="img" aria-label="Calls per day by outcome" {
@@ -46,6 +50,19 @@ pub fn per_day(rows: &[(i64, String, i64)], last_day: i64, days: i64) -> Markup 
             }
         }
     }
+}
+
+/// Fixed colours for the usual outcomes, so a chart reads the same every
+/// day.
+fn known_colour(outcome: &str) -> Option<&'static str> {
+    Some(match outcome {
+        "passed" | "allowlisted" | "remembered" => "#2b7a3d",
+        "failed" | "blocked" | "rejected" => "#c0392b",
+        "timeout" => "#d68910",
+        "abandoned" => "#7f8c8d",
+        "in progress" => "#2471a3",
+        _ => return None,
+    })
 }
 
 /// `MM-DD` of a day since the epoch.

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::response::Html;
 use maud::{html, Markup};
 
-use super::{layout, or_dash, PageError};
+use super::{layout, or_dash, short_time, PageError};
 use crate::console::auth::Authed;
 use crate::console::calls::{self, Call, Filter};
 use crate::console::AppState;
@@ -19,7 +19,7 @@ pub fn row(c: &Call) -> Markup {
     let risk = c.risk.as_deref().unwrap_or("");
     html! {
         tr data-id=(c.id) class={ "risk-" (risk) } {
-            td.started { (c.started_at) }
+            td.started title=(c.started_at) { (short_time(&c.started_at)) }
             td.line { (c.line) }
             td.caller { (c.caller) }
             td.caller-name { (or_dash(&c.caller_name)) }
@@ -43,7 +43,10 @@ pub fn head() -> Markup {
     }
 }
 
-pub async fn page(State(state): State<AppState>, authed: Authed) -> Result<Html<String>, PageError> {
+pub async fn page(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<Html<String>, PageError> {
     let scope = authed.session.user.scope().map(<[String]>::to_vec);
     let filter = Filter {
         limit: Some(RECENT),

@@ -150,6 +150,11 @@ pub fn or_dash(v: &Option<String>) -> &str {
     v.as_deref().unwrap_or("-")
 }
 
+/// An RFC 3339 time as `YYYY-MM-DD HH:MM:SS` (UTC) for tables.
+pub fn short_time(rfc3339: &str) -> String {
+    rfc3339.get(..19).unwrap_or(rfc3339).replacen('T', " ", 1)
+}
+
 /// The status for a bad form value.
 pub fn bad(message: impl Into<String>) -> PageError {
     PageError(ApiError::new(StatusCode::BAD_REQUEST, message))
