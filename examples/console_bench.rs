@@ -88,6 +88,9 @@ fn fill(dir: &std::path::Path, n: u64) {
     );
 }
 
+/// The path of the i-th request of one kind.
+type PathFor<'a> = Box<dyn Fn(usize) -> String + 'a>;
+
 fn measure(base: &str, user: &str, password: &str, requests: usize) {
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -141,7 +144,7 @@ fn measure(base: &str, user: &str, password: &str, requests: usize) {
             .as_str()
             .map(str::to_owned);
     }
-    let kinds: Vec<(&str, Box<dyn Fn(usize) -> String>)> = vec![
+    let kinds: Vec<(&str, PathFor)> = vec![
         ("api first page", Box::new(|_| "/api/calls".to_owned())),
         (
             "api deeper page",

@@ -159,7 +159,7 @@ pub async fn start(
         }
         _ => None,
     };
-    let users = db.run(|c| users::count(c)).await?;
+    let users = db.run(users::count).await?;
     let setup_code = if users == 0 {
         let code = login::new_setup_code()?;
         warn!(

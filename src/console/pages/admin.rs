@@ -50,7 +50,7 @@ pub async fn users(
     authed: Authed,
 ) -> Result<Html<String>, PageError> {
     authed.admin()?;
-    let all = state.db.run(|c| users::list(c)).await?;
+    let all = state.db.run(users::list).await?;
     let csrf = authed.session.csrf.clone();
     Ok(layout(
         &authed,

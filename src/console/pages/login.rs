@@ -68,7 +68,7 @@ fn form_page(state: &AppState, no_users: bool, error: Option<&str>) -> Response 
 }
 
 async fn no_users(state: &AppState) -> Result<bool, PageError> {
-    Ok(state.db.run(|c| users::count(c)).await? == 0)
+    Ok(state.db.run(users::count).await? == 0)
 }
 
 pub async fn form(State(state): State<AppState>) -> Result<Response, PageError> {
