@@ -265,7 +265,10 @@ fn console_in_a_browser() {
         js(&b, "const a = document.getElementById('player'); a.muted = true; a.play(); return null;").await;
         until(&b, "playback", "document.getElementById('player').currentTime > 0", 20).await;
         js(&b, "const a = document.getElementById('player'); a.pause(); a.currentTime = 0; return null;").await;
+        // The whole call page, tags and actions included.
+        b.set_window_size(1280, 1250).await.expect("window");
         screenshot(&b, "call").await;
+        b.set_window_size(1280, 900).await.expect("window");
 
         // The evidence zip downloads, and its hashes verify.
         b.find(Locator::Css("#evidence")).await.expect("link").click().await.expect("click");

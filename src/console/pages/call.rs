@@ -33,9 +33,11 @@ fn waveform(call: &Call, duration_ms: u64, peaks: &[f32]) -> Markup {
                 rect.wave x=(format!("{:.1}", i as f32 * step)) y=(format!("{:.1}", mid as f32 - h / 2.0)) width=(format!("{:.1}", step.max(1.0))) height=(format!("{:.1}", h)) {}
             }
             @for t in &call.tag_details {
-                @let at = i64::try_from(t.at_ms).unwrap_or(0) - offset;
-                @if at >= 0 && duration_ms > 0 && (at as u64) <= duration_ms {
-                    @let x = at as f32 / duration_ms as f32 * WAVE_W as f32;
+                // A tag given before the answer (from the caller ID) is
+                // marked at the recording's start.
+                @let at = (i64::try_from(t.at_ms).unwrap_or(0) - offset).max(0);
+                @if duration_ms > 0 && (at as u64) <= duration_ms {
+                    @let x = (at as f32 / duration_ms as f32 * WAVE_W as f32).max(1.0);
                     g.tag-mark data-seek=(format!("{:.2}", at as f32 / 1000.0)) {
                         line x1=(format!("{x:.1}")) x2=(format!("{x:.1}")) y1="0" y2=(WAVE_H) {}
                         text x=(format!("{:.1}", x + 3.0)) y=(WAVE_H + 12) font-size="11" { (t.tag) }
