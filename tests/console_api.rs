@@ -399,3 +399,90 @@ fn https_with_secure_cookies() {
         "no plain HTTP on the TLS port"
     );
 }
+
+#[test]
+fn users_from_the_page_and_the_command_line() {
+    let console = Console::start("", |data| {
+        add_user(data, &NewUser("ann", "admin", &[]));
+        add_user(data, &NewUser("sam", "staff", &["test"]));
+    });
+    let base = &console.base;
+    let ann = Client::logged_in(base, "ann");
+    let sam = Client::logged_in(base, "sam");
+    let csrf = ann.csrf.clone().expect("csrf");
+    let new = [
+        ("name", "tom"),
+        ("role", "tenant"),
+        ("lines", "test"),
+        ("password", "tom-password"),
+    ];
+    let mut with_csrf = new.to_vec();
+    with_csrf.push(("csrf", &csrf));
+    assert_eq!(ann.post_form("/users", &new).status, 403, "no CSRF token");
+    let sam_csrf = sam.csrf.clone().expect("csrf");
+    let mut as_staff = new.to_vec();
+    as_staff.push(("csrf", &sam_csrf));
+    assert_eq!(
+        sam.post_form("/users", &as_staff).status,
+        403,
+        "staff cannot add users"
+    );
+    assert_eq!(sam.get("/users").status, 403);
+    assert_eq!(ann.post_form("/users", &with_csrf).status, 303);
+    let tom = Client::logged_in(base, "tom");
+    assert_eq!(
+        tom.get("/api/me").json()["user"]["lines"],
+        serde_json::json!(["test"])
+    );
+    // A tenant needs exactly one line.
+    let two = [
+        ("name", "ted"),
+        ("role", "tenant"),
+        ("lines", "a, b"),
+        ("password", "ted-password"),
+        ("csrf", &csrf),
+    ];
+    assert_eq!(ann.post_form("/users", &two).status, 400);
+
+    // Removing a user ends their sessions.
+    let remove = ann.post_form("/users/tom/remove", &[("csrf", &csrf)]);
+    assert_eq!(remove.status, 303);
+    assert_eq!(tom.get("/api/me").status, 401);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_linewarden"))
+        .args(["user", "remove", "sam", "--config"])
+        .arg(&console.svc.config)
+        .output()
+        .expect("user remove");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(sam.get("/api/me").status, 401);
+    let listed = std::process::Command::new(env!("CARGO_BIN_EXE_linewarden"))
+        .args(["user", "list", "--config"])
+        .arg(&console.svc.config)
+        .output()
+        .expect("user list");
+    assert_eq!(
+        String::from_utf8_lossy(&listed.stdout),
+        "ann\tadmin\tall lines\n"
+    );
+    let actions: Vec<String> = ann
+        .get("/api/audit")
+        .json()
+        .as_array()
+        .expect("audit")
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["action"].as_str().unwrap_or(""),
+                e["target"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    for want in ["user added tom", "user removed tom", "user removed sam"] {
+        assert!(actions.iter().any(|a| a == want), "{want} in {actions:?}");
+    }
+}
