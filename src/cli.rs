@@ -89,6 +89,11 @@ pub enum Cmd {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Manage the operator console's users.
+    User {
+        #[command(subcommand)]
+        command: UserCmd,
+    },
     /// Work with call fixtures.
     Fixture {
         #[command(subcommand)]
@@ -106,5 +111,39 @@ pub enum FixtureCmd {
         /// The fixture directory to write.
         #[arg(long, short)]
         out: PathBuf,
+    },
+}
+
+/// `linewarden user ...`: the console's users, kept in the call log's
+/// database in the data directory.
+#[derive(Subcommand, Debug)]
+pub enum UserCmd {
+    /// Add a user; the password is read from standard input (one line).
+    Add {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// The login name.
+        name: String,
+        /// admin (everything), staff (the lines given) or tenant (one line).
+        #[arg(long)]
+        role: String,
+        /// A line the user may see (repeat for staff; exactly one for a
+        /// tenant; none for an admin).
+        #[arg(long = "line", value_name = "LINE")]
+        lines: Vec<String>,
+    },
+    /// List the users.
+    List {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a user (and end their sessions).
+    Remove {
+        #[command(flatten)]
+        config: ConfigArgs,
+        name: String,
     },
 }

@@ -1,5 +1,5 @@
 //! Carrying out the subcommands: `serve`, `calls`, `check-config`,
-//! `config`, `replay` and `fixture import`. Each loads what it needs and
+//! `config`, `replay`, `fixture import` and `user`. Each loads what it needs and
 //! hands over to the module that owns the work.
 
 use std::path::PathBuf;
@@ -133,6 +133,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}: {summary}", out.display());
             Ok(ExitCode::SUCCESS)
         }
+        Cmd::User { command } => crate::console::users_cli::run(command),
         Cmd::Config(args) => {
             let config = args.load()?;
             print!("{}", config.to_toml()?);

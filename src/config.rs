@@ -12,6 +12,7 @@
 //! binding sockets, creating the data directory (see `store`), or running
 //! the challenge and deciding what to do with a caller (the `ivr` crate).
 
+mod console;
 mod error;
 mod policy;
 mod sip_peers;
@@ -31,6 +32,7 @@ use std::time::Duration;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 
+pub use console::ConsoleConfig;
 pub use error::ConfigError;
 pub use policy::LinePolicy;
 pub use sip_peers::{verified_numbers, AccountConfig, OutboundLineConfig, VerifiedConfig};
@@ -65,6 +67,9 @@ pub struct Config {
     /// configured, calls are taken only from their source networks.
     #[serde(rename = "trunk", default, skip_serializing_if = "Vec::is_empty")]
     pub trunks: Vec<TrunkConfig>,
+    /// `[console]`: the operator console; `None` (no table) runs none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub console: Option<ConsoleConfig>,
 }
 
 /// `[[trunk]]`: one SIP trunk from the phone network.
@@ -233,7 +238,7 @@ pub struct ScreeningConfig {
 }
 
 /// `listen`: an IP:port string, with an error that says what is expected.
-fn socket_addr<'de, D: Deserializer<'de>>(de: D) -> Result<SocketAddr, D::Error> {
+pub(crate) fn socket_addr<'de, D: Deserializer<'de>>(de: D) -> Result<SocketAddr, D::Error> {
     let text = String::deserialize(de)?;
     text.parse().map_err(|_| {
         D::Error::custom(format!(
@@ -321,6 +326,7 @@ impl Config {
                 ring_timeout_secs: default_ring_timeout(),
             }],
             trunks: Vec::new(),
+            console: Some(ConsoleConfig::default()),
             speech: SpeechConfig::default(),
             tagging: TaggingConfig::default(),
         }

@@ -12,6 +12,7 @@
 mod cli;
 mod commands;
 mod config;
+mod console;
 mod leg;
 mod policy;
 mod prompts;

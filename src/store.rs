@@ -28,6 +28,7 @@
 mod bridge;
 mod handle;
 mod print;
+mod publish;
 mod registrations;
 mod schema;
 mod tags;
@@ -268,6 +269,15 @@ impl Store {
              END
              WHERE id = ?1",
             params![id, tag],
+        )
+    }
+
+    /// Records the caller's display name.
+    pub fn set_caller_name(&self, id: i64, name: &str) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET caller_name = ?2 WHERE id = ?1",
+            params![id, name],
         )
     }
 

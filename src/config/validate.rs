@@ -23,6 +23,14 @@ impl Config {
         validate_service(&self.service, KeyPath::default().key("service"))?;
         super::tagging::validate_speech(&self.speech, KeyPath::default().key("speech"))?;
         super::tagging::validate_tagging(&self.tagging, KeyPath::default().key("tagging"))?;
+        if let Some(console) = &self.console {
+            if console.tls_half_set() {
+                return problem(
+                    KeyPath::default().key("console"),
+                    "tls_cert and tls_key go together: set both or neither",
+                );
+            }
+        }
         for (i, trunk) in self.trunks.iter().enumerate() {
             let path = KeyPath::default().key("trunk").index(i);
             if trunk.sources.is_empty() {

@@ -52,6 +52,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // Opening the database and decoding the prompts block: keep them off
     // the runtime's threads.
     let dir = data_dir.clone();
+    let live = crate::console::live::channel();
+    let live_tx = live.clone();
     let (store, prompts, bindings, passed) =
         tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             let store = Store::open(&dir)
@@ -74,7 +76,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
                 .load_passed(year_ago)
                 .context("reading the callers who passed")?;
             let prompts = Prompts::load().context("loading prompts")?;
-            Ok((StoreHandle::spawn(store), prompts, bindings, passed))
+            Ok((
+                StoreHandle::spawn_publishing(store, Some(live.clone())),
+                prompts,
+                bindings,
+                passed,
+            ))
         })
         .await
         .context("start-up task")??;
@@ -144,6 +151,22 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         config,
         registrar,
     });
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let console = match &shared.config.console {
+        Some(console) => Some(
+            crate::console::start(
+                crate::console::Setup {
+                    config: console.clone(),
+                    data_dir: shared.data_dir.clone(),
+                    lines: shared.config.lines.iter().map(|l| l.name.clone()).collect(),
+                    live: live_tx,
+                },
+                shutdown_rx.clone(),
+            )
+            .await?,
+        ),
+        None => None,
+    };
     info!(
         listen = %endpoint.local_addr(),
         data_dir = %shared.data_dir.display(),
@@ -151,7 +174,6 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         "linewarden is running"
     );
 
-    let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let registrations = crate::serve::trunk::spawn(&shared.config, &endpoint, &shutdown_rx);
     let mut tasks = JoinSet::new();
     loop {
@@ -209,6 +231,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         tasks.shutdown().await;
     }
     endpoint.shutdown();
+    if let Some(console) = console {
+        console.await.ok();
+    }
     match Arc::try_unwrap(shared) {
         Ok(shared) => {
             let Shared { store, alerts, .. } = shared;

@@ -12,6 +12,7 @@ use std::thread::JoinHandle;
 use std::time::SystemTime;
 
 use super::{NewCall, Store, TagDetail};
+use crate::console::live::LiveSender;
 
 /// Names one call for the lifetime of the process: the SIP Call-ID plus a
 /// process-wide counter, so a reused Call-ID is still a new call.
@@ -55,6 +56,7 @@ pub(super) enum Msg {
     Voicemail(CallKey, String),
     RecordingNote(CallKey, String),
     Callback(CallKey, String),
+    CallerName(CallKey, String),
     Passed(String, String, i64),
     Shutdown,
 }
@@ -70,12 +72,20 @@ pub struct StoreHandle {
 }
 
 impl StoreHandle {
-    /// Moves `store` to a new writer thread.
+    /// Moves `store` to a new writer thread (publishing nothing).
+    #[cfg(test)]
     pub fn spawn(store: Store) -> StoreHandle {
+        Self::spawn_publishing(store, None)
+    }
+
+    /// Like [`StoreHandle::spawn`]; every write that lands is also
+    /// published on `live` (the console's live view).
+    pub fn spawn_publishing(store: Store, live: Option<LiveSender>) -> StoreHandle {
         let (tx, rx) = mpsc::channel();
+        let publisher = live.map(super::publish::Publisher::new);
         let thread = std::thread::Builder::new()
             .name("call-log".to_owned())
-            .spawn(move || super::writer::run(store, rx));
+            .spawn(move || super::writer::run(store, rx, publisher));
         let thread = match thread {
             Ok(thread) => Some(thread),
             Err(err) => {
@@ -165,6 +175,12 @@ impl StoreHandle {
     /// full`.
     pub fn set_recording_note(&self, key: &CallKey, note: &str) {
         self.send(Msg::RecordingNote(key.clone(), note.to_owned()));
+    }
+
+    /// Logs the caller's display name (the SIP From header's; untrusted
+    /// text, shown escaped).
+    pub fn set_caller_name(&self, key: &CallKey, name: &str) {
+        self.send(Msg::CallerName(key.clone(), name.to_owned()));
     }
 
     /// Logs a line-clear callback's proof of clearing.

@@ -85,6 +85,61 @@ pub(super) const MIGRATIONS: &[&str] = &[
     "ALTER TABLE calls ADD COLUMN callback TEXT;",
     // 10: why a call is not recorded, or not to its end (a full disk).
     "ALTER TABLE calls ADD COLUMN recording_note TEXT;",
+    // 11: the operator console: the caller's display name; evidence
+    // holds and deleted recordings (retention); indexes for its filtered,
+    // keyset-paginated call log; people, their lines and sessions; an
+    // append-only audit log; allowlist/blocklist requests from the console.
+    "ALTER TABLE calls ADD COLUMN caller_name TEXT;
+    ALTER TABLE calls ADD COLUMN evidence_hold INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE calls ADD COLUMN recording_deleted_at_ms INTEGER;
+    CREATE INDEX calls_by_line_start ON calls (line, started_at_ms);
+    CREATE INDEX calls_by_risk_start ON calls (risk, started_at_ms);
+    CREATE INDEX calls_by_outcome_start ON calls (outcome, started_at_ms);
+    CREATE INDEX calls_by_caller_start ON calls (caller, started_at_ms);
+    CREATE INDEX calls_recording_kept ON calls (line, started_at_ms)
+        WHERE recording IS NOT NULL AND recording_deleted_at_ms IS NULL;
+    CREATE TABLE users (
+        id              INTEGER PRIMARY KEY,
+        name            TEXT NOT NULL UNIQUE,
+        role            TEXT NOT NULL CHECK (role IN ('admin', 'staff', 'tenant')),
+        password_hash   TEXT NOT NULL,
+        created_at_ms   INTEGER NOT NULL
+    );
+    CREATE TABLE user_lines (
+        user_id INTEGER NOT NULL,
+        line    TEXT NOT NULL,
+        PRIMARY KEY (user_id, line)
+    );
+    CREATE TABLE sessions (
+        token_hash      TEXT PRIMARY KEY,
+        user_id         INTEGER NOT NULL,
+        csrf            TEXT NOT NULL,
+        created_at_ms   INTEGER NOT NULL,
+        last_seen_ms    INTEGER NOT NULL
+    );
+    CREATE TABLE audit (
+        id      INTEGER PRIMARY KEY,
+        at_ms   INTEGER NOT NULL,
+        actor   TEXT,
+        action  TEXT NOT NULL,
+        target  TEXT,
+        detail  TEXT,
+        source  TEXT
+    );
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TABLE list_changes (
+        id              INTEGER PRIMARY KEY,
+        at_ms           INTEGER NOT NULL,
+        requested_by    TEXT NOT NULL,
+        line            TEXT NOT NULL,
+        list            TEXT NOT NULL CHECK (list IN ('allow', 'block')),
+        number          TEXT NOT NULL,
+        call            INTEGER,
+        applied_at_ms   INTEGER
+    );",
 ];
 
 /// Brings the schema up to date in one immediate transaction, so two

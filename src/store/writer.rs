@@ -13,6 +13,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use super::handle::{CallKey, Msg};
+use super::publish::Publisher;
 use super::{Store, StoreError};
 
 /// How often writes kept back by a failure are tried again.
@@ -25,8 +26,9 @@ const MAX_PENDING: usize = 200_000;
 /// How long shutdown keeps trying to write what is still kept back.
 const SHUTDOWN_RETRY: Duration = Duration::from_secs(5);
 
-pub(super) fn run(store: Store, rx: mpsc::Receiver<Msg>) {
+pub(super) fn run(store: Store, rx: mpsc::Receiver<Msg>, publisher: Option<Publisher>) {
     let mut writer = Writer::new(store);
+    writer.publisher = publisher;
     loop {
         let msg = if writer.pending.is_empty() {
             rx.recv().map_err(|_| ())
@@ -72,6 +74,7 @@ pub(super) struct Writer {
     ids: HashMap<CallKey, i64>,
     pub(super) pending: VecDeque<Msg>,
     dropped: u64,
+    publisher: Option<Publisher>,
 }
 
 impl Writer {
@@ -81,6 +84,7 @@ impl Writer {
             ids: HashMap::new(),
             pending: VecDeque::new(),
             dropped: 0,
+            publisher: None,
         }
     }
 
@@ -137,9 +141,23 @@ impl Writer {
         }
     }
 
+    /// Carries out one write and, once it has landed, publishes it.
+    fn apply(&mut self, msg: &Msg) -> Result<(), StoreError> {
+        let known_id = super::publish::key(msg).and_then(|k| self.ids.get(k).copied());
+        self.apply_write(msg)?;
+        if let Some(publisher) = &mut self.publisher {
+            let id = known_id
+                .or_else(|| super::publish::key(msg).and_then(|k| self.ids.get(k).copied()));
+            if let Some(id) = id {
+                publisher.published(msg, id);
+            }
+        }
+        Ok(())
+    }
+
     /// Carries out one write. Writes for a call that was never started (or
     /// has ended) are logged and skipped.
-    fn apply(&mut self, msg: &Msg) -> Result<(), StoreError> {
+    fn apply_write(&mut self, msg: &Msg) -> Result<(), StoreError> {
         let store = &self.store;
         let (key, result) = match msg {
             Msg::Shutdown => return Ok(()),
@@ -201,6 +219,10 @@ impl Writer {
             Msg::HangupBy(key, v) => (
                 key,
                 known(&self.ids, key).map(|&id| store.set_hangup_by(id, v)),
+            ),
+            Msg::CallerName(key, v) => (
+                key,
+                known(&self.ids, key).map(|&id| store.set_caller_name(id, v)),
             ),
         };
         let _ = key;

@@ -36,6 +36,9 @@ pub(super) fn call_started(
             started_at: started,
         },
     );
+    if let Some(name) = &incoming.caller_display {
+        shared.store.set_caller_name(&key, name);
+    }
     shared.store.set_policy(&key, decision.as_str());
     if let Some(tag) = decision.tag() {
         shared.store.add_tag(&key, tag);

@@ -1,0 +1,67 @@
+//! Requests the console keeps for later: allowlist/blocklist requests
+//! from a call's page (the `list_changes` table; they do not change a
+//! running line: applying them belongs to the lines kept in the store),
+//! and holding a call as evidence (retention then keeps its recording).
+
+use rusqlite::{params, Connection};
+use serde::Serialize;
+
+use super::error::ConsoleError;
+
+/// Which list a number is asked onto.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum List {
+    Allow,
+    Block,
+}
+
+impl List {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            List::Allow => "allow",
+            List::Block => "block",
+        }
+    }
+}
+
+/// Keeps a request to put `number` on `line`'s `list` (from call `call`);
+/// returns its id.
+pub fn request(
+    conn: &Connection,
+    at_ms: i64,
+    by: &str,
+    line: &str,
+    list: List,
+    number: &str,
+    call: i64,
+) -> Result<i64, ConsoleError> {
+    conn.execute(
+        "INSERT INTO list_changes (at_ms, requested_by, line, list, number, call)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![at_ms, by, line, list.as_str(), number, call],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// The requests not applied yet for `line`'s `number`: (list, by, at_ms).
+pub fn pending(
+    conn: &Connection,
+    line: &str,
+    number: &str,
+) -> Result<Vec<(String, String, i64)>, ConsoleError> {
+    let mut stmt = conn.prepare(
+        "SELECT list, requested_by, at_ms FROM list_changes
+         WHERE line = ?1 AND number = ?2 AND applied_at_ms IS NULL ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![line, number], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Holds call `id` as evidence.
+pub fn hold(conn: &Connection, id: i64) -> Result<(), ConsoleError> {
+    conn.execute("UPDATE calls SET evidence_hold = 1 WHERE id = ?1", [id])?;
+    Ok(())
+}

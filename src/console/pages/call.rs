@@ -1,0 +1,205 @@
+//! One call's page: what was decided and how it went (policy, challenge,
+//! bridge, who hung up, the callback's proof), the recording with its
+//! waveform and the tags marked on the timeline with their evidence, the
+//! evidence bundle, and one-click allowlist/blocklist requests (kept and
+//! audited; they apply once the line is reloaded) and an evidence hold.
+
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::{layout, or_dash, PageError};
+use crate::console::api::{record, visible_call};
+use crate::console::auth::Authed;
+use crate::console::calls::Call;
+use crate::console::lists::{self, List};
+use crate::console::AppState;
+
+const WAVE_W: usize = 800;
+const WAVE_H: usize = 80;
+
+/// The waveform as SVG bars with the tags marked at their offsets into
+/// the recording (clicking one seeks the player there).
+fn waveform(call: &Call, duration_ms: u64, peaks: &[f32]) -> Markup {
+    let mid = WAVE_H / 2;
+    let step = WAVE_W as f32 / peaks.len().max(1) as f32;
+    let offset = call.answer_offset_ms.unwrap_or(0);
+    html! {
+        svg #waveform width=(WAVE_W) height=(WAVE_H + 16) viewBox={ "0 0 " (WAVE_W) " " (WAVE_H + 16) } role="img" aria-label="Recording waveform" {
+            @for (i, p) in peaks.iter().enumerate() {
+                @let h = (p * WAVE_H as f32).max(1.0);
+                rect.wave x=(format!("{:.1}", i as f32 * step)) y=(format!("{:.1}", mid as f32 - h / 2.0)) width=(format!("{:.1}", step.max(1.0))) height=(format!("{:.1}", h)) {}
+            }
+            @for t in &call.tag_details {
+                // A tag given before the answer (from the caller ID) is
+                // marked at the recording's start.
+                @let at = (i64::try_from(t.at_ms).unwrap_or(0) - offset).max(0);
+                @if duration_ms > 0 && (at as u64) <= duration_ms {
+                    @let x = (at as f32 / duration_ms as f32 * WAVE_W as f32).max(1.0);
+                    g.tag-mark data-seek=(format!("{:.2}", at as f32 / 1000.0)) {
+                        line x1=(format!("{x:.1}")) x2=(format!("{x:.1}")) y1="0" y2=(WAVE_H) {}
+                        text x=(format!("{:.1}", x + 3.0)) y=(WAVE_H + 12) font-size="11" { (t.tag) }
+                        title { (t.tag) " at " (format!("{:.1}", at as f32 / 1000.0)) " s: " (t.evidence) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn detail_rows(c: &Call) -> Markup {
+    html! {
+        table.details {
+            tr { th { "Line" } td { (c.line) } }
+            tr { th { "Caller" } td #caller { (c.caller) } }
+            tr { th { "Caller's display name" } td #caller-name { (or_dash(&c.caller_name)) } }
+            tr { th { "Called" } td { (c.called) } }
+            tr { th { "Started (UTC)" } td { (c.started_at) } }
+            tr { th { "Ended" } td { (or_dash(&c.ended_at)) " " (or_dash(&c.end_reason)) } }
+            tr { th { "Policy decision" } td { (or_dash(&c.policy)) } }
+            tr { th { "Challenge outcome" } td { (or_dash(&c.outcome)) } }
+            tr { th { "Bridge outcome" } td { (or_dash(&c.bridge)) " " (or_dash(&c.answered_by)) } }
+            tr { th { "Who hung up" } td { (or_dash(&c.hangup_by)) } }
+            tr class={ "risk-" (c.risk.as_deref().unwrap_or("")) } { th { "Risk" } td { (or_dash(&c.risk)) } }
+            tr { th { "Recording" } td { (or_dash(&c.recording_note)) @if c.recording_deleted_at_ms.is_some() { " deleted by retention" } } }
+            tr { th { "Evidence hold" } td { (if c.evidence_hold { "yes: the recording is kept" } else { "no" }) } }
+            @if let Some(proof) = &c.callback {
+                tr { th { "Callback proof" } td { pre { (proof) } } }
+            }
+        }
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    let call = visible_call(&state, &authed, id).await?;
+    let wav = match (&call.recording, call.has_recording) {
+        (Some(rel), true) => Some(state.data_dir.join(rel)),
+        _ => None,
+    };
+    let wave = match wav {
+        Some(path) => {
+            tokio::task::spawn_blocking(move || crate::console::recording::peaks(&path, 400))
+                .await
+                .ok()
+                .flatten()
+        }
+        None => None,
+    };
+    let (line, number) = (call.line.clone(), call.caller.clone());
+    let pending = state
+        .db
+        .run(move |c| lists::pending(c, &line, &number))
+        .await?;
+    let csrf = authed.session.csrf.clone();
+    Ok(layout(
+        &authed,
+        &format!("Call {id}"),
+        html! {
+            h1 { "Call " (id) }
+            (detail_rows(&call))
+            h2 { "Recording" }
+            @if let Some((duration_ms, peaks)) = &wave {
+                audio #player controls preload="metadata" src={ "/api/calls/" (id) "/recording" } {}
+                (waveform(&call, *duration_ms, peaks))
+            } @else {
+                p { "No recording." }
+            }
+            h2 { "Tags" }
+            ul #tags {
+                @for t in &call.tag_details {
+                    li { strong { (t.tag) } " at " (format!("{:.1}", t.at_ms as f64 / 1000.0)) " s into the call: “" (t.evidence) "” (" (t.confidence) "%)" }
+                }
+                @if call.tag_details.is_empty() { @for t in &call.tags { li { (t) } } }
+            }
+            h2 { "Actions" }
+            p { a #evidence href={ "/api/calls/" (id) "/evidence" } download { "Download the evidence bundle (zip)" }
+                " — the download is audited and holds the call as evidence." }
+            div.actions {
+                @for (list, label) in [(List::Allow, "Allowlist this caller"), (List::Block, "Blocklist this caller")] {
+                    form method="post" action={ "/calls/" (id) "/list" } class="inline" {
+                        input type="hidden" name="csrf" value=(csrf);
+                        input type="hidden" name="list" value=(list.as_str());
+                        button type="submit" { (label) }
+                    }
+                }
+                @if authed.session.user.is_admin() && !call.evidence_hold {
+                    form method="post" action={ "/calls/" (id) "/hold" } class="inline" {
+                        input type="hidden" name="csrf" value=(csrf);
+                        button type="submit" { "Hold as evidence" }
+                    }
+                }
+            }
+            p.note { "Allowlist and blocklist requests are recorded and audited here; the line's settings are not changed yet. They apply to new calls after the line is reloaded." }
+            @if !pending.is_empty() {
+                ul #pending { @for (list, by, at) in &pending {
+                    li { (list) "list request by " (by) " at " (crate::console::calls::rfc3339_ms(*at)) ", not applied yet" }
+                } }
+            }
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct ListForm {
+    #[serde(default)]
+    csrf: Option<String>,
+    list: List,
+}
+
+pub async fn list_request(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    Form(f): Form<ListForm>,
+) -> Result<Response, PageError> {
+    authed.check_csrf(f.csrf.as_deref())?;
+    let call = visible_call(&state, &authed, id).await?;
+    let by = authed.name().to_owned();
+    let now = crate::time::now_millis();
+    let (line, number) = (call.line.clone(), call.caller.clone());
+    state
+        .db
+        .run(move |c| lists::request(c, now, &by, &line, f.list, &number, id))
+        .await?;
+    let detail = format!(
+        "{}list {} on line {}",
+        f.list.as_str(),
+        call.caller,
+        call.line
+    );
+    record(
+        &state,
+        &authed,
+        "list change requested",
+        format!("call {id}"),
+        Some(detail),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/calls/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: Option<String>,
+}
+
+pub async fn hold(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    authed.check_csrf(f.csrf.as_deref())?;
+    authed.admin()?;
+    visible_call(&state, &authed, id).await?;
+    state.db.run(move |c| lists::hold(c, id)).await?;
+    record(&state, &authed, "evidence hold", format!("call {id}"), None).await?;
+    Ok(Redirect::to(&format!("/calls/{id}")).into_response())
+}

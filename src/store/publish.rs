@@ -1,0 +1,176 @@
+//! Publishing each call-log write, once it has landed, as a console
+//! [`LiveEvent`] on a broadcast channel. The writer thread calls
+//! [`Publisher::published`] after every write that succeeded.
+//!
+//! Does not own: the event type or the channel (`crate::console::live`),
+//! or who reads the events.
+
+use std::collections::HashMap;
+use std::time::SystemTime;
+
+use super::handle::{CallKey, Msg};
+use crate::console::live::{Change, LiveEvent, LiveSender};
+use crate::time::rfc3339_millis;
+
+/// The channel, and the line of each call in progress (events name it).
+pub(super) struct Publisher {
+    tx: LiveSender,
+    lines: HashMap<i64, String>,
+}
+
+impl Publisher {
+    pub(super) fn new(tx: LiveSender) -> Publisher {
+        Publisher {
+            tx,
+            lines: HashMap::new(),
+        }
+    }
+
+    /// Publishes `msg`, written for the call with row id `id`.
+    pub(super) fn published(&mut self, msg: &Msg, id: i64) {
+        if let Msg::Started(_, new) = msg {
+            self.lines.insert(id, new.line.clone());
+        }
+        let Some(line) = self.lines.get(&id).cloned() else {
+            return;
+        };
+        if matches!(msg, Msg::Ended(..)) {
+            self.lines.remove(&id);
+        }
+        if let Some(change) = change(msg) {
+            // No reader is not an error.
+            let _ = self.tx.send(LiveEvent { id, line, change });
+        }
+    }
+}
+
+/// The key of a message about one call.
+pub(super) fn key(msg: &Msg) -> Option<&CallKey> {
+    match msg {
+        Msg::Started(k, _)
+        | Msg::Answered(k, ..)
+        | Msg::Outcome(k, _)
+        | Msg::Policy(k, _)
+        | Msg::Tag(k, _)
+        | Msg::TagDetail(k, _)
+        | Msg::Risk(k, _)
+        | Msg::Bridge(k, _)
+        | Msg::Bridged(k, ..)
+        | Msg::HangupBy(k, _)
+        | Msg::Ended(k, ..)
+        | Msg::Voicemail(k, _)
+        | Msg::RecordingNote(k, _)
+        | Msg::Callback(k, _)
+        | Msg::CallerName(k, _) => Some(k),
+        Msg::Binding(_) | Msg::Passed(..) | Msg::Shutdown => None,
+    }
+}
+
+fn state(field: &str, value: &str) -> Option<Change> {
+    Some(Change::State {
+        field: field.to_owned(),
+        value: value.to_owned(),
+    })
+}
+
+fn time(at: &SystemTime) -> String {
+    rfc3339_millis(*at)
+}
+
+fn change(msg: &Msg) -> Option<Change> {
+    match msg {
+        Msg::Started(_, new) => Some(Change::Started {
+            caller: new.caller.clone(),
+            called: new.called.clone(),
+            started_at: time(&new.started_at),
+        }),
+        Msg::CallerName(_, name) => Some(Change::CallerName { name: name.clone() }),
+        Msg::Answered(_, at, _) => state("answered", &time(at)),
+        Msg::Outcome(_, v) => state("outcome", v),
+        Msg::Policy(_, v) => state("policy", v),
+        Msg::Bridge(_, v) => state("bridge", v),
+        Msg::Bridged(_, _, phone) => state("bridged", phone),
+        Msg::HangupBy(_, v) => state("hangup_by", v),
+        Msg::Voicemail(_, v) => state("voicemail", v),
+        Msg::RecordingNote(_, v) => state("recording_note", v),
+        Msg::Callback(_, _) => state("callback", "proof logged"),
+        Msg::Tag(_, tag) => Some(Change::Tag {
+            tag: tag.clone(),
+            at_ms: None,
+            evidence: None,
+        }),
+        Msg::TagDetail(_, d) => Some(Change::Tag {
+            tag: d.tag.clone(),
+            at_ms: Some(d.at_ms),
+            evidence: Some(d.evidence.clone()),
+        }),
+        Msg::Risk(_, risk) => Some(Change::Risk { risk: risk.clone() }),
+        Msg::Ended(_, at, reason) => Some(Change::Ended {
+            ended_at: time(at),
+            reason: reason.clone(),
+        }),
+        Msg::Binding(_) | Msg::Passed(..) | Msg::Shutdown => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use crate::console::live::{self, Change};
+    use crate::store::{CallKey, NewCall, Store, StoreHandle, TagDetail};
+
+    #[test]
+    fn every_landed_write_is_published_with_the_row_id_and_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let tx = live::channel();
+        let mut rx = tx.subscribe();
+        let handle =
+            StoreHandle::spawn_publishing(Store::open(dir.path()).expect("open"), Some(tx));
+        let key = CallKey::new("pub@test");
+        let at = UNIX_EPOCH + Duration::from_secs(1_000);
+        handle.call_started(
+            &key,
+            NewCall {
+                call_id: "pub@test".into(),
+                line: "flat-1".into(),
+                caller: "5550100".into(),
+                called: "100".into(),
+                started_at: at,
+            },
+        );
+        handle.set_caller_name(&key, "<b>Bank</b>");
+        handle.set_outcome(&key, "passed");
+        handle.add_tag_detail(
+            &key,
+            TagDetail {
+                tag: "police".into(),
+                at_ms: 1500,
+                evidence: "this is the police".into(),
+                confidence: 80,
+            },
+        );
+        handle.set_risk(&key, "high");
+        handle.call_ended(&key, at, "caller hung up");
+        // A write for an unknown call lands nowhere and publishes nothing.
+        handle.set_outcome(&CallKey::new("never@test"), "passed");
+        handle.shutdown();
+        let mut got = Vec::new();
+        while let Ok(e) = rx.try_recv() {
+            assert_eq!((e.id, e.line.as_str()), (1, "flat-1"));
+            got.push(e.change);
+        }
+        assert_eq!(
+            got.iter().map(Change::kind).collect::<Vec<_>>(),
+            ["started", "caller_name", "state", "tag", "risk", "ended"]
+        );
+        assert_eq!(
+            got[3],
+            Change::Tag {
+                tag: "police".into(),
+                at_ms: Some(1500),
+                evidence: Some("this is the police".into())
+            }
+        );
+    }
+}
