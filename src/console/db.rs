@@ -1,6 +1,6 @@
-//! The console's connection to the call log (`calls.sqlite`, WAL mode, so
-//! it reads and writes beside the service's writer thread), used from the
-//! async runtime through a blocking task.
+//! The console's connections to the call log (`calls.sqlite`, WAL mode, so
+//! they read and write beside the service's writer thread and each other),
+//! used from the async runtime through blocking tasks.
 //!
 //! Does not own: the schema (`crate::store`'s migrations) or the call
 //! writes (the writer thread).
@@ -13,31 +13,45 @@ use rusqlite::Connection;
 
 use super::error::ConsoleError;
 
-/// One shared connection; each use runs on a blocking thread.
+/// Connections kept open: requests run side by side up to this many.
+const CONNECTIONS: usize = 4;
+
+/// A few shared connections; each use runs on a blocking thread with the
+/// first free one (or waits for one, taking turns).
 #[derive(Clone)]
 pub struct Db {
-    conn: Arc<Mutex<Connection>>,
+    conns: Arc<Vec<Mutex<Connection>>>,
+    next: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Db {
     /// Opens the call log in `data_dir`, migrating it first if needed.
     pub fn open(data_dir: &Path) -> Result<Db, ConsoleError> {
+        let conns = (0..CONNECTIONS)
+            .map(|_| open_conn(data_dir).map(Mutex::new))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Db {
-            conn: Arc::new(Mutex::new(open_conn(data_dir)?)),
+            conns: Arc::new(conns),
+            next: Arc::default(),
         })
     }
 
-    /// Runs `f` with the connection on a blocking thread.
+    /// Runs `f` with a connection on a blocking thread.
     pub async fn run<T, F>(&self, f: F) -> Result<T, ConsoleError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, ConsoleError> + Send + 'static,
     {
-        let conn = self.conn.clone();
+        let conns = self.conns.clone();
+        let turn = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         tokio::task::spawn_blocking(move || {
-            let guard = match conn.lock() {
-                Ok(guard) => guard,
-                Err(poisoned) => poisoned.into_inner(),
+            let free = conns.iter().find_map(|c| c.try_lock().ok());
+            let guard = match free {
+                Some(guard) => guard,
+                None => {
+                    let conn = &conns[turn % conns.len()];
+                    conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+                }
             };
             f(&guard)
         })
