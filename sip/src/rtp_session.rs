@@ -3,8 +3,8 @@
 //! Owns: the RTP socket and its 20 ms clock — sending prompt audio (or
 //! silence) with our own SSRC, sequence numbers and timestamps; symmetric
 //! latching (we send to where the caller's media really comes from, ignoring
-//! bogus sources such as port 0); receiving audio through [`Inbound`] (reorder buffer, any packet time)
-//! and RFC 4733 DTMF through the detector; sending RFC 4733 DTMF (a tick that
+//! bogus sources such as port 0); receiving audio and RFC 4733 DTMF through
+//! the [`Receiver`] (reorder buffer, any packet time, the digit detector); sending RFC 4733 DTMF (a tick that
 //! carries a telephone-event packet carries no audio: the queued audio still
 //! advances, so a prompt is cut, not delayed, and the sink records silence
 //! as sent); and handing each tick's pair of frames (caller, sent) to a
@@ -23,12 +23,11 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::{debug, trace};
-use webrtc_util::marshal::{Marshal, Unmarshal};
+use webrtc_util::marshal::Marshal;
 
-use crate::media::dtmf::DtmfDetector;
 use crate::media::dtmf_send::{DtmfSendError, DtmfSender, EventPacket};
-use crate::media::inbound::Inbound;
 use crate::media::playout::Playout;
+use crate::media::receive::{Received, Receiver};
 use crate::media::sdp::Negotiated;
 use crate::media::FRAME_SAMPLES;
 
@@ -174,8 +173,7 @@ impl<S: FrameSink> MediaSession<S> {
             seq: rng.u16(..),
             timestamp: rng.u32(..),
             playout: Playout::new(),
-            inbound: Inbound::new(3),
-            dtmf: DtmfDetector::new(),
+            receiver: Receiver::new(),
             dtmf_out: DtmfSender::new(),
             sink,
             events: ev_tx,
@@ -214,8 +212,7 @@ struct Stream<S: FrameSink> {
     seq: u16,
     timestamp: u32,
     playout: Playout,
-    inbound: Inbound,
-    dtmf: DtmfDetector,
+    receiver: Receiver,
     dtmf_out: DtmfSender,
     sink: S,
     events: mpsc::UnboundedSender<MediaEvent>,
@@ -366,7 +363,7 @@ impl<S: FrameSink> Stream<S> {
             self.events.send(MediaEvent::DtmfSent(digit)).ok();
         }
 
-        let caller = self.inbound.next_frame(self.negotiated.codec);
+        let caller = self.receiver.next_frame(self.negotiated.codec);
         if let Some((forward, _)) = &self.relay {
             // A full queue means the other leg is not taking frames: drop.
             forward.try_send(caller.clone()).ok();
@@ -379,30 +376,21 @@ impl<S: FrameSink> Stream<S> {
     }
 
     fn on_packet(&mut self, datagram: &[u8], from: SocketAddr) {
-        let mut reader = datagram;
-        let Ok(packet) = rtp::packet::Packet::unmarshal(&mut reader) else {
-            trace!(%from, "not an RTP packet");
-            return;
-        };
         if from.port() == 0 || from.ip().is_unspecified() {
+            return;
+        }
+        let received = self.receiver.on_datagram(datagram, &self.negotiated);
+        if received == Received::NotRtp {
+            trace!(%from, "not an RTP packet");
             return;
         }
         if self.remote != Some(from) {
             debug!(%from, "RTP latched to the caller's real source");
             self.remote = Some(from);
         }
-        let pt = packet.header.payload_type;
-        if Some(pt) == self.negotiated.telephone_event {
-            if let Some(d) = self
-                .dtmf
-                .on_packet(packet.header.timestamp, &packet.payload)
-            {
-                debug!(digit = %d, "RFC 4733 digit");
-                self.events.send(MediaEvent::Dtmf(d)).ok();
-            }
-        } else if pt == self.negotiated.payload_type {
-            self.inbound
-                .push(packet.header.sequence_number, packet.payload.to_vec());
+        if let Received::Digit(d) = received {
+            debug!(digit = %d, "RFC 4733 digit");
+            self.events.send(MediaEvent::Dtmf(d)).ok();
         }
     }
 }

@@ -5,7 +5,9 @@ pub mod g711;
 pub mod inbound;
 pub mod info;
 pub mod playout;
+pub mod receive;
 pub mod reorder;
+pub mod rtp_read;
 pub mod sdp;
 
 /// Telephone audio sample rate (G.711).
