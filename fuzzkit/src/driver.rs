@@ -97,12 +97,22 @@ fn seed() -> u64 {
 /// path the message gives (add it to the corpus as a regression seed once
 /// the bug is fixed).
 pub fn run(target: &str, seeds: &[Seed], tokens: &[&[u8]], check: impl Fn(&[u8])) -> Report {
+    run_for(target, seeds, tokens, budget(), check)
+}
+
+/// [`run`] with the time budget given.
+fn run_for(
+    target: &str,
+    seeds: &[Seed],
+    tokens: &[&[u8]],
+    budget: Duration,
+    check: impl Fn(&[u8]),
+) -> Report {
     assert!(!seeds.is_empty(), "{target}: no seeds");
     let started = Instant::now();
     for s in seeds {
         guarded(target, &format!("seed {}", s.name), &s.bytes, &check);
     }
-    let budget = budget();
     let seed = seed();
     let mut mutator = Mutator::new(seed, tokens);
     let mut pick = fastrand::Rng::with_seed(seed ^ 0x5eed);
@@ -112,7 +122,10 @@ pub fn run(target: &str, seeds: &[Seed], tokens: &[&[u8]], check: impl Fn(&[u8])
         let base = &seeds[pick.usize(..seeds.len())];
         let donor = &seeds[pick.usize(..seeds.len())];
         let input = mutator.mutate(&base.bytes, &donor.bytes);
-        let what = format!("mutation {mutations} of seed {} (seed {seed})", base.name);
+        let what = format!(
+            "mutation {mutations} of seed {} ({SEED_VAR}={seed})",
+            base.name
+        );
         guarded(target, &what, &input, &check);
         mutations += 1;
     }
@@ -161,7 +174,7 @@ mod tests {
     #[test]
     fn a_panicking_check_names_the_input() {
         let result = catch_unwind(|| {
-            run("unit", &seed_set(), &[], |input| {
+            run_for("unit", &seed_set(), &[], Duration::ZERO, |input| {
                 assert!(input.len() < 3, "too long");
             })
         });
@@ -174,8 +187,28 @@ mod tests {
     #[test]
     fn a_passing_check_runs_seeds_and_mutations() {
         let seen = std::cell::Cell::new(0u64);
-        let report = run("unit", &seed_set(), &[b"x"], |_| seen.set(seen.get() + 1));
+        let budget = Duration::from_millis(50);
+        let report = run_for("unit", &seed_set(), &[b"x"], budget, |_| {
+            seen.set(seen.get() + 1)
+        });
         assert_eq!(report.seeds, 1);
+        assert!(report.mutations > 0);
         assert_eq!(seen.get(), 1 + report.mutations);
+    }
+
+    #[test]
+    fn a_mutation_that_panics_is_named_by_number_and_seed() {
+        let result = catch_unwind(|| {
+            let budget = Duration::from_secs(5);
+            run_for("unit", &seed_set(), &[], budget, |input| {
+                assert!(input == b"key = 1", "changed");
+            })
+        });
+        let err = result.expect_err("the first mutation panics");
+        let message = err.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(
+            message.contains("unit: mutation 0 of seed one"),
+            "{message}"
+        );
     }
 }

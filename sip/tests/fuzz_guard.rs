@@ -7,8 +7,8 @@
 //!
 //! What must hold for every input:
 //! - nothing panics: the guard, rsipstack's parser, its intake (Via
-//!   stamping, transaction key) and the typed header fields the call
-//!   layer reads (From, To, Contact, Via, CSeq);
+//!   stamping, transaction key), the typed header fields the call layer
+//!   reads (From, To, Contact, Via, CSeq) and the body's SDP negotiation;
 //! - a reply the guard builds is a response rsipstack reads back, with the
 //!   status the guard chose (it echoes the request's Via, From, To, Call-ID
 //!   and CSeq as they came, so the guard's own syntax rules need not hold);
@@ -100,6 +100,8 @@ fn accepted(data: &[u8]) {
     }
     let msg = SipMessage::try_from(data).expect("an accepted datagram parses");
     read_headers(&msg);
+    // The offer goes on to SDP negotiation (the `sdp` target's subject).
+    let _ = sip::media::sdp::negotiate(body(&msg));
     intake(msg.clone());
     // As the transport writes it: bytes, so a binary body stays as it is.
     let bytes = msg.to_bytes();
