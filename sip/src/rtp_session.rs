@@ -5,8 +5,8 @@
 //! latching through [`Latch`] (we send to where the caller's media really
 //! comes from, and take media only from there: packets from any other
 //! source are dropped and counted, [`MediaSession::dropped_packets`]);
-//! receiving audio through [`Inbound`] (reorder buffer, any packet time)
-//! and RFC 4733 DTMF through the detector; sending RFC 4733 DTMF (a tick that
+//! receiving audio and RFC 4733 DTMF through the [`Receiver`] (reorder
+//! buffer, any packet time, the digit detector); sending RFC 4733 DTMF (a tick that
 //! carries a telephone-event packet carries no audio: the queued audio still
 //! advances, so a prompt is cut, not delayed, and the sink records silence
 //! as sent); and handing each tick's pair of frames (caller, sent) to a
@@ -25,13 +25,13 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::{debug, info, trace};
-use webrtc_util::marshal::{Marshal, Unmarshal};
+use webrtc_util::marshal::Marshal;
 
-use crate::media::dtmf::DtmfDetector;
 use crate::media::dtmf_send::{DtmfSendError, DtmfSender, EventPacket};
-use crate::media::inbound::Inbound;
 use crate::media::latch::Latch;
 use crate::media::playout::Playout;
+use crate::media::receive::{Received, Receiver};
+use crate::media::rtp_read;
 use crate::media::sdp::Negotiated;
 use crate::media::FRAME_SAMPLES;
 pub use crate::rtp_ports::PortRange;
@@ -143,8 +143,7 @@ impl<S: FrameSink> MediaSession<S> {
             seq: rng.u16(..),
             timestamp: rng.u32(..),
             playout: Playout::new(),
-            inbound: Inbound::new(3),
-            dtmf: DtmfDetector::new(),
+            receiver: Receiver::new(),
             dtmf_out: DtmfSender::new(),
             sink,
             events: ev_tx,
@@ -193,8 +192,7 @@ struct Stream<S: FrameSink> {
     seq: u16,
     timestamp: u32,
     playout: Playout,
-    inbound: Inbound,
-    dtmf: DtmfDetector,
+    receiver: Receiver,
     dtmf_out: DtmfSender,
     sink: S,
     events: mpsc::UnboundedSender<MediaEvent>,
@@ -352,7 +350,7 @@ impl<S: FrameSink> Stream<S> {
             self.events.send(MediaEvent::DtmfSent(digit)).ok();
         }
 
-        let caller = self.inbound.next_frame(self.negotiated.codec);
+        let caller = self.receiver.next_frame(self.negotiated.codec);
         if let Some((forward, _)) = &self.relay {
             // A full queue means the other leg is not taking frames: drop.
             forward.try_send(caller.clone()).ok();
@@ -365,8 +363,11 @@ impl<S: FrameSink> Stream<S> {
     }
 
     fn on_packet(&mut self, datagram: &[u8], from: SocketAddr) {
-        let mut reader = datagram;
-        let Ok(packet) = rtp::packet::Packet::unmarshal(&mut reader) else {
+        // A source we could never answer.
+        if from.port() == 0 || from.ip().is_unspecified() {
+            return;
+        }
+        let Some(packet) = rtp_read::parse(datagram) else {
             trace!(%from, "not an RTP packet");
             return;
         };
@@ -382,18 +383,9 @@ impl<S: FrameSink> Stream<S> {
         if before != Some(from) {
             debug!(%from, "RTP latched to the caller's real source");
         }
-        let pt = packet.header.payload_type;
-        if Some(pt) == self.negotiated.telephone_event {
-            if let Some(d) = self
-                .dtmf
-                .on_packet(packet.header.timestamp, &packet.payload)
-            {
-                debug!(digit = %d, "RFC 4733 digit");
-                self.events.send(MediaEvent::Dtmf(d)).ok();
-            }
-        } else if pt == self.negotiated.payload_type {
-            self.inbound
-                .push(packet.header.sequence_number, packet.payload.to_vec());
+        if let Received::Digit(d) = self.receiver.on_rtp(&packet, &self.negotiated) {
+            debug!(digit = %d, "RFC 4733 digit");
+            self.events.send(MediaEvent::Dtmf(d)).ok();
         }
     }
 }

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use super::*;
 
+mod fuzz;
 mod policy;
 
 fn parse_err(text: &str) -> String {

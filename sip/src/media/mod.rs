@@ -15,7 +15,9 @@ pub mod inbound;
 pub mod info;
 pub mod latch;
 pub mod playout;
+pub mod receive;
 pub mod reorder;
+pub mod rtp_read;
 pub mod sdp;
 
 /// Telephone audio sample rate (G.711).
