@@ -48,7 +48,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .enable_all()
                 .build()
                 .context("starting the async runtime")?;
-            runtime.block_on(serve::serve(config))?;
+            // SIGHUP reads the same file with the same overrides again.
+            let reload = args.config.is_some().then(|| {
+                let args = args.clone();
+                Box::new(move || args.load()) as serve::reload::LoadConfig
+            });
+            runtime.block_on(serve::serve(config, reload))?;
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Calls {

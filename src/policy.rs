@@ -96,6 +96,17 @@ impl LinePolicies {
         Some(number)
     }
 
+    /// Every remembered caller (line, number, when they passed), to carry
+    /// over into the policies a reload builds.
+    pub fn remembered(&self) -> Vec<(String, String, i64)> {
+        self.passed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|((line, number), at)| (line.clone(), number.clone(), *at))
+            .collect()
+    }
+
     /// Puts back remembered callers read from the store.
     pub fn restore(&self, kept: Vec<(String, String, i64)>) {
         let mut passed = self.passed.lock().unwrap_or_else(PoisonError::into_inner);

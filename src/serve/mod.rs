@@ -18,8 +18,10 @@ pub mod alerts;
 pub mod call;
 pub mod disk;
 pub mod lineclear;
+pub mod lineset;
 pub mod recognizers;
 pub mod recording;
+pub mod reload;
 pub mod shared;
 pub mod trunk;
 pub mod wait;
@@ -29,6 +31,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
+use arc_swap::ArcSwap;
 use sip::registrar::{Account, Binding, Registrar};
 use sip::{EndpointConfig, RegistrarHandle, SipEndpoint};
 use tokio::sync::{mpsc, watch};
@@ -36,18 +39,21 @@ use tokio::task::JoinSet;
 use tracing::{info, warn};
 
 use crate::config::Config;
-use crate::policy::LinePolicies;
 use crate::prompts::Prompts;
 use crate::serve::alerts::{AlertSender, DeliverySettings};
+use crate::serve::lineset::LineSet;
 use crate::serve::shared::Shared;
 use crate::store::{Store, StoreHandle};
 
-/// Runs the service until SIGINT or SIGTERM.
-pub async fn serve(config: Config) -> anyhow::Result<()> {
+/// Runs the service until SIGINT or SIGTERM; SIGHUP reloads the
+/// configuration with `reload` (`None`: the built-in one, nothing to read).
+pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow::Result<()> {
     // First, so a SIGTERM during start-up waits for it and then stops
-    // cleanly instead of killing the process.
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .context("installing the SIGTERM handler")?;
+    // cleanly instead of killing the process, and a SIGHUP does not kill it.
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut terminate =
+        signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    let mut hangup = signal(SignalKind::hangup()).context("installing the SIGHUP handler")?;
     let data_dir = config.service.data_dir.clone();
     // Opening the database and decoding the prompts block: keep them off
     // the runtime's threads.
@@ -130,35 +136,38 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         None
     };
     let grace = config.service.shutdown_grace();
-    let policies = LinePolicies::new(&config).context("building the line policies")?;
-    policies.restore(passed);
+    let service = config.service.clone();
+    let disk_reserve = service.disk_reserve_mb.saturating_mul(1 << 20);
+    let lines = LineSet::build(config)?;
+    lines.policies.restore(passed);
     let shared = Arc::new(Shared {
-        policies,
+        lines: ArcSwap::from_pointee(lines),
+        service,
         endpoint: endpoint.clone(),
         ports,
         prompts,
         store,
-        disk: crate::serve::disk::DiskRoom::new(
-            &data_dir,
-            config.service.disk_reserve_mb.saturating_mul(1 << 20),
-        ),
+        disk: crate::serve::disk::DiskRoom::new(&data_dir, disk_reserve),
         data_dir,
-        tagger: config.tagging.tagger(),
         legs: Arc::default(),
-        outbound: crate::serve::lineclear::lines(&config),
         listeners,
         alerts,
-        config,
         registrar,
     });
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let console = match &shared.config.console {
+    let console = match &shared.lines().config.console {
         Some(console) => Some(
             crate::console::start(
                 crate::console::Setup {
                     config: console.clone(),
                     data_dir: shared.data_dir.clone(),
-                    lines: shared.config.lines.iter().map(|l| l.name.clone()).collect(),
+                    lines: shared
+                        .lines()
+                        .config
+                        .lines
+                        .iter()
+                        .map(|l| l.name.clone())
+                        .collect(),
                     live: live_tx,
                 },
                 shutdown_rx.clone(),
@@ -170,11 +179,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     info!(
         listen = %endpoint.local_addr(),
         data_dir = %shared.data_dir.display(),
-        lines = shared.config.lines.len(),
+        lines = shared.lines().config.lines.len(),
         "linewarden is running"
     );
 
-    let registrations = crate::serve::trunk::spawn(&shared.config, &endpoint, &shutdown_rx);
+    let registrations = crate::serve::trunk::spawn(&shared.lines().config, &endpoint, &shutdown_rx);
     let mut tasks = JoinSet::new();
     loop {
         tokio::select! {
@@ -183,12 +192,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
                     // One of the resident's phones placing a call.
                     tasks.spawn(crate::serve::lineclear::handle(call, shared.clone()));
                 }
-                Some(call) if !shared.config.accepts_calls_from(call.source.ip()) && shared.registrar.is_some() => {
+                Some(call) if !shared.lines().config.accepts_calls_from(call.source.ip()) && shared.registrar.is_some() => {
                     // Challenged like a phone, so an INVITE does not tell
                     // which user names are accounts.
                     tasks.spawn(crate::serve::lineclear::handle(call, shared.clone()));
                 }
-                Some(call) if !shared.config.accepts_calls_from(call.source.ip()) => {
+                Some(call) if !shared.lines().config.accepts_calls_from(call.source.ip()) => {
                     // Not from a trunk: refused before anything else, and
                     // not in the call log (scanners would fill it).
                     info!(source = %call.source, call_id = %call.call_id, "INVITE from outside the trunks' networks: 403");
@@ -201,6 +210,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             },
             _ = tokio::signal::ctrl_c() => { info!("SIGINT: shutting down"); break; }
             _ = terminate.recv() => { info!("SIGTERM: shutting down"); break; }
+            _ = hangup.recv() => reload::reload(&shared, reload.as_ref()),
             Some(done) = tasks.join_next(), if !tasks.is_empty() => {
                 if let Err(e) = done {
                     warn!(error = %e, "a call task failed");
@@ -256,7 +266,23 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 /// bindings kept from before; `None` when no line has an account (REGISTER
 /// then gets 405).
 fn registrar(config: &Config, kept: Vec<Binding>, seed: u64) -> Option<Arc<Mutex<Registrar>>> {
-    let accounts: HashMap<String, Account> = config
+    let accounts = accounts(config);
+    if accounts.is_empty() {
+        return None;
+    }
+    let count = accounts.len();
+    let mut registrar = Registrar::new(&config.service.realm, accounts, seed);
+    registrar.restore(kept, crate::time::now_secs());
+    info!(
+        accounts = count,
+        "registrar on for the lines' phone accounts"
+    );
+    Some(Arc::new(Mutex::new(registrar)))
+}
+
+/// The lines' `[[line.account]]` phones, by user name.
+fn accounts(config: &Config) -> HashMap<String, Account> {
+    config
         .lines
         .iter()
         .flat_map(|line| {
@@ -270,18 +296,7 @@ fn registrar(config: &Config, kept: Vec<Binding>, seed: u64) -> Option<Arc<Mutex
                 )
             })
         })
-        .collect();
-    if accounts.is_empty() {
-        return None;
-    }
-    let count = accounts.len();
-    let mut registrar = Registrar::new(&config.service.realm, accounts, seed);
-    registrar.restore(kept, crate::time::now_secs());
-    info!(
-        accounts = count,
-        "registrar on for the lines' phone accounts"
-    );
-    Some(Arc::new(Mutex::new(registrar)))
+        .collect()
 }
 
 /// The recognizer threads, or `None` (calls are then tagged from keys and

@@ -1,19 +1,19 @@
-//! What every call shares: the configuration, prompts, call log, RTP
-//! ports, line policies, the SIP endpoint, the registrar, the recognizer
+//! What every call shares: the lines (a snapshot swapped by a reload),
+//! the service settings, prompts, call log, RTP ports, the SIP endpoint, the registrar, the recognizer
 //! threads, alerts, the calls up on each line and the outbound rules; and
 //! which of the resident's phones to ring now.
 //!
 //! Does not own: any one call (`mod.rs` and its siblings).
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use arc_swap::ArcSwap;
 use sip::rtp_session::PortRange;
 
-use crate::config::Config;
-use crate::policy::LinePolicies;
+use crate::config::ServiceConfig;
 use crate::prompts::Prompts;
+use crate::serve::lineset::LineSet;
 use crate::store::StoreHandle;
 
 /// One of the resident's phones to ring.
@@ -28,31 +28,35 @@ pub struct Phone {
 
 /// What every call shares.
 pub struct Shared {
-    pub config: Config,
+    /// The lines, their policies, lists and outbound rules: swapped whole
+    /// by a reload; read once with [`Shared::lines`] when a call starts.
+    pub lines: ArcSwap<LineSet>,
+    /// `[service]` as the service started (a reload does not change it).
+    pub service: ServiceConfig,
     pub prompts: Prompts,
     pub store: StoreHandle,
     pub ports: PortRange,
     pub data_dir: PathBuf,
     /// Room for recordings on the data directory's disk.
     pub disk: crate::serve::disk::DiskRoom,
-    pub policies: LinePolicies,
     /// For calls to the resident's phones.
     pub endpoint: Arc<sip::SipEndpoint>,
     /// Phones registered to us, when any line has accounts.
     pub registrar: Option<Arc<std::sync::Mutex<sip::registrar::Registrar>>>,
     /// The recognizer threads, when speech recognition is on.
     pub listeners: Option<crate::serve::recognizers::Listeners>,
-    /// Phrase lists and risk rules.
-    pub tagger: ivr::tagging::TaggerConfig,
     /// Trusted contacts' alerts.
     pub alerts: Option<crate::serve::alerts::AlertSender>,
     /// The calls up on each line (for line-clear callbacks).
     pub legs: Arc<crate::serve::lineclear::legs::LineLegs>,
-    /// Each line's verified numbers and outbound rules.
-    pub outbound: HashMap<String, crate::serve::lineclear::outbound::LineOutbound>,
 }
 
 impl Shared {
+    /// The current lines: a snapshot a reload does not change.
+    pub fn lines(&self) -> Arc<LineSet> {
+        self.lines.load_full()
+    }
+
     /// The phones of `line` to ring now: its fixed phones, then its
     /// registered ones (sent to where they registered from, when that is
     /// UDP).

@@ -246,6 +246,17 @@ ring_timeout_secs = 5
         }
     }
 
+    /// Sends the running service `signal` (a `kill` name: "HUP").
+    pub fn signal(&self, signal: &str) {
+        let child = self.child.as_ref().expect("running");
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .expect("kill");
+        assert!(status.success(), "kill -{signal}");
+    }
+
     /// The call log as JSON objects, newest first.
     pub fn calls(&self) -> Vec<serde_json::Value> {
         let out = Command::new(env!("CARGO_BIN_EXE_linewarden"))

@@ -64,7 +64,11 @@ impl Receiver {
 
     /// One RTP packet from the caller (already parsed), read as
     /// `negotiated` says.
-    pub fn on_rtp(&mut self, packet: &rtp_read::RtpPacket<'_>, negotiated: &Negotiated) -> Received {
+    pub fn on_rtp(
+        &mut self,
+        packet: &rtp_read::RtpPacket<'_>,
+        negotiated: &Negotiated,
+    ) -> Received {
         let pt = packet.payload_type;
         if Some(pt) == negotiated.telephone_event {
             match self.dtmf.on_packet(packet.timestamp, packet.payload) {

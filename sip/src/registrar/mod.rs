@@ -77,6 +77,12 @@ impl Registrar {
         }
     }
 
+    /// Replaces the accounts (a configuration reload). Bindings are kept;
+    /// those of an account no longer configured are no longer used.
+    pub fn set_accounts(&mut self, accounts: HashMap<String, Account>) {
+        self.accounts = accounts;
+    }
+
     /// The account registered as `user`.
     pub fn account(&self, user: &str) -> Option<&Account> {
         self.accounts.get(user)

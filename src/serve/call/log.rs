@@ -97,7 +97,12 @@ pub(super) fn record(
 /// The caller passed the challenge: the line remembers their number.
 pub(super) fn remember_passed(ctx: &CallCtx) {
     let now = crate::time::now_millis();
-    if let Some(number) = ctx.shared.policies.passed(&ctx.line, &ctx.caller, now) {
+    if let Some(number) = ctx
+        .shared
+        .lines()
+        .policies
+        .passed(&ctx.line, &ctx.caller, now)
+    {
         ctx.shared.store.remember_passed(&ctx.line, &number, now);
     }
 }

@@ -52,7 +52,9 @@ async fn run_inner(
     seed: u64,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let Some(line) = shared.config.line_for(&incoming.called).cloned() else {
+    // This call's lines for its whole life: a reload changes later calls.
+    let lines = shared.lines();
+    let Some(line) = lines.config.line_for(&incoming.called).cloned() else {
         info!(called = %incoming.called, "no line answers this number: 404");
         incoming.reject(404).await;
         return;
@@ -64,7 +66,7 @@ async fn run_inner(
     }
     let (_leg, clear_rx, leg_guard) = shared.legs.register(&line.name);
     let now_ms = crate::time::now_millis();
-    let decision = shared
+    let decision = lines
         .policies
         .decide_live(&line.name, &incoming.caller, now_ms);
     let suspicious = crate::policy::suspicious_evidence(&incoming.caller, &decision);
@@ -77,7 +79,7 @@ async fn run_inner(
         bye_wait: BYE_WAIT,
         warn_resident: line.alerts.warn_resident,
         offer_after_risky_calls: line.outbound.offer_after_risky_calls,
-        tagger: shared.tagger.clone(),
+        tagger: lines.tagger.clone(),
     };
     let now = tokio::time::Instant::now().into_std();
     let mut call = Call::new(&settings, &decision, suspicious, &mut rng, now);

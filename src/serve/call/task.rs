@@ -67,7 +67,7 @@ pub(super) async fn drive(
                 if changed.is_err() || *shutdown.borrow() {
                     shutting_down = true;
                     info!("shutting down: hanging up");
-                    let grace = parts.ctx.shared.config.service.shutdown_grace();
+                    let grace = parts.ctx.shared.service.shutdown_grace();
                     call.handle_input(now(), Input::Shutdown { grace });
                 }
             }

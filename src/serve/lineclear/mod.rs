@@ -26,7 +26,6 @@ use tokio::time::Instant;
 use tracing::{info, warn};
 
 use crate::serve::shared::Shared;
-pub use outbound::lines;
 use resident::Resident;
 
 pub mod legs;
@@ -74,7 +73,8 @@ pub async fn handle(call: IncomingCall, shared: Arc<Shared>) {
         .account(&user)
         .map(|a| a.line.clone())
         .unwrap_or_default();
-    let Some(rules) = shared.outbound.get(&line) else {
+    let lines = shared.lines();
+    let Some(rules) = lines.outbound.get(&line) else {
         call.reject(403).await;
         return;
     };
@@ -127,7 +127,7 @@ pub async fn handle(call: IncomingCall, shared: Arc<Shared>) {
             return;
         }
     };
-    if !shared.config.trunks.iter().any(|t| t.address.is_some()) {
+    if !lines.config.trunks.iter().any(|t| t.address.is_some()) {
         warn!(%line, "no trunk with an address to call out through: 503");
         call.reject(503).await;
         return;

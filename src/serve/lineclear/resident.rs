@@ -301,6 +301,7 @@ async fn own_call(shared: &Shared, call: IncomingCall, session_id: u64) -> Optio
 /// The line's phones with fixed addresses.
 fn line_phones(shared: &Shared, line: &str) -> Vec<String> {
     shared
+        .lines()
         .config
         .lines
         .iter()

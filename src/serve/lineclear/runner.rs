@@ -39,7 +39,12 @@ pub(super) async fn run(
     trigger: Trigger,
     resident: Resident,
 ) {
-    let Some(numbers) = shared.outbound.get(&line).map(|r| r.numbers.clone()) else {
+    let Some(numbers) = shared
+        .lines()
+        .outbound
+        .get(&line)
+        .map(|r| r.numbers.clone())
+    else {
         return;
     };
     let session_id = fastrand::u64(1..1 << 62);

@@ -39,7 +39,8 @@ impl TrunkLeg {
     /// Calls `number` through the first trunk with an address: false when
     /// the call could not be placed.
     pub(super) async fn dial(&mut self, shared: &Shared, number: &str) -> bool {
-        let trunk = shared.config.trunks.iter().find(|t| t.address.is_some());
+        let lines = shared.lines();
+        let trunk = lines.config.trunks.iter().find(|t| t.address.is_some());
         let Some(request) = trunk.and_then(|t| request(t, number)) else {
             warn!(%number, "no trunk call could be placed");
             return false;

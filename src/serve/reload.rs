@@ -1,0 +1,120 @@
+//! Reloading the configuration on SIGHUP: the file is read again (with the
+//! same command-line overrides as at start); when it is valid, a new
+//! [`LineSet`] is built and swapped in for the calls that start after it,
+//! and the registrar's accounts are replaced. An invalid file keeps the
+//! running configuration and logs why (file, line and key). Settings that
+//! need a restart are kept as they were, with a warning naming them.
+//!
+//! Does not own: the signal itself (`serve`), reading and validating the
+//! file (`crate::config`), what a call does with its snapshot (`call`).
+
+use std::sync::Arc;
+
+use tracing::{error, info, warn};
+
+use crate::config::Config;
+use crate::serve::lineset::LineSet;
+use crate::serve::shared::Shared;
+
+/// Loads the configuration again as the service was started: `None` when
+/// it runs on the built-in configuration (nothing to reload).
+pub type LoadConfig = Box<dyn Fn() -> anyhow::Result<Config> + Send + Sync>;
+
+/// Reloads the configuration into `shared`; logs what happened.
+pub fn reload(shared: &Shared, load: Option<&LoadConfig>) {
+    let Some(load) = load else {
+        info!("SIGHUP: the built-in configuration is in use, nothing to reload");
+        return;
+    };
+    let mut config = match load() {
+        Ok(config) => config,
+        Err(e) => {
+            error!(error = %format!("{e:#}"), "SIGHUP: the configuration is invalid; the running configuration is kept");
+            return;
+        }
+    };
+    let running = shared.lines();
+    let restart = needs_restart(&running.config, &config);
+    if !restart.is_empty() {
+        warn!(
+            keys = %restart.join(", "),
+            "SIGHUP: these settings changed but take effect only after a restart"
+        );
+    }
+    config.service = shared.service.clone();
+    let lines = match LineSet::build(config) {
+        Ok(lines) => lines,
+        Err(e) => {
+            error!(error = %format!("{e:#}"), "SIGHUP: the running configuration is kept");
+            return;
+        }
+    };
+    // The callers each line remembers survive the reload.
+    lines.policies.restore(running.policies.remembered());
+    accounts(shared, &lines.config);
+    let count = lines.config.lines.len();
+    shared.lines.store(Arc::new(lines));
+    info!(
+        lines = count,
+        "SIGHUP: configuration reloaded; calls in progress keep theirs"
+    );
+}
+
+/// Gives the registrar the reloaded accounts. A registrar that was not
+/// started (no line had an account) is not started by a reload.
+fn accounts(shared: &Shared, config: &Config) {
+    let accounts = super::accounts(config);
+    match &shared.registrar {
+        Some(registrar) => registrar
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .set_accounts(accounts),
+        None if !accounts.is_empty() => warn!(
+            "SIGHUP: phone accounts were added but the registrar was not running: restart to take registrations"
+        ),
+        None => {}
+    }
+}
+
+/// The keys that changed between `old` and `new` but are read only at
+/// start: every `[service]` key, `[speech]`, and the trunks' registrations.
+pub fn needs_restart(old: &Config, new: &Config) -> Vec<String> {
+    let mut keys = Vec::new();
+    let table = |s: &crate::config::ServiceConfig| match toml::Value::try_from(s) {
+        Ok(toml::Value::Table(t)) => t,
+        _ => toml::Table::new(),
+    };
+    let (before, after) = (table(&old.service), table(&new.service));
+    let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        if before.get(name) != after.get(name) {
+            keys.push(format!("service.{name}"));
+        }
+    }
+    if old.speech != new.speech {
+        keys.push("speech".to_string());
+    }
+    let webhooks = |c: &Config| c.lines.iter().any(|l| l.alerts.webhook.is_some());
+    if !webhooks(old) && webhooks(new) {
+        keys.push("line.alerts.webhook (the alert sender starts with the service)".to_string());
+    }
+    if old.tagging != new.tagging && new.speech.engine != crate::config::EngineChoice::Off {
+        keys.push("tagging (the recognizer's words; the tagging rules are reloaded)".to_string());
+    }
+    // A trunk's sources are read per call; the rest is its registration.
+    let registrations = |c: &Config| -> Vec<crate::config::TrunkConfig> {
+        c.trunks
+            .iter()
+            .map(|t| crate::config::TrunkConfig {
+                sources: Vec::new(),
+                ..t.clone()
+            })
+            .collect()
+    };
+    if registrations(old) != registrations(new) {
+        keys.push("trunk (registrations)".to_string());
+    }
+    keys
+}
