@@ -13,17 +13,11 @@ use crate::{research, serve, store};
 
 impl ConfigArgs {
     pub fn load(&self) -> anyhow::Result<Config> {
-        let mut config = match &self.config {
+        let config = match &self.config {
             Some(path) => Config::load(path)?,
             None => Config::default_config(),
         };
-        if let Some(listen) = self.listen {
-            config.service.listen = listen;
-        }
-        if let Some(dir) = &self.data_dir {
-            config.service.data_dir = dir.clone();
-        }
-        Ok(config)
+        Ok(config.with_overrides(self.listen, self.data_dir.as_deref())?)
     }
 }
 

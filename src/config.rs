@@ -13,6 +13,7 @@
 //! the challenge and deciding what to do with a caller (the `ivr` crate).
 
 mod error;
+mod overrides;
 mod policy;
 mod sip_peers;
 mod tagging;

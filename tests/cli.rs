@@ -117,3 +117,48 @@ fn check_config_names_a_bad_phone_uri() {
     assert!(err.contains("line[0].phones[1]"), "{err}");
     assert!(err.contains("expected a SIP URI"), "{err}");
 }
+
+#[test]
+fn listen_and_data_dir_options_are_checked_like_the_config_file() {
+    // A wildcard address needs a media address to put in SDP.
+    let out = linewarden(&["config", "--listen", "0.0.0.0:5095"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--listen 0.0.0.0:5095"), "{err}");
+    assert!(err.contains("service.media_address"), "{err}");
+    assert!(err.contains("wildcard"), "{err}");
+
+    // The SIP port inside the RTP range (20000-20999 by default).
+    let out = linewarden(&["serve", "--listen", "127.0.0.1:20010"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--listen 127.0.0.1:20010"), "{err}");
+    assert!(err.contains("service.rtp_ports"), "{err}");
+
+    // Port 0.
+    let out = linewarden(&["config", "--listen", "127.0.0.1:0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--listen 127.0.0.1:0"));
+
+    // An empty data directory (refused while parsing the options).
+    let out = linewarden(&["config", "--data-dir", ""]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--data-dir"));
+
+    // A wildcard address with the media address from a config file is fine.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("media.toml");
+    std::fs::write(
+        &path,
+        "[service]\nmedia_address = \"192.0.2.10\"\n\n[[line]]\nname = \"home\"\nnumbers = [\"*\"]\n",
+    )
+    .expect("write");
+    let path = path.to_str().expect("utf-8 path");
+    let out = linewarden(&["config", "--config", path, "--listen", "0.0.0.0:5095"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("listen = \"0.0.0.0:5095\""));
+}

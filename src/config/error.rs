@@ -53,6 +53,16 @@ pub enum ConfigError {
         key: String,
         message: String,
     },
+    /// A command-line option (`--listen`, `--data-dir`) makes the
+    /// configuration invalid: the same check as the file's, naming the
+    /// option and the value given.
+    #[error("{option} {value}: key {key}: {message}")]
+    Override {
+        option: &'static str,
+        value: String,
+        key: String,
+        message: String,
+    },
     #[error("cannot write the configuration as TOML: {0}")]
     Serialize(#[from] toml::ser::Error),
 }
