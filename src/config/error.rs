@@ -37,10 +37,10 @@ impl fmt::Display for Location {
 /// Why a configuration could not be loaded or written.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{}: cannot read config file: {source}", .path.display())]
+    #[error("{}: cannot read config file: {cause}", .path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The text is not valid TOML.
     #[error("{at}: TOML syntax error: {message}")]
@@ -64,7 +64,13 @@ pub enum ConfigError {
         message: String,
     },
     #[error("cannot write the configuration as TOML: {0}")]
-    Serialize(#[from] toml::ser::Error),
+    Serialize(toml::ser::Error),
+}
+
+impl From<toml::ser::Error> for ConfigError {
+    fn from(err: toml::ser::Error) -> Self {
+        ConfigError::Serialize(err)
+    }
 }
 
 impl ConfigError {

@@ -113,10 +113,10 @@ impl fmt::Display for ImportSummary {
 /// file or directory it is about.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("{}: {source}", .path.display())]
+    #[error("{}: {cause}", .path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Not a pcap/pcapng file, cut off, or corrupt.
     #[error("{}: {message}", .path.display())]
@@ -162,7 +162,7 @@ pub fn import_call(
     let path = capture.to_path_buf();
     let bytes = std::fs::read(capture).map_err(|source| ImportError::Read {
         path: path.clone(),
-        source,
+        cause: source,
     })?;
     let capture = capture::read(&bytes).map_err(|e: CaptureError| ImportError::Capture {
         path: path.clone(),
