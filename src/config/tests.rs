@@ -5,6 +5,7 @@ use std::time::Duration;
 use super::*;
 
 mod policy;
+mod tagging;
 
 fn parse_err(text: &str) -> String {
     match Config::parse(text, "bad.toml") {
