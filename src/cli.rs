@@ -95,27 +95,37 @@ pub enum Cmd {
     /// and faster than real time, or play one as a live SIP call (--to).
     Replay {
         /// Config whose lines screen the fixtures (default: the built-in one).
-        #[arg(long, value_name = "FILE")]
+        /// Not with --to: the service called screens with its own.
+        #[arg(long, value_name = "FILE", conflicts_with = "to")]
         config: Option<PathBuf>,
         /// One JSON object per fixture (then a summary line).
         #[arg(long)]
         json: bool,
-        /// Exit 1 when a fixture's expectations are not met.
-        #[arg(long)]
+        /// Exit 1 when a fixture's expectations are not met. Not with --to:
+        /// the service called decides the outcome and keeps it in its own
+        /// call log (`linewarden calls`), which this side cannot see.
+        #[arg(long, conflicts_with = "to")]
         check: bool,
-        /// Worker threads (default: one per CPU).
-        #[arg(long)]
+        /// Worker threads (default: one per CPU). Not with --to (one call
+        /// at a time).
+        #[arg(long, conflicts_with = "to")]
         jobs: Option<usize>,
         /// Play each fixture as a real call to this SIP URI instead.
         #[arg(long, value_name = "SIP_URI")]
         to: Option<String>,
-        /// With --to: write what each caller heard to DIR/<fixture>.wav.
+        /// With --to: write what each caller heard to DIR/<fixture>.wav
+        /// (DIR is created if missing).
         #[arg(long, value_name = "DIR", requires = "to")]
         heard: Option<PathBuf>,
         /// Where the words come from: `engine` (the recognizer on the
         /// audio, as configured in [speech]), `transcript` (each fixture's
-        /// transcript.txt) or `off`.
-        #[arg(long, value_name = "SOURCE", default_value = "engine")]
+        /// transcript.txt) or `off`. Not with --to.
+        #[arg(
+            long,
+            value_name = "SOURCE",
+            default_value = "engine",
+            conflicts_with = "to"
+        )]
         speech: SpeechSource,
         /// Fixture directories, or folders of them.
         #[arg(required = true)]
@@ -138,5 +148,14 @@ pub enum FixtureCmd {
         /// The fixture directory to write.
         #[arg(long, short)]
         out: PathBuf,
+        /// The call with this Call-ID (default: the first answered one; the
+        /// summary lists the others).
+        #[arg(long, value_name = "CALL_ID")]
+        call_id: Option<String>,
+        /// The digit the challenge asked for. Without it, the digit (and
+        /// the outcome) are read from linewarden's prompts when linewarden
+        /// answered the call.
+        #[arg(long, value_name = "DIGIT", value_parser = clap::value_parser!(u8).range(0..=9))]
+        challenge_digit: Option<u8>,
     },
 }

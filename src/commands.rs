@@ -124,13 +124,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             speech,
             paths,
         } => {
+            if let Some(target) = to {
+                return replay_live(&target, &paths, json, heard.as_deref());
+            }
             let config = match &config {
                 Some(path) => Config::load(path)?,
                 None => Config::default_config(),
             };
-            if let Some(target) = to {
-                return replay_live(&target, &paths, json, heard.as_deref());
-            }
             let jobs =
                 jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             let listening = match speech {
@@ -161,9 +161,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(code))
         }
         Cmd::Fixture {
-            command: FixtureCmd::Import { capture, out },
+            command:
+                FixtureCmd::Import {
+                    capture,
+                    out,
+                    call_id,
+                    challenge_digit,
+                },
         } => {
-            let summary = research::import::import(&capture, &out)?;
+            let options = research::import::ImportOptions {
+                call_id,
+                challenge_digit,
+            };
+            let summary = research::import::import_with(&capture, &out, &options)?;
             println!("{}: {summary}", out.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -182,6 +192,11 @@ fn replay_live(
     json: bool,
     heard: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
+    if let Some(dir) = heard {
+        // Before any call: a call is not made only to fail at its end.
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("--heard {}: cannot create the directory", dir.display()))?;
+    }
     init_logs();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

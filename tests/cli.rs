@@ -306,3 +306,38 @@ fn errors_name_their_cause_once() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.matches("Address already in use").count(), 1, "{err}");
 }
+
+#[test]
+fn replay_to_refuses_options_it_cannot_honour_and_checks_heard_first() {
+    let fixture = format!("{}/tests/fixtures/pass-polite", env!("CARGO_MANIFEST_DIR"));
+    let target = "sip:5550000@127.0.0.1:9";
+    for option in [&["--check"][..], &["--jobs", "2"], &["--speech", "off"]] {
+        let mut args = vec!["replay", "--to", target];
+        args.extend_from_slice(option);
+        args.push(&fixture);
+        let out = linewarden(&args);
+        assert_eq!(out.status.code(), Some(2), "{option:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(option[0]) && err.contains("--to"), "{err}");
+    }
+    // --heard DIR that cannot be made fails before any call is placed.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, b"x").expect("write");
+    let heard = file.join("heard");
+    let out = linewarden(&[
+        "replay",
+        "--to",
+        target,
+        "--heard",
+        heard.to_str().expect("utf-8"),
+        &fixture,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--heard") && err.contains("cannot create"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "no call was reported");
+}
