@@ -15,18 +15,35 @@ pub struct Cli {
     pub command: Cmd,
 }
 
-/// Options that choose and override the configuration.
+/// Options that choose the configuration and the data directory.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ConfigArgs {
     /// Config file (TOML). Default: the built-in config/linewarden.toml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// SIP address to listen on (UDP and TCP), overriding the config.
-    #[arg(long, value_name = "ADDR")]
-    pub listen: Option<SocketAddr>,
     /// Data directory (call log, recordings), overriding the config.
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+}
+
+/// [`ConfigArgs`] and the SIP address, for the commands that run or show
+/// the service.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServiceArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// SIP address to listen on (UDP and TCP), overriding the config.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+}
+
+/// A risk level for `calls --risk`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum RiskLevel {
+    None,
+    Low,
+    Medium,
+    High,
 }
 
 /// Where a replay's words come from.
@@ -40,8 +57,8 @@ pub enum SpeechSource {
 #[derive(Subcommand, Debug)]
 pub enum Cmd {
     /// Run the service.
-    Serve(ConfigArgs),
-    /// List the call log.
+    Serve(ServiceArgs),
+    /// List the call log (in the data directory of the config, or --data-dir).
     Calls {
         #[command(flatten)]
         config: ConfigArgs,
@@ -51,39 +68,64 @@ pub enum Cmd {
         /// How many calls, newest first.
         #[arg(long, default_value_t = 50)]
         limit: usize,
+        /// Only calls to this line (its `name` in the config).
+        #[arg(long, value_name = "NAME")]
+        line: Option<String>,
+        /// Only calls that started within this long ("2h", "7days") or since
+        /// this UTC date or time ("2024-05-01", "2024-05-01T18:00:00Z").
+        #[arg(long, value_name = "WHEN")]
+        since: Option<String>,
+        /// Only calls at this risk or above.
+        #[arg(long, value_name = "LEVEL")]
+        risk: Option<RiskLevel>,
     },
     /// Validate a config file; exit status 1 with the error when it is bad.
+    #[command(group(clap::ArgGroup::new("input").required(true).args(["config", "file"])))]
     CheckConfig {
         /// The file to check.
-        file: PathBuf,
+        #[arg(long = "config", value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// The file to check (the same as --config FILE).
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
     },
     /// Print the effective configuration.
-    Config(ConfigArgs),
+    Config(ServiceArgs),
     /// Replay recorded call fixtures through the screening pipeline, offline
     /// and faster than real time, or play one as a live SIP call (--to).
     Replay {
         /// Config whose lines screen the fixtures (default: the built-in one).
-        #[arg(long, value_name = "FILE")]
+        /// Not with --to: the service called screens with its own.
+        #[arg(long, value_name = "FILE", conflicts_with = "to")]
         config: Option<PathBuf>,
         /// One JSON object per fixture (then a summary line).
         #[arg(long)]
         json: bool,
-        /// Exit 1 when a fixture's expectations are not met.
-        #[arg(long)]
+        /// Exit 1 when a fixture's expectations are not met. Not with --to:
+        /// the service called decides the outcome and keeps it in its own
+        /// call log (`linewarden calls`), which this side cannot see.
+        #[arg(long, conflicts_with = "to")]
         check: bool,
-        /// Worker threads (default: one per CPU).
-        #[arg(long)]
+        /// Worker threads (default: one per CPU). Not with --to (one call
+        /// at a time).
+        #[arg(long, conflicts_with = "to")]
         jobs: Option<usize>,
         /// Play each fixture as a real call to this SIP URI instead.
         #[arg(long, value_name = "SIP_URI")]
         to: Option<String>,
-        /// With --to: write what each caller heard to DIR/<fixture>.wav.
+        /// With --to: write what each caller heard to DIR/<fixture>.wav
+        /// (DIR is created if missing).
         #[arg(long, value_name = "DIR", requires = "to")]
         heard: Option<PathBuf>,
         /// Where the words come from: `engine` (the recognizer on the
         /// audio, as configured in [speech]), `transcript` (each fixture's
-        /// transcript.txt) or `off`.
-        #[arg(long, value_name = "SOURCE", default_value = "engine")]
+        /// transcript.txt) or `off`. Not with --to.
+        #[arg(
+            long,
+            value_name = "SOURCE",
+            default_value = "engine",
+            conflicts_with = "to"
+        )]
         speech: SpeechSource,
         /// Fixture directories, or folders of them.
         #[arg(required = true)]
@@ -111,6 +153,15 @@ pub enum FixtureCmd {
         /// The fixture directory to write.
         #[arg(long, short)]
         out: PathBuf,
+        /// The call with this Call-ID (default: the first answered one; the
+        /// summary lists the others).
+        #[arg(long, value_name = "CALL_ID")]
+        call_id: Option<String>,
+        /// The digit the challenge asked for. Without it, the digit (and
+        /// the outcome) are read from linewarden's prompts when linewarden
+        /// answered the call.
+        #[arg(long, value_name = "DIGIT", value_parser = clap::value_parser!(u8).range(0..=9))]
+        challenge_digit: Option<u8>,
     },
 }
 

@@ -7,24 +7,46 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::cli::{Cli, Cmd, ConfigArgs, FixtureCmd, SpeechSource};
+use crate::cli::{Cli, Cmd, ConfigArgs, FixtureCmd, RiskLevel, ServiceArgs, SpeechSource};
 use crate::config::{self, Config};
 use crate::{research, serve, store};
 
 impl ConfigArgs {
     pub fn load(&self) -> anyhow::Result<Config> {
-        let mut config = match &self.config {
+        self.load_with(None)
+    }
+
+    fn load_with(&self, listen: Option<std::net::SocketAddr>) -> anyhow::Result<Config> {
+        let config = match &self.config {
             Some(path) => Config::load(path)?,
             None => Config::default_config(),
         };
-        if let Some(listen) = self.listen {
-            config.service.listen = listen;
-        }
-        if let Some(dir) = &self.data_dir {
-            config.service.data_dir = dir.clone();
-        }
-        Ok(config)
+        Ok(config.with_overrides(listen, self.data_dir.as_deref())?)
     }
+}
+
+impl ServiceArgs {
+    pub fn load(&self) -> anyhow::Result<Config> {
+        self.config.load_with(self.listen)
+    }
+}
+
+/// `e` and its causes, each once, joined by ": ". A cause whose text is
+/// already shown (an error that prints its source and also chains it) is
+/// left out.
+pub fn report(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 pub fn init_logs() {
@@ -49,7 +71,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .build()
                 .context("starting the async runtime")?;
             // SIGHUP reads the same file with the same overrides again.
-            let reload = args.config.is_some().then(|| {
+            let reload = args.config.config.is_some().then(|| {
                 let args = args.clone();
                 Box::new(move || args.load()) as serve::reload::LoadConfig
             });
@@ -60,31 +82,43 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config,
             json,
             limit,
+            line,
+            since,
+            risk,
         } => {
             let config = config.load()?;
+            let filter = store::CallFilter {
+                line,
+                since: since.as_deref().map(parse_since).transpose()?,
+                min_risk: risk.map(risk_of),
+            };
             let dir = &config.service.data_dir;
-            let store = store::Store::open(dir)
-                .with_context(|| format!("opening the call log in {}", dir.display()))?;
-            let calls = store.list_calls(limit)?;
+            let store = store::Store::open_existing(dir)?;
+            let calls = store.find_calls(&filter, limit)?;
             let mut out = std::io::stdout().lock();
             store::print_calls(&calls, json, &mut out)?;
             Ok(ExitCode::SUCCESS)
         }
-        Cmd::CheckConfig { file } => match Config::load(&file) {
-            Ok(config) => {
-                println!(
-                    "{}: ok ({} line{})",
-                    file.display(),
-                    config.lines.len(),
-                    if config.lines.len() == 1 { "" } else { "s" }
-                );
-                Ok(ExitCode::SUCCESS)
+        Cmd::CheckConfig { config, file } => {
+            let Some(file) = config.or(file) else {
+                anyhow::bail!("give the file to check: check-config --config FILE");
+            };
+            match Config::load(&file) {
+                Ok(config) => {
+                    let n = config.lines.len();
+                    println!(
+                        "{}: ok ({n} phone line{} configured)",
+                        file.display(),
+                        if n == 1 { "" } else { "s" }
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    Ok(ExitCode::FAILURE)
+                }
             }
-            Err(e) => {
-                eprintln!("{e}");
-                Ok(ExitCode::FAILURE)
-            }
-        },
+        }
         Cmd::Replay {
             config,
             json,
@@ -95,13 +129,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             speech,
             paths,
         } => {
+            if let Some(target) = to {
+                return replay_live(&target, &paths, json, heard.as_deref());
+            }
             let config = match &config {
                 Some(path) => Config::load(path)?,
                 None => Config::default_config(),
             };
-            if let Some(target) = to {
-                return replay_live(&target, &paths, json, heard.as_deref());
-            }
             let jobs =
                 jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             let listening = match speech {
@@ -132,9 +166,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(code))
         }
         Cmd::Fixture {
-            command: FixtureCmd::Import { capture, out },
+            command:
+                FixtureCmd::Import {
+                    capture,
+                    out,
+                    call_id,
+                    challenge_digit,
+                },
         } => {
-            let summary = research::import::import(&capture, &out)?;
+            let options = research::import::ImportOptions {
+                call_id,
+                challenge_digit,
+            };
+            let summary = research::import::import_with(&capture, &out, &options)?;
             println!("{}: {summary}", out.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -154,6 +198,11 @@ fn replay_live(
     json: bool,
     heard: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
+    if let Some(dir) = heard {
+        // Before any call: a call is not made only to fail at its end.
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("--heard {}: cannot create the directory", dir.display()))?;
+    }
     init_logs();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -167,7 +216,7 @@ fn replay_live(
         let fx = match fx {
             Ok(fx) => fx,
             Err(e) => {
-                eprintln!("linewarden: {e:#}");
+                eprintln!("linewarden: {}", report(&e));
                 failed = true;
                 continue;
             }
@@ -199,4 +248,34 @@ fn replay_live(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `calls --since`: a duration back from now ("2h", "7days") or a UTC
+/// date or date and time ("2024-05-01", "2024-05-01T18:00:00Z").
+fn parse_since(text: &str) -> anyhow::Result<std::time::SystemTime> {
+    if let Ok(ago) = humantime::parse_duration(text) {
+        return std::time::SystemTime::now()
+            .checked_sub(ago)
+            .context("--since: that is before 1970");
+    }
+    let full = if text.len() == 10 {
+        format!("{text}T00:00:00Z")
+    } else {
+        text.to_owned()
+    };
+    humantime::parse_rfc3339_weak(&full).map_err(|_| {
+        anyhow::anyhow!(
+            "--since {text:?}: expected a duration such as \"2h\" or \"7days\", or a UTC date or time such as \"2024-05-01\" or \"2024-05-01T18:00:00Z\""
+        )
+    })
+}
+
+fn risk_of(level: RiskLevel) -> ivr::tagging::Risk {
+    use ivr::tagging::Risk;
+    match level {
+        RiskLevel::None => Risk::None,
+        RiskLevel::Low => Risk::Low,
+        RiskLevel::Medium => Risk::Medium,
+        RiskLevel::High => Risk::High,
+    }
 }

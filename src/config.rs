@@ -14,6 +14,7 @@
 
 mod console;
 mod error;
+mod overrides;
 mod policy;
 mod sip_peers;
 mod tagging;
@@ -337,7 +338,7 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         })?;
         Config::parse(&text, &path.display().to_string())
     }

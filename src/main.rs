@@ -30,7 +30,7 @@ fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("linewarden: {e:#}");
+            eprintln!("linewarden: {}", commands::report(&e));
             ExitCode::FAILURE
         }
     }

@@ -29,6 +29,7 @@ mod bridge;
 mod handle;
 mod print;
 mod publish;
+mod query;
 mod registrations;
 mod schema;
 mod tags;
@@ -47,6 +48,7 @@ use serde::Serialize;
 
 pub use handle::{CallKey, StoreHandle};
 pub use print::print_calls;
+pub use query::CallFilter;
 pub use tags::TagDetail;
 
 /// File name of the call log inside the data directory.
@@ -58,16 +60,30 @@ pub const INTERRUPTED: &str = "interrupted";
 /// Why the call log could not be opened, read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot create data directory {}: {source}", .path.display())]
+    #[error("cannot create data directory {}: {cause}", .path.display())]
     CreateDir {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("call log {}: {source}", .path.display())]
+    /// SQLite could not open the file; the file system had no objection.
+    #[error("cannot open the call log {}: {cause}", .path.display())]
     Open {
         path: PathBuf,
-        source: rusqlite::Error,
+        cause: rusqlite::Error,
     },
+    /// The file, or a file SQLite keeps beside it, cannot be opened for
+    /// writing (SQLite itself only says "unable to open database file").
+    #[error("cannot open the call log {}: {cause}", .path.display())]
+    OpenFile {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
+    /// `calls` was pointed at a data directory the service never used.
+    #[error(
+        "no call log in {}: there is no {DB_FILE} (the service creates it when it starts); give the service's --config FILE or --data-dir DIR",
+        .dir.display()
+    )]
+    NoLog { dir: PathBuf },
     #[error("call log {}: cannot use WAL mode (journal mode is {mode:?})", .path.display())]
     NotWal { path: PathBuf, mode: String },
     #[error(
@@ -86,7 +102,14 @@ pub enum StoreError {
     #[error("call log: call {0} has tags or tag details that are not a JSON array")]
     NotAnArray(i64),
     #[error("call log: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+}
+
+// SQLite's error is shown in the message, not chained as its source.
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> Self {
+        StoreError::Sqlite(err)
+    }
 }
 
 /// What is known when a call arrives.
@@ -171,13 +194,10 @@ impl Store {
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
         std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDir {
             path: data_dir.to_path_buf(),
-            source,
+            cause: source,
         })?;
         let path = data_dir.join(DB_FILE);
-        let open_err = |source| StoreError::Open {
-            path: path.clone(),
-            source,
-        };
+        let open_err = |cause| open_error(&path, cause);
         let mut conn = Connection::open(&path).map_err(open_err)?;
         conn.busy_timeout(Duration::from_secs(5))
             .map_err(open_err)?;
@@ -191,6 +211,18 @@ impl Store {
             .map_err(open_err)?;
         schema::migrate(&mut conn, &path)?;
         Ok(Store { conn })
+    }
+
+    /// Opens the call log in `data_dir` for reading it back: like
+    /// [`Store::open`], but a directory without `calls.sqlite` is
+    /// [`StoreError::NoLog`] rather than a new empty log.
+    pub fn open_existing(data_dir: &Path) -> Result<Store, StoreError> {
+        if !data_dir.join(DB_FILE).exists() {
+            return Err(StoreError::NoLog {
+                dir: data_dir.to_path_buf(),
+            });
+        }
+        Store::open(data_dir)
     }
 
     /// The schema version of the open database.
@@ -311,48 +343,6 @@ impl Store {
         )?)
     }
 
-    /// The newest `limit` calls, newest first.
-    pub fn list_calls(&self, limit: usize) -> Result<Vec<CallRecord>, StoreError> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut stmt = self.conn.prepare(
-            "SELECT id, call_id, line, caller, called, started_at, answered_at, ended_at,
-                    ended_at_ms - started_at_ms, outcome, recording, end_reason, policy, tags,
-                    bridge, answered_by, bridged_at, ended_at_ms - bridged_at_ms, hangup_by,
-                    risk, tag_details, voicemail, callback, recording_note
-             FROM calls ORDER BY started_at_ms DESC, id DESC LIMIT ?1",
-        )?;
-        let rows = stmt.query_map([limit], |row| {
-            let id = row.get(0)?;
-            Ok(CallRecord {
-                id,
-                call_id: row.get(1)?,
-                line: row.get(2)?,
-                caller: row.get(3)?,
-                called: row.get(4)?,
-                started_at: row.get(5)?,
-                answered_at: row.get(6)?,
-                ended_at: row.get(7)?,
-                duration_ms: row.get(8)?,
-                outcome: row.get(9)?,
-                recording: row.get(10)?,
-                end_reason: row.get(11)?,
-                policy: row.get(12)?,
-                tags: tags(row, 13)?,
-                bridge: row.get(14)?,
-                answered_by: row.get(15)?,
-                bridged_at: row.get(16)?,
-                talk_ms: row.get(17)?,
-                hangup_by: row.get(18)?,
-                risk: row.get(19)?,
-                tag_details: tags::tag_details(row, 20, id)?,
-                voicemail: row.get(21)?,
-                callback: row.get(22)?,
-                recording_note: row.get(23)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
-    }
-
     fn update(
         &self,
         id: i64,
@@ -366,16 +356,35 @@ impl Store {
     }
 }
 
-/// The `tags` column at `index`: a JSON array of names, or NULL for none.
-fn tags(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Vec<String>> {
-    match row.get::<_, Option<String>>(index)? {
-        None => Ok(Vec::new()),
-        Some(text) => serde_json::from_str(&text).map_err(|err| {
-            rusqlite::Error::FromSqlConversionFailure(
-                index,
-                rusqlite::types::Type::Text,
-                Box::new(err),
-            )
-        }),
+/// Why `path` could not be opened: SQLite only says "unable to open
+/// database file", so the file and its write-ahead log are tried with the
+/// file system, whose error says why (permission denied, read-only file
+/// system, ...). A file created by trying is removed again.
+fn open_error(path: &Path, cause: rusqlite::Error) -> StoreError {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    for file in [path, Path::new(&wal)] {
+        let existed = file.exists();
+        let tried = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(!existed)
+            .open(file);
+        match tried {
+            Err(io) => {
+                return StoreError::OpenFile {
+                    path: file.to_path_buf(),
+                    cause: io,
+                }
+            }
+            Ok(_) if !existed => {
+                let _ = std::fs::remove_file(file);
+            }
+            Ok(_) => {}
+        }
+    }
+    StoreError::Open {
+        path: path.to_path_buf(),
+        cause,
     }
 }

@@ -38,8 +38,12 @@ fn live_call_captured_imported_and_replayed_gives_the_same_outcome() {
 
     let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pass-polite");
     let target = format!("sip:5550000@{}", svc.addr);
+    // --heard names a directory that is not there yet: it is made.
+    let heard = dir.join("heard/live");
     let live = Command::new(env!("CARGO_BIN_EXE_linewarden"))
-        .args(["replay", "--json", "--to", &target, fixture])
+        .args(["replay", "--json", "--to", &target, "--heard"])
+        .arg(&heard)
+        .arg(fixture)
         .output()
         .expect("replay --to");
     assert!(
@@ -72,6 +76,31 @@ fn live_call_captured_imported_and_replayed_gives_the_same_outcome() {
         out.status.success(),
         "import: {}",
         String::from_utf8_lossy(&out.stderr)
+    );
+
+    assert!(
+        heard.join("pass-polite.wav").is_file(),
+        "what the caller heard"
+    );
+
+    // linewarden answered: the import read the challenge digit and the
+    // outcome from its prompts, and a replay with a random digit (the
+    // built-in config) and --check reaches the same outcome.
+    let text = std::fs::read_to_string(imported.join("call.toml")).expect("call.toml");
+    let meta: toml::Table = toml::from_str(&text).expect("toml");
+    assert_eq!(meta["challenge_digit"].as_integer(), Some(5), "{text}");
+    assert_eq!(meta["expect"]["outcome"].as_str(), Some("passed"), "{text}");
+    let checked = Command::new(env!("CARGO_BIN_EXE_linewarden"))
+        .args(["replay", "--json", "--check", "--speech", "off"])
+        .arg(&imported)
+        .output()
+        .expect("replay --check");
+    assert_eq!(
+        checked.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&checked.stdout),
+        String::from_utf8_lossy(&checked.stderr)
     );
 
     let offline = Command::new(env!("CARGO_BIN_EXE_linewarden"))

@@ -43,12 +43,11 @@ pub enum Error {
 
     /// A file PocketSphinx reads its settings from (the keyphrase list,
     /// the feature parameters) could not be written.
-    #[error("cannot write the {what} file {path} for PocketSphinx: {source}")]
+    #[error("cannot write the {what} file {path} for PocketSphinx: {cause}")]
     TempFile {
         what: &'static str,
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 
     /// PocketSphinx refused to start: `stage` says which step failed

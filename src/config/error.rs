@@ -37,10 +37,10 @@ impl fmt::Display for Location {
 /// Why a configuration could not be loaded or written.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{}: cannot read config file: {source}", .path.display())]
+    #[error("{}: cannot read config file: {cause}", .path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The text is not valid TOML.
     #[error("{at}: TOML syntax error: {message}")]
@@ -53,8 +53,24 @@ pub enum ConfigError {
         key: String,
         message: String,
     },
+    /// A command-line option (`--listen`, `--data-dir`) makes the
+    /// configuration invalid: the same check as the file's, naming the
+    /// option and the value given.
+    #[error("{option} {value}: key {key}: {message}")]
+    Override {
+        option: &'static str,
+        value: String,
+        key: String,
+        message: String,
+    },
     #[error("cannot write the configuration as TOML: {0}")]
-    Serialize(#[from] toml::ser::Error),
+    Serialize(toml::ser::Error),
+}
+
+impl From<toml::ser::Error> for ConfigError {
+    fn from(err: toml::ser::Error) -> Self {
+        ConfigError::Serialize(err)
+    }
 }
 
 impl ConfigError {

@@ -6,6 +6,7 @@ use super::*;
 
 mod fuzz;
 mod policy;
+mod tagging;
 
 fn parse_err(text: &str) -> String {
     match Config::parse(text, "bad.toml") {

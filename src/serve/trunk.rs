@@ -96,7 +96,12 @@ async fn keep_registered(
     if registered {
         match tokio::time::timeout(UNREGISTER_WAIT, registration.unregister()).await {
             Ok(Registered::Ok { .. }) => info!(trunk = %name, "unregistered from the trunk"),
-            Ok(other) => warn!(trunk = %name, ?other, "unregistering from the trunk failed"),
+            Ok(Registered::Refused { status }) => {
+                warn!(trunk = %name, status, "the trunk refused our unregistration")
+            }
+            Ok(Registered::Unreachable { detail }) => {
+                warn!(trunk = %name, %detail, "the trunk did not answer our unregistration")
+            }
             Err(_) => warn!(trunk = %name, "no answer to our unregistration"),
         }
     }

@@ -17,16 +17,22 @@ const MAX_BRIDGE_CELL: usize = 32;
 /// their offsets.
 const MAX_TAGS_CELL: usize = 48;
 
+/// The risk shown for a call with none logged: nothing raised it, as a
+/// replay shows it.
+const NO_RISK: &str = "none";
+
 /// Writes `records` to `out`.
 ///
 /// - `json = false`: an aligned table with a header row: start time (UTC,
 ///   to the second), line, caller, called, the policy decision, outcome (or,
 ///   if none was decided, the end reason, or `in progress`), the bridge
 ///   outcome and the phone that answered (`answered/resident@192.0.2.10`:
-///   its URI without the scheme, port or parameters), the risk, tags
+///   its URI without the scheme, port or parameters), the risk (`none`
+///   when none was logged, as in `replay`), tags
 ///   (comma-separated, each with when in the call it was given if its
 ///   details are known: `police@12.3s,suspicious-cli`), duration,
-///   recording. An empty cell shows `-`.
+///   recording (last, never cut, so it can be copied; relative to the data
+///   directory). An empty cell shows `-`; other long cells are cut with `…`.
 ///   Control characters (which could reach a terminal from a caller's SIP
 ///   headers) are shown as `?`. No records prints `no calls`.
 /// - `json = true`: JSON Lines: one [`CallRecord`] object per line, in the
@@ -100,10 +106,10 @@ fn row(record: &CallRecord) -> [String; COLUMNS] {
         cell(record.policy.as_deref().unwrap_or("-")),
         cell(outcome),
         bridge(record),
-        cell(record.risk.as_deref().unwrap_or("-")),
+        cell(record.risk.as_deref().unwrap_or(NO_RISK)),
         tags(record),
         record.duration_ms.map_or_else(|| "-".to_owned(), duration),
-        cell(
+        whole(
             record
                 .recording
                 .as_deref()
@@ -178,6 +184,11 @@ pub(super) fn short_uri(uri: &str) -> &str {
 /// `text` made safe and short for one table cell.
 pub(super) fn cell(text: &str) -> String {
     cell_max(text, MAX_CELL)
+}
+
+/// `text` made safe for one table cell, whole.
+fn whole(text: &str) -> String {
+    cell_max(text, usize::MAX)
 }
 
 /// `text` made safe for one table cell and cut to `max` characters.

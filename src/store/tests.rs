@@ -5,6 +5,8 @@ use super::*;
 
 mod bridge;
 mod policy_tags;
+mod query;
+mod table;
 mod tags_risk;
 
 fn at(ms: u64) -> SystemTime {
@@ -311,8 +313,8 @@ fn table_is_aligned_and_safe() {
     let text = String::from_utf8(out).expect("utf-8");
     let expected = "\
 STARTED (UTC)        LINE     CALLER       CALLED  POLICY                OUTCOME      BRIDGE                        RISK  TAGS                   DURATION  RECORDING
-2024-05-01 12:05:00  flat-2b  evil?[31m    1002    suspicious-challenge  in progress  -                             -     suspicious-cli,police  -         -
-2024-05-01 12:00:00  flat-1a  +4930555000  1001    -                     passed       answered/resident@192.0.2.10  -     -                      1m05s     recordings/flat-1a/a.wav
+2024-05-01 12:05:00  flat-2b  evil?[31m    1002    suspicious-challenge  in progress  -                             none  suspicious-cli,police  -         -
+2024-05-01 12:00:00  flat-1a  +4930555000  1001    -                     passed       answered/resident@192.0.2.10  none  -                      1m05s     recordings/flat-1a/a.wav
 ";
     assert_eq!(text, expected, "\n{text}");
 

@@ -135,7 +135,10 @@ pub const DEFAULT_EXCLUSIONS: &[&str] = &[
 // "gold", "officer") in nearly every call. The single words kept spot
 // reliably at their thresholds (`default_thresholds` in the binary's
 // config module). Every phrase is the caller's: the resident's side only
-// added false alarms.
+// added false alarms. Left out because they are spotted in ordinary
+// speech at any threshold: "arrested" and "pin number" (in "I pressed a
+// number", what a caller who failed the challenge says) and "courier"
+// alone (in SIPp's sample audio, and in 3 of 22 everyday calls).
 
 const POLICE: &[&str] = &[
     "metropolitan police",
@@ -152,14 +155,12 @@ const POLICE: &[&str] = &[
     "warrant number",
     "crime unit",
     "crime agency",
-    "arrested",
     "our officer",
     "police officer",
 ];
 
 const BANK_DETAILS: &[&str] = &[
     "your pin",
-    "pin number",
     "key your pin",
     "key in your pin",
     "bank card",
@@ -177,10 +178,11 @@ const BANK_DETAILS: &[&str] = &[
     "secret number",
     "sixteen digits",
     "bank details",
+    "long number",
 ];
 
 const COURIER: &[&str] = &[
-    "courier",
+    "courier will",
     "envelope",
     "collect the envelope",
     "collect the money",
@@ -206,6 +208,7 @@ const CASH: &[&str] = &[
     "gift card",
     "gold bar",
     "your savings",
+    "your money",
 ];
 
 /// The built-in phrases, said by the caller, with the default confidence.

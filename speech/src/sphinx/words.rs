@@ -101,7 +101,7 @@ impl TempFile {
                         Error::TempFile {
                             what: stem,
                             path,
-                            source,
+                            cause: source,
                         }
                     });
                 }
@@ -110,7 +110,7 @@ impl TempFile {
                     return Err(Error::TempFile {
                         what: stem,
                         path,
-                        source,
+                        cause: source,
                     })
                 }
             }
@@ -118,7 +118,7 @@ impl TempFile {
         Err(Error::TempFile {
             what: stem,
             path: dir.join(format!("linewarden-{}-*.txt", stem.replace(' ', "-"))),
-            source: last_error.unwrap_or_else(|| std::io::Error::other("no free file name")),
+            cause: last_error.unwrap_or_else(|| std::io::Error::other("no free file name")),
         })
     }
 

@@ -62,11 +62,11 @@ pub(super) enum CallError {
         "no SDP for the {side} (Call-ID {call_id}): neither the INVITE/200 nor the ACK carries one"
     )]
     NoSdp { call_id: String, side: &'static str },
-    #[error("unusable SDP in the {message} (Call-ID {call_id}): {source}")]
+    #[error("unusable SDP in the {message} (Call-ID {call_id}): {cause}")]
     Sdp {
         call_id: String,
         message: &'static str,
-        source: SdpError,
+        cause: SdpError,
     },
 }
 
@@ -228,7 +228,7 @@ pub(super) fn find(datagrams: &[Datagram], want: Option<&str>) -> Result<Call, C
     let sdp_error = |message, source| CallError::Sdp {
         call_id: call_id.clone(),
         message,
-        source,
+        cause: source,
     };
     let Some(caller_sdp) = caller_sdp else {
         return Err(CallError::NoSdp {

@@ -3,12 +3,15 @@
 //! `caller.wav` and `resident.wav` (8 kHz mono 16-bit) — that replays
 //! through the same pipeline as the hand-made ones.
 //!
-//! Owns: [`import`] and [`import_call`], their summary and errors, and
+//! Owns: [`import_with`] (and, for tests, [`import`] and [`import_call`]), its summary and errors, and
 //! the call's timeline: the call is the first INVITE answered with 2xx
 //! (or the one with a given Call-ID); t = 0 is the capture time of that
 //! 200 OK; the call ends at the first BYE (else at the last RTP packet).
 //! The party that sent the INVITE is the caller; the one that answered it
-//! is the resident's side.
+//! is the answering side: linewarden, when its prompts are found in that
+//! side's audio (`screening.rs`: then the challenge digit and the outcome
+//! come from them, and `resident.wav` is that side's audio from the end of
+//! "connecting you", the resident once bridged), else the resident's phone.
 //!
 //! Does not own: reading capture files (`capture.rs`), SIP (`call.rs`),
 //! RTP (`media.rs`), the fixture file format (`crate::research::fixture`; `output.rs`
@@ -19,6 +22,7 @@ mod call;
 mod capture;
 mod media;
 mod output;
+mod screening;
 #[cfg(test)]
 mod tests;
 
@@ -31,6 +35,7 @@ use sip::media::SAMPLE_RATE;
 /// Who sent a packet, pressed a key or hung up: the party that sent the
 /// INVITE is the caller, the one that answered it the resident's side.
 pub use crate::research::fixture::Party;
+pub use screening::Screening;
 
 use self::capture::CaptureError;
 
@@ -66,6 +71,16 @@ pub struct ImportSummary {
     pub caller_packets: usize,
     pub resident_packets: usize,
     pub digits: Vec<ImportedDigit>,
+    /// The challenge digit, how the screening ended and when the resident
+    /// was connected, read from linewarden's prompts; `None` when the
+    /// answering side's audio has none (it is then all `resident.wav`).
+    pub screening: Option<Screening>,
+    /// The challenge digit written to `call.toml`: the one given to
+    /// [`import_call`], else the screening's.
+    pub challenge_digit: Option<u8>,
+    /// Whether `resident.wav` was written (not when linewarden answered
+    /// and never connected the caller).
+    pub resident_written: bool,
     /// Things a researcher should know: key presses before the answer,
     /// RTP with payload types that could not be decoded, a silent side.
     pub warnings: Vec<String>,
@@ -94,6 +109,27 @@ impl fmt::Display for ImportSummary {
                 self.caller_packets, self.resident_packets
             ),
         ];
+        match (&self.screening, self.challenge_digit) {
+            (Some(s), digit) => {
+                let outcome = s.outcome.map_or("not seen (capture ends first)", |o| o.as_str());
+                lines.push(format!(
+                    "  answered by linewarden: challenge digit {}, outcome {outcome} (from its prompts)",
+                    digit.unwrap_or(s.digit)
+                ));
+                lines.push(match s.connected_at {
+                    Some(at) => format!(
+                        "  resident.wav: the answering side from {} ms (\"connecting you\" ended), silence before",
+                        at / 8
+                    ),
+                    None => "  no resident.wav: the caller was never connected".to_owned(),
+                });
+            }
+            (None, Some(digit)) => lines.push(format!("  challenge digit {digit} (as given)")),
+            (None, None) => lines.push(
+                "  no linewarden prompts in the answering side's audio: it is resident.wav whole; no challenge digit or outcome"
+                    .to_owned(),
+            ),
+        }
         for d in &self.digits {
             lines.push(format!(
                 "  key {} by {} at {} ms",
@@ -113,10 +149,10 @@ impl fmt::Display for ImportSummary {
 /// file or directory it is about.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("{}: {source}", .path.display())]
+    #[error("{}: {cause}", .path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Not a pcap/pcapng file, cut off, or corrupt.
     #[error("{}: {message}", .path.display())]
@@ -144,25 +180,51 @@ pub enum ImportError {
     Fixture(#[from] crate::research::fixture::FixtureError),
 }
 
+/// What to import and what the capture cannot say.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The call with this Call-ID (a capture may hold several; the
+    /// summary's warnings list the others); `None`: the first answered.
+    pub call_id: Option<String>,
+    /// The digit the challenge asked for, when linewarden's prompts are
+    /// not in the capture (or to override what they say).
+    pub challenge_digit: Option<u8>,
+}
+
 /// Reads the packet capture `capture` (pcap or pcapng), finds its first
 /// answered INVITE, the 200 OK to it, the BYE and the RTP of both sides,
 /// and writes a fixture directory at `out_dir` (created; it must not exist
 /// or be empty).
+#[cfg(test)]
 pub fn import(capture: &Path, out_dir: &Path) -> Result<ImportSummary, ImportError> {
-    import_call(capture, out_dir, None)
+    import_with(capture, out_dir, &ImportOptions::default())
 }
 
-/// [`import`], for the call with Call-ID `call_id` when given (a capture
-/// may hold several calls; the summary's warnings list the others).
+/// [`import`], for the call with Call-ID `call_id` when given.
+#[cfg(test)]
 pub fn import_call(
     capture: &Path,
     out_dir: &Path,
     call_id: Option<&str>,
 ) -> Result<ImportSummary, ImportError> {
+    let options = ImportOptions {
+        call_id: call_id.map(str::to_owned),
+        challenge_digit: None,
+    };
+    import_with(capture, out_dir, &options)
+}
+
+/// [`import`], with `options`.
+pub fn import_with(
+    capture: &Path,
+    out_dir: &Path,
+    options: &ImportOptions,
+) -> Result<ImportSummary, ImportError> {
+    let call_id = options.call_id.as_deref();
     let path = capture.to_path_buf();
     let bytes = std::fs::read(capture).map_err(|source| ImportError::Read {
         path: path.clone(),
-        source,
+        cause: source,
     })?;
     let capture = capture::read(&bytes).map_err(|e: CaptureError| ImportError::Capture {
         path: path.clone(),
@@ -278,6 +340,27 @@ pub fn import_call(
         ));
     }
     let duration_ms = u64::try_from(end_nanos.max(0) / 1_000_000).unwrap_or(0);
+    let prompts = crate::prompts::Prompts::load().map_err(|e| ImportError::Call {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    let caller_hung_up = call.ended.map(|(_, p)| p) == Some(Party::Caller);
+    let screening = screening::read(&media.resident, &prompts, &digits, caller_hung_up);
+    // With linewarden answering, its side is the prompts until the
+    // resident was connected: only the rest is the resident's.
+    let resident: Option<Vec<i16>> = match &screening {
+        None => Some(media.resident.clone()),
+        Some(Screening {
+            connected_at: Some(at),
+            ..
+        }) => {
+            let mut track = media.resident.clone();
+            let cut = (*at).min(track.len());
+            track[..cut].fill(0);
+            Some(track)
+        }
+        Some(_) => None,
+    };
     let summary = ImportSummary {
         dir: out_dir.to_path_buf(),
         call_id: call.call_id.clone(),
@@ -289,6 +372,9 @@ pub fn import_call(
         caller_packets: media.caller_packets,
         resident_packets: media.resident_packets,
         digits,
+        screening,
+        challenge_digit: options.challenge_digit.or(screening.map(|s| s.digit)),
+        resident_written: resident.is_some(),
         warnings,
     };
     let source_name = path
@@ -299,7 +385,7 @@ pub fn import_call(
         &summary,
         &source_name,
         &media.caller,
-        &media.resident,
+        resident.as_deref(),
     )?;
     Ok(summary)
 }

@@ -1,19 +1,21 @@
 //! Writing an imported call as a fixture directory through
-//! `crate::research::fixture::write`: `call.toml` (caller, called, notes, `[[dtmf]]`),
-//! `caller.wav` and `resident.wav` (8 kHz mono 16-bit).
+//! `crate::research::fixture::write`: `call.toml` (caller, called, notes,
+//! `challenge_digit`, `[expect] outcome`, `[[dtmf]]`), `caller.wav` and
+//! `resident.wav` (8 kHz mono 16-bit).
 //!
 //! Owns: refusing to write into a non-empty directory (an import never
 //! overwrites a fixture), the `notes` text, and the [`CallMeta`] of an
-//! import.
+//! import: the challenge digit given or read from linewarden's prompts,
+//! and the outcome those prompts show as `[expect] outcome` (what the call
+//! really led to, so `replay --check` shows a replay that differs). Tags
+//! and risk are left for the researcher.
 //!
-//! Does not own: the fixture format (`crate::research::fixture`) or what goes into
-//! the files (`mod.rs`). An import has no `[expect]` and no
-//! `challenge_digit`: the capture can't tell what the call should have led
-//! to or which digit the prompt asked for; the researcher adds them.
+//! Does not own: the fixture format (`crate::research::fixture`) or what
+//! goes into the files (`mod.rs`).
 
 use std::path::Path;
 
-use crate::research::fixture::{self, CallMeta, DtmfEvent};
+use crate::research::fixture::{self, CallMeta, DtmfEvent, Expect};
 
 use super::{ImportError, ImportSummary};
 
@@ -24,7 +26,7 @@ pub(super) fn write(
     summary: &ImportSummary,
     source_name: &str,
     caller: &[i16],
-    resident: &[i16],
+    resident: Option<&[i16]>,
 ) -> Result<(), ImportError> {
     match std::fs::read_dir(dir) {
         Ok(mut entries) => {
@@ -51,6 +53,15 @@ pub(super) fn write(
             summary.called.clone()
         },
         notes: Some(notes(summary, source_name)),
+        challenge_digit: summary.challenge_digit,
+        expect: summary
+            .screening
+            .and_then(|s| s.outcome)
+            .map(|outcome| Expect {
+                outcome: Some(outcome),
+                tags: None,
+                risk: None,
+            }),
         dtmf: summary
             .digits
             .iter()
@@ -62,7 +73,7 @@ pub(super) fn write(
             .collect(),
         ..defaults
     };
-    fixture::write(dir, &meta, caller, Some(resident))?;
+    fixture::write(dir, &meta, caller, resident)?;
     Ok(())
 }
 
@@ -71,8 +82,12 @@ fn notes(s: &ImportSummary, source_name: &str) -> String {
         Some(p) => format!("the {} hung up at {} ms", p.as_str(), s.duration_ms),
         None => format!("no BYE captured; the audio ends at {} ms", s.duration_ms),
     };
+    let screening = match s.screening {
+        Some(_) => "; answered by linewarden: challenge digit and outcome from its prompts, resident.wav from \"connecting you\" on",
+        None => "",
+    };
     format!(
-        "imported from the capture {source_name} (Call-ID {}); t=0 is the 200 OK; {end}",
+        "imported from the capture {source_name} (Call-ID {}); t=0 is the 200 OK; {end}{screening}",
         s.call_id
     )
 }

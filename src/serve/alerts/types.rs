@@ -14,23 +14,36 @@ pub const GAVE_UP_MS: i64 = i64::MAX;
 /// failed (the latter is only logged and kept in the row's `last_error`).
 #[derive(Debug, thiserror::Error)]
 pub enum AlertError {
-    #[error("alerts: call log {}: {source}", .path.display())]
+    #[error("alerts: call log {}: {cause}", .path.display())]
     Open {
         path: PathBuf,
-        source: rusqlite::Error,
+        cause: rusqlite::Error,
     },
     #[error("alerts: call log: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("alerts: cannot start the delivery thread: {0}")]
     Thread(std::io::Error),
     #[error("alerts: cannot encode the alert as JSON: {0}")]
-    Json(#[from] serde_json::Error),
+    Json(serde_json::Error),
     #[error("webhook URL {0}")]
     InvalidUrl(String),
     #[error("HTTP status {0}")]
     Status(u16),
-    #[error("{0}")]
+    #[error(transparent)]
     Http(#[from] ureq::Error),
+}
+
+// The call log's and JSON's errors are shown in the message, not chained.
+impl From<rusqlite::Error> for AlertError {
+    fn from(err: rusqlite::Error) -> Self {
+        AlertError::Sqlite(err)
+    }
+}
+
+impl From<serde_json::Error> for AlertError {
+    fn from(err: serde_json::Error) -> Self {
+        AlertError::Json(err)
+    }
 }
 
 /// How alerts are delivered and retried.

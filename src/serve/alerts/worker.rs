@@ -22,7 +22,7 @@ const ERROR_WAIT: Duration = Duration::from_secs(5);
 pub(super) fn open(path: &Path) -> Result<Connection, AlertError> {
     let open_err = |source| AlertError::Open {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     };
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
@@ -267,7 +267,7 @@ impl Worker {
                 if give_up {
                     tracing::warn!(alert = row.id, call_id = %row.call_id, %to, attempts, %err, "alert not delivered; giving up");
                 } else {
-                    tracing::warn!(alert = row.id, call_id = %row.call_id, %to, attempts, %err, retry_in = ?backoff, "alert not delivered; will retry");
+                    tracing::warn!(alert = row.id, call_id = %row.call_id, %to, attempts, %err, retry_in = %humantime::format_duration(backoff), "alert not delivered; will retry");
                 }
                 Outcome {
                     id: row.id,

@@ -46,17 +46,17 @@ const MAX_FRAMES: u64 = 24 * 3600 * SAMPLE_RATE as u64;
 /// Why a recording could not be started or completed.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordingError {
-    #[error("cannot create recording directory {}: {source}", .path.display())]
+    #[error("cannot create recording directory {}: {cause}", .path.display())]
     CreateDir {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("recording {}: {source}", .path.display())]
-    Wav { path: PathBuf, source: hound::Error },
-    #[error("recording {}: cannot start the writer thread: {source}", .path.display())]
+    #[error("recording {}: {cause}", .path.display())]
+    Wav { path: PathBuf, cause: hound::Error },
+    #[error("recording {}: cannot start the writer thread: {cause}", .path.display())]
     Thread {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("recording {}: the writer thread panicked", .path.display())]
     Panicked { path: PathBuf },
@@ -114,14 +114,14 @@ impl Recording {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|source| RecordingError::CreateDir {
                 path: parent.to_path_buf(),
-                source,
+                cause: source,
             })?;
         }
         let disk_full = Arc::new(AtomicBool::new(false));
         let sink = Sink::create(path, room, Arc::clone(&disk_full)).map_err(|source| {
             RecordingError::Wav {
                 path: path.to_path_buf(),
-                source,
+                cause: source,
             }
         })?;
         let (tx, rx) = mpsc::sync_channel::<Vec<i16>>(QUEUE_PUSHES);
@@ -132,7 +132,7 @@ impl Recording {
             .spawn(move || sink.run(&rx, &thread_dropped))
             .map_err(|source| RecordingError::Thread {
                 path: path.to_path_buf(),
-                source,
+                cause: source,
             })?;
         Ok(Recording {
             path: path.to_path_buf(),
@@ -179,7 +179,12 @@ impl Recording {
         let path = self.path.clone();
         let frames = match self.thread.take().map(JoinHandle::join) {
             Some(Ok(Ok(frames))) => frames,
-            Some(Ok(Err(source))) => return Err(RecordingError::Wav { path, source }),
+            Some(Ok(Err(source))) => {
+                return Err(RecordingError::Wav {
+                    path,
+                    cause: source,
+                })
+            }
             Some(Err(_)) | None => return Err(RecordingError::Panicked { path }),
         };
         Ok(RecordingSummary {

@@ -324,6 +324,30 @@ pub(super) fn call(spec: &CallSpec) -> Vec<Pkt> {
     p
 }
 
+/// `packets` with the answering side's audio after the answer replaced
+/// by `pcm` (PCMU, 20 ms a packet, from t = 0).
+pub(super) fn with_service_audio(packets: &[Pkt], pcm: &[i16]) -> Vec<Pkt> {
+    let mut out: Vec<Pkt> = packets
+        .iter()
+        .filter(|p| !(p.src == SERVICE_RTP && p.time >= ANSWER && p.payload.get(1) == Some(&0)))
+        .cloned()
+        .collect();
+    let mut bytes = Vec::new();
+    for (f, frame) in pcm.chunks(160).enumerate() {
+        bytes.clear();
+        Codec::Pcmu.encode(frame, &mut bytes);
+        let ts = 160 * f as u32;
+        out.push(Pkt {
+            time: ANSWER + Duration::from_millis(20 * f as u64),
+            src: SERVICE_RTP,
+            dst: CALLER_RTP,
+            payload: rtp(0, false, 100 + f as u16, 50_000 + ts, 0xbbbb, &bytes),
+        });
+    }
+    out.sort_by_key(|k| k.time);
+    out
+}
+
 /// INVITE and its final response for another dialog, `secs` from START
 /// (negative: before it).
 pub(super) fn other_call(call_id: &str, cseq: u32, secs: f64, status: &str) -> [Pkt; 2] {

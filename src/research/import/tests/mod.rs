@@ -13,6 +13,7 @@ use build::*;
 mod build;
 mod errors;
 mod real;
+mod screening;
 
 fn read_wav(path: &Path) -> (hound::WavSpec, Vec<i16>) {
     let mut r = hound::WavReader::open(path).expect("wav");
