@@ -118,3 +118,20 @@ pub fn needs_restart(old: &Config, new: &Config) -> Vec<String> {
     }
     keys
 }
+
+#[cfg(test)]
+mod tests {
+    use super::needs_restart;
+    use crate::config::Config;
+
+    #[test]
+    fn only_settings_read_at_start_are_named_for_a_restart() {
+        let old = Config::default_config();
+        let mut lines_only = old.clone();
+        lines_only.lines[0].ring_timeout_secs += 5;
+        assert!(needs_restart(&old, &lines_only).is_empty());
+        let mut service = old.clone();
+        service.service.listen = "127.0.0.1:5099".parse().unwrap();
+        assert_eq!(needs_restart(&old, &service), vec!["service.listen"]);
+    }
+}
