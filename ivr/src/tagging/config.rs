@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use super::matcher::normalise;
+use super::normalise::normalise;
 use super::types::{Risk, Speaker, TagKind};
 
 /// Longest window, join gap or digit timeout accepted.

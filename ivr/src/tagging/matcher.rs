@@ -1,6 +1,6 @@
 //! Phrase matching over one speaker's word stream.
 //!
-//! Owns: word normalisation ([`normalise`]), the compiled phrase and
+//! Owns: the compiled phrase and
 //! exclusion lists, finding phrase matches in an utterance, and joining an
 //! utterance to the end of the speaker's previous one when the gap is
 //! short. Does not own: what a match means for tags or risk
@@ -17,35 +17,8 @@ use std::fmt;
 use std::time::Duration;
 
 use super::config::{TaggerConfig, MAX_TAGGING_DURATION};
+use super::normalise::normalise;
 use super::types::{HeardWord, Speaker, TagKind};
-
-/// Lower case, punctuation dropped, possessives ("pin's", "officers'") and
-/// simple plurals ("officers", "taxis", but not "address" or "bus") folded.
-/// Splits on white space, hyphens, slashes and underscores, so one text
-/// can give several words, or none.
-pub fn normalise(text: &str) -> Vec<String> {
-    text.split(|c: char| c.is_whitespace() || matches!(c, '-' | '/' | '_'))
-        .filter_map(|piece| {
-            let lower = piece.to_lowercase();
-            let trimmed = lower
-                .strip_suffix("'s")
-                .or_else(|| lower.strip_suffix("\u{2019}s"))
-                .unwrap_or(&lower);
-            let word: String = trimmed.chars().filter(|c| c.is_alphanumeric()).collect();
-            let folded = match word.strip_suffix('s') {
-                Some(stem)
-                    if word.chars().count() >= 4
-                        && !stem.ends_with('s')
-                        && !stem.ends_with('u') =>
-                {
-                    stem.to_owned()
-                }
-                _ => word,
-            };
-            (!folded.is_empty()).then_some(folded)
-        })
-        .collect()
-}
 
 /// One normalised word with the times and confidence of the heard word it
 /// came from.

@@ -36,6 +36,7 @@
 
 mod config;
 mod matcher;
+mod normalise;
 mod risk;
 mod types;
 
@@ -46,8 +47,8 @@ pub use self::config::{
     default_phrases, default_rules, PhraseConfig, RiskRule, TaggerConfig, TaggerConfigError,
     DEFAULT_EXCLUSIONS, MAX_PIN_DIGITS, MAX_TAGGING_DURATION,
 };
-pub use self::matcher::normalise;
 use self::matcher::{tokens, Phrases, Stream};
+pub use self::normalise::normalise;
 use self::risk::Assessor;
 pub use self::types::*;
 
