@@ -341,3 +341,64 @@ fn replay_to_refuses_options_it_cannot_honour_and_checks_heard_first() {
     );
     assert!(out.stdout.is_empty(), "no call was reported");
 }
+
+#[test]
+fn the_service_config_is_the_built_in_one_with_its_state_directory() {
+    let deployed = format!("{}/deploy/linewarden.toml", env!("CARGO_MANIFEST_DIR"));
+    let installed = linewarden(&["config", "--config", &deployed]);
+    assert!(
+        installed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&installed.stderr)
+    );
+    let built_in = linewarden(&["config", "--data-dir", "/var/lib/linewarden"]);
+    assert_eq!(
+        String::from_utf8_lossy(&installed.stdout),
+        String::from_utf8_lossy(&built_in.stdout)
+    );
+}
+
+#[test]
+fn sighup_does_not_stop_the_service() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let config = dir.path().join("hup.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[service]\nlisten = \"127.0.0.1:{}\"\ndata_dir = {data:?}\n\n[speech]\nengine = \"off\"\n\n[[line]]\nname = \"home\"\nnumbers = [\"*\"]\n",
+            free_port()
+        ),
+    )
+    .expect("write config");
+    let mut service = Command::new(env!("CARGO_BIN_EXE_linewarden"))
+        .args(["serve", "--config"])
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start linewarden");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !data.join("calls.sqlite").exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = service.id().to_string();
+    let signal = |name: &str| {
+        Command::new("kill")
+            .args([name, &pid])
+            .status()
+            .expect("kill")
+    };
+    assert!(signal("-HUP").success());
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        service.try_wait().expect("status").is_none(),
+        "the service stopped on SIGHUP"
+    );
+    assert!(signal("-TERM").success());
+    let out = service.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0));
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("SIGHUP"), "{log}");
+}
