@@ -114,7 +114,7 @@ fn phone(
         cmd.args(["-i", "127.0.0.1", "-p"])
             .arg(port.to_string())
             .arg("-mp")
-            .arg(common::free_port().to_string())
+            .arg(common::sipp_media_port().to_string())
             .args([
                 "-m",
                 "1",

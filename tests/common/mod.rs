@@ -32,6 +32,30 @@ pub fn free_port() -> u16 {
     }
 }
 
+/// A media port for one SIPp instance. SIPp binds the port and the three
+/// above it (RTCP, video), so ports come four at a time from a range above
+/// the kernel's ephemeral ports (32768–60999) and the services' RTP ranges,
+/// where neither `free_port` nor a service can take them meanwhile.
+pub fn sipp_media_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FIRST: u32 = 61_000;
+    const SLOTS: u32 = (65_500 - FIRST) / 4;
+    static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
+    let _ = NEXT.compare_exchange(
+        u32::MAX,
+        std::process::id() % SLOTS,
+        Ordering::SeqCst,
+        Ordering::SeqCst,
+    );
+    loop {
+        let slot = NEXT.fetch_add(1, Ordering::SeqCst) % SLOTS;
+        let port = (FIRST + slot * 4) as u16;
+        if (port..port + 4).all(|p| UdpSocket::bind(("127.0.0.1", p)).is_ok()) {
+            return port;
+        }
+    }
+}
+
 /// An RTP range of 40 ports unlikely to collide with another test's.
 fn rtp_range(sip_port: u16) -> (u16, u16) {
     let base = 30000 + (sip_port % 700) * 40;
@@ -335,7 +359,7 @@ pub fn scenario(name: &str) -> PathBuf {
 /// with its Call-ID set to `call_id` and message traces in the test's
 /// directory.
 pub fn sipp_command(svc: &Service, scenario_file: &str, call_id: &str, extra: &[&str]) -> Command {
-    let media_port = free_port();
+    let media_port = sipp_media_port();
     let mut cmd = Command::new("sipp");
     cmd.current_dir(svc.dir.path())
         .arg(svc.addr.to_string())
@@ -378,7 +402,7 @@ pub fn sipp_peer(dir: &Path, scenario_file: &str, port: u16, extra: &[&str], log
     cmd.args(["-i", "127.0.0.1", "-p"])
         .arg(port.to_string())
         .arg("-mp")
-        .arg(free_port().to_string())
+        .arg(sipp_media_port().to_string())
         .args(["-m", "1", "-timeout", "60s", "-timeout_error", "-nostdin"])
         .args(["-trace_msg", "-message_file", log])
         .stdin(Stdio::null());
