@@ -110,6 +110,11 @@ pub enum Cmd {
         /// at a time).
         #[arg(long, conflicts_with = "to")]
         jobs: Option<usize>,
+        /// Also print the scores per fold: fixtures split by the number
+        /// ending their names, modulo N (the evaluation corpus holds fold
+        /// 0 out). Not with --to or --json.
+        #[arg(long, value_name = "N", conflicts_with_all = ["to", "json"])]
+        folds: Option<u64>,
         /// Play each fixture as a real call to this SIP URI instead.
         #[arg(long, value_name = "SIP_URI")]
         to: Option<String>,

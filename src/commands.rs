@@ -124,6 +124,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
             check,
             jobs,
+            folds,
             to,
             heard,
             speech,
@@ -159,6 +160,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 json,
                 check,
                 jobs,
+                folds: folds.unwrap_or(0),
                 listening,
             };
             let mut out = std::io::stdout().lock();

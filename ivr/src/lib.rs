@@ -53,6 +53,6 @@ pub use screening::{
     NAME_GUARD, NAME_MAX,
 };
 pub use tagging::{
-    HeardWord, PhraseConfig, Risk, RiskRule, Speaker, Tag, TagEvent, TagKind, TagOutput, Tagger,
-    TaggerConfig, TaggerConfigError, UnknownRisk, UnknownTag,
+    HeardWord, PhraseConfig, Risk, RiskReason, RiskRule, Speaker, Tag, TagEvent, TagKind,
+    TagOutput, Tagger, TaggerConfig, TaggerConfigError, UnknownRisk, UnknownTag,
 };

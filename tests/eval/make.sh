@@ -7,7 +7,12 @@
 #   tests/eval/make.sh OUTDIR        e.g. tests/eval/make.sh target/eval-corpus
 #
 # Needs (Debian packages): flite, sox (sox, soxi), and festival with
-# festvox-us-slt-hts for the calls that use the voice "hts".
+# festvox-us-slt-hts for the calls that use the voice "hts"; hibari-tts (pip)
+# for the voice "hibari" (its bundled neural voice, "heart").
+#
+# CALLS=FILE renders another script file (tests/eval/large/calls.txt). Two
+# optional headers: "rate: R" (the caller's speaking rate, 1.0 normal; not
+# for hts) and "fold: F" (kept in the notes).
 #
 # OUTDIR is created if needed. A non-empty OUTDIR must hold the marker file
 # .eval-corpus (written by an earlier run); its contents are then replaced.
@@ -28,11 +33,11 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
-CALLS="$HERE/calls.txt"
+CALLS="${CALLS:-$HERE/calls.txt}"             # another script file: CALLS=FILE
 PROMPTS="$REPO/prompts"
 RATE=16000                              # working rate; the fixture is 8 kHz
 SOX=(sox -R -V1)
-VOICES="rms slt awb kal kal16 hts"
+VOICES="rms slt awb kal kal16 hts hibari"
 TAGS="police bank-details courier cash pin-keyed suspicious-cli"
 NEVER_CALL_OUT="999 112 101 105 111 159" # ivr/src/numbers.rs: spoofed when presented
 
@@ -57,6 +62,9 @@ check_tools() {
     if grep -qE '^voices:.*\bhts\b' "$CALLS"; then
         command -v text2wave >/dev/null 2>&1 ||
             missing+=("text2wave (apt-get install festival festvox-us-slt-hts)")
+    fi
+    if grep -qE '^voices:.*\bhibari\b' "$CALLS"; then
+        command -v hibari >/dev/null 2>&1 || missing+=("hibari (pip install hibari-tts)")
     fi
     ((${#missing[@]} == 0)) || die "missing: ${missing[*]}"
     local v have
@@ -128,7 +136,7 @@ parse() {
         next
     }
     name == "" { err("expected call: NAME before this line"); next }
-    /^(caller|voices|tags|risk|notes):/ {
+    /^(caller|voices|tags|risk|notes|rate|fold):/ {
         key = substr($0, 1, index($0, ":") - 1)
         val = substr($0, index($0, ":") + 1); sub(/^[ \t]+/, "", val)
         if (talking) err(key ": must come before the dialogue")
@@ -140,6 +148,8 @@ parse() {
         }
         if (key == "risk" && val !~ /^(none|low|medium|high)$/) err("risk: none, low, medium or high")
         if (key == "notes" && val == "") err("notes: empty")
+        if (key == "rate" && val !~ /^[0-9]+[.][0-9]+$/) err("rate: a number such as 0.9")
+        if (key == "fold" && val !~ /^[0-9]+$/) err("fold: a number")
         hdr[key] = val
         print key ": " val > out
         next
@@ -164,14 +174,19 @@ parse() {
     }' "$CALLS"
 }
 
-# speak <out.wav> <voice> <text> <peak>: the text at $RATE mono 16-bit, silence
-# trimmed at both ends, peak at <peak> dBFS.
+# speak <out.wav> <voice> <text> <peak> [rate]: the text at $RATE mono 16-bit,
+# silence trimmed at both ends, peak at <peak> dBFS, spoken at [rate] (1.0).
 speak() {
-    local out=$1 voice=$2 text=$3 peak=$4 raw="$1.raw.wav"
+    local out=$1 voice=$2 text=$3 peak=$4 rate=${5:-1.0} raw="$1.raw.wav"
     if [[ "$voice" == hts ]]; then
         printf '%s\n' "$text" | text2wave -eval "(voice_cmu_us_slt_arctic_hts)" -o "$raw" >/dev/null
-    else
+    elif [[ "$voice" == hibari ]]; then
+        hibari --threads 1 --seed 7 --speed "$rate" -o "$raw" "$text" >/dev/null
+    elif [[ "$rate" == 1.0 ]]; then
         flite -voice "$voice" -t "$text" -o "$raw"
+    else
+        flite -voice "$voice" --setf duration_stretch="$(awk -v r="$rate" 'BEGIN { printf "%.3f", 1 / r }')" \
+            -t "$text" -o "$raw"
     fi
     "${SOX[@]}" "$raw" -r "$RATE" -c 1 -b 16 "$out" \
         silence 1 0.02 -45d reverse silence 1 0.02 -45d reverse gain -n "$peak"
@@ -219,7 +234,7 @@ prompt_samples() {
 # render <spec> <builddir>: one call into <builddir>/<name>.
 render() {
     local spec=$1 build=$2
-    local index="" rank="" name="" caller="" voices="" tags="" risk="" notes=""
+    local index="" rank="" name="" caller="" voices="" tags="" risk="" notes="" rate="" fold=""
     local dialogue=() key val
     while IFS= read -r row; do
         case "$row" in
@@ -231,7 +246,7 @@ render() {
                 case "$key" in
                     index) index=$val ;; rank) rank=$val ;; name) name=$val ;; caller) caller=$val ;;
                     voices) voices=$val ;; tags) tags=$val ;; risk) risk=$val ;;
-                    notes) notes=$val ;;
+                    notes) notes=$val ;; rate) rate=$val ;; fold) fold=$val ;;
                 esac
                 ;;
         esac
@@ -280,7 +295,7 @@ render() {
         fi
         seg="$w/seg$j.wav"
         if [[ "$who" == C ]]; then
-            speak "$seg" "$cvoice" "$text" "$peak"
+            speak "$seg" "$cvoice" "$text" "$peak" "${rate:-1.0}"
             cspeech+=("$seg")
         else
             speak "$seg" "$rvoice" "$text" -6
@@ -338,7 +353,10 @@ render() {
         echo "caller = \"$caller\""
         echo 'called = "5550000"'
         echo "challenge_digit = $digit"
-        echo "notes = \"$notes; audio: caller $cvoice, resident $rvoice, G.711 $codec, $noise at $snr dB SNR\""
+        local extra=""
+        [[ -n "$rate" ]] && extra+=", rate $rate"
+        [[ -n "$fold" ]] && extra+=", fold $fold"
+        echo "notes = \"$notes; audio: caller $cvoice$extra, resident $rvoice, G.711 $codec, $noise at $snr dB SNR\""
         echo
         echo '[expect]'
         echo 'outcome = "passed"'

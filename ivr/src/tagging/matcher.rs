@@ -8,7 +8,9 @@
 //!
 //! Matching rules: a phrase matches consecutive words; at each position the
 //! longest phrase of each tag wins and that tag's search continues after
-//! it, so "detective constable" is one match, not two. A match with any
+//! it, so "detective constable" is one match, not two; between phrases
+//! of the same length a request phrase wins over a mention. Request cues are
+//! matched the same way, as a lane of their own. A match with any
 //! word inside an exclusion ("police car") is dropped. Every word of a
 //! match must reach the phrase's confidence.
 
@@ -47,7 +49,10 @@ pub(crate) fn tokens(words: &[HeardWord]) -> Vec<Token> {
 
 #[derive(Clone, Debug)]
 pub(crate) struct Phrase {
-    pub tag: TagKind,
+    /// The speech tag it raises; `None` for a request cue.
+    pub tag: Option<TagKind>,
+    /// Asks for something on its own.
+    pub request: bool,
     words: Vec<String>,
     /// The words joined by spaces, for evidence.
     pub text: String,
@@ -87,7 +92,7 @@ impl Phrases {
     /// Compiles the lists, skipping entries that do not validate.
     pub fn new(cfg: &TaggerConfig) -> Self {
         let default_confidence = cfg.min_confidence.min(100);
-        let list: Vec<Phrase> = cfg
+        let mut list: Vec<Phrase> = cfg
             .phrases
             .iter()
             .filter_map(|p| {
@@ -95,7 +100,8 @@ impl Phrases {
                 let words = normalise(&p.text);
                 let min_confidence = p.min_confidence.unwrap_or(default_confidence);
                 (!words.is_empty() && min_confidence <= 100).then(|| Phrase {
-                    tag,
+                    tag: Some(tag),
+                    request: p.request,
                     text: words.join(" "),
                     words,
                     min_confidence,
@@ -103,6 +109,22 @@ impl Phrases {
                 })
             })
             .collect();
+        if !cfg.cue_span.is_zero() {
+            list.extend(
+                cfg.cues
+                    .iter()
+                    .map(|c| normalise(c))
+                    .filter(|w| !w.is_empty())
+                    .map(|words| Phrase {
+                        tag: None,
+                        request: false,
+                        text: words.join(" "),
+                        words,
+                        min_confidence: default_confidence,
+                        speaker: None,
+                    }),
+            );
+        }
         let exclusions: Vec<Vec<String>> = cfg
             .exclusions
             .iter()
@@ -151,7 +173,7 @@ impl Phrases {
             }
         }
         let mut found = Vec::new();
-        for tag in TagKind::SPEECH {
+        for tag in TagKind::SPEECH.map(Some).into_iter().chain([None]) {
             let mut i = 0;
             while i < tokens.len() {
                 match self.longest_at(tag, speaker, tokens, &excluded, i) {
@@ -175,10 +197,11 @@ impl Phrases {
         found
     }
 
-    /// The longest phrase of `tag` usable at `i`, with its length.
+    /// The longest phrase of `tag` (`None`: a cue) usable at `i`, with its
+    /// length.
     fn longest_at(
         &self,
-        tag: TagKind,
+        tag: Option<TagKind>,
         speaker: Speaker,
         tokens: &[Token],
         excluded: &[bool],
@@ -201,8 +224,8 @@ impl Phrases {
                     .is_some_and(|t| t.iter().all(|t| t.confidence >= p.min_confidence));
                 clear && sure
             })
+            .max_by_key(|&(index, p)| (p.words.len(), p.request, std::cmp::Reverse(index)))
             .map(|(index, p)| (index, p.words.len()))
-            .max_by_key(|&(index, len)| (len, std::cmp::Reverse(index)))
     }
 }
 

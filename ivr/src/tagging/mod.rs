@@ -17,6 +17,14 @@
 //!   Later evidence still counts towards risk.
 //! - Risk is the highest [`RiskRule`] matching the tags heard within one
 //!   [`TaggerConfig::window`] plus the call-wide ones (why windows: see `risk.rs`).
+//! - A request is high on its own: a request phrase ("safe account"), or a
+//!   phrase said by the same speaker within [`TaggerConfig::cue_span`]
+//!   of a request cue, before or after it ("read out" ... "sort code";
+//!   the lists are in `requests.rs`; a police phrase is a claim, never
+//!   what is asked for). A mention without a cue counts only through the
+//!   rules.
+//! - Every rise in risk comes with a [`RiskReason`] ([`Tagger::reasons`]):
+//!   the rule or request, and the phrases, keys and added tags behind it.
 //! - `pin-keyed`: the resident keys a run of `pin_min_digits` to
 //!   `pin_max_digits` digits, each within `digit_timeout` of the last,
 //!   ended by the timeout, any non-digit key ('#', '*', ...) or the call
@@ -37,6 +45,7 @@
 mod config;
 mod matcher;
 mod normalise;
+mod requests;
 mod risk;
 mod types;
 
@@ -49,8 +58,20 @@ pub use self::config::{
 };
 use self::matcher::{tokens, Phrases, Stream};
 pub use self::normalise::normalise;
+pub use self::requests::{DEFAULT_CUES, REQUEST_PHRASES};
 use self::risk::Assessor;
 pub use self::types::*;
+
+/// Request cues and mentions kept per speaker, newest last.
+const RECENT_KEPT: usize = 8;
+
+/// A cue (`tag` is `None`) or a mention, as said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Said {
+    text: String,
+    tag: Option<TagKind>,
+    at: Duration,
+}
 
 /// A run of digits keyed by the resident: how many and when, never which.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +93,13 @@ pub struct Tagger {
     digit_timeout: Duration,
     pin_digits: (usize, usize),
     run: Option<KeyRun>,
+    /// Recent request cues and mentions per speaker: the text, its tag
+    /// (`None` for a cue) and when it started.
+    recent: [VecDeque<Said>; 2],
+    cue_span: Duration,
+    /// The first request heard, if any: it keeps the risk high.
+    requested: Option<RiskReason>,
+    reasons: Vec<RiskReason>,
     tags: Vec<Tag>,
     /// Tags that count in every window: keyed and added ones.
     call_wide: u8,
@@ -96,6 +124,10 @@ impl Tagger {
                 config.pin_max_digits.min(MAX_PIN_DIGITS),
             ),
             run: None,
+            recent: Default::default(),
+            cue_span: config.cue_span.min(MAX_TAGGING_DURATION),
+            requested: None,
+            reasons: Vec::new(),
             tags: Vec::new(),
             call_wide: 0,
             risk: Risk::None,
@@ -125,11 +157,60 @@ impl Tagger {
             let Some(phrase) = self.phrases.list.get(m.phrase) else {
                 continue;
             };
-            let (tag, evidence) = (phrase.tag, format!("{speaker} said \"{}\"", phrase.text));
-            self.assessor.heard(tag, m.phrase, m.at);
-            self.raise(tag, m.at, evidence, m.confidence);
+            let said = Said {
+                text: phrase.text.clone(),
+                tag: phrase.tag,
+                at: m.at,
+            };
+            let request = if phrase.request {
+                Some(format!("{speaker} said \"{}\"", said.text))
+            } else {
+                self.paired(speaker, &said)
+            };
+            if let Some(tag) = said.tag {
+                let evidence = format!("{speaker} said \"{}\"", said.text);
+                self.assessor.heard(tag, m.phrase, m.at);
+                self.raise(tag, m.at, evidence, m.confidence);
+            }
+            let recent = &mut self.recent[speaker as usize];
+            if recent.len() == RECENT_KEPT {
+                recent.pop_front();
+            }
+            recent.push_back(said);
+            if let (Some(asked), None) = (request, &self.requested) {
+                self.requested = Some(RiskReason {
+                    risk: Risk::High,
+                    at: m.at,
+                    rule: "request".into(),
+                    evidence: vec![asked],
+                });
+            }
         }
         self.assess();
+    }
+
+    /// A cue and a mention by `speaker` within the cue span of each other,
+    /// one of them `said` (just heard), as evidence of a request.
+    fn paired(&self, speaker: Speaker, said: &Said) -> Option<String> {
+        // A claim to be the police is not something handed over.
+        let asked_for = |s: &Said| s.tag.is_some_and(|t| t != TagKind::Police);
+        if said.tag == Some(TagKind::Police) {
+            return None;
+        }
+        let other = self.recent[speaker as usize].iter().rev().find(|o| {
+            said.at.saturating_sub(o.at) <= self.cue_span
+                && (asked_for(o) && said.tag.is_none() || o.tag.is_none() && asked_for(said))
+        })?;
+        let (cue, mention) = if said.tag.is_none() {
+            (said, other)
+        } else {
+            (other, said)
+        };
+        let tag = mention.tag.map_or("", |t| t.as_str());
+        Some(format!(
+            "{speaker} said \"{}\" and \"{}\" ({tag})",
+            cue.text, mention.text
+        ))
     }
 
     /// A key pressed by `by` at `now`. Only the resident's keys count.
@@ -219,6 +300,11 @@ impl Tagger {
         self.risk
     }
 
+    /// Why the risk went up, one reason per rise, in order.
+    pub fn reasons(&self) -> &[RiskReason] {
+        &self.reasons
+    }
+
     /// [`Self::end`] has been called.
     pub fn is_ended(&self) -> bool {
         self.ended
@@ -263,10 +349,42 @@ impl Tagger {
     }
 
     fn assess(&mut self) {
-        let risk = self.assessor.assess(self.call_wide);
-        if risk > self.risk {
-            self.risk = risk;
-            self.outputs.push_back(TagOutput::Risk(risk));
+        let reason = match &self.requested {
+            Some(request) if request.risk > self.risk => request.clone(),
+            _ => self.explain(self.assessor.assess(self.call_wide)),
+        };
+        if reason.risk > self.risk {
+            self.risk = reason.risk;
+            self.reasons.push(reason);
+            self.outputs.push_back(TagOutput::Risk(self.risk));
+        }
+    }
+
+    /// A rule's assessment as a reason: its phrases' evidence, then the
+    /// call-wide tags'.
+    fn explain(&self, found: risk::Assessment) -> RiskReason {
+        let mut evidence: Vec<String> = Vec::new();
+        for text in found
+            .phrases
+            .iter()
+            .filter_map(|&p| self.phrases.list.get(p))
+            .map(|p| format!("\"{}\" ({})", p.text, p.tag.map_or("cue", |t| t.as_str())))
+        {
+            if !evidence.contains(&text) {
+                evidence.push(text);
+            }
+        }
+        let call_wide = self
+            .tags
+            .iter()
+            .filter(|t| self.call_wide & t.kind.bit() != 0);
+        evidence.extend(call_wide.map(|t| format!("{} ({})", t.evidence, t.kind)));
+        let at = self.tags.iter().map(|t| t.at).max().unwrap_or_default();
+        RiskReason {
+            risk: found.risk,
+            at,
+            rule: found.rule,
+            evidence,
         }
     }
 }

@@ -21,11 +21,22 @@ use super::types::{Risk, TagKind};
 /// assessed already, so dropping it cannot lower the risk.
 const KEPT: usize = 64;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct Rule {
     all: u8,
     any: u8,
     risk: Risk,
+    /// How the rule reads, for the reasons given with a risk.
+    name: String,
+}
+
+/// The best risk found and what made it: the rule's name and the phrases
+/// (indexes into the phrase list) of the window it matched in.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Assessment {
+    pub risk: Risk,
+    pub rule: String,
+    pub phrases: Vec<usize>,
 }
 
 impl Rule {
@@ -37,10 +48,20 @@ impl Rule {
             })
         };
         let (all, any) = (mask(&rule.all)?, mask(&rule.any)?);
+        let name = match (rule.all.is_empty(), rule.any.is_empty()) {
+            (false, true) => format!("all of {}", rule.all.join(" + ")),
+            (true, false) => format!("any of {}", rule.any.join(", ")),
+            _ => format!(
+                "all of {}, any of {}",
+                rule.all.join(" + "),
+                rule.any.join(", ")
+            ),
+        };
         (all | any != 0 && rule.risk > Risk::None).then_some(Self {
             all,
             any,
             risk: rule.risk,
+            name: format!("rule {name} -> {}", rule.risk),
         })
     }
 
@@ -85,9 +106,9 @@ impl Assessor {
 
     /// The highest risk any window of the kept evidence supports, with the
     /// call-wide tags `call_wide` (a [`TagKind::bit`] set) counted in every
-    /// window.
-    pub fn assess(&self, call_wide: u8) -> Risk {
-        let mut best = self.rules_for(call_wide);
+    /// window, and what made it (the first window that reached it).
+    pub fn assess(&self, call_wide: u8) -> Assessment {
+        let mut best = self.rules_for(call_wide, Vec::new());
         for anchor in &self.heard {
             let end = anchor.at.saturating_add(self.window);
             let in_window = || {
@@ -96,8 +117,11 @@ impl Assessor {
                     .filter(|h| h.at >= anchor.at && h.at <= end)
             };
             let tags = in_window().fold(call_wide, |tags, h| tags | h.tag.bit());
-            best = best.max(self.rules_for(tags));
-            if self.phrases_for_medium > 0 && best < Risk::Medium {
+            let here = self.rules_for(tags, in_window().map(|h| h.phrase).collect());
+            if here.risk > best.risk {
+                best = here;
+            }
+            if self.phrases_for_medium > 0 && best.risk < Risk::Medium {
                 let mut distinct: Vec<(TagKind, usize)> =
                     in_window().map(|h| (h.tag, h.phrase)).collect();
                 distinct.sort_unstable();
@@ -106,19 +130,30 @@ impl Assessor {
                     distinct.iter().filter(|(t, _)| *t == tag).count() >= self.phrases_for_medium
                 });
                 if corroborated {
-                    best = Risk::Medium;
+                    best = Assessment {
+                        risk: Risk::Medium,
+                        rule: format!(
+                            "{} different phrases for one tag -> medium",
+                            self.phrases_for_medium
+                        ),
+                        phrases: distinct.iter().map(|(_, p)| *p).collect(),
+                    };
                 }
             }
         }
         best
     }
 
-    fn rules_for(&self, tags: u8) -> Risk {
+    /// The highest rule matching `tags`, with `phrases` as its evidence.
+    fn rules_for(&self, tags: u8, phrases: Vec<usize>) -> Assessment {
         self.rules
             .iter()
             .filter(|r| r.matches(tags))
-            .map(|r| r.risk)
-            .max()
-            .unwrap_or(Risk::None)
+            .max_by_key(|r| r.risk)
+            .map_or_else(Assessment::default, |r| Assessment {
+                risk: r.risk,
+                rule: r.name.clone(),
+                phrases,
+            })
     }
 }

@@ -234,3 +234,17 @@ pub enum TagOutput {
     /// the resident when it reaches [`Risk::High`].
     Risk(Risk),
 }
+
+/// Why the call's risk went up, for the call log: the risk reached, when,
+/// the rule or request that made it, and the evidence (phrases heard, with
+/// who said them, keys, added tags).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RiskReason {
+    pub risk: Risk,
+    /// When the last piece of evidence that raised it happened, from the
+    /// start of the call.
+    pub at: Duration,
+    /// The rule, or "request" for a request heard.
+    pub rule: String,
+    pub evidence: Vec<String>,
+}

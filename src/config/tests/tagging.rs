@@ -114,6 +114,7 @@ fn a_configured_phrase_list_does_not_take_the_built_in_thresholds() {
             min_confidence: None,
             threshold: None,
             speaker: None,
+            request: false,
         }]),
         ..TaggingConfig::default()
     };

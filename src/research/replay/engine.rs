@@ -54,6 +54,9 @@ pub struct Replayed {
     pub tags: Vec<Tag>,
     /// Call-level risk, from the tags.
     pub risk: String,
+    /// Why the risk rose to each level: the rule or request and the
+    /// phrases, keys and tags behind it.
+    pub reasons: Vec<String>,
     /// Length of the caller's audio.
     pub audio_ms: u64,
 }
@@ -98,6 +101,7 @@ pub fn replay(
         prompts: Vec::new(),
         tags: Vec::new(),
         risk: "none".into(),
+        reasons: Vec::new(),
         audio_ms: ms(audio),
     };
     let Some(line) = line else {
@@ -190,6 +194,7 @@ pub fn replay(
     )?;
     result.tags = heard.tags;
     result.risk = heard.risk;
+    result.reasons = heard.reasons;
     Ok(result)
 }
 

@@ -39,6 +39,9 @@ const FRAME: usize = 160;
 pub struct Heard {
     pub tags: Vec<Tag>,
     pub risk: String,
+    /// Why the risk rose, one line per rise: the risk, when, the rule or
+    /// request and its evidence.
+    pub reasons: Vec<String>,
 }
 
 /// Words released by a recognizer: when they became known, and the words.
@@ -160,9 +163,23 @@ pub fn listen(
             confidence: t.confidence,
         })
         .collect();
+    let reasons = tagger
+        .reasons()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} at {:.1}s: {}: {}",
+                r.risk,
+                r.at.as_secs_f64(),
+                r.rule,
+                r.evidence.join(", ")
+            )
+        })
+        .collect();
     Ok(Heard {
         tags,
         risk: tagger.risk().as_str().to_string(),
+        reasons,
     })
 }
 

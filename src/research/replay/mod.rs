@@ -10,6 +10,7 @@
 //! (`fixture`), or playing a fixture as a live SIP call (`live`).
 
 mod engine;
+mod folds;
 pub mod listen;
 pub mod live;
 mod report;
@@ -62,6 +63,9 @@ pub struct Options {
     pub json: bool,
     pub check: bool,
     pub jobs: usize,
+    /// Split the scores into this many folds by the number ending each
+    /// fixture's name; 0 does not.
+    pub folds: u64,
     /// Where the words come from.
     pub listening: listen::Listening,
 }
@@ -104,6 +108,9 @@ pub fn run(
         report::json_lines(&results, out)?;
     } else {
         report::table(&results, out)?;
+        if options.folds > 0 {
+            folds::table(&results, options.folds, out)?;
+        }
     }
     // Speed goes to stderr so that stdout stays identical run to run.
     let audio_ms: u64 = results
