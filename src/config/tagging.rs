@@ -192,7 +192,8 @@ pub fn default_thresholds() -> Vec<(&'static str, f64)> {
 /// the tuning folds of the large corpus: "pin" in 80 of 80 everyday calls,
 /// "pay" with it in 56). The tagger still matches them in transcripts and
 /// in a language model's words.
-pub const NOT_SPOTTED: &[&str] = &["pin", "pay", "buy", "hand", "send"];
+/// "passcode" is not in the recognizer's dictionary.
+pub const NOT_SPOTTED: &[&str] = &["pin", "pay", "buy", "hand", "send", "passcode"];
 
 /// `[line.alerts]`: what happens when a call on the line turns risky.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -292,7 +293,7 @@ impl TaggingConfig {
             .chain(tagger.exclusions.iter().map(String::as_str))
         {
             let words = spoken_words(text).join(" ");
-            if self.phrases.is_none() && self.cues.is_none() && NOT_SPOTTED.contains(&text) {
+            if NOT_SPOTTED.contains(&text) {
                 continue;
             }
             if !words.is_empty() && !out.iter().any(|k| k.phrase == words) {
