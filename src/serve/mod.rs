@@ -4,8 +4,10 @@
 //! one task per call, the signals and a graceful shutdown — stop taking
 //! calls, hang up the calls in progress, finish their recordings and log
 //! rows, exit 0. Its children own one concern each: the addresses bound and
-//! their check at start (`addresses`), a call's task (`call`),
-//! the line-clear callback runner (`lineclear`), the recognizer threads
+//! their check at start (`addresses`), the phones' registrar (`accounts`),
+//! a call's task (`call`), room on the disk (`disk`), the line-clear
+//! callback runner (`lineclear`), the reloadable lines (`lineset`) and
+//! reloading them on SIGHUP (`reload`), the recognizer threads
 //! (`recognizers`), trusted-contact alerts (`alerts`), recordings
 //! (`recording`), trunk registration (`trunk`), what every call shares
 //! (`shared`) and the small async waits (`wait`). Does not own: any
@@ -13,6 +15,7 @@
 //! `sip` crate's), the configuration (`crate::config`) or the call log
 //! (`crate::store`).
 
+pub mod accounts;
 pub mod addresses;
 pub mod alerts;
 pub mod call;
@@ -26,13 +29,11 @@ pub mod shared;
 pub mod trunk;
 pub mod wait;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use arc_swap::ArcSwap;
-use sip::registrar::{Account, Binding, Registrar};
 use sip::{EndpointConfig, RegistrarHandle, SipEndpoint};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
@@ -94,7 +95,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
     let seed = fastrand::u64(..);
     let mut seeds = fastrand::Rng::with_seed(seed);
 
-    let registrar = registrar(&config, bindings, seeds.u64(..));
+    let registrar = accounts::registrar(&config, bindings, seeds.u64(..));
     let handle = registrar.as_ref().map(|registrar| {
         let (changes, mut received) = mpsc::unbounded_channel();
         let store = store.clone();
@@ -260,43 +261,6 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
     }
     info!("stopped");
     Ok(())
-}
-
-/// The registrar for the lines' `[[line.account]]` phones, with the
-/// bindings kept from before; `None` when no line has an account (REGISTER
-/// then gets 405).
-fn registrar(config: &Config, kept: Vec<Binding>, seed: u64) -> Option<Arc<Mutex<Registrar>>> {
-    let accounts = accounts(config);
-    if accounts.is_empty() {
-        return None;
-    }
-    let count = accounts.len();
-    let mut registrar = Registrar::new(&config.service.realm, accounts, seed);
-    registrar.restore(kept, crate::time::now_secs());
-    info!(
-        accounts = count,
-        "registrar on for the lines' phone accounts"
-    );
-    Some(Arc::new(Mutex::new(registrar)))
-}
-
-/// The lines' `[[line.account]]` phones, by user name.
-fn accounts(config: &Config) -> HashMap<String, Account> {
-    config
-        .lines
-        .iter()
-        .flat_map(|line| {
-            line.accounts.iter().map(|a| {
-                (
-                    a.user.clone(),
-                    Account {
-                        password: a.password.clone(),
-                        line: line.name.clone(),
-                    },
-                )
-            })
-        })
-        .collect()
 }
 
 /// The recognizer threads, or `None` (calls are then tagged from keys and

@@ -8,7 +8,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::Outcome;
+use super::outcome::Outcome;
 use crate::research::fixture::TAG_NAMES;
 
 /// Per-tag counts over the fixtures that list expected tags.
