@@ -49,8 +49,6 @@ pub struct Config {
     pub console: Option<ConsoleConfig>,
 }
 
-/// `[[trunk]]`: one SIP trunk from the phone network.
-
 impl Config {
     /// True when a call from `ip` may be taken: no trunk is configured, or
     /// `ip` is in one of the trunks' source networks.

@@ -71,6 +71,7 @@ pub(super) fn validate_account(
     Ok(())
 }
 
+/// `[[trunk]]`: one SIP trunk from the phone network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrunkConfig {
