@@ -156,6 +156,52 @@ pub fn import_with(
     let length = usize::try_from(samples).unwrap_or(0);
     let media = media::collect(&capture.datagrams, &routes, sdps, &window, length);
 
+    let (digits, warnings) = digits_and_warnings(&call, &media);
+    let duration_ms = u64::try_from(end_nanos.max(0) / 1_000_000).unwrap_or(0);
+    let prompts = crate::prompts::Prompts::load().map_err(|e| ImportError::Call {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    let caller_hung_up = call.ended.map(|(_, p)| p) == Some(Party::Caller);
+    let screening = screening::read(&media.resident, &prompts, &digits, caller_hung_up);
+    let resident = resident_track(&media.resident, screening.as_ref());
+    let summary = ImportSummary {
+        dir: out_dir.to_path_buf(),
+        call_id: call.call_id.clone(),
+        caller: call.caller.clone(),
+        called: call.called.clone(),
+        codecs: media.codecs.clone(),
+        duration_ms,
+        hung_up_by: call.ended.map(|(_, p)| p),
+        caller_packets: media.caller_packets,
+        resident_packets: media.resident_packets,
+        digits,
+        screening,
+        challenge_digit: options.challenge_digit.or(screening.map(|s| s.digit)),
+        resident_written: resident.is_some(),
+        warnings,
+    };
+    let source_name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    output::write(
+        out_dir,
+        &summary,
+        &source_name,
+        &media.caller,
+        resident.as_deref(),
+    )?;
+    Ok(summary)
+}
+
+/// The key presses of the call (RTP events and SIP INFO) in time order,
+/// and what a researcher should be warned of: keys before the answer (left
+/// out), RTP that could not be decoded, a silent side, other calls in the
+/// capture.
+fn digits_and_warnings(
+    call: &call::Call,
+    media: &media::Media,
+) -> (Vec<ImportedDigit>, Vec<String>) {
     let mut warnings = Vec::new();
     let mut digits: Vec<ImportedDigit> = Vec::new();
     let info = call.info_digits.iter().map(|&(t, digit, by)| {
@@ -200,55 +246,28 @@ pub fn import_with(
             call.other_calls.join(", ")
         ));
     }
-    let duration_ms = u64::try_from(end_nanos.max(0) / 1_000_000).unwrap_or(0);
-    let prompts = crate::prompts::Prompts::load().map_err(|e| ImportError::Call {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
-    let caller_hung_up = call.ended.map(|(_, p)| p) == Some(Party::Caller);
-    let screening = screening::read(&media.resident, &prompts, &digits, caller_hung_up);
+    (digits, warnings)
+}
+
+/// The resident's audio to write: the answering side's track, or, when
+/// linewarden answered, its side from the moment the resident was
+/// connected (silence before); `None` when the resident never was.
+fn resident_track(resident: &[i16], screening: Option<&Screening>) -> Option<Vec<i16>> {
     // With linewarden answering, its side is the prompts until the
     // resident was connected: only the rest is the resident's.
-    let resident: Option<Vec<i16>> = match &screening {
-        None => Some(media.resident.clone()),
+    match screening {
+        None => Some(resident.to_vec()),
         Some(Screening {
             connected_at: Some(at),
             ..
         }) => {
-            let mut track = media.resident.clone();
+            let mut track = resident.to_vec();
             let cut = (*at).min(track.len());
             track[..cut].fill(0);
             Some(track)
         }
         Some(_) => None,
-    };
-    let summary = ImportSummary {
-        dir: out_dir.to_path_buf(),
-        call_id: call.call_id.clone(),
-        caller: call.caller.clone(),
-        called: call.called.clone(),
-        codecs: media.codecs.clone(),
-        duration_ms,
-        hung_up_by: call.ended.map(|(_, p)| p),
-        caller_packets: media.caller_packets,
-        resident_packets: media.resident_packets,
-        digits,
-        screening,
-        challenge_digit: options.challenge_digit.or(screening.map(|s| s.digit)),
-        resident_written: resident.is_some(),
-        warnings,
-    };
-    let source_name = path
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    output::write(
-        out_dir,
-        &summary,
-        &source_name,
-        &media.caller,
-        resident.as_deref(),
-    )?;
-    Ok(summary)
+    }
 }
 
 fn describe_routes(r: &media::Routes, invite_from: std::net::SocketAddr) -> String {
