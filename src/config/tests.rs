@@ -4,9 +4,13 @@ use std::time::Duration;
 
 use super::*;
 
+mod common;
+mod console;
 mod fuzz;
 mod policy;
 mod tagging;
+
+use self::common::LINE;
 
 fn parse_err(text: &str) -> String {
     match Config::parse(text, "bad.toml") {
@@ -156,8 +160,6 @@ fn load_missing_file_names_it() {
         "{err}"
     );
 }
-
-const LINE: &str = "[[line]]\nname = \"a\"\nnumbers = [\"1\"]\n";
 
 /// (config text, expected "file:line:col: key K" prefix, expected fragment)
 fn bad_configs() -> Vec<(String, &'static str, &'static str)> {

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 
 use crate::config::toml_key::{problem, KeyPath, Problem};
 
-use super::{Config, LineConfig, LinePolicy, ScreeningConfig, ServiceConfig, CATCH_ALL};
+use super::model::{Config, LineConfig, ScreeningConfig, ServiceConfig, CATCH_ALL};
+use super::policy::LinePolicy;
+use super::sip_peers::{parse_source, verified_numbers};
 
 /// Longest accepted line name, called number and user agent, in characters.
 const MAX_NAME: usize = 64;
@@ -41,7 +43,7 @@ impl Config {
             }
             super::sip_peers::validate_trunk_outgoing(trunk, path.clone())?;
             for (j, source) in trunk.sources.iter().enumerate() {
-                if super::parse_source(source).is_none() {
+                if parse_source(source).is_none() {
                     return problem(
                         path.clone().key("sources").index(j),
                         format!(
@@ -61,7 +63,7 @@ impl Config {
         for (i, line) in self.lines.iter().enumerate() {
             let path = lines.clone().index(i);
             validate_line(line, path.clone())?;
-            super::sip_peers::validate_outbound(line, path.clone())?;
+            validate_outbound(line, path.clone())?;
             if let Some(url) = &line.alerts.webhook {
                 if let Err(why) = super::webhook::validate_url(url) {
                     return problem(path.clone().key("alerts").key("webhook"), why);
@@ -362,4 +364,15 @@ fn list_key(list: ivr::ListName) -> &'static str {
         ivr::ListName::Blocklist => "blocklist",
         ivr::ListName::NeverCallsOut => "never_calls_out",
     }
+}
+
+/// Checks a line's `[[line.verified]]` and `[line.outbound]`.
+fn validate_outbound(line: &LineConfig, path: KeyPath) -> Result<(), Problem> {
+    if let Err((i, why)) = verified_numbers(&line.verified) {
+        return problem(path.key("verified").index(i), why);
+    }
+    if let Err(e) = line.outbound.policy_config().validate() {
+        return problem(path.key("outbound"), e.to_string());
+    }
+    Ok(())
 }

@@ -4,8 +4,10 @@
 //! one task per call, the signals and a graceful shutdown — stop taking
 //! calls, hang up the calls in progress, finish their recordings and log
 //! rows, exit 0. Its children own one concern each: the addresses bound and
-//! their check at start (`addresses`), a call's task (`call`),
-//! the line-clear callback runner (`lineclear`), the recognizer threads
+//! their check at start (`addresses`), the phones' registrar (`accounts`),
+//! a call's task (`call`), room on the disk (`disk`), the line-clear
+//! callback runner (`lineclear`), the reloadable lines (`lineset`) and
+//! reloading them on SIGHUP (`reload`), the recognizer threads
 //! (`recognizers`), trusted-contact alerts (`alerts`), recordings
 //! (`recording`), trunk registration (`trunk`), what every call shares
 //! (`shared`) and the small async waits (`wait`). Does not own: any
@@ -13,6 +15,7 @@
 //! `sip` crate's), the configuration (`crate::config`) or the call log
 //! (`crate::store`).
 
+pub mod accounts;
 pub mod addresses;
 pub mod alerts;
 pub mod call;
@@ -26,19 +29,20 @@ pub mod shared;
 pub mod trunk;
 pub mod wait;
 
-use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
 use arc_swap::ArcSwap;
-use sip::registrar::{Account, Binding, Registrar};
+use sip::registrar::{Binding, Registrar};
 use sip::{EndpointConfig, RegistrarHandle, SipEndpoint};
 use tokio::sync::{mpsc, watch};
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
 use tracing::{info, warn};
 
 use crate::config::Config;
+use crate::console::live::LiveSender;
 use crate::prompts::Prompts;
 use crate::serve::alerts::{AlertSender, DeliverySettings};
 use crate::serve::lineset::LineSet;
@@ -55,59 +59,18 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
         signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
     let mut hangup = signal(SignalKind::hangup()).context("installing the SIGHUP handler")?;
     let data_dir = config.service.data_dir.clone();
-    // Opening the database and decoding the prompts block: keep them off
-    // the runtime's threads.
-    let dir = data_dir.clone();
     let live = crate::console::live::channel();
-    let live_tx = live.clone();
-    let (store, prompts, bindings, passed) =
-        tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-            let store = Store::open(&dir)
-                .with_context(|| format!("opening the call log in {}", dir.display()))?;
-            let interrupted = store.close_interrupted()?;
-            if interrupted > 0 {
-                warn!(
-                    interrupted,
-                    "calls left open by an earlier crash are marked interrupted"
-                );
-            }
-            let bindings = store
-                .load_bindings(crate::time::now_secs())
-                .context("reading the registered phones")?;
-            // A line remembers callers for at most a year.
-            let year_ago =
-                i64::try_from(crate::time::now_secs().saturating_sub(366 * 86_400) * 1000)
-                    .unwrap_or(0);
-            let passed = store
-                .load_passed(year_ago)
-                .context("reading the callers who passed")?;
-            let prompts = Prompts::load().context("loading prompts")?;
-            Ok((
-                StoreHandle::spawn_publishing(store, Some(live.clone())),
-                prompts,
-                bindings,
-                passed,
-            ))
-        })
-        .await
-        .context("start-up task")??;
+    let Restored {
+        store,
+        prompts,
+        bindings,
+        passed,
+    } = open_log(data_dir.clone(), live.clone()).await?;
     let seed = fastrand::u64(..);
     let mut seeds = fastrand::Rng::with_seed(seed);
 
-    let registrar = registrar(&config, bindings, seeds.u64(..));
-    let handle = registrar.as_ref().map(|registrar| {
-        let (changes, mut received) = mpsc::unbounded_channel();
-        let store = store.clone();
-        tokio::spawn(async move {
-            while let Some(change) = received.recv().await {
-                store.binding_changed(change);
-            }
-        });
-        RegistrarHandle {
-            registrar: registrar.clone(),
-            changes,
-        }
-    });
+    let registrar = accounts::registrar(&config, bindings, seeds.u64(..));
+    let handle = registrar.as_ref().map(|r| logged_bindings(r, &store));
     let ports = addresses::media_ports(&config.service).await?;
     let (endpoint, mut calls) = SipEndpoint::start(EndpointConfig {
         listen: config.service.listen,
@@ -123,18 +86,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
     let listeners = tokio::task::spawn_blocking(move || listeners(&speech_config))
         .await
         .context("start-up task")?;
-    let alerts = if config.lines.iter().any(|l| l.alerts.webhook.is_some()) {
-        let db = data_dir.join(crate::store::DB_FILE);
-        let sender = tokio::task::spawn_blocking(move || {
-            AlertSender::spawn(&db, DeliverySettings::default())
-        })
-        .await
-        .context("start-up task")?
-        .context("starting the trusted-contact alerts")?;
-        Some(sender)
-    } else {
-        None
-    };
+    let alerts = start_alerts(&config, &data_dir).await?;
     let grace = config.service.shutdown_grace();
     let service = config.service.clone();
     let disk_reserve = service.disk_reserve_mb.saturating_mul(1 << 20);
@@ -155,27 +107,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
         registrar,
     });
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let console = match &shared.lines().config.console {
-        Some(console) => Some(
-            crate::console::start(
-                crate::console::Setup {
-                    config: console.clone(),
-                    data_dir: shared.data_dir.clone(),
-                    lines: shared
-                        .lines()
-                        .config
-                        .lines
-                        .iter()
-                        .map(|l| l.name.clone())
-                        .collect(),
-                    live: live_tx,
-                },
-                shutdown_rx.clone(),
-            )
-            .await?,
-        ),
-        None => None,
-    };
+    let console = start_console(&shared, live, shutdown_rx.clone()).await?;
     info!(
         listen = %endpoint.local_addr(),
         data_dir = %shared.data_dir.display(),
@@ -222,6 +154,123 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
     // Stop taking calls, then hang up the ones in progress.
     drop(calls);
     shutdown_tx.send(true).ok();
+    stop(shared, tasks, registrations, grace, console).await;
+    info!("stopped");
+    Ok(())
+}
+
+/// What start-up reads from disk: the call log (on its writer thread,
+/// publishing to the console's live feed), the prompts, the phones
+/// registered and the callers who passed before.
+struct Restored {
+    store: StoreHandle,
+    prompts: Prompts,
+    bindings: Vec<Binding>,
+    passed: Vec<(String, String, i64)>,
+}
+
+/// Opens the call log in `data_dir` (marking calls an earlier crash left
+/// open), reads back what it keeps across restarts and decodes the
+/// prompts, off the runtime's threads: both block.
+async fn open_log(data_dir: PathBuf, live: LiveSender) -> anyhow::Result<Restored> {
+    tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let dir = data_dir;
+        let store = Store::open(&dir)
+            .with_context(|| format!("opening the call log in {}", dir.display()))?;
+        let interrupted = store.close_interrupted()?;
+        if interrupted > 0 {
+            warn!(
+                interrupted,
+                "calls left open by an earlier crash are marked interrupted"
+            );
+        }
+        let bindings = store
+            .load_bindings(crate::time::now_secs())
+            .context("reading the registered phones")?;
+        // A line remembers callers for at most a year.
+        let year_ago =
+            i64::try_from(crate::time::now_secs().saturating_sub(366 * 86_400) * 1000).unwrap_or(0);
+        let passed = store
+            .load_passed(year_ago)
+            .context("reading the callers who passed")?;
+        let prompts = Prompts::load().context("loading prompts")?;
+        Ok(Restored {
+            store: StoreHandle::spawn_publishing(store, Some(live)),
+            prompts,
+            bindings,
+            passed,
+        })
+    })
+    .await
+    .context("start-up task")?
+}
+
+/// The registrar's handle for the endpoint; every change to a phone's
+/// binding is written to the call log, so registrations outlive a restart.
+fn logged_bindings(registrar: &Arc<Mutex<Registrar>>, store: &StoreHandle) -> RegistrarHandle {
+    let (changes, mut received) = mpsc::unbounded_channel();
+    let store = store.clone();
+    tokio::spawn(async move {
+        while let Some(change) = received.recv().await {
+            store.binding_changed(change);
+        }
+    });
+    RegistrarHandle {
+        registrar: registrar.clone(),
+        changes,
+    }
+}
+
+/// The trusted-contact alert sender, when any line has a webhook.
+async fn start_alerts(config: &Config, data_dir: &Path) -> anyhow::Result<Option<AlertSender>> {
+    if !config.lines.iter().any(|l| l.alerts.webhook.is_some()) {
+        return Ok(None);
+    }
+    let db = data_dir.join(crate::store::DB_FILE);
+    let sender =
+        tokio::task::spawn_blocking(move || AlertSender::spawn(&db, DeliverySettings::default()))
+            .await
+            .context("start-up task")?
+            .context("starting the trusted-contact alerts")?;
+    Ok(Some(sender))
+}
+
+/// The operator console's task, when the configuration has a
+/// `[console]` table.
+async fn start_console(
+    shared: &Shared,
+    live: LiveSender,
+    shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<Option<JoinHandle<()>>> {
+    let Some(console) = &shared.lines().config.console else {
+        return Ok(None);
+    };
+    let setup = crate::console::Setup {
+        config: console.clone(),
+        data_dir: shared.data_dir.clone(),
+        lines: shared
+            .lines()
+            .config
+            .lines
+            .iter()
+            .map(|l| l.name.clone())
+            .collect(),
+        live,
+    };
+    Ok(Some(crate::console::start(setup, shutdown).await?))
+}
+
+/// After the shutdown signal: waits up to the grace period (and 2 s) for
+/// the calls in progress and the trunk registrations to end, stops the
+/// rest, the endpoint and the console, and lets the call log and the
+/// alerts finish their queues.
+async fn stop(
+    shared: Arc<Shared>,
+    mut tasks: JoinSet<()>,
+    registrations: Vec<JoinHandle<()>>,
+    grace: Duration,
+    console: Option<JoinHandle<()>>,
+) {
     let in_progress = tasks.len();
     if in_progress > 0 {
         info!(in_progress, "hanging up calls in progress");
@@ -240,7 +289,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
         );
         tasks.shutdown().await;
     }
-    endpoint.shutdown();
+    shared.endpoint.shutdown();
     if let Some(console) = console {
         console.await.ok();
     }
@@ -258,45 +307,6 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
         }
         Err(_) => warn!("call log still in use at exit"),
     }
-    info!("stopped");
-    Ok(())
-}
-
-/// The registrar for the lines' `[[line.account]]` phones, with the
-/// bindings kept from before; `None` when no line has an account (REGISTER
-/// then gets 405).
-fn registrar(config: &Config, kept: Vec<Binding>, seed: u64) -> Option<Arc<Mutex<Registrar>>> {
-    let accounts = accounts(config);
-    if accounts.is_empty() {
-        return None;
-    }
-    let count = accounts.len();
-    let mut registrar = Registrar::new(&config.service.realm, accounts, seed);
-    registrar.restore(kept, crate::time::now_secs());
-    info!(
-        accounts = count,
-        "registrar on for the lines' phone accounts"
-    );
-    Some(Arc::new(Mutex::new(registrar)))
-}
-
-/// The lines' `[[line.account]]` phones, by user name.
-fn accounts(config: &Config) -> HashMap<String, Account> {
-    config
-        .lines
-        .iter()
-        .flat_map(|line| {
-            line.accounts.iter().map(|a| {
-                (
-                    a.user.clone(),
-                    Account {
-                        password: a.password.clone(),
-                        line: line.name.clone(),
-                    },
-                )
-            })
-        })
-        .collect()
 }
 
 /// The recognizer threads, or `None` (calls are then tagged from keys and

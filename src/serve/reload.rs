@@ -63,7 +63,7 @@ pub fn reload(shared: &Shared, load: Option<&LoadConfig>) {
 /// Gives the registrar the reloaded accounts. A registrar that was not
 /// started (no line had an account) is not started by a reload.
 fn accounts(shared: &Shared, config: &Config) {
-    let accounts = super::accounts(config);
+    let accounts = super::accounts::accounts(config);
     match &shared.registrar {
         Some(registrar) => registrar
             .lock()

@@ -5,7 +5,9 @@ use std::time::SystemTime;
 
 use rusqlite::params;
 
-use super::{rfc3339_millis, unix_millis, Store, StoreError};
+use super::db::Store;
+use super::types::StoreError;
+use crate::time::{rfc3339_millis, unix_millis};
 
 impl Store {
     /// Records how connecting the caller to the resident ended

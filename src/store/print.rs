@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::CallRecord;
+use super::types::CallRecord;
 
 /// Longest a table cell may be, in characters; longer values are cut with
 /// a trailing `…`.

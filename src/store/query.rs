@@ -8,7 +8,10 @@ use std::time::SystemTime;
 
 use rusqlite::types::Value;
 
-use super::{tags, unix_millis, CallRecord, Store, StoreError};
+use super::db::Store;
+use super::tags;
+use super::types::{CallRecord, StoreError};
+use crate::time::unix_millis;
 
 /// Which calls [`Store::find_calls`] returns. [`Default`]: every call.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
-use super::StoreError;
+use super::types::StoreError;
 
 /// Schema migrations, applied in order; the schema version is the number
 /// applied. Append only: never edit or reorder a released entry.

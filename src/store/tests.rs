@@ -1,10 +1,13 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use super::db::INTERRUPTED;
 use super::schema::MIGRATIONS;
+use super::types::CallRecord;
 use super::*;
 
 mod bridge;
 mod policy_tags;
+mod publish;
 mod query;
 mod table;
 mod tags_risk;

@@ -12,9 +12,10 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use super::handle::{CallKey, Msg};
+use super::db::Store;
+use super::msg::{CallKey, Msg};
 use super::publish::Publisher;
-use super::{Store, StoreError};
+use super::types::StoreError;
 
 /// How often writes kept back by a failure are tried again.
 const RETRY_EVERY: Duration = Duration::from_secs(1);

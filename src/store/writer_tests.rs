@@ -1,7 +1,8 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::super::handle::{CallKey, Msg};
-use super::super::{NewCall, Store};
+use super::super::db::Store;
+use super::super::msg::{CallKey, Msg};
+use super::super::types::NewCall;
 use super::Writer;
 
 fn call(n: usize) -> NewCall {

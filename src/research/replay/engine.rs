@@ -16,12 +16,12 @@ use std::time::{Duration, Instant};
 use ivr::{Action, Event, Prompt, PromptId, ScreeningCall};
 use serde::Serialize;
 
+use super::tag::Tag;
 use crate::config::Config;
 use crate::policy::LinePolicies;
 use crate::prompts::Prompts;
 use crate::research::fixture::{Fixture, Party};
 use crate::research::replay::listen::{listen, Listening};
-use crate::research::replay::Tag;
 
 /// What the service would have done with a recorded call.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

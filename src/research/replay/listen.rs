@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use ivr::tagging::{HeardWord, Speaker, TagKind, Tagger, TaggerConfig};
 use speech::{Recognizer, TranscriptRecognizer};
 
+use super::tag::Tag;
 use crate::research::fixture::{Fixture, Party};
-use crate::research::replay::Tag;
 
 /// Where a replay's words come from.
 #[derive(Debug, Clone)]
