@@ -112,5 +112,6 @@ pub(super) fn call_ended(shared: &Shared, key: &CallKey, reason: EndReason) {
     shared
         .store
         .call_ended(key, SystemTime::now(), reason.as_str());
+    crate::serve::metrics::METRICS.ended(reason);
     info!(end_reason = reason.as_str(), "call ended");
 }
