@@ -301,7 +301,7 @@ impl Dispatcher {
                     self.local,
                 ) {
                     Ok(call) => {
-                        info!(call_id = %call.call_id, caller = %call.caller, called = %call.called, source = %call.source, "incoming call");
+                        debug!(call_id = %call.call_id, caller = %call.caller, called = %call.called, source = %call.source, "incoming call");
                         if let Err(mpsc::error::SendError(call)) = self.calls.send(call).await {
                             call.reject(StatusCode::ServiceUnavailable.into()).await;
                         }
