@@ -6,9 +6,11 @@
 #   - Kamailio (Debian package): a record-routing stateful proxy with
 #     dialog tracking, 4 children, -m 512;
 #   - linewarden (release build), speech off, the caller allowlisted and
-#     bridged to the phone (two SIP legs and an RTP relay per call).
+#     bridged to the phone (two SIP legs and an RTP relay per call), its
+#     overload control set high (max_calls, max_lag_ms) so the ramp finds
+#     what it can carry; LW_SERVICE replaces those [service] keys.
 # Each system starts fresh for each rate. Printed per rate and system: calls
-# that succeeded and failed, SIPp's retransmissions, the CPU the system
+# that succeeded and failed (503s among the failed), SIPp's retransmissions, the CPU the system
 # used from the first INVITE until the last call ended (from
 # /proc/PID/stat, Kamailio's workers included), its memory at the end
 # (PSS, shared pages counted once), and linewarden's CPU over Kamailio's.
@@ -38,10 +40,11 @@ trap cleanup EXIT
 
 # One system at one rate: prints its row and sets $cpu.
 measure() {
-    local system=$1 rate=$2 port phone_port before after ok failed retrans mem
+    local system=$1 rate=$2 port phone_port before after ok failed shed retrans mem
     port=$((31000 + RANDOM % 8000)); phone_port=$((port + 1))
     start_phone "$phone_port"
-    "start_$system" "$port" "$phone_port" "${LW_SERVICE:-max_calls = 5000}"
+    "start_$system" "$port" "$phone_port" "${LW_SERVICE:-max_calls = 5000
+max_lag_ms = 10000}"
     before=$(ticks "$server")
     run_callers "127.0.0.1:$port" "$rate" "$secs" "$system-$rate"
     after=$(ticks "$server")
@@ -49,13 +52,14 @@ measure() {
     stop_server; stop_phone
     ok=$(stat "$work/$system-$rate.csv" "SuccessfulCall(C)")
     failed=$(stat "$work/$system-$rate.csv" "FailedCall(C)")
+    shed=$(sheds "$work/$system-$rate.screen")
     retrans=$(stat "$work/$system-$rate.csv" "Retransmissions(C)")
     cpu=$(echo "scale=2; ($after - $before) / $hz" | bc)
-    printf '%5s %-10s %7s %7s %8s %7s %7s\n' "$rate" "$system" "$ok" "$failed" "$retrans" "$cpu" "$mem"
+    printf '%5s %-10s %7s %7s %5s %8s %7s %7s\n' "$rate" "$system" "$ok" "$failed" "$shed" "$retrans" "$cpu" "$mem"
 }
 
 echo "machine: $(nproc) CPU(s); $secs s of calls per rate, each held 1 s"
-printf '%5s %-10s %7s %7s %8s %7s %7s\n' cps system ok failed retrans cpu_s mem_MB
+printf '%5s %-10s %7s %7s %5s %8s %7s %7s\n' cps system ok failed 503s retrans cpu_s mem_MB
 for rate in "${rates[@]}"; do
     measure kamailio "$rate"; kam=$cpu
     measure linewarden "$rate"; lw=$cpu
