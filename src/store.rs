@@ -29,6 +29,7 @@ mod bridge;
 mod db;
 mod handle;
 mod msg;
+pub mod latency;
 mod print;
 mod publish;
 mod query;

@@ -92,6 +92,13 @@ pub struct ServiceConfig {
     /// Space kept free on the data directory's disk for the call log:
     /// recordings are not started, and stop, when less is left (MB).
     pub disk_reserve_mb: u64,
+    /// New calls beyond this many in progress get 503 with Retry-After.
+    pub max_calls: usize,
+    /// New calls get 503 while the event loop runs this late (ms) or did
+    /// within the last two seconds.
+    pub max_lag_ms: u64,
+    /// The Retry-After (seconds) of a call or OPTIONS turned away by load.
+    pub retry_after_secs: u32,
     /// `[service.tcp]`: timeouts and caps of SIP over TCP.
     pub tcp: TcpConfig,
 }
@@ -192,6 +199,9 @@ impl Default for ServiceConfig {
             shutdown_grace_secs: 2,
             realm: "linewarden".to_owned(),
             disk_reserve_mb: 64,
+            max_calls: 400,
+            max_lag_ms: 200,
+            retry_after_secs: 5,
             tcp: TcpConfig::default(),
         }
     }
@@ -220,6 +230,16 @@ impl ServiceConfig {
     /// `shutdown_grace_secs` as a duration.
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_secs)
+    }
+
+    /// The limits of admission by load.
+    pub fn admission(&self) -> ivr::admission::AdmissionSettings {
+        ivr::admission::AdmissionSettings {
+            max_calls: self.max_calls,
+            max_lag: Duration::from_millis(self.max_lag_ms),
+            cool_down: Duration::from_secs(2),
+            retry_after_secs: self.retry_after_secs,
+        }
     }
 }
 

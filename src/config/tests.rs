@@ -281,6 +281,21 @@ fn bad_configs() -> Vec<(String, &'static str, &'static str)> {
             "expected 0 to 60 seconds",
         ),
         (
+            format!("[service]\nmax_calls = 0\n{LINE}"),
+            "bad.toml:2:13: key service.max_calls:",
+            "expected 1 to 100000 calls",
+        ),
+        (
+            format!("[service]\nmax_lag_ms = 5\n{LINE}"),
+            "bad.toml:2:14: key service.max_lag_ms:",
+            "expected 10 to 10000 ms",
+        ),
+        (
+            format!("[service]\nretry_after_secs = 0\n{LINE}"),
+            "bad.toml:2:20: key service.retry_after_secs:",
+            "expected 1 to 3600 seconds",
+        ),
+        (
             format!("{LINE}[[line.account]]\nuser = \"kitchen\"\npassword = \"short\"\n"),
             "bad.toml:6:12: key line[0].account[0].password:",
             "at least 8 characters",

@@ -15,6 +15,8 @@ use super::sip_peers::{parse_source, verified_numbers};
 const MAX_NAME: usize = 64;
 const MAX_USER_AGENT: usize = 128;
 const MAX_SHUTDOWN_GRACE_SECS: u64 = 60;
+/// The most calls in progress `max_calls` may allow.
+const MAX_CALLS: usize = 100_000;
 const DIGIT_TIMEOUT_SECS: std::ops::RangeInclusive<u64> = 1..=60;
 const MAX_RETRIES: u8 = 5;
 const MAX_ANSWER_AFTER_MS: u64 = 30_000;
@@ -213,6 +215,32 @@ fn validate_service(service: &ServiceConfig, path: KeyPath) -> Result<(), Proble
             format!(
                 "expected 0 to {MAX_SHUTDOWN_GRACE_SECS} seconds, got {}",
                 service.shutdown_grace_secs
+            ),
+        );
+    }
+    validate_load(service, path)
+}
+
+/// The limits of admission by load.
+fn validate_load(service: &ServiceConfig, path: KeyPath) -> Result<(), Problem> {
+    if !(1..=MAX_CALLS).contains(&service.max_calls) {
+        return problem(
+            path.key("max_calls"),
+            format!("expected 1 to {MAX_CALLS} calls, got {}", service.max_calls),
+        );
+    }
+    if !(10..=10_000).contains(&service.max_lag_ms) {
+        return problem(
+            path.key("max_lag_ms"),
+            format!("expected 10 to 10000 ms, got {}", service.max_lag_ms),
+        );
+    }
+    if !(1..=3600).contains(&service.retry_after_secs) {
+        return problem(
+            path.key("retry_after_secs"),
+            format!(
+                "expected 1 to 3600 seconds, got {}",
+                service.retry_after_secs
             ),
         );
     }

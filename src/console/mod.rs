@@ -27,6 +27,7 @@ pub mod evidence;
 pub mod lists;
 pub mod live;
 pub mod login;
+pub mod metrics;
 pub mod pages;
 pub mod recording;
 pub mod retention;
@@ -102,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/calls/{id}/evidence", get(api::evidence))
         .route("/api/live", get(sse::live))
         .route("/api/audit", get(api::audit_log))
+        .route("/metrics", get(metrics::metrics))
         // Lines CRUD (/api/lines, /api/lines/{name}) goes here.
         .merge(pages::routes())
         .layer(axum::middleware::map_response(security_headers))

@@ -10,18 +10,21 @@
 //! reloading them on SIGHUP (`reload`), the recognizer threads
 //! (`recognizers`), trusted-contact alerts (`alerts`), recordings
 //! (`recording`), trunk registration (`trunk`), what every call shares
-//! (`shared`) and the small async waits (`wait`). Does not own: any
+//! (`shared`), the small async waits (`wait`), admission by load
+//! (`admission`) and the counters for monitoring (`metrics`). Does not own: any
 //! decision about a call (the `ivr` crate's), SIP and media mechanics (the
 //! `sip` crate's), the configuration (`crate::config`) or the call log
 //! (`crate::store`).
 
 pub mod accounts;
 pub mod addresses;
+pub mod admission;
 pub mod alerts;
 pub mod call;
 pub mod disk;
 pub mod lineclear;
 pub mod lineset;
+pub mod metrics;
 pub mod recognizers;
 pub mod recording;
 pub mod reload;
@@ -116,28 +119,27 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
     );
 
     let registrations = crate::serve::trunk::spawn(&shared.lines().config, &endpoint, &shutdown_rx);
+    let gate = admission::Gate::new(shared.service.admission(), endpoint.clone());
+    tokio::spawn(gate.clone().watch_lag(shutdown_rx.clone()));
     let mut tasks = JoinSet::new();
     loop {
         tokio::select! {
             call = calls.recv() => match call {
-                Some(call) if crate::serve::lineclear::is_from_phone(&shared, &call) => {
-                    // One of the resident's phones placing a call.
-                    tasks.spawn(crate::serve::lineclear::handle(call, shared.clone()));
-                }
-                Some(call) if !shared.lines().config.accepts_calls_from(call.source.ip()) && shared.registrar.is_some() => {
-                    // Challenged like a phone, so an INVITE does not tell
-                    // which user names are accounts.
-                    tasks.spawn(crate::serve::lineclear::handle(call, shared.clone()));
-                }
-                Some(call) if !shared.lines().config.accepts_calls_from(call.source.ip()) => {
+                Some(call) if !shared.lines().config.accepts_calls_from(call.source.ip()) && shared.registrar.is_none() => {
                     // Not from a trunk: refused before anything else, and
                     // not in the call log (scanners would fill it).
                     info!(source = %call.source, call_id = %call.call_id, "INVITE from outside the trunks' networks: 403");
                     tokio::spawn(call.reject(403));
                 }
-                Some(call) => {
-                    tasks.spawn(call::run(call, shared.clone(), seeds.u64(..), shutdown_rx.clone()));
-                }
+                Some(call) => match gate.offer() {
+                    Err(retry_after) => {
+                        let headers = vec![sip::message::Header::RetryAfter(retry_after.to_string().into())];
+                        tokio::spawn(call.reject_with(503, headers));
+                    }
+                    Ok(ticket) => {
+                        tasks.spawn(admitted(call, ticket, &shared, seeds.u64(..), &shutdown_rx));
+                    }
+                },
                 None => break,
             },
             _ = tokio::signal::ctrl_c() => { info!("SIGINT: shutting down"); break; }
@@ -343,6 +345,30 @@ fn listeners(config: &Config) -> Option<crate::serve::recognizers::Listeners> {
         Err(e) => {
             warn!(error = %e, "cannot start the recognizer threads");
             None
+        }
+    }
+}
+
+/// Runs an admitted call to its end, holding its admission `ticket`: a
+/// call from one of the resident's phones (or one to be challenged like
+/// a phone) goes to the line-clear runner, any other to screening.
+fn admitted(
+    call: sip::IncomingCall,
+    ticket: admission::Ticket,
+    shared: &Arc<Shared>,
+    seed: u64,
+    shutdown: &watch::Receiver<bool>,
+) -> impl std::future::Future<Output = ()> + Send + 'static {
+    let from_phone = crate::serve::lineclear::is_from_phone(shared, &call)
+        || !shared.lines().config.accepts_calls_from(call.source.ip());
+    let shared = shared.clone();
+    let shutdown = shutdown.clone();
+    async move {
+        let _ticket = ticket;
+        if from_phone {
+            crate::serve::lineclear::handle(call, shared).await;
+        } else {
+            call::run(call, shared, seed, shutdown).await;
         }
     }
 }

@@ -73,18 +73,19 @@ impl Store {
 
     /// Records a new call (in progress) and returns its row id.
     pub fn call_started(&self, new: &NewCall) -> Result<i64, StoreError> {
-        self.conn.execute(
-            "INSERT INTO calls (call_id, line, caller, called, started_at, started_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
+        self.conn
+            .prepare_cached(
+                "INSERT INTO calls (call_id, line, caller, called, started_at, started_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
                 new.call_id,
                 new.line,
                 new.caller,
                 new.called,
                 rfc3339_millis(new.started_at),
                 unix_millis(new.started_at)
-            ],
-        )?;
+            ])?;
         Ok(self.conn.last_insert_rowid())
     }
 
@@ -185,7 +186,7 @@ impl Store {
         sql: &str,
         params: &[&dyn rusqlite::ToSql],
     ) -> Result<(), StoreError> {
-        match self.conn.execute(sql, params)? {
+        match self.conn.prepare_cached(sql)?.execute(params)? {
             0 => Err(StoreError::NoSuchCall(id)),
             _ => Ok(()),
         }

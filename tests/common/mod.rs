@@ -191,7 +191,9 @@ ring_timeout_secs = 5
             .arg("serve")
             .arg("--config")
             .arg(&self.config)
-            .env("RUST_LOG", "info,rsipstack=info")
+            // A call's steps are DEBUG lines (its INFO line is a summary);
+            // tests read some of them.
+            .env("RUST_LOG", "info,rsipstack=info,linewarden=debug")
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()

@@ -15,7 +15,7 @@
 use rsipstack::sip::{Header, Method, SipMessage, StatusCode};
 use rsipstack::transaction::transaction::Transaction;
 use tokio::sync::mpsc;
-use tracing::{debug, info, warn};
+use tracing::{debug, warn};
 
 use super::bye;
 use super::timers::{Expired, InviteEnded, Phase, UasTimers};
@@ -193,7 +193,7 @@ impl UasTask {
         {
             warn!(call_id = %self.leg.call_id, error = %e, "could not send 200 OK");
         }
-        info!(call_id = %self.leg.call_id, "call answered");
+        debug!(call_id = %self.leg.call_id, "call answered");
     }
 
     /// Ends a call its timers have ended: the event, our BYE, its outcome.

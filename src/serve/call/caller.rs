@@ -17,7 +17,7 @@ use sip::media::sdp;
 use sip::rtp_session::{MediaCommand, MediaEvent, MediaSession};
 use sip::{CallEvent, CallHandle, Command};
 use tokio::sync::mpsc::{self, UnboundedReceiver};
-use tracing::{info, warn};
+use tracing::{debug, warn};
 
 use super::ctx::{CallCtx, SdpSession};
 use super::listening::Overlay;
@@ -92,7 +92,16 @@ impl CallerLeg {
         let recording = u.record.as_deref().and_then(|line| {
             let rel = crate::serve::recording::relative_path(line, ctx.started, &key);
             let path = ctx.shared.data_dir.join(&rel);
-            match Recording::start(&path, Some(ctx.shared.disk.clone())) {
+            // Creating the file can take a while on a crowded disk: let
+            // this worker's other tasks move to another worker meanwhile.
+            let room = Some(ctx.shared.disk.clone());
+            let started = match tokio::runtime::Handle::current().runtime_flavor() {
+                tokio::runtime::RuntimeFlavor::MultiThread => {
+                    tokio::task::block_in_place(|| Recording::start(&path, room))
+                }
+                _ => Recording::start(&path, room),
+            };
+            match started {
                 Ok(r) => Some((r, rel)),
                 Err(e) => {
                     warn!(error = %e, "cannot record this call");
@@ -170,7 +179,7 @@ impl CallerLeg {
             Some(ctx.shared.disk.clone()),
         ) {
             Ok(rec) => {
-                info!(path = %rel.display(), "recording the caller's message");
+                debug!(path = %rel.display(), "recording the caller's message");
                 ctx.shared
                     .store
                     .set_voicemail(&ctx.key, &rel.to_string_lossy());
@@ -184,7 +193,7 @@ impl CallerLeg {
     pub(super) fn stop_message(&mut self) {
         if let Some(rec) = lock(&self.message).take() {
             tokio::task::spawn_blocking(move || match rec.finish() {
-                Ok(summary) => info!(
+                Ok(summary) => debug!(
                     seconds = summary.duration.as_secs_f64(),
                     "the caller's message is kept"
                 ),
@@ -219,7 +228,7 @@ impl CallerLeg {
                 }
                 Got::Media(MediaEvent::DtmfSent(_) | MediaEvent::DtmfNotSent { .. }) => None,
                 Got::Name(name) => {
-                    info!(
+                    debug!(
                         seconds = name.len() as f64 / 8000.0,
                         "caller's name recorded"
                     );
@@ -251,7 +260,7 @@ impl CallerLeg {
             Some(CallEvent::AckTimeout) => CallerEvent::AckTimeout,
             Some(CallEvent::SessionExpired) => CallerEvent::SessionExpired,
             Some(CallEvent::HangupDone { status }) => {
-                info!(?status, "BYE completed");
+                debug!(?status, "BYE completed");
                 CallerEvent::ByeDone
             }
         };
@@ -290,7 +299,7 @@ impl CallerLeg {
                         .store
                         .set_recording_note(&ctx.key, "recording stopped: disk full");
                 }
-                info!(frames = summary.frames, path = %summary.path.display(), "recording finished")
+                debug!(frames = summary.frames, path = %summary.path.display(), "recording finished")
             }
             Ok(Err(e)) => warn!(error = %e, "recording could not be finished"),
             Err(e) => warn!(error = %e, "recording task failed"),

@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 use ivr::call::Input;
 use ivr::tagging::{HeardWord, Risk, TagKind};
 use tokio::sync::mpsc::UnboundedReceiver;
-use tracing::info;
+use tracing::debug;
 
 use super::ctx::CallCtx;
 use crate::serve::recognizers::Heard;
@@ -71,7 +71,7 @@ impl Listening {
     /// The warning is playing to the resident: it goes into the
     /// recording's resident channel too.
     pub(super) fn warned(&self, warning: &[i16]) {
-        info!("warning the resident");
+        debug!("warning the resident");
         self.overlay
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -91,7 +91,7 @@ impl Listening {
             time: SystemTime::now(),
             call_id: ctx.call_id.clone(),
         };
-        info!("alerting the trusted contact");
+        debug!("alerting the trusted contact");
         sender.send(url, &alert);
     }
 }

@@ -16,7 +16,7 @@ use sip::media::sdp::{self, Negotiated};
 use sip::rtp_session::{relay_pair, MediaCommand, MediaEvent, MediaSession, NoSink};
 use sip::{UacCommand, UacEvent, UacHandle};
 use tokio::sync::mpsc;
-use tracing::{info, warn};
+use tracing::{debug, warn};
 
 use super::caller::CallerLeg;
 use super::ctx::{CallCtx, SdpSession};
@@ -95,7 +95,7 @@ impl Phones {
                     return false;
                 }
             };
-        info!(phone, %target, call_id = %placed.uac.call_id, "ringing the resident's phone");
+        debug!(phone, %target, call_id = %placed.uac.call_id, "ringing the resident's phone");
         placed.forward_events(phone, self.events_tx.clone());
         if let Some(leg) = self.legs.get_mut(phone) {
             leg.uac = Some(placed.uac);
@@ -144,7 +144,7 @@ impl Phones {
         phone_media.command(to_phone);
         caller.command(MediaCommand::StopPlayback);
         caller.command(to_caller);
-        info!(phone, "caller and resident connected");
+        debug!(phone, "caller and resident connected");
     }
 
     /// Disconnects the relay; the phones' streams stop.
