@@ -91,6 +91,10 @@ async fn apply(call: &mut Call, parts: &mut Parts, output: Output) {
             listening.listen(words);
         }
         Output::Decline => caller.send(Command::Reject { status: 603 }),
+        Output::Reject { status } => {
+            info!(status, "nobody took the call: final response to the caller");
+            caller.send(Command::Reject { status });
+        }
         Output::Play { leg, id, sound } => {
             let chunks = sounds::audio(ctx, sound, &caller.name());
             match leg {
