@@ -189,3 +189,26 @@ fn no_answer_is_480_and_the_phone_is_cancelled() {
     assert!(call["recording"].is_null(), "{call}");
     assert_eq!(svc.stop(), Some(0));
 }
+
+#[test]
+fn the_caller_cancelling_while_the_phone_rings_cancels_the_phone() {
+    let p = common::free_port();
+    let mut svc = service(p);
+    let rings = phone(&svc, p, "uas_no_answer.xml");
+    // CANCEL 1 s after the 180: 487, and never an answer (the scenario
+    // fails on a 200 to its INVITE).
+    let out = sipp(
+        &svc,
+        "uac_cancel.xml",
+        "through-4",
+        &["-set", "caller", CALLER],
+    );
+    assert_ok(&out, &svc, "the caller got 487");
+    assert_ok(&rings.join().expect("phone"), &svc, "the phone got CANCEL");
+    let call = svc.wait_call("through-4", |c| !c["ended_at"].is_null());
+    assert_eq!(call["bridge"], "caller_gave_up", "{call}");
+    assert_eq!(call["hangup_by"], "caller", "{call}");
+    assert_eq!(call["end_reason"], "caller hung up", "{call}");
+    assert!(call["answered_at"].is_null(), "{call}");
+    assert_eq!(svc.stop(), Some(0));
+}
