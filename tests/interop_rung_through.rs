@@ -108,6 +108,11 @@ fn an_allowlisted_caller_hears_ringing_and_is_answered_when_the_phone_answers() 
         ringing.is_some() && ringing < ok,
         "180 before the 200: {statuses:?}"
     );
+    assert_eq!(
+        statuses.first().map(String::as_str),
+        Some("100"),
+        "{statuses:?}"
+    );
     // The phone's 200 went out before the caller's came in (SIPp's traces
     // share the clock).
     let phone = trace(&svc.dir.path().join("phone.log"));

@@ -1,6 +1,6 @@
 //! Callers let through without a challenge (allowlisted, remembered): the
 //! phones ring before the caller is answered, on a virtual clock. The
-//! caller hears 180 when a phone rings, is answered only when a phone
+//! caller gets 100 at once and 180 when a phone rings, is answered only when a phone
 //! answers (or voicemail starts), and otherwise gets a final response:
 //! 486 busy, 480 no answer, 603 declined.
 
@@ -42,6 +42,8 @@ fn rejected(sim: &Sim) -> Vec<u16> {
 fn the_caller_is_answered_only_when_a_phone_answers() {
     let mut sim = Sim::new(&settings(), &allowlisted(), 2);
     sim.run_to(ms(10));
+    assert_eq!(sim.outputs().first(), Some(&Output::Trying), "100 first");
+    assert_eq!(sim.count(|o| *o == Output::Trying), 1);
     assert_eq!(
         sim.when(|o| matches!(o, Output::RingPhones(_))),
         Some(secs(0))
@@ -300,5 +302,6 @@ fn challenged_callers_are_still_answered_first() {
     assert_eq!(sim.when(is_answer), Some(secs(0)));
     assert_eq!(sim.when(is_ringback), Some(secs(4)));
     assert_eq!(sim.count(|o| *o == Output::Ring), 0);
+    assert_eq!(sim.count(|o| *o == Output::Trying), 0);
     assert!(rejected(&sim).is_empty());
 }

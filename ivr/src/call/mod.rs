@@ -108,6 +108,9 @@ impl Call {
             offer_after_risky_calls: settings.offer_after_risky_calls,
             ring_first,
         };
+        if ring_first {
+            call.outbox.push(Output::Trying);
+        }
         call.pump(now);
         call
     }

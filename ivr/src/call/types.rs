@@ -181,6 +181,10 @@ pub enum Record {
 /// Something the shell must do, in the order drained.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Output {
+    /// 100 Trying to the caller: a caller let through without a challenge
+    /// is answered only when a phone answers, which may take a while.
+    /// First, once, for those callers only.
+    Trying,
     /// 180 Ringing to the caller; not answered yet. For a caller let
     /// through without a challenge: a phone is ringing (once).
     Ring,

@@ -85,6 +85,7 @@ async fn apply(call: &mut Call, parts: &mut Parts, output: Output) {
         ..
     } = parts;
     match output {
+        Output::Trying => caller.send(Command::Trying),
         Output::Ring => caller.send(Command::Ringing),
         Output::Answer => {
             let words = caller.answer(ctx, listening.overlay.clone());
