@@ -11,9 +11,11 @@ use super::types::{BridgeAction, BridgeOutcome, BridgePrompt, ANNOUNCE_GUARD, AN
 use super::BridgeCall;
 
 impl BridgeCall {
-    /// Caller and `phone` (up) are connected: the outcome is decided.
+    /// Caller and `phone` (up) are connected: the outcome is decided, and a
+    /// caller not answered yet is answered first.
     pub(super) fn connect(&mut self, phone: usize) {
         self.decide(BridgeOutcome::Answered { phone });
+        self.answer_caller();
         self.actions.push_back(BridgeAction::Bridge { phone });
         self.flow = Flow::Bridged { phone };
     }
@@ -67,12 +69,17 @@ impl BridgeCall {
     }
 
     /// The announced resident did not accept: hang up their phone (if
-    /// `bye`; it may have hung up itself) and say goodbye to the caller.
+    /// `bye`; it may have hung up itself) and say goodbye to the caller (or
+    /// decline a caller not answered yet).
     pub(super) fn resident_declined(&mut self, now: Instant, phone: usize, bye: bool) {
         if bye {
             self.bye_phone(now, phone);
         }
         self.decide(BridgeOutcome::Declined);
-        self.play_message(now, BridgePrompt::Declined);
+        if self.caller_unanswered() {
+            self.reject_caller();
+        } else {
+            self.play_message(now, BridgePrompt::Declined);
+        }
     }
 }

@@ -66,11 +66,27 @@ pub fn screening(action: Action, now: Instant, (out, ending, listening): Parts<'
     Asked::Nothing
 }
 
-/// One action of the bridge machine.
-pub fn bridge(action: BridgeAction, now: Instant, (out, ending, listening): Parts<'_>) {
+/// One action of the bridge machine. `ring_first`: the caller was not
+/// answered before the phones were rung (a ringing phone is a 180 to them,
+/// not ringback).
+pub fn bridge(
+    action: BridgeAction,
+    now: Instant,
+    (out, ending, listening): Parts<'_>,
+    ring_first: bool,
+) {
     match action {
         BridgeAction::RingPhones(phones) => out.push(Output::RingPhones(phones)),
+        BridgeAction::RelayProgress(_) if ring_first => out.push(Output::Ring),
         BridgeAction::RelayProgress(_) => out.play(Leg::Caller, Owner::Nobody, Sound::Ringback),
+        BridgeAction::AnswerCaller => {
+            out.push(Output::Answer);
+            listening.start(now);
+        }
+        BridgeAction::RejectCaller(status) => {
+            out.push(Output::Reject { status });
+            ending.note(EndReason::NotAnswered);
+        }
         BridgeAction::CancelPhone(phone) | BridgeAction::ByePhone(phone) => {
             out.forget(Leg::Phone(phone));
             out.push(Output::HangUpPhone(phone));

@@ -181,13 +181,23 @@ pub enum Record {
 /// Something the shell must do, in the order drained.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Output {
-    /// 180 Ringing to the caller; not answered yet.
+    /// 100 Trying to the caller: a caller let through without a challenge
+    /// is answered only when a phone answers, which may take a while.
+    /// First, once, for those callers only.
+    Trying,
+    /// 180 Ringing to the caller; not answered yet. For a caller let
+    /// through without a challenge: a phone is ringing (once).
     Ring,
     /// 200 OK to the caller, start the stream, the recording and the
-    /// recogniser.
+    /// recogniser. For a caller let through without a challenge: when a
+    /// phone answers (just before `Connect`) or voicemail starts.
     Answer,
     /// 603 Decline, without answering.
     Decline,
+    /// This final response to a caller let through without a challenge
+    /// whom nobody took (486 busy, 480 no answer or unavailable, 603
+    /// declined), without answering.
+    Reject { status: u16 },
     /// Queue a sound on a leg behind what already plays there; report
     /// [`Input::PlaybackFinished`] with `id` when it has played (a phone's
     /// stream is started on first use).
@@ -247,6 +257,9 @@ pub enum EndReason {
     WeHungUp,
     /// Refused without an answer (603).
     Declined,
+    /// Rung through without an answer: nobody took the call and the
+    /// caller got a final response (busy, no answer, declined).
+    NotAnswered,
     /// Our BYE went unanswered.
     ByeUnanswered,
     /// The caller never ACKed our 200.
@@ -269,6 +282,7 @@ impl EndReason {
             EndReason::CallerHungUp => "caller hung up",
             EndReason::WeHungUp => "we hung up",
             EndReason::Declined => "declined",
+            EndReason::NotAnswered => "not answered",
             EndReason::ByeUnanswered => "BYE unanswered",
             EndReason::NoAck => "no ACK",
             EndReason::SessionExpired => "session expired",

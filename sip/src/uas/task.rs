@@ -4,7 +4,7 @@
 //! Owns: feeding the call's inputs — the INVITE transaction (CANCEL before
 //! the answer, then the ACK), the application's [`Command`]s, the caller's
 //! in-dialog requests and the clock — to the call's state, and doing what
-//! follows: 180/200/error responses, 487 to a CANCEL, the events, our BYE.
+//! follows: 100/180/200/error responses, 487 to a CANCEL, the events, our BYE.
 //! The deadlines (the ACK wait, RFC 4028 session expiry) come from the
 //! sans-IO [`UasTimers`]; the task only sleeps until the next one.
 //!
@@ -126,6 +126,9 @@ impl UasTask {
             return Flow::Over;
         };
         match (self.timers.phase(), cmd) {
+            (Phase::Offered, Command::Trying) => {
+                reply(&mut self.leg.tx, StatusCode::Trying, vec![]).await;
+            }
             (Phase::Offered, Command::Ringing) => {
                 reply(&mut self.leg.tx, StatusCode::Ringing, vec![]).await;
             }

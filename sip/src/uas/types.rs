@@ -18,6 +18,8 @@ use crate::error::SipError;
 /// What the application tells a call to do.
 #[derive(Debug)]
 pub enum Command {
+    /// Send 100 Trying (the answer will take a while).
+    Trying,
     /// Send 180 Ringing.
     Ringing,
     /// Send 200 OK with this SDP answer.

@@ -88,12 +88,17 @@ async fn apply(call: &mut Call, parts: &mut Parts, output: Output) {
         ..
     } = parts;
     match output {
+        Output::Trying => caller.send(Command::Trying),
         Output::Ring => caller.send(Command::Ringing),
         Output::Answer => {
             let words = caller.answer(ctx, listening.overlay.clone());
             listening.listen(words);
         }
         Output::Decline => caller.send(Command::Reject { status: 603 }),
+        Output::Reject { status } => {
+            info!(status, "nobody took the call: final response to the caller");
+            caller.send(Command::Reject { status });
+        }
         Output::Play { leg, id, sound } => {
             let chunks = sounds::audio(ctx, sound, &caller.name());
             match leg {
