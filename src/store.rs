@@ -28,8 +28,8 @@
 mod bridge;
 mod db;
 mod handle;
-mod msg;
 pub mod latency;
+mod msg;
 mod print;
 mod publish;
 mod query;

@@ -96,7 +96,7 @@ async fn apply(call: &mut Call, parts: &mut Parts, output: Output) {
         }
         Output::Decline => caller.send(Command::Reject { status: 603 }),
         Output::Reject { status } => {
-            info!(status, "nobody took the call: final response to the caller");
+            debug!(status, "nobody took the call: final response to the caller");
             caller.send(Command::Reject { status });
         }
         Output::Play { leg, id, sound } => {
