@@ -16,6 +16,7 @@
 pub mod addresses;
 pub mod alerts;
 pub mod call;
+pub mod console_lines;
 pub mod disk;
 pub mod lineclear;
 pub mod lineset;
@@ -60,7 +61,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
     let dir = data_dir.clone();
     let live = crate::console::live::channel();
     let live_tx = live.clone();
-    let (store, prompts, bindings, passed) =
+    let (store, prompts, bindings, passed, stored_lines) =
         tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             let store = Store::open(&dir)
                 .with_context(|| format!("opening the call log in {}", dir.display()))?;
@@ -82,15 +83,23 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
                 .load_passed(year_ago)
                 .context("reading the callers who passed")?;
             let prompts = Prompts::load().context("loading prompts")?;
+            let stored_lines = crate::console::lines::stored::load(&dir)
+                .context("reading the lines kept in the store")?;
             Ok((
                 StoreHandle::spawn_publishing(store, Some(live.clone())),
                 prompts,
                 bindings,
                 passed,
+                stored_lines,
             ))
         })
         .await
         .context("start-up task")??;
+    // The console's lines replace the file's of the same name.
+    let file_lines = config.lines.clone();
+    let config = crate::console::lines::merge::with_stored(config, &stored_lines).map_err(|e| {
+        anyhow::anyhow!("the configuration file's lines and the stored lines conflict: {e}")
+    })?;
     let seed = fastrand::u64(..);
     let mut seeds = fastrand::Rng::with_seed(seed);
 
@@ -154,6 +163,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
         alerts,
         registrar,
     });
+    let service_lines = console_lines::ServiceLines::new(&shared, file_lines, reload::swap_in);
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let console = match &shared.lines().config.console {
         Some(console) => Some(
@@ -161,13 +171,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
                 crate::console::Setup {
                     config: console.clone(),
                     data_dir: shared.data_dir.clone(),
-                    lines: shared
-                        .lines()
-                        .config
-                        .lines
-                        .iter()
-                        .map(|l| l.name.clone())
-                        .collect(),
+                    lines: service_lines.clone(),
                     live: live_tx,
                 },
                 shutdown_rx.clone(),
@@ -210,7 +214,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
             },
             _ = tokio::signal::ctrl_c() => { info!("SIGINT: shutting down"); break; }
             _ = terminate.recv() => { info!("SIGTERM: shutting down"); break; }
-            _ = hangup.recv() => reload::reload(&shared, reload.as_ref()),
+            _ = hangup.recv() => reload::reload(&shared, reload.as_ref(), &service_lines),
             Some(done) = tasks.join_next(), if !tasks.is_empty() => {
                 if let Err(e) = done {
                     warn!(error = %e, "a call task failed");
