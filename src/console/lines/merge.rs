@@ -58,7 +58,8 @@ impl std::fmt::Display for Invalid {
     }
 }
 
-/// The file's lines with the stored ones merged in.
+/// The file's lines with the stored ones merged in: the file's order,
+/// then the stored lines the file does not have, by name.
 pub fn merge(file: &[LineConfig], stored: &[LineConfig]) -> Vec<LineConfig> {
     let mut lines: Vec<LineConfig> = file
         .iter()
@@ -70,12 +71,12 @@ pub fn merge(file: &[LineConfig], stored: &[LineConfig]) -> Vec<LineConfig> {
                 .clone()
         })
         .collect();
-    lines.extend(
-        stored
-            .iter()
-            .filter(|s| !file.iter().any(|f| f.name == s.name))
-            .cloned(),
-    );
+    let mut added: Vec<&LineConfig> = stored
+        .iter()
+        .filter(|s| !file.iter().any(|f| f.name == s.name))
+        .collect();
+    added.sort_by(|a, b| a.name.cmp(&b.name));
+    lines.extend(added.into_iter().cloned());
     lines
 }
 
@@ -170,6 +171,9 @@ mod tests {
             .map(|l| (l.name, l.numbers[0].clone()))
             .collect();
         let want = [("a", "9"), ("b", "2"), ("c", "3")];
+        let stored = [line("d", "4"), line("c", "3"), line("a", "9")];
+        let order: Vec<String> = merge(&file, &stored).into_iter().map(|l| l.name).collect();
+        assert_eq!(order, ["a", "b", "c", "d"]);
         assert_eq!(names, want.map(|(a, b)| (a.to_owned(), b.to_owned())));
         assert_eq!(source("a", &file, &stored), Source::StoreOverFile);
         assert_eq!(source("b", &file, &stored), Source::File);
