@@ -372,3 +372,29 @@ fn an_added_line_takes_calls_at_once_and_survives_a_restart() {
         "SIP/2.0 603 Decline"
     );
 }
+
+#[test]
+fn the_console_follows_a_reload_and_keeps_its_lines_through_it() {
+    let console = start();
+    let ann = Client::logged_in(&console.base, "ann");
+    let added = ann.post_json("/api/lines", &line("flat-7", "1007", &[CALLER]), true);
+    assert_eq!(added.status, 201, "{}", added.text());
+    // The file gains a line; SIGHUP.
+    let mut text = std::fs::read_to_string(&console.svc.config).expect("config");
+    text.push_str("\n[[line]]\nname = \"flat-20\"\nnumbers = [\"1020\"]\n");
+    std::fs::write(&console.svc.config, text).expect("write");
+    console.svc.signal("HUP");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !console.svc.log().contains("configuration reloaded") {
+        assert!(
+            Instant::now() < deadline,
+            "no reload:\n{}",
+            console.svc.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(names(&ann.get("/api/lines")), ["test", "flat-20", "flat-7"]);
+    assert_eq!(ann.get("/api/lines/flat-7").json()["source"], "store");
+    let users = ann.get("/users").text();
+    assert!(users.contains("<option value=\"flat-20\">"), "{users}");
+}
