@@ -278,6 +278,8 @@ fn console_in_a_browser() {
         assert_eq!(name, LIVE_NAME, "rendered as text");
         assert_eq!(js(&b, &format!("return {row}.querySelector('td.caller-name').children.length;")).await, 0);
         assert_eq!(js(&b, &format!("return {row}.querySelector('td.line').textContent;")).await, "flat-7");
+        let policy = until(&b, "the policy", &format!("{row}.querySelector('td.policy').textContent !== '-' && {row}.querySelector('td.policy').textContent"), 20).await;
+        assert_eq!(policy, "allowlisted", "let straight through, live");
         assert_eq!(js(&b, "return window.noReload;").await, "still here", "no reload");
         let out = tokio::task::spawn_blocking(move || call.join().expect("sipp thread")).await.expect("join");
         common::assert_ok(&out, &console.svc, "browser call");
