@@ -119,31 +119,16 @@ fn every_role_against_the_lines_api() {
 
     // Removing: the stored line goes, the file's comes back; a line only
     // the file has cannot be removed here.
-    assert_eq!(
-        sam.send_json("DELETE", "/api/lines/flat-10", None, true)
-            .status,
-        403
-    );
-    assert_eq!(
-        tia.send_json("DELETE", "/api/lines/test", None, true)
-            .status,
-        403
-    );
-    assert_eq!(
-        ann.send_json("DELETE", "/api/lines/flat-10", None, false)
-            .status,
-        403
-    );
-    assert_eq!(
-        ann.send_json("DELETE", "/api/lines/flat-10", None, true)
-            .status,
-        200
-    );
-    assert_eq!(
-        ann.send_json("DELETE", "/api/lines/flat-10", None, true)
-            .status,
-        404
-    );
+    for (who, c, path, csrf, want) in [
+        ("sam", &sam, "/api/lines/flat-10", true, 403),
+        ("tia", &tia, "/api/lines/test", true, 403),
+        ("ann without CSRF", &ann, "/api/lines/flat-10", false, 403),
+        ("ann", &ann, "/api/lines/flat-10", true, 200),
+        ("ann again", &ann, "/api/lines/flat-10", true, 404),
+    ] {
+        let status = c.send_json("DELETE", path, None, csrf).status;
+        assert_eq!(status, want, "{who}: DELETE {path}");
+    }
     let back = ann.send_json("DELETE", "/api/lines/test", None, true);
     assert_eq!(back.status, 200);
     assert_eq!(back.json()["source"], "file");

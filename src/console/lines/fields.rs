@@ -149,28 +149,20 @@ mod tests {
 
     #[test]
     fn a_bad_value_names_its_field() {
-        let fields = LineFields {
-            name: "flat-1".into(),
-            numbers: "1001".into(),
-            settings: "[screening]\nretries = \"three\"".into(),
-            ..LineFields::default()
-        };
-        assert_eq!(
-            fields.to_line().expect_err("bad").field,
-            "screening.retries"
-        );
-        let fields = LineFields {
-            settings: "name = \"x\"".into(),
-            ..fields
-        };
-        assert_eq!(
-            fields.to_line().expect_err("own field").field,
-            "settings.name"
-        );
-        let fields = LineFields {
-            settings: "[screening\n".into(),
-            ..fields
-        };
-        assert_eq!(fields.to_line().expect_err("syntax").field, "settings");
+        let cases = [
+            ("[screening]\nretries = \"three\"", "screening.retries"),
+            ("name = \"x\"", "settings.name"),
+            ("[policy]\nallowlist = []", "settings.policy.allowlist"),
+            ("[screening\n", "settings"),
+        ];
+        for (settings, field) in cases {
+            let fields = LineFields {
+                name: "flat-1".into(),
+                numbers: "1001".into(),
+                settings: settings.into(),
+                ..LineFields::default()
+            };
+            assert_eq!(fields.to_line().expect_err(settings).field, field);
+        }
     }
 }
