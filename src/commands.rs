@@ -1,5 +1,5 @@
 //! Carrying out the subcommands: `serve`, `calls`, `check-config`,
-//! `config`, `replay`, `fixture import` and `user`. Each loads what it needs and
+//! `config`, `replay`, `fixture import`, `user` and `lines`. Each loads what it needs and
 //! hands over to the module that owns the work.
 
 use std::path::PathBuf;
@@ -183,6 +183,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::User { command } => crate::console::users_cli::run(command),
+        Cmd::Lines { command } => crate::console::lines::cli::run(command),
         Cmd::Config(args) => {
             let config = args.load()?;
             print!("{}", config.to_toml()?);

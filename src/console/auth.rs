@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::error::ApiError;
 use super::sessions::{self, Session, COOKIE};
-use super::AppState;
+use super::state::AppState;
 
 /// A request from a logged-in user.
 pub struct Authed {

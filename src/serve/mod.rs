@@ -21,6 +21,7 @@ pub mod addresses;
 pub mod admission;
 pub mod alerts;
 pub mod call;
+pub mod console_lines;
 pub mod disk;
 pub mod lineclear;
 pub mod lineset;
@@ -68,7 +69,13 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
         prompts,
         bindings,
         passed,
+        stored_lines,
     } = open_log(data_dir.clone(), live.clone()).await?;
+    // The console's lines replace the file's of the same name.
+    let file_lines = config.lines.clone();
+    let config = crate::console::lines::merge::with_stored(config, &stored_lines).map_err(|e| {
+        anyhow::anyhow!("the configuration file's lines and the stored lines conflict: {e}")
+    })?;
     let seed = fastrand::u64(..);
     let mut seeds = fastrand::Rng::with_seed(seed);
 
@@ -109,8 +116,9 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
         alerts,
         registrar,
     });
+    let service_lines = console_lines::ServiceLines::new(&shared, file_lines, reload::swap_in);
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let console = start_console(&shared, live, shutdown_rx.clone()).await?;
+    let console = start_console(&shared, service_lines.clone(), live, shutdown_rx.clone()).await?;
     info!(
         listen = %endpoint.local_addr(),
         data_dir = %shared.data_dir.display(),
@@ -144,7 +152,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
             },
             _ = tokio::signal::ctrl_c() => { info!("SIGINT: shutting down"); break; }
             _ = terminate.recv() => { info!("SIGTERM: shutting down"); break; }
-            _ = hangup.recv() => reload::reload(&shared, reload.as_ref()),
+            _ = hangup.recv() => reload::reload(&shared, reload.as_ref(), &service_lines),
             Some(done) = tasks.join_next(), if !tasks.is_empty() => {
                 if let Err(e) = done {
                     warn!(error = %e, "a call task failed");
@@ -169,6 +177,8 @@ struct Restored {
     prompts: Prompts,
     bindings: Vec<Binding>,
     passed: Vec<(String, String, i64)>,
+    /// The lines kept by the console, which replace the file's.
+    stored_lines: Vec<crate::config::LineConfig>,
 }
 
 /// Opens the call log in `data_dir` (marking calls an earlier crash left
@@ -196,11 +206,14 @@ async fn open_log(data_dir: PathBuf, live: LiveSender) -> anyhow::Result<Restore
             .load_passed(year_ago)
             .context("reading the callers who passed")?;
         let prompts = Prompts::load().context("loading prompts")?;
+        let stored_lines = crate::console::lines::stored::load(&dir)
+            .context("reading the lines kept in the store")?;
         Ok(Restored {
             store: StoreHandle::spawn_publishing(store, Some(live)),
             prompts,
             bindings,
             passed,
+            stored_lines,
         })
     })
     .await
@@ -241,6 +254,7 @@ async fn start_alerts(config: &Config, data_dir: &Path) -> anyhow::Result<Option
 /// `[console]` table.
 async fn start_console(
     shared: &Shared,
+    lines: Arc<console_lines::ServiceLines>,
     live: LiveSender,
     shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<Option<JoinHandle<()>>> {
@@ -250,13 +264,7 @@ async fn start_console(
     let setup = crate::console::Setup {
         config: console.clone(),
         data_dir: shared.data_dir.clone(),
-        lines: shared
-            .lines()
-            .config
-            .lines
-            .iter()
-            .map(|l| l.name.clone())
-            .collect(),
+        lines,
         live,
     };
     Ok(Some(crate::console::start(setup, shutdown).await?))

@@ -140,6 +140,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
         call            INTEGER,
         applied_at_ms   INTEGER
     );",
+    // 12: lines managed from the console: each the configuration's line
+    // as JSON, replacing the configuration file's line of the same name.
+    "CREATE TABLE lines (
+        name            TEXT PRIMARY KEY,
+        config          TEXT NOT NULL,
+        updated_at_ms   INTEGER NOT NULL,
+        updated_by      TEXT NOT NULL
+    );",
 ];
 
 /// Brings the schema up to date in one immediate transaction, so two

@@ -9,10 +9,10 @@ use axum::Form;
 use maud::html;
 use serde::Deserialize;
 
-use super::{bare, PageError};
-use crate::console::auth::{self, Authed};
+use super::layout::{bare, CsrfOnly, PageError, Posted};
+use crate::console::auth;
+use crate::console::state::AppState;
 use crate::console::users;
-use crate::console::AppState;
 
 #[derive(Deserialize)]
 pub struct LoginForm {
@@ -25,12 +25,6 @@ pub struct SetupForm {
     code: String,
     user: String,
     password: String,
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: Option<String>,
 }
 
 fn form_page(state: &AppState, no_users: bool, error: Option<&str>) -> Response {
@@ -107,10 +101,8 @@ pub async fn setup(
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
-    authed: Authed,
-    Form(f): Form<CsrfForm>,
+    Posted(authed, _): Posted<CsrfOnly>,
 ) -> Result<Response, PageError> {
-    authed.check_csrf(f.csrf.as_deref())?;
     let token = auth::cookie_token(&headers).unwrap_or_default();
     crate::console::login::log_out(&state, token, authed.name().to_owned(), authed.ip).await?;
     let cookie = auth::session_cookie(None, state.secure);
