@@ -22,7 +22,7 @@ use stub::{Decoder, Segment};
 use std::ffi::CString;
 use std::path::Path;
 
-use crate::{Config, Error, Mode, Recognizer, Upsampler, Word};
+use crate::{Config, Error, Mode, Recognizer, Upsampler, Utterance, Word};
 
 /// 16 kHz samples decoded between two looks at the speech detector: 20 ms.
 const BLOCK: usize = 320;
@@ -47,6 +47,8 @@ pub struct Engine {
     /// Upsampled audio not yet decoded: always less than a block between
     /// calls, so results do not depend on how the audio was chunked.
     pending: Vec<i16>,
+    /// Whether the decoder has an utterance started.
+    in_utt: bool,
     state: State,
 }
 
@@ -120,7 +122,6 @@ impl Engine {
                 decoder.use_grammar(&text)?;
             }
         }
-        decoder.start_utt()?;
         let max_ms = u64::try_from(config.max_utterance.as_millis()).unwrap_or(u64::MAX);
         Ok(Engine {
             decoder,
@@ -131,6 +132,7 @@ impl Engine {
             max_utterance_16k: max_ms.saturating_mul(PER_MS_16K),
             ready: Vec::new(),
             pending: Vec::with_capacity(4 * BLOCK),
+            in_utt: false,
             state: State::Listening,
         })
     }
@@ -152,6 +154,10 @@ impl Engine {
 
     fn decode(&mut self, pcm_16k: &[i16]) -> Result<(), Error> {
         for block in pcm_16k.chunks(BLOCK) {
+            if !self.in_utt {
+                self.decoder.start_utt()?;
+                self.in_utt = true;
+            }
             self.decoder.process(block)?;
             self.decoded += block.len() as u64;
             let speaking = self.decoder.in_speech();
@@ -170,19 +176,59 @@ impl Engine {
     /// Ends the current utterance, keeps its words, and starts the next
     /// one if `again`.
     fn end_utterance(&mut self, again: bool) -> Result<(), Error> {
+        if !self.in_utt {
+            return Ok(());
+        }
         self.decoder.end_utt()?;
+        self.in_utt = false;
         self.speech_from = None;
         let segments = self.decoder.segments();
         self.ready
             .extend(words::from_segments(&segments, self.spotting));
         if again {
             self.decoder.start_utt()?;
+            self.in_utt = true;
         }
         Ok(())
     }
 
+    /// Decodes `utterance` whole, as one utterance of its own, and returns
+    /// its words timed from the start of the audio it was cut from.
+    ///
+    /// This is how one warm engine serves many calls: it keeps no state
+    /// from one utterance to the next but the acoustic model's running
+    /// channel estimate (cepstral mean), which adapts within an utterance.
+    /// An engine used this way is not also fed through
+    /// [`Recognizer::push`] (an utterance under way there is dropped).
+    pub fn decode_utterance(&mut self, utterance: &Utterance) -> Result<Vec<Word>, Error> {
+        let mut pcm = Vec::with_capacity(utterance.pcm.len() * 2 + 2 * Upsampler::DELAY);
+        let mut upsampler = Upsampler::new();
+        upsampler.push(&utterance.pcm, &mut pcm);
+        upsampler.flush(&mut pcm);
+        let offset = utterance.start_ms();
+        self.guarded(|engine| {
+            if engine.in_utt {
+                engine.decoder.end_utt()?;
+                engine.in_utt = false;
+            }
+            engine.decoder.start_stream()?;
+            engine.decoder.start_utt()?;
+            for block in pcm.chunks(BLOCK) {
+                engine.decoder.process(block)?;
+            }
+            engine.decoder.end_utt()?;
+            let segments = engine.decoder.segments();
+            let mut words = words::from_segments(&segments, engine.spotting);
+            for w in &mut words {
+                w.start_ms += offset;
+                w.end_ms += offset;
+            }
+            Ok(words)
+        })
+    }
+
     /// Runs `step`, and marks the engine failed if it fails.
-    fn guarded(&mut self, step: impl FnOnce(&mut Self) -> Result<(), Error>) -> Result<(), Error> {
+    fn guarded<T>(&mut self, step: impl FnOnce(&mut Self) -> Result<T, Error>) -> Result<T, Error> {
         match self.state {
             State::Finished => return Err(Error::Finished),
             State::Failed => {
