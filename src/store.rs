@@ -180,6 +180,11 @@ pub struct CallRecord {
     /// Why the call is not recorded, or not to its end (e.g. `not recorded:
     /// disk full`).
     pub recording_note: Option<String>,
+    /// How much of the call the speech recognizer heard: `full`,
+    /// `partial` (some speech was dropped: it was behind) or `none` (not
+    /// listened to: at capacity, or recognition off); `None` for a call
+    /// never answered.
+    pub listened: Option<String>,
 }
 
 /// The open call log. Every method does blocking file I/O: on the async

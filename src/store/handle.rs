@@ -55,6 +55,7 @@ pub(super) enum Msg {
     Binding(sip::registrar::BindingChange),
     Voicemail(CallKey, String),
     RecordingNote(CallKey, String),
+    Listened(CallKey, String),
     Callback(CallKey, String),
     CallerName(CallKey, String),
     Passed(String, String, i64),
@@ -175,6 +176,12 @@ impl StoreHandle {
     /// full`.
     pub fn set_recording_note(&self, key: &CallKey, note: &str) {
         self.send(Msg::RecordingNote(key.clone(), note.to_owned()));
+    }
+
+    /// Logs how much of the call the recognizer heard (`full`, `partial`,
+    /// `none`).
+    pub fn set_listened(&self, key: &CallKey, listened: &str) {
+        self.send(Msg::Listened(key.clone(), listened.to_owned()));
     }
 
     /// Logs the caller's display name (the SIP From header's; untrusted

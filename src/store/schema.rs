@@ -140,6 +140,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
         call            INTEGER,
         applied_at_ms   INTEGER
     );",
+    // 12: how much of the call the speech recognizer heard: `full`,
+    // `partial` or `none` (NULL for a call never answered, or logged
+    // before this).
+    "ALTER TABLE calls ADD COLUMN listened TEXT;",
 ];
 
 /// Brings the schema up to date in one immediate transaction, so two

@@ -4,6 +4,7 @@ use super::schema::MIGRATIONS;
 use super::*;
 
 mod bridge;
+mod listened;
 mod policy_tags;
 mod query;
 mod table;
@@ -120,6 +121,7 @@ fn call_lifecycle_is_recorded() {
             voicemail: None,
             callback: None,
             recording_note: None,
+            listened: None,
         }
     );
     assert!(matches!(
@@ -276,6 +278,7 @@ fn sample_records() -> Vec<CallRecord> {
             voicemail: None,
             callback: None,
             recording_note: None,
+            listened: None,
         },
         CallRecord {
             id: 1,
@@ -302,6 +305,7 @@ fn sample_records() -> Vec<CallRecord> {
             voicemail: None,
             callback: None,
             recording_note: None,
+            listened: None,
         },
     ]
 }

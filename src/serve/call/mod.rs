@@ -120,6 +120,7 @@ async fn run_inner(
     };
     let (reason, offer) = task::drive(&mut call, &mut parts, &mut shutdown).await;
     parts.caller.finish(&parts.ctx).await;
+    parts.listening.ended(&parts.ctx);
     log::call_ended(&shared, &key, reason);
     // After a risky call, once this call is off the line: the offer.
     drop(leg_guard);

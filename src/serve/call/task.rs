@@ -87,8 +87,8 @@ async fn apply(call: &mut Call, parts: &mut Parts, output: Output) {
     match output {
         Output::Ring => caller.send(Command::Ringing),
         Output::Answer => {
-            let words = caller.answer(ctx, listening.overlay.clone());
-            listening.listen(words);
+            let heard = caller.answer(ctx, listening.overlay.clone());
+            listening.listen(ctx, heard);
         }
         Output::Decline => caller.send(Command::Reject { status: 603 }),
         Output::Play { leg, id, sound } => {
