@@ -44,6 +44,11 @@ impl<D: Decode> Gated<D> {
         }
     }
 
+    /// The decoder back, for the next call.
+    pub fn into_decoder(self) -> D {
+        self.decoder
+    }
+
     fn decode_cut(&mut self) -> Result<(), Error> {
         for utterance in std::mem::take(&mut self.cut) {
             self.ready.extend(self.decoder.decode(&utterance)?);
@@ -94,7 +99,11 @@ mod tests {
 
     #[test]
     fn only_speech_reaches_the_decoder_and_times_are_the_calls() {
-        let mut r = Gated::new(OneWord, GateConfig::default());
+        let gate = GateConfig {
+            preroll_frames: 15,
+            ..GateConfig::default()
+        };
+        let mut r = Gated::new(OneWord, gate);
         r.push(&vec![0; 8000]).expect("push");
         assert!(r.take_words().is_empty());
         let loud: Vec<i16> = (0..8000).map(|i| ((i % 40) * 400 - 8000) as i16).collect();

@@ -28,6 +28,9 @@ use crate::{Config, Error, Mode, Recognizer, Upsampler, Utterance, Word};
 const BLOCK: usize = 320;
 /// 16 kHz samples per millisecond.
 const PER_MS_16K: u64 = 16;
+/// A shared engine's stream is restarted past this many samples (about
+/// 50 days of speech), long before the decoder's frame count overflows.
+const RESTART_STREAM_16K: u64 = 1 << 36;
 
 /// A PocketSphinx recognizer for one call. Open one per call; it is
 /// `Send`, so it can run on any worker thread. Everything PocketSphinx
@@ -192,36 +195,43 @@ impl Engine {
         Ok(())
     }
 
-    /// Decodes `utterance` whole, as one utterance of its own, and returns
-    /// its words timed from the start of the audio it was cut from.
+    /// Decodes `utterance` on its own and returns its words timed from
+    /// the start of the audio it was cut from. Inside it the decoder ends
+    /// its own utterances at pauses, as when streaming.
     ///
-    /// This is how one warm engine serves many calls: it keeps no state
-    /// from one utterance to the next but the acoustic model's running
-    /// channel estimate (cepstral mean), which adapts within an utterance.
-    /// An engine used this way is not also fed through
-    /// [`Recognizer::push`] (an utterance under way there is dropped).
+    /// This is how one warm engine serves many calls. The decoder's stream
+    /// runs on from one utterance to the next (restarting it would also
+    /// reset the front end's noise estimate, which then has to be learnt
+    /// again from each utterance's first frames, and spotting suffers), so
+    /// its running noise and channel estimates carry over and re-adapt
+    /// within an utterance. An engine used this way is not also fed
+    /// through [`Recognizer::push`] (an utterance under way there is
+    /// dropped).
     pub fn decode_utterance(&mut self, utterance: &Utterance) -> Result<Vec<Word>, Error> {
-        let mut pcm = Vec::with_capacity(utterance.pcm.len() * 2 + 2 * Upsampler::DELAY);
-        let mut upsampler = Upsampler::new();
-        upsampler.push(&utterance.pcm, &mut pcm);
-        upsampler.flush(&mut pcm);
         let offset = utterance.start_ms();
         self.guarded(|engine| {
             if engine.in_utt {
                 engine.decoder.end_utt()?;
                 engine.in_utt = false;
             }
-            engine.decoder.start_stream()?;
-            engine.decoder.start_utt()?;
-            for block in pcm.chunks(BLOCK) {
-                engine.decoder.process(block)?;
+            if engine.decoded > RESTART_STREAM_16K {
+                engine.decoder.start_stream()?;
+                engine.decoded = 0;
             }
-            engine.decoder.end_utt()?;
-            let segments = engine.decoder.segments();
-            let mut words = words::from_segments(&segments, engine.spotting);
+            engine.ready.clear();
+            engine.pending.clear();
+            engine.upsampler.reset();
+            engine.speech_from = None;
+            // Where this utterance starts in the stream, in ms.
+            let base = engine.decoded / PER_MS_16K;
+            engine.upsampler.push(&utterance.pcm, &mut engine.pending);
+            engine.upsampler.flush(&mut engine.pending);
+            engine.decode_pending(true)?;
+            engine.end_utterance(false)?;
+            let mut words = std::mem::take(&mut engine.ready);
             for w in &mut words {
-                w.start_ms += offset;
-                w.end_ms += offset;
+                w.start_ms = w.start_ms.saturating_sub(base) + offset;
+                w.end_ms = w.end_ms.saturating_sub(base) + offset;
             }
             Ok(words)
         })
