@@ -1,6 +1,7 @@
 //! [`VoiceGate`]: which stretches of call audio are worth decoding.
 //!
-//! Owns: an energy detector over 20 ms frames of 8 kHz audio with an
+//! Owns: an energy detector over 20 ms frames of 8 kHz audio (speech
+//! 10 dB above the floor) with an
 //! adaptive noise floor (the quietest frame of the last few seconds), a
 //! pre-roll kept before speech starts and a hangover kept after it stops,
 //! and cutting the speech into [`Utterance`]s no longer than a maximum.
@@ -51,7 +52,7 @@ impl Default for GateConfig {
     /// with it, up to 20 s (see the module's doc for why).
     fn default() -> Self {
         GateConfig {
-            margin_db: 6.0,
+            margin_db: 10.0,
             min_level_db: -60.0,
             floor_frames: 150,
             preroll_frames: 1000,
