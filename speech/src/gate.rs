@@ -28,6 +28,10 @@ use crate::recognizer::INPUT_RATE;
 /// 8 kHz samples per gate frame (20 ms).
 pub const FRAME: usize = 160;
 
+/// Frames of real audio (above digital silence) before the floor is
+/// trusted.
+const WARM_UP_FRAMES: usize = 25;
+
 /// How the gate decides, in frames of 20 ms and dB.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GateConfig {
@@ -162,11 +166,22 @@ impl VoiceGate {
 
     fn frame(&mut self, frame: Vec<i16>, out: &mut Vec<Utterance>) {
         let level = level_db(&frame);
-        if self.levels.len() == self.config.floor_frames.max(1) {
-            self.levels.pop_front();
+        // Digital silence (a late packet filled with zeros, a muted line)
+        // says nothing about the line's noise: it would pin the floor at
+        // -100 dB, and every pause would count as speech.
+        if level > self.config.min_level_db {
+            if self.levels.len() == self.config.floor_frames.max(1) {
+                self.levels.pop_front();
+            }
+            self.levels.push_back(level);
         }
-        self.levels.push_back(level);
-        let floor = self.levels.iter().copied().fold(f64::INFINITY, f64::min);
+        // Until half a second of real audio has been heard there is no
+        // floor to speak of: the lowest level that can be speech stands in.
+        let floor = if self.levels.len() < WARM_UP_FRAMES {
+            self.config.min_level_db
+        } else {
+            self.levels.iter().copied().fold(f64::INFINITY, f64::min)
+        };
         let speech = level > self.config.min_level_db && level > floor + self.config.margin_db;
         let at = self.frames_start;
         self.frames_start += FRAME as u64;
@@ -257,9 +272,9 @@ mod tests {
         };
         let mut gate = VoiceGate::new(config);
         let mut seed = 7;
-        let mut audio = noise(100, 200, &mut seed);
+        let mut audio = noise(100, 60, &mut seed);
         audio.extend(tone(50, 8000.0));
-        audio.extend(noise(200, 200, &mut seed));
+        audio.extend(noise(200, 60, &mut seed));
         let mut out = Vec::new();
         // Odd chunk sizes: the result does not depend on them.
         for chunk in audio.chunks(97) {
@@ -287,7 +302,8 @@ mod tests {
         };
         let mut gate = VoiceGate::new(config);
         let mut out = Vec::new();
-        gate.push(&vec![0; FRAME * 10], &mut out);
+        let mut seed = 1;
+        gate.push(&noise(10, 200, &mut seed), &mut out);
         gate.push(&tone(100, 8000.0), &mut out);
         assert_eq!(out.len(), 2);
         assert!(gate.in_speech());
@@ -314,6 +330,29 @@ mod tests {
         gate.flush(&mut out);
         assert_eq!(out.len(), 2, "{out:?}");
         assert!(out[1].start > out[0].start + out[0].pcm.len() as u64);
+    }
+
+    #[test]
+    fn zero_frames_in_noise_do_not_stop_pauses_cutting() {
+        let mut gate = VoiceGate::new(GateConfig::default());
+        let mut out = Vec::new();
+        let mut seed = 9;
+        gate.push(&noise(100, 60, &mut seed), &mut out);
+        // Speech, a pause, speech: with a zero frame every few frames, as
+        // a jittery stream gives.
+        for (frames, loud) in [(50, true), (60, false), (50, true)] {
+            for n in 0..frames {
+                let frame = if n % 7 == 3 {
+                    vec![0; FRAME]
+                } else if loud {
+                    tone(1, 8000.0)
+                } else {
+                    noise(1, 60, &mut seed)
+                };
+                gate.push(&frame, &mut out);
+            }
+        }
+        assert_eq!(out.len(), 1, "the pause cut the first phrase: {out:?}");
     }
 
     #[test]
