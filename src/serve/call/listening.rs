@@ -45,6 +45,8 @@ pub(super) struct Listening {
     words: Option<UnboundedReceiver<Heard>>,
     /// Whether anything was lost; `None` when not listened to.
     status: Option<Arc<CallListen>>,
+    /// Whether the call was answered (listening starts there).
+    answered: bool,
     /// How much was heard, as last logged; `None` before the answer.
     logged: Option<Listened>,
     pub(super) overlay: Overlay,
@@ -60,9 +62,10 @@ impl Listening {
         ctx: &CallCtx,
         heard: Option<(UnboundedReceiver<Heard>, Arc<CallListen>)>,
     ) {
-        if self.logged.is_some() {
+        if self.answered {
             return;
         }
+        self.answered = true;
         let (words, status) = heard.unzip();
         self.words = words;
         self.status = status;
@@ -72,7 +75,9 @@ impl Listening {
     /// How much of the call has been heard so far; `None` before the
     /// answer.
     fn listened(&self) -> Option<Listened> {
-        self.logged?;
+        if !self.answered {
+            return None;
+        }
         Some(
             self.status
                 .as_ref()

@@ -32,7 +32,10 @@ fn settings(capacity: usize, resident: bool) -> Settings {
         workers: 2,
         capacity,
         resident,
-        gate: speech::GateConfig::default(),
+        gate: speech::GateConfig {
+            preroll_frames: 15,
+            ..speech::GateConfig::default()
+        },
     }
 }
 
