@@ -332,26 +332,33 @@ fn listeners(config: &Config) -> Option<crate::serve::recognizers::Listeners> {
         return None;
     }
     let engine = config.speech.engine_config(&config.tagging);
-    // Open one now, so a missing model is reported at start.
-    if let Err(e) = speech::Engine::open(&engine) {
-        warn!(error = %e, "speech recognition unavailable: calls are tagged from keys and caller ID only");
-        return None;
-    }
     let workers = match config.speech.workers {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     };
+    let settings = crate::serve::recognizers::Settings {
+        workers,
+        capacity: config.speech.listen_capacity,
+        resident: config.tagging.hears_resident(),
+        gate: engine.gate(),
+    };
     let factory: crate::serve::recognizers::Factory = Arc::new(move || {
-        speech::Engine::open(&engine).map(|e| Box::new(e) as Box<dyn speech::Recognizer>)
+        speech::Engine::open(&engine).map(|e| Box::new(e) as Box<dyn speech::Decode>)
     });
-    let resident = config.tagging.hears_resident();
-    match crate::serve::recognizers::Listeners::start(workers, factory, resident) {
+    // Every worker's decoder is opened now: a missing model is reported
+    // at start, and calls find warm decoders.
+    match crate::serve::recognizers::Listeners::start(settings, factory) {
         Ok(pool) => {
-            info!(workers, resident, "speech recognition on");
+            info!(
+                workers,
+                resident = settings.resident,
+                capacity = settings.capacity,
+                "speech recognition on"
+            );
             Some(pool)
         }
         Err(e) => {
-            warn!(error = %e, "cannot start the recognizer threads");
+            warn!(error = %e, "speech recognition unavailable: calls are tagged from keys and caller ID only");
             None
         }
     }

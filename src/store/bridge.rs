@@ -61,6 +61,15 @@ impl Store {
         )
     }
 
+    /// Records how much of the call the recognizer heard.
+    pub fn set_listened(&self, id: i64, listened: &str) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET listened = ?2 WHERE id = ?1",
+            params![id, listened],
+        )
+    }
+
     /// Records why the call is not (fully) recorded.
     pub fn set_recording_note(&self, id: i64, note: &str) -> Result<(), StoreError> {
         self.update(

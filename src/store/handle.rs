@@ -113,6 +113,12 @@ impl StoreHandle {
         self.send(Msg::HangupBy(key.clone(), who.to_owned()));
     }
 
+    /// Logs how much of the call the recognizer heard (`full`, `partial`,
+    /// `none`).
+    pub fn set_listened(&self, key: &CallKey, listened: &str) {
+        self.send(Msg::Listened(key.clone(), listened.to_owned()));
+    }
+
     /// Logs the end of the call; `key` is forgotten afterwards.
     pub fn call_ended(&self, key: &CallKey, at: SystemTime, end_reason: &str) {
         self.send(Msg::Ended(key.clone(), at, end_reason.to_owned()));

@@ -47,6 +47,7 @@ pub(super) enum Msg {
     Bridge(CallKey, String),
     Bridged(CallKey, SystemTime, String),
     HangupBy(CallKey, String),
+    Listened(CallKey, String),
     Ended(CallKey, SystemTime, String),
     Binding(sip::registrar::BindingChange),
     Voicemail(CallKey, String),

@@ -148,6 +148,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
         updated_at_ms   INTEGER NOT NULL,
         updated_by      TEXT NOT NULL
     );",
+    // 13: how much of the call the speech recognizer heard: `full`,
+    // `partial` or `none` (NULL for a call never answered, or logged
+    // before this).
+    "ALTER TABLE calls ADD COLUMN listened TEXT;",
 ];
 
 /// Brings the schema up to date in one immediate transaction, so two

@@ -6,6 +6,7 @@ use super::types::CallRecord;
 use super::*;
 
 mod bridge;
+mod listened;
 mod policy_tags;
 mod publish;
 mod query;
@@ -123,6 +124,7 @@ fn call_lifecycle_is_recorded() {
             voicemail: None,
             callback: None,
             recording_note: None,
+            listened: None,
         }
     );
     assert!(matches!(
@@ -279,6 +281,7 @@ fn sample_records() -> Vec<CallRecord> {
             voicemail: None,
             callback: None,
             recording_note: None,
+            listened: None,
         },
         CallRecord {
             id: 1,
@@ -305,6 +308,7 @@ fn sample_records() -> Vec<CallRecord> {
             voicemail: None,
             callback: None,
             recording_note: None,
+            listened: None,
         },
     ]
 }

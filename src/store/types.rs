@@ -136,6 +136,11 @@ pub struct CallRecord {
     /// Why the call is not recorded, or not to its end (e.g. `not recorded:
     /// disk full`).
     pub recording_note: Option<String>,
+    /// How much of the call the speech recognizer heard: `full`,
+    /// `partial` (some speech was dropped: it was behind) or `none` (not
+    /// listened to: at capacity, or recognition off); `None` for a call
+    /// never answered.
+    pub listened: Option<String>,
 }
 
 /// Why a call was given a tag: stored in the `tag_details` column as one

@@ -285,6 +285,10 @@ impl Writer {
                 key,
                 known(&self.ids, key).map(|&id| store.set_voicemail(id, v)),
             ),
+            Msg::Listened(key, v) => (
+                key,
+                known(&self.ids, key).map(|&id| store.set_listened(id, v)),
+            ),
             Msg::RecordingNote(key, v) => (
                 key,
                 known(&self.ids, key).map(|&id| store.set_recording_note(id, v)),

@@ -208,6 +208,15 @@ impl Decoder {
         })
     }
 
+    /// Restarts the stream: frame numbers count from 0 again.
+    pub fn start_stream(&mut self) -> Result<(), Error> {
+        // SAFETY: ps is live.
+        let rv = unsafe { ps_start_stream(self.ps.as_ptr()) };
+        (rv >= 0).then_some(()).ok_or(Error::Process {
+            stage: "starting a stream",
+        })
+    }
+
     pub fn start_utt(&mut self) -> Result<(), Error> {
         // SAFETY: ps is live.
         let rv = unsafe { ps_start_utt(self.ps.as_ptr()) };

@@ -36,6 +36,9 @@ impl Decoder {
     pub fn use_grammar(&mut self, _text: &CStr) -> Result<(), Error> {
         match *self {}
     }
+    pub fn start_stream(&mut self) -> Result<(), Error> {
+        match *self {}
+    }
     pub fn start_utt(&mut self) -> Result<(), Error> {
         match *self {}
     }

@@ -65,6 +65,7 @@ fn detail_rows(c: &Call) -> Markup {
             tr { th { "Bridge outcome" } td { (or_dash(&c.bridge)) " " (or_dash(&c.answered_by)) } }
             tr { th { "Who hung up" } td { (or_dash(&c.hangup_by)) } }
             tr class={ "risk-" (c.risk.as_deref().unwrap_or("")) } { th { "Risk" } td { (or_dash(&c.risk)) } }
+            tr { th { "Heard by the recognizer" } td #listened { (or_dash(&c.listened)) } }
             tr { th { "Recording" } td { (or_dash(&c.recording_note)) @if c.recording_deleted_at_ms.is_some() { " deleted by retention" } } }
             tr { th { "Evidence hold" } td { (if c.evidence_hold { "yes: the recording is kept" } else { "no" }) } }
             @if let Some(proof) = &c.callback {

@@ -196,7 +196,10 @@ fn recognizer(
             if !has_audio {
                 return Ok(None);
             }
-            Ok(Some(Box::new(speech::Engine::open(config)?)))
+            // As the service listens: only what the voice gate lets
+            // through is decoded.
+            let engine = speech::Engine::open(config)?;
+            Ok(Some(Box::new(speech::Gated::new(engine, config.gate()))))
         }
     }
 }

@@ -23,7 +23,7 @@ use super::ctx::{CallCtx, SdpSession};
 use super::listening::Overlay;
 use super::name::{NameCapture, NameSlot};
 use super::sink::{Sink, VoicemailSlot};
-use crate::serve::recognizers::Heard;
+use crate::serve::recognizers::{CallListen, Heard};
 use crate::serve::recording::Recording;
 use crate::serve::wait::recv_or_never;
 
@@ -80,12 +80,13 @@ impl CallerLeg {
     }
 
     /// Sends the 200 OK, starts the recording and the RTP stream; returns
-    /// the recognizer's words for this call, when it listens.
+    /// the recognizer's words for this call and how much it hears, when it
+    /// listens (`None` when it does not).
     pub(super) fn answer(
         &mut self,
         ctx: &CallCtx,
         overlay: Overlay,
-    ) -> Option<UnboundedReceiver<Heard>> {
+    ) -> Option<(UnboundedReceiver<Heard>, Arc<CallListen>)> {
         let u = self.unanswered.take()?;
         self.send(Command::Accept { sdp: u.answer });
         let key = ctx.key.to_string();
@@ -117,8 +118,9 @@ impl CallerLeg {
         ctx.shared
             .store
             .call_answered(&ctx.key, SystemTime::now(), rel);
-        let (listen, words) = match &ctx.shared.listeners {
-            Some(pool) => pool.open().unzip(),
+        let opened = ctx.shared.listeners.as_ref().and_then(|pool| pool.open());
+        let (listen, heard) = match opened {
+            Some(o) => (Some(o.tap), Some((o.words, o.status))),
             None => (None, None),
         };
         let sink = Sink {
@@ -134,7 +136,7 @@ impl CallerLeg {
             sink,
             u.media_seed,
         ));
-        words
+        heard
     }
 
     pub(super) fn command(&self, command: MediaCommand) {

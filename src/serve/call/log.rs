@@ -131,7 +131,13 @@ pub(super) fn remember_passed(ctx: &CallCtx) {
 }
 
 /// The call is over: logged, counted, and its one INFO line written.
-pub(super) fn call_ended(ctx: &CallCtx, reason: EndReason, summary: &Summary, policy: &str) {
+pub(super) fn call_ended(
+    ctx: &CallCtx,
+    reason: EndReason,
+    summary: &Summary,
+    policy: &str,
+    listened: Option<&str>,
+) {
     let ended = SystemTime::now();
     ctx.shared
         .store
@@ -148,6 +154,7 @@ pub(super) fn call_ended(ctx: &CallCtx, reason: EndReason, summary: &Summary, po
         bridge = summary.bridge.unwrap_or("-"),
         hangup_by = summary.hangup_by.unwrap_or("-"),
         risk = summary.risk.unwrap_or("-"),
+        listened = listened.unwrap_or("-"),
         end_reason = reason.as_str(),
         ms,
         "call over"

@@ -121,7 +121,14 @@ async fn run_inner(
     };
     let (reason, offer) = task::drive(&mut call, &mut parts, &mut shutdown).await;
     parts.caller.finish(&parts.ctx).await;
-    log::call_ended(&parts.ctx, reason, &parts.summary, decision.as_str());
+    let listened = parts.listening.ended(&parts.ctx);
+    log::call_ended(
+        &parts.ctx,
+        reason,
+        &parts.summary,
+        decision.as_str(),
+        listened,
+    );
     // After a risky call, once this call is off the line: the offer.
     drop(leg_guard);
     if let Some(trigger) = offer {

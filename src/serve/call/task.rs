@@ -91,8 +91,8 @@ async fn apply(call: &mut Call, parts: &mut Parts, output: Output) {
         Output::Trying => caller.send(Command::Trying),
         Output::Ring => caller.send(Command::Ringing),
         Output::Answer => {
-            let words = caller.answer(ctx, listening.overlay.clone());
-            listening.listen(words);
+            let heard = caller.answer(ctx, listening.overlay.clone());
+            listening.listen(ctx, heard);
         }
         Output::Decline => caller.send(Command::Reject { status: 603 }),
         Output::Reject { status } => {

@@ -1,0 +1,137 @@
+//! End to end over loopback: with room to listen to one call at a time
+//! (`[speech] listen_capacity = 1`), two callers play the scam recording
+//! at once. One call is listened to in full, tagged high and alerted with
+//! `listened: full`; the other is not listened to at all, and its record
+//! says `none` instead of looking like a quiet call.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::process::Command;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::Service;
+
+const SCAM: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/scam-police-bank"
+);
+
+/// Accepts one HTTP request, answers 200, and hands back its body.
+fn webhook_receiver() -> (u16, mpsc::Receiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else {
+            return;
+        };
+        stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
+        let mut reader = BufReader::new(stream);
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap_or(0);
+            }
+            if line == "\r\n" {
+                break;
+            }
+        }
+        let mut body = vec![0u8; length];
+        reader.read_exact(&mut body).ok();
+        let mut stream = reader.into_inner();
+        stream
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .ok();
+        tx.send(String::from_utf8_lossy(&body).into_owned()).ok();
+    });
+    (port, rx)
+}
+
+#[test]
+fn past_the_listening_capacity_a_call_is_logged_as_not_listened_to() {
+    let (hook_port, hook) = webhook_receiver();
+    let extra = format!(
+        "challenge_digit = 5
+[line.outbound]
+offer_after_risky_calls = false
+[line.alerts]
+webhook = \"http://127.0.0.1:{hook_port}/alert\"
+[speech]
+engine = \"pocketsphinx\"
+workers = 1
+listen_capacity = 1
+"
+    );
+    let mut svc = Service::start(&extra);
+    assert!(
+        svc.log().contains("speech recognition on"),
+        "the service listens:\n{}",
+        svc.log()
+    );
+    let callers: Vec<_> = (0..2)
+        .map(|_| {
+            let addr = svc.addr;
+            std::thread::spawn(move || {
+                Command::new(env!("CARGO_BIN_EXE_linewarden"))
+                    .args(["replay", "--to"])
+                    .arg(format!("sip:5550000@{addr}"))
+                    .arg(SCAM)
+                    .output()
+                    .expect("replay --to")
+            })
+        })
+        .collect();
+    for caller in callers {
+        let out = caller.join().expect("caller");
+        assert!(
+            out.status.success(),
+            "replay: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            svc.log()
+        );
+    }
+
+    let ended = |c: &serde_json::Value| !c["ended_at"].is_null() && c["listened"].is_string();
+    svc.wait_call_where(|c| ended(c) && c["listened"] == "none");
+    let full = svc.wait_call_where(|c| ended(c) && c["listened"] == "full");
+    let mut heard: Vec<String> = svc
+        .calls()
+        .iter()
+        .map(|c| c["listened"].as_str().unwrap_or("?").to_owned())
+        .collect();
+    heard.sort();
+    assert_eq!(heard, ["full", "none"], "{}", svc.log());
+    assert_eq!(full["risk"], "high", "the listened call was heard: {full}");
+    assert!(
+        svc.log().contains("speech recognition is at capacity"),
+        "{}",
+        svc.log()
+    );
+
+    // The alert of the call that was heard says so.
+    let body = hook
+        .recv_timeout(Duration::from_secs(20))
+        .unwrap_or_else(|_| panic!("no alert arrived\n{}", svc.log()));
+    let alert: serde_json::Value = serde_json::from_str(&body).expect("JSON alert");
+    assert_eq!(alert["listened"], "full", "{alert}");
+
+    // The table has the column.
+    let out = Command::new(env!("CARGO_BIN_EXE_linewarden"))
+        .args(["calls", "--config"])
+        .arg(&svc.config)
+        .output()
+        .expect("calls");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.lines().next().is_some_and(|h| h.contains("HEARD")),
+        "{table}"
+    );
+    assert_eq!(svc.stop(), Some(0));
+}
