@@ -22,22 +22,17 @@
 
 mod call;
 mod queue;
+mod state;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use ivr::tagging::Speaker;
-use speech::{Decode, GateConfig, Word};
+use speech::GateConfig;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tracing::warn;
 
-pub use call::{CallListen, Listened, Tap};
-
-/// Opens one decoder (a worker's, or a fresh one after a failure).
-pub type Factory = Arc<dyn Fn() -> Result<Box<dyn Decode>, speech::Error> + Send + Sync>;
-
-/// Words heard in a call, by whom.
-pub type Heard = (Speaker, Vec<Word>);
+pub use call::Tap;
+pub use state::{CallListen, Factory, Heard, Listened};
 
 /// How the pool listens.
 #[derive(Debug, Clone, Copy)]

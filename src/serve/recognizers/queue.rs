@@ -15,8 +15,7 @@ use ivr::tagging::Speaker;
 use speech::{Decode, Utterance};
 use tracing::warn;
 
-use super::call::CallListen;
-use super::Factory;
+use super::state::{CallListen, Factory};
 
 /// One utterance of one party of a call.
 pub(super) struct Job {

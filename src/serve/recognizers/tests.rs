@@ -3,7 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use speech::Utterance;
+use ivr::tagging::Speaker;
+use speech::{Decode, Utterance, Word};
 
 use super::*;
 
