@@ -1090,7 +1090,10 @@ impl Checker {
                 assert!(matches!(status, 180 | 183), "seed {seed}");
                 self.relayed = true;
             }
-            BridgeAction::AnswerCaller | BridgeAction::RejectCaller(_) => {
+            BridgeAction::AnswerCaller
+            | BridgeAction::RejectCaller(_)
+            | BridgeAction::EarlyMedia { .. }
+            | BridgeAction::EndEarlyMedia => {
                 panic!("seed {seed}: {action:?} for a caller answered from the start")
             }
             CancelPhone(p) => {

@@ -113,6 +113,28 @@ pub fn relay_pair() -> (MediaCommand, MediaCommand) {
     )
 }
 
+/// The two [`MediaCommand::Relay`] commands that send one stream's audio
+/// to another, one way (early media: the caller hears the phone, the
+/// phone does not hear the caller): give the first to the stream that
+/// hears, the second to the stream heard.
+pub fn relay_one_way() -> (MediaCommand, MediaCommand) {
+    let (heard_tx, heard_rx) = mpsc::channel(16);
+    // Ends that nothing writes to or reads from: the hearer's own audio
+    // goes nowhere, and the heard stream is sent nothing.
+    let (nowhere, _) = mpsc::channel(1);
+    let (_, nothing) = mpsc::channel(1);
+    (
+        MediaCommand::Relay {
+            forward: nowhere,
+            feed: heard_rx,
+        },
+        MediaCommand::Relay {
+            forward: heard_tx,
+            feed: nothing,
+        },
+    )
+}
+
 /// A running media stream.
 pub struct MediaSession<S: FrameSink> {
     commands: mpsc::UnboundedSender<MediaCommand>,

@@ -18,7 +18,8 @@
 //! is down or given up on. With [`BridgeSettings::answer_caller`] the
 //! caller is not answered until a phone is connected (or voicemail
 //! starts); a call nobody takes ends in a final response to the caller
-//! instead of a message (`unanswered.rs`). Time comes in as `now`; there
+//! instead of a message (`unanswered.rs`), and the first phone to send
+//! early media is heard by the caller while the phones ring (`early.rs`). Time comes in as `now`; there
 //! is no randomness.
 //!
 //! Does not own: deciding who is screened (the screening and the policy
@@ -32,6 +33,7 @@
 //! every [`BridgeAction`] drained from [`BridgeCall::poll_action`].
 
 mod announce;
+mod early;
 mod message;
 mod state;
 mod teardown;
@@ -61,6 +63,8 @@ pub struct BridgeCall {
     declined: usize,
     /// A ringing indication has been relayed to the caller.
     relayed: bool,
+    /// The phone whose early media the caller hears (`early.rs`).
+    early: Option<usize>,
     /// When the phones stop ringing, while they ring.
     ring_deadline: Option<Instant>,
     /// With voicemail: when the message step (prompt and recording) ends.
@@ -91,6 +95,7 @@ impl BridgeCall {
             busy: 0,
             declined: 0,
             relayed: false,
+            early: None,
             ring_deadline: Some(later(now, settings.ring_timeout.min(MAX_DURATION))),
             message_deadline: None,
             next_prompt: 0,
@@ -107,6 +112,7 @@ impl BridgeCall {
         }
         match event {
             BridgeEvent::PhoneProgress { phone, status } => self.on_progress(phone, status),
+            BridgeEvent::PhoneEarlyMedia { phone } => self.on_early_media(phone),
             BridgeEvent::PhoneAnswered { phone } => self.on_answered(now, phone),
             BridgeEvent::PhoneFailed { phone, status } => self.on_failed(now, phone, status),
             BridgeEvent::PhoneHungUp { phone } => self.on_phone_hung_up(now, phone),
@@ -283,6 +289,7 @@ impl BridgeCall {
         match *leg {
             Leg::Ringing => {
                 *leg = Leg::Down;
+                self.end_early_media(Some(phone));
                 match status {
                     486 | 600 => self.busy += 1,
                     603 => self.declined += 1,

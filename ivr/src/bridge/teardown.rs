@@ -13,6 +13,7 @@ use super::BridgeCall;
 impl BridgeCall {
     /// CANCEL every phone still ringing.
     pub(super) fn cancel_ringing(&mut self, now: Instant) {
+        self.end_early_media(None);
         let until = later(now, self.bye_timeout);
         for (phone, leg) in self.phones.iter_mut().enumerate() {
             if *leg == Leg::Ringing {

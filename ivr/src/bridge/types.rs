@@ -152,6 +152,9 @@ impl fmt::Display for BridgePrompt {
 pub enum BridgeEvent {
     /// A provisional response (18x) from a ringing phone.
     PhoneProgress { phone: usize, status: u16 },
+    /// A provisional response with SDP (183) from a ringing phone: it
+    /// sends early media.
+    PhoneEarlyMedia { phone: usize },
     /// A phone answered (200 OK to our INVITE).
     PhoneAnswered { phone: usize },
     /// A phone's INVITE ended without an answer: busy (486, 600),
@@ -188,6 +191,17 @@ pub enum BridgeAction {
     /// ringback; with [`BridgeSettings::answer_caller`] it is a
     /// provisional response on the caller's unanswered INVITE.
     RelayProgress(u16),
+    /// With [`BridgeSettings::answer_caller`]: this ringing phone sends
+    /// early media (the first to do so, once): send the caller a 183 with
+    /// our SDP answer, start their stream and relay this phone's stream
+    /// to it (the caller's own audio does not go to the phone). Not
+    /// recorded: the recording starts at `AnswerCaller`. Counts as the
+    /// relayed ringing indication. `Bridge` replaces the relay.
+    EarlyMedia { phone: usize },
+    /// Stop relaying early media to the caller (the phones stopped
+    /// ringing, or the phone sending it failed); the caller's stream goes
+    /// on.
+    EndEarlyMedia,
     /// With [`BridgeSettings::answer_caller`]: answer the caller now (a
     /// phone is about to be connected, or voicemail starts). Emitted at
     /// most once, before `Bridge` or the voicemail prompt.

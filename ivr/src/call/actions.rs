@@ -79,6 +79,8 @@ pub fn bridge(
         BridgeAction::RingPhones(phones) => out.push(Output::RingPhones(phones)),
         BridgeAction::RelayProgress(_) if ring_first => out.push(Output::Ring),
         BridgeAction::RelayProgress(_) => out.play(Leg::Caller, Owner::Nobody, Sound::Ringback),
+        BridgeAction::EarlyMedia { phone } => out.push(Output::EarlyMedia { phone }),
+        BridgeAction::EndEarlyMedia => out.push(Output::EndEarlyMedia),
         BridgeAction::AnswerCaller => {
             out.push(Output::Answer);
             listening.start(now);

@@ -119,6 +119,9 @@ pub enum CallerEvent {
 pub enum PhoneEvent {
     /// A provisional response (100 is not reported).
     Progress(u16),
+    /// A provisional response with SDP (183): the phone sends early media
+    /// (the shell keeps its SDP).
+    EarlyMedia,
     /// 200 OK to our INVITE.
     Answered,
     /// The INVITE ended without an answer (408 for a timeout, 503 when the
@@ -188,6 +191,13 @@ pub enum Output {
     /// 180 Ringing to the caller; not answered yet. For a caller let
     /// through without a challenge: a phone is ringing (once).
     Ring,
+    /// 183 with our SDP answer to a caller let through without a
+    /// challenge, their stream started (not recorded) and this ringing
+    /// phone's early media relayed to it, one way. Once, instead of
+    /// `Ring` if none was sent yet.
+    EarlyMedia { phone: usize },
+    /// Stop relaying early media to the caller; their stream goes on.
+    EndEarlyMedia,
     /// 200 OK to the caller, start the stream, the recording and the
     /// recogniser. For a caller let through without a challenge: when a
     /// phone answers (just before `Connect`) or voicemail starts.

@@ -160,7 +160,14 @@ impl UacTask {
         let hangup = self.cancel.hangup_requested();
         match code {
             0..=199 => {
-                self.emit(UacEvent::Progress(code));
+                if code > 100 && !resp.body.is_empty() {
+                    self.emit(UacEvent::EarlyMedia {
+                        status: code,
+                        answer: resp.body.clone(),
+                    });
+                } else {
+                    self.emit(UacEvent::Progress(code));
+                }
                 let action = self.cancel.handle_provisional(clock::now());
                 self.cancel_action(action)
             }

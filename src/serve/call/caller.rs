@@ -1,8 +1,9 @@
 //! The caller's leg of a live call: their dialog, their RTP stream and
 //! what is recorded from it.
 //!
-//! Owns: 180/200/603 and BYE on the caller's dialog, answering their
-//! re-INVITEs, starting the stream and the call's recording at the answer
+//! Owns: 180/183/200/603 and BYE on the caller's dialog, answering their
+//! re-INVITEs, starting the stream at the answer (or at early media) and
+//! the call's recording at the answer
 //! (and opening the recognizer's tap), playing and stopping sounds on the
 //! stream, the caller's name capture and message, and turning the
 //! dialog's and the stream's events into the machine's inputs; finishing
@@ -22,14 +23,16 @@ use tracing::{debug, warn};
 use super::ctx::{CallCtx, SdpSession};
 use super::listening::Overlay;
 use super::name::{NameCapture, NameSlot};
-use super::sink::{Sink, VoicemailSlot};
+use super::sink::{Answered, AnsweredSlot, Sink, VoicemailSlot};
 use crate::serve::recognizers::{CallListen, Heard};
 use crate::serve::recording::Recording;
 use crate::serve::wait::recv_or_never;
 
 /// What answering needs, kept until the machine says to answer.
 pub(super) struct Unanswered {
-    pub(super) socket: tokio::net::UdpSocket,
+    /// Taken when the stream starts (at the answer, or earlier for early
+    /// media).
+    pub(super) socket: Option<tokio::net::UdpSocket>,
     pub(super) negotiated: sdp::Negotiated,
     pub(super) answer: String,
     /// The line's name when its calls are recorded.
@@ -43,8 +46,10 @@ pub(super) struct CallerLeg {
     /// The dialog's events channel is still open.
     dialog_open: bool,
     unanswered: Option<Unanswered>,
-    /// The RTP stream, from the answer on.
+    /// The RTP stream, from the answer (or early media) on.
     media: Option<MediaSession<Sink>>,
+    /// The recording and the recognizer's tap, from the answer on.
+    answered: AnsweredSlot,
     /// Our side of the caller's SDP session.
     sdp: SdpSession,
     /// The caller's name being recorded, where it arrives, and the name.
@@ -62,6 +67,7 @@ impl CallerLeg {
             dialog_open: true,
             unanswered: Some(unanswered),
             media: None,
+            answered: AnsweredSlot::default(),
             sdp,
             name_slot: NameSlot::default(),
             name_rx: None,
@@ -79,9 +85,31 @@ impl CallerLeg {
         self.name.clone().unwrap_or_else(|| Arc::from(Vec::new()))
     }
 
-    /// Sends the 200 OK, starts the recording and the RTP stream; returns
-    /// the recognizer's words for this call and how much it hears, when it
-    /// listens (`None` when it does not).
+    /// Sends a 183 with our SDP answer and starts the RTP stream (nothing
+    /// is recorded or heard by the recognizer until the answer); false
+    /// when the caller is answered already or the stream cannot start.
+    pub(super) fn early_media(&mut self, overlay: Overlay) -> bool {
+        let Some(u) = self.unanswered.as_mut() else {
+            return false;
+        };
+        let Some(socket) = u.socket.take() else {
+            return self.media.is_some();
+        };
+        self.handle
+            .send(Command::EarlyMedia {
+                sdp: u.answer.clone(),
+            })
+            .ok();
+        let (negotiated, seed) = (u.negotiated.clone(), u.media_seed);
+        self.start_media(socket, negotiated, seed, overlay);
+        debug!("early media: the caller hears the resident's phone");
+        true
+    }
+
+    /// Sends the 200 OK, starts the recording and the RTP stream (unless
+    /// started for early media); returns the recognizer's words for this
+    /// call and how much it hears, when it listens (`None` when it does
+    /// not).
     pub(super) fn answer(
         &mut self,
         ctx: &CallCtx,
@@ -123,20 +151,27 @@ impl CallerLeg {
             Some(o) => (Some(o.tap), Some((o.words, o.status))),
             None => (None, None),
         };
+        *lock(&self.answered) = Some(Answered { recording, listen });
+        if let Some(socket) = u.socket {
+            self.start_media(socket, u.negotiated, u.media_seed, overlay);
+        }
+        heard
+    }
+
+    fn start_media(
+        &mut self,
+        socket: tokio::net::UdpSocket,
+        negotiated: sdp::Negotiated,
+        seed: u64,
+        overlay: Overlay,
+    ) {
         let sink = Sink {
-            recording,
+            answered: self.answered.clone(),
             overlay,
-            listen,
             voicemail: self.message.clone(),
             name: self.name_slot.clone(),
         };
-        self.media = Some(MediaSession::start(
-            u.socket,
-            u.negotiated,
-            sink,
-            u.media_seed,
-        ));
-        heard
+        self.media = Some(MediaSession::start(socket, negotiated, sink, seed));
     }
 
     pub(super) fn command(&self, command: MediaCommand) {
@@ -287,10 +322,12 @@ impl CallerLeg {
         let Some(media) = self.media.take() else {
             return;
         };
-        let Some(Sink {
+        // Every frame is delivered once the stream has stopped.
+        drop(media.stop().await);
+        let Some(Answered {
             recording: Some(rec),
             ..
-        }) = media.stop().await
+        }) = lock(&self.answered).take()
         else {
             return;
         };

@@ -170,7 +170,7 @@ async fn prepare_media(
     let id = rng.u64(1..1 << 62);
     let answer = sdp::build_answer(&negotiated, local, id, 1);
     let unanswered = Unanswered {
-        socket,
+        socket: Some(socket),
         negotiated,
         answer,
         record: line.screening.record.then(|| line.name.clone()),

@@ -90,6 +90,12 @@ async fn apply(call: &mut Call, parts: &mut Parts, output: Output) {
     match output {
         Output::Trying => caller.send(Command::Trying),
         Output::Ring => caller.send(Command::Ringing),
+        Output::EarlyMedia { phone } => {
+            if caller.early_media(listening.overlay.clone()) {
+                phones.early_media(phone, caller);
+            }
+        }
+        Output::EndEarlyMedia => caller.command(sip::rtp_session::MediaCommand::Unrelay),
         Output::Answer => {
             let heard = caller.answer(ctx, listening.overlay.clone());
             listening.listen(ctx, heard);
