@@ -10,14 +10,15 @@
 #[cfg(has_pocketsphinx)]
 #[allow(unsafe_code)]
 mod ffi;
+mod segment;
 #[cfg(not(has_pocketsphinx))]
 mod stub;
 mod words;
 
 #[cfg(has_pocketsphinx)]
-use ffi::{Decoder, Segment};
+use ffi::Decoder;
 #[cfg(not(has_pocketsphinx))]
-use stub::{Decoder, Segment};
+use stub::Decoder;
 
 use std::ffi::CString;
 use std::path::Path;
