@@ -103,21 +103,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let Some(file) = config.or(file) else {
                 anyhow::bail!("give the file to check: check-config --config FILE");
             };
-            match Config::load(&file) {
-                Ok(config) => {
-                    let n = config.lines.len();
-                    println!(
-                        "{}: ok ({n} phone line{} configured)",
-                        file.display(),
-                        if n == 1 { "" } else { "s" }
-                    );
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => {
-                    eprintln!("{e}");
-                    Ok(ExitCode::FAILURE)
-                }
-            }
+            check_config(&file)
         }
         Cmd::Replay {
             config,
@@ -138,23 +124,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let jobs =
                 jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            let listening = match speech {
-                SpeechSource::Off => research::replay::listen::Listening::Off,
-                SpeechSource::Transcript => research::replay::listen::Listening::Transcripts,
-                SpeechSource::Engine => match config.speech.engine {
-                    config::EngineChoice::Off => research::replay::listen::Listening::Off,
-                    config::EngineChoice::Pocketsphinx => {
-                        if !speech::Engine::BUILT_IN {
-                            anyhow::bail!(
-                                "speech recognition is not built in: install libpocketsphinx-dev and pocketsphinx-en-us and rebuild, or replay with --speech transcript"
-                            );
-                        }
-                        research::replay::listen::Listening::Engine(
-                            config.speech.engine_config(&config.tagging),
-                        )
-                    }
-                },
-            };
+            let listening = listening(speech, &config)?;
             let options = research::replay::Options {
                 json,
                 check,
@@ -190,6 +160,50 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `check-config`: the file's verdict on standard output, or its error.
+fn check_config(file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    match Config::load(file) {
+        Ok(config) => {
+            let n = config.lines.len();
+            println!(
+                "{}: ok ({n} phone line{} configured)",
+                file.display(),
+                if n == 1 { "" } else { "s" }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// What `replay` listens with: nothing, the fixtures' transcripts, or the
+/// configured recognizer (an error when it is not built in).
+fn listening(
+    source: SpeechSource,
+    config: &Config,
+) -> anyhow::Result<research::replay::listen::Listening> {
+    Ok(match source {
+        SpeechSource::Off => research::replay::listen::Listening::Off,
+        SpeechSource::Transcript => research::replay::listen::Listening::Transcripts,
+        SpeechSource::Engine => match config.speech.engine {
+            config::EngineChoice::Off => research::replay::listen::Listening::Off,
+            config::EngineChoice::Pocketsphinx => {
+                if !speech::Engine::BUILT_IN {
+                    anyhow::bail!(
+                        "speech recognition is not built in: install libpocketsphinx-dev and pocketsphinx-en-us and rebuild, or replay with --speech transcript"
+                    );
+                }
+                research::replay::listen::Listening::Engine(
+                    config.speech.engine_config(&config.tagging),
+                )
+            }
+        },
+    })
 }
 
 /// `replay --to`: each fixture as a live call, one after the other.
