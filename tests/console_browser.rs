@@ -2,7 +2,7 @@
 //! chromium-driver): an admin logs in, adds a line with an allowlisted
 //! number through the Lines form, and a SIPp call from that number to that
 //! line appears in the live view without a reload, let straight through
-//! (its From display name, with an `&`, as text), a
+//! (its From display name, with markup and an `&`, as text), a
 //! logged caller whose display name is `<script>alert(1)</script>`
 //! renders as text, the call's recording plays, its evidence zip downloads and its hashes
 //! verify, a form post without the CSRF token is refused, and a tenant
@@ -22,10 +22,9 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use sha2::{Digest, Sha256};
 
 const MARKUP_NAME: &str = "<script>alert(1)</script>";
-/// The SIP stack splits a From header at its first `<`, even inside a
-/// quoted display name, so a live call cannot carry markup in its name;
-/// this one checks the live path with an ampersand and quotes instead.
-const LIVE_NAME: &str = "Bank & Police 'Fraud' Dept";
+/// The live call's From display name: markup, an ampersand and quotes,
+/// which must reach the page as these characters.
+const LIVE_NAME: &str = "<script>alert(2)</script> Bank & Police 'Fraud' <b>Dept</b>";
 /// The number the admin allowlists on the line they add, and calls from.
 const CALLER: &str = "+441632960555";
 
