@@ -31,6 +31,11 @@ pub struct ConsoleConfig {
     /// Per-line `retention_days`, by line name.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub line_retention_days: BTreeMap<String, u32>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the
+    /// login throttle and the audit log); from anyone else the header is
+    /// ignored. Empty: the connection's peer is the client.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Default for ConsoleConfig {
@@ -41,6 +46,7 @@ impl Default for ConsoleConfig {
             tls_key: None,
             retention_days: 90,
             line_retention_days: BTreeMap::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -29,9 +29,11 @@ pub struct LoginBody {
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
     Json(body): Json<LoginBody>,
 ) -> Result<Response, ApiError> {
-    let done = super::login::log_in(&state, peer.ip(), &body.user, &body.password).await?;
+    let ip = super::client::client_ip(peer.ip(), &headers, &state.config.trusted_proxies);
+    let done = super::login::log_in(&state, ip, &body.user, &body.password).await?;
     let cookie = auth::session_cookie(Some(&done.token), state.secure);
     let body = json!({ "user": done.user, "csrf_token": done.csrf });
     Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())

@@ -19,6 +19,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod calls;
+pub mod client;
 pub mod db;
 pub mod error;
 pub mod evidence;

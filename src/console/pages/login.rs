@@ -73,9 +73,11 @@ pub async fn form(State(state): State<AppState>) -> Result<Response, PageError> 
 pub async fn submit(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, PageError> {
-    match crate::console::login::log_in(&state, peer.ip(), &f.user, &f.password).await {
+    let ip = crate::console::client::client_ip(peer.ip(), &headers, &state.config.trusted_proxies);
+    match crate::console::login::log_in(&state, ip, &f.user, &f.password).await {
         Ok(done) => {
             let cookie = auth::session_cookie(Some(&done.token), state.secure);
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/live")).into_response())
@@ -92,9 +94,11 @@ pub async fn submit(
 pub async fn setup(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
     Form(f): Form<SetupForm>,
 ) -> Result<Response, PageError> {
-    crate::console::login::set_up(&state, peer.ip(), &f.code, &f.user, &f.password).await?;
+    let ip = crate::console::client::client_ip(peer.ip(), &headers, &state.config.trusted_proxies);
+    crate::console::login::set_up(&state, ip, &f.code, &f.user, &f.password).await?;
     Ok(form_page(&state, false, Some("Admin created: log in.")))
 }
 
