@@ -2,7 +2,8 @@
 //! (`[speech] listen_capacity = 1`), two callers play the scam recording
 //! at once. One call is listened to in full, tagged high and alerted with
 //! `listened: full`; the other is not listened to at all, and its record
-//! says `none` instead of looking like a quiet call.
+//! says `none` instead of looking like a quiet call, and `/metrics` counts
+//! the call refused.
 
 mod common;
 
@@ -57,6 +58,7 @@ fn webhook_receiver() -> (u16, mpsc::Receiver<String>) {
 #[test]
 fn past_the_listening_capacity_a_call_is_logged_as_not_listened_to() {
     let (hook_port, hook) = webhook_receiver();
+    let console = common::free_port();
     let extra = format!(
         "challenge_digit = 5
 [line.outbound]
@@ -67,6 +69,8 @@ webhook = \"http://127.0.0.1:{hook_port}/alert\"
 engine = \"pocketsphinx\"
 workers = 1
 listen_capacity = 1
+[console]
+listen = \"127.0.0.1:{console}\"
 "
     );
     let mut svc = Service::start(&extra);
@@ -121,6 +125,28 @@ listen_capacity = 1
         .unwrap_or_else(|_| panic!("no alert arrived\n{}", svc.log()));
     let alert: serde_json::Value = serde_json::from_str(&body).expect("JSON alert");
     assert_eq!(alert["listened"], "full", "{alert}");
+
+    // Monitoring sees it too: one call refused, and (once the last words
+    // are decoded) none listened to: the slot is given back.
+    let scrape = || {
+        let mut reply = ureq::get(format!("http://127.0.0.1:{console}/metrics"))
+            .call()
+            .expect("GET /metrics");
+        reply.body_mut().read_to_string().expect("metrics text")
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let mut metrics = scrape();
+    while !metrics.contains("linewarden_calls_listened 0\n") && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(200));
+        metrics = scrape();
+    }
+    for line in [
+        "linewarden_listen_refused_total 1\n",
+        "linewarden_calls_listened 0\n",
+    ] {
+        assert!(metrics.contains(line), "{line:?} in {metrics}");
+    }
 
     // The table has the column.
     let out = Command::new(env!("CARGO_BIN_EXE_linewarden"))

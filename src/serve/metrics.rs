@@ -1,5 +1,7 @@
 //! The service's counters for monitoring: calls in progress, call attempts,
-//! how calls ended, calls shed by load, and how long call-log writes take.
+//! how calls ended, calls shed by load, how long call-log writes take, and
+//! the recognizer's load (calls listened to, utterances waiting, speech
+//! dropped, calls not listened to).
 //!
 //! Owns: the counters (atomics, one process-wide set in [`METRICS`], so the
 //! call tasks, the call-log thread and the console read and bump the same
@@ -12,10 +14,11 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 
 /// Every end reason, in the order of [`Metrics::ended`]'s counters.
-const END_REASONS: [EndReason; 10] = [
+const END_REASONS: [EndReason; 11] = [
     EndReason::CallerHungUp,
     EndReason::WeHungUp,
     EndReason::Declined,
+    EndReason::NotAnswered,
     EndReason::ByeUnanswered,
     EndReason::NoAck,
     EndReason::SessionExpired,
@@ -35,6 +38,14 @@ pub struct Metrics {
     pub shed: AtomicU64,
     /// Calls over, by [`END_REASONS`].
     ended: [AtomicU64; END_REASONS.len()],
+    /// Calls the recognizer listens to now.
+    pub listening: AtomicI64,
+    /// Utterances waiting for a decoder.
+    pub utterances_waiting: AtomicI64,
+    /// Utterances never decoded: the recognizer was behind, or failed.
+    pub speech_dropped: AtomicU64,
+    /// Calls not listened to at all: `listen_capacity` calls were already.
+    pub listen_refused: AtomicU64,
 }
 
 /// The one set of counters of this process.
@@ -48,6 +59,10 @@ impl Metrics {
             attempts: AtomicU64::new(0),
             shed: AtomicU64::new(0),
             ended: [const { AtomicU64::new(0) }; END_REASONS.len()],
+            listening: AtomicI64::new(0),
+            utterances_waiting: AtomicI64::new(0),
+            speech_dropped: AtomicU64::new(0),
+            listen_refused: AtomicU64::new(0),
         }
     }
 
@@ -75,18 +90,38 @@ impl Metrics {
                 "New calls turned away by load with 503.",
                 &self.shed,
             ),
+            (
+                "linewarden_speech_dropped_total",
+                "Utterances never decoded: the recognizer was behind, or failed.",
+                &self.speech_dropped,
+            ),
+            (
+                "linewarden_listen_refused_total",
+                "Calls not listened to: the recognizer was at listen_capacity.",
+                &self.listen_refused,
+            ),
         ];
-        head(
-            &mut out,
-            "linewarden_calls_in_progress",
-            "gauge",
-            "Calls admitted and not yet over.",
-        );
-        let _ = writeln!(
-            out,
-            "linewarden_calls_in_progress {}",
-            self.in_progress.load(Relaxed)
-        );
+        let gauges = [
+            (
+                "linewarden_calls_in_progress",
+                "Calls admitted and not yet over.",
+                &self.in_progress,
+            ),
+            (
+                "linewarden_calls_listened",
+                "Calls the speech recognizer listens to now.",
+                &self.listening,
+            ),
+            (
+                "linewarden_utterances_waiting",
+                "Utterances waiting for a decoder (the recognizer's queue).",
+                &self.utterances_waiting,
+            ),
+        ];
+        for (name, help, value) in gauges {
+            head(&mut out, name, "gauge", help);
+            let _ = writeln!(out, "{name} {}", value.load(Relaxed));
+        }
         for (name, help, value) in simple {
             head(&mut out, name, "counter", help);
             let _ = writeln!(out, "{name} {}", value.load(Relaxed));
@@ -140,7 +175,23 @@ mod tests {
         m.shed.fetch_add(1, Relaxed);
         m.in_progress.fetch_add(2, Relaxed);
         m.ended(EndReason::CallerHungUp);
+        m.ended(EndReason::NotAnswered);
+        m.listening.fetch_add(4, Relaxed);
+        m.utterances_waiting.fetch_add(7, Relaxed);
+        m.speech_dropped.fetch_add(5, Relaxed);
+        m.listen_refused.fetch_add(6, Relaxed);
         let text = m.render();
+        for line in [
+            "linewarden_calls_ended_total{reason=\"not answered\"} 1\n",
+            "linewarden_calls_listened 4\n",
+            "linewarden_utterances_waiting 7\n",
+            "linewarden_speech_dropped_total 5\n",
+            "linewarden_listen_refused_total 6\n",
+            "# TYPE linewarden_utterances_waiting gauge\n",
+            "# TYPE linewarden_speech_dropped_total counter\n",
+        ] {
+            assert!(text.contains(line), "{line:?} in {text}");
+        }
         assert!(
             text.contains("linewarden_call_attempts_total 3\n"),
             "{text}"

@@ -14,6 +14,7 @@ use speech::{GateConfig, Utterance, VoiceGate};
 
 use super::queue::{Job, Queue};
 use super::state::CallListen;
+use crate::serve::metrics::METRICS;
 
 /// 8 kHz samples of one call that may wait for a decoder (30 s): past
 /// that the recognizer is too far behind, and new speech is dropped.
@@ -62,6 +63,7 @@ impl Tap {
             let waiting = self.call.waiting.load(Ordering::Relaxed);
             if waiting + utterance.pcm.len() > MAX_WAITING {
                 self.call.lost();
+                METRICS.speech_dropped.fetch_add(1, Ordering::Relaxed);
                 continue;
             }
             self.queue.push(Job {

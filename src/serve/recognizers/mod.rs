@@ -28,6 +28,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use speech::GateConfig;
+
+use crate::serve::metrics::METRICS;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tracing::warn;
 
@@ -97,6 +99,7 @@ impl Listeners {
             })
             .is_ok();
         if !admitted {
+            METRICS.listen_refused.fetch_add(1, Ordering::Relaxed);
             warn!(
                 capacity,
                 "speech recognition is at capacity: this call is not listened to"
@@ -105,6 +108,7 @@ impl Listeners {
         }
         let (words, rx) = tokio::sync::mpsc::unbounded_channel();
         let status = Arc::new(CallListen::new(words, self.active.clone()));
+        METRICS.listening.fetch_add(1, Ordering::Relaxed);
         let tap = Tap::new(
             status.clone(),
             self.queue.clone(),

@@ -9,6 +9,7 @@
 //! utterances (the call's [`super::Tap`]) or admission (`super`).
 
 use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use ivr::tagging::Speaker;
@@ -16,6 +17,7 @@ use speech::{Decode, Utterance};
 use tracing::warn;
 
 use super::state::{CallListen, Factory};
+use crate::serve::metrics::METRICS;
 
 /// One utterance of one party of a call.
 pub(super) struct Job {
@@ -41,6 +43,7 @@ impl Queue {
     pub fn push(&self, job: Job) {
         job.call.queued(job.utterance.pcm.len());
         self.lock().jobs.push_back(job);
+        METRICS.utterances_waiting.fetch_add(1, Ordering::Relaxed);
         self.ready.notify_one();
     }
 
@@ -55,6 +58,7 @@ impl Queue {
         loop {
             let free = waiting.jobs.iter().position(|j| j.call.take_turn());
             if let Some(job) = free.and_then(|i| waiting.jobs.remove(i)) {
+                METRICS.utterances_waiting.fetch_sub(1, Ordering::Relaxed);
                 return job;
             }
             waiting = self
@@ -82,6 +86,7 @@ pub(super) fn run(queue: &Queue, mut decoder: Box<dyn Decode>, factory: &Factory
             Err(e) => {
                 warn!(error = %e, "speech recognition failed on an utterance; this call is partly heard");
                 job.call.lost();
+                METRICS.speech_dropped.fetch_add(1, Ordering::Relaxed);
                 match factory() {
                     Ok(fresh) => decoder = fresh,
                     Err(e) => {

@@ -104,5 +104,8 @@ impl CallListen {
 impl Drop for CallListen {
     fn drop(&mut self) {
         self.active.fetch_sub(1, Ordering::Relaxed);
+        crate::serve::metrics::METRICS
+            .listening
+            .fetch_sub(1, Ordering::Relaxed);
     }
 }
