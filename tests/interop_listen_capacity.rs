@@ -7,10 +7,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::process::Command;
-use std::sync::mpsc;
 use std::time::Duration;
 
 use common::Service;
@@ -20,44 +17,9 @@ const SCAM: &str = concat!(
     "/tests/fixtures/scam-police-bank"
 );
 
-/// Accepts one HTTP request, answers 200, and hands back its body.
-fn webhook_receiver() -> (u16, mpsc::Receiver<String>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let Ok((stream, _)) = listener.accept() else {
-            return;
-        };
-        stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
-        let mut reader = BufReader::new(stream);
-        let mut length = 0usize;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = v.trim().parse().unwrap_or(0);
-            }
-            if line == "\r\n" {
-                break;
-            }
-        }
-        let mut body = vec![0u8; length];
-        reader.read_exact(&mut body).ok();
-        let mut stream = reader.into_inner();
-        stream
-            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-            .ok();
-        tx.send(String::from_utf8_lossy(&body).into_owned()).ok();
-    });
-    (port, rx)
-}
-
 #[test]
 fn past_the_listening_capacity_a_call_is_logged_as_not_listened_to() {
-    let (hook_port, hook) = webhook_receiver();
+    let (hook_port, hook) = common::webhook_receiver();
     let console = common::free_port();
     let extra = format!(
         "challenge_digit = 5
@@ -120,7 +82,7 @@ listen = \"127.0.0.1:{console}\"
     );
 
     // The alert of the call that was heard says so.
-    let body = hook
+    let (_, body) = hook
         .recv_timeout(Duration::from_secs(20))
         .unwrap_or_else(|_| panic!("no alert arrived\n{}", svc.log()));
     let alert: serde_json::Value = serde_json::from_str(&body).expect("JSON alert");

@@ -468,3 +468,64 @@ pub fn assert_ok(out: &std::process::Output, svc: &Service, what: &str) {
         svc.log()
     );
 }
+
+/// The call rang at least `rung_ms` before it was answered, and its
+/// recording holds only the answered part (within a second), not the
+/// ringing.
+pub fn assert_recorded_from_answer(svc: &Service, call: &serde_json::Value, rung_ms: f64) {
+    let talk_ms = call["talk_ms"].as_f64().expect("talk_ms");
+    let duration_ms = call["duration_ms"].as_f64().expect("duration_ms");
+    assert!(duration_ms - talk_ms >= rung_ms, "{call}");
+    let rec = svc
+        .data_dir()
+        .join(call["recording"].as_str().expect("recording"));
+    let reader = hound::WavReader::open(&rec).expect("valid WAV");
+    let spec = reader.spec();
+    let rec_ms = f64::from(reader.duration()) * 1000.0 / f64::from(spec.sample_rate);
+    assert!(rec_ms > 500.0, "something was recorded: {rec_ms} ms");
+    assert!(
+        rec_ms <= talk_ms + 1000.0,
+        "recorded {rec_ms} ms of a call answered for {talk_ms} ms: {call}"
+    );
+}
+
+/// A webhook receiver on a free port: accepts one HTTP request, answers
+/// 200, and hands back its head and body.
+pub fn webhook_receiver() -> (u16, std::sync::mpsc::Receiver<(String, String)>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    use std::io::{BufRead, Read, Write};
+    std::thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else {
+            return;
+        };
+        stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
+        let mut reader = std::io::BufReader::new(stream);
+        let mut head = String::new();
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap_or(0);
+            }
+            let end = line == "\r\n";
+            head.push_str(&line);
+            if end {
+                break;
+            }
+        }
+        let mut body = vec![0u8; length];
+        reader.read_exact(&mut body).ok();
+        let mut stream = reader.into_inner();
+        stream
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .ok();
+        tx.send((head, String::from_utf8_lossy(&body).into_owned()))
+            .ok();
+    });
+    (port, rx)
+}
