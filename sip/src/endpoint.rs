@@ -318,15 +318,18 @@ impl Dispatcher {
                     self.register(&mut tx, &handle).await;
                 }
             }
-            Method::Options if self.busy.load(Ordering::Relaxed) > 0 => {
-                let secs = self.busy.load(Ordering::Relaxed);
-                let headers = vec![Header::RetryAfter(secs.to_string().into())];
-                reply(&mut tx, StatusCode::ServiceUnavailable, headers).await;
-            }
-            Method::Options => {
-                let headers = vec![self.allow(), Header::Accept("application/sdp".into())];
-                reply(&mut tx, StatusCode::OK, headers).await;
-            }
+            // One read of the shedding state: the answer and its
+            // Retry-After agree.
+            Method::Options => match self.busy.load(Ordering::Relaxed) {
+                0 => {
+                    let headers = vec![self.allow(), Header::Accept("application/sdp".into())];
+                    reply(&mut tx, StatusCode::OK, headers).await;
+                }
+                secs => {
+                    let headers = vec![Header::RetryAfter(secs.to_string().into())];
+                    reply(&mut tx, StatusCode::ServiceUnavailable, headers).await;
+                }
+            },
             Method::Bye | Method::Info | Method::Update => {
                 reply(&mut tx, StatusCode::CallTransactionDoesNotExist, vec![]).await;
             }

@@ -362,10 +362,9 @@ impl<S: FrameSink> Stream<S> {
             };
             // One buffer for every packet of the stream: no allocation per
             // 20 ms.
-            let mut packet = std::mem::take(&mut self.packet);
-            packet.clear();
+            self.packet.clear();
             rtp_header(
-                &mut packet,
+                &mut self.packet,
                 marker,
                 payload_type,
                 self.seq,
@@ -373,13 +372,15 @@ impl<S: FrameSink> Stream<S> {
                 self.ssrc,
             );
             match &event {
-                Some((_, ev)) => packet.extend_from_slice(&ev.payload[..]),
-                None => self.negotiated.codec.encode(&frame.samples, &mut packet),
+                Some((_, ev)) => self.packet.extend_from_slice(&ev.payload[..]),
+                None => self
+                    .negotiated
+                    .codec
+                    .encode(&frame.samples, &mut self.packet),
             }
-            if let Err(e) = self.socket.send_to(&packet, remote).await {
+            if let Err(e) = self.socket.send_to(&self.packet, remote).await {
                 trace!(%remote, error = %e, "RTP send failed");
             }
-            self.packet = packet;
             self.seq = self.seq.wrapping_add(1);
         }
         // Audio after a digit starts a new talkspurt (marker bit).

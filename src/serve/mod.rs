@@ -56,6 +56,7 @@ use crate::store::{Store, StoreHandle};
 /// Runs the service until SIGINT or SIGTERM; SIGHUP reloads the
 /// configuration with `reload` (`None`: the built-in one, nothing to read).
 pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow::Result<()> {
+    let reload = reload.map(Arc::new);
     // First, so a SIGTERM during start-up waits for it and then stops
     // cleanly instead of killing the process, and a SIGHUP does not kill it.
     use tokio::signal::unix::{signal, SignalKind};
@@ -152,7 +153,12 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
             },
             _ = tokio::signal::ctrl_c() => { info!("SIGINT: shutting down"); break; }
             _ = terminate.recv() => { info!("SIGTERM: shutting down"); break; }
-            _ = hangup.recv() => reload::reload(&shared, reload.as_ref(), &service_lines),
+            _ = hangup.recv() => {
+                // Reading the file and the stored lines blocks: not on the
+                // loop that takes calls.
+                let (shared, load, lines) = (shared.clone(), reload.clone(), service_lines.clone());
+                tokio::task::spawn_blocking(move || reload::reload(&shared, load.as_deref(), &lines)).await.ok();
+            }
             Some(done) = tasks.join_next(), if !tasks.is_empty() => {
                 if let Err(e) = done {
                     warn!(error = %e, "a call task failed");

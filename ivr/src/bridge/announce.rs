@@ -6,9 +6,10 @@
 
 use std::time::Instant;
 
-use super::state::{later, Flow};
+use super::state::Flow;
 use super::types::{BridgeAction, BridgeOutcome, BridgePrompt, ANNOUNCE_GUARD, ANNOUNCE_WAIT};
 use super::BridgeCall;
+use crate::types::later;
 
 impl BridgeCall {
     /// Caller and `phone` (up) are connected: the outcome is decided, and a

@@ -6,9 +6,10 @@
 
 use std::time::Instant;
 
-use super::state::{later, Flow};
+use super::state::Flow;
 use super::types::{BridgeAction, BridgePrompt, MESSAGE_PROMPT_GUARD, VOICEMAIL_MAX};
 use super::BridgeCall;
+use crate::types::later;
 use crate::types::PromptId;
 
 impl BridgeCall {

@@ -43,8 +43,9 @@ mod unanswered;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use self::state::{later, Flow, Leg};
+use self::state::{Flow, Leg};
 pub use self::types::*;
+use crate::types::later;
 use crate::types::MAX_DURATION;
 
 /// Connecting one screened call to the resident's phones.
@@ -299,7 +300,7 @@ impl BridgeCall {
                     self.ring_deadline = None;
                     let outcome = if self.busy == self.phones.len() {
                         BridgeOutcome::Busy
-                    } else if self.declined > 0 && self.caller == Leg::Ringing {
+                    } else if self.declined > 0 && self.caller_unanswered() {
                         BridgeOutcome::Declined
                     } else {
                         BridgeOutcome::Unavailable

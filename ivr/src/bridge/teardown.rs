@@ -6,9 +6,10 @@
 
 use std::time::Instant;
 
-use super::state::{later, Flow, Leg};
+use super::state::{Flow, Leg};
 use super::types::{BridgeAction, BridgeOutcome};
 use super::BridgeCall;
+use crate::types::later;
 
 impl BridgeCall {
     /// CANCEL every phone still ringing.

@@ -35,7 +35,6 @@ impl BridgeCall {
             _ => 480,
         };
         self.caller = Leg::Down;
-        self.message_deadline = None;
         self.actions.push_back(BridgeAction::RejectCaller(status));
         self.flow = Flow::Ending;
     }

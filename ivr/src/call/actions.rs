@@ -27,14 +27,17 @@ pub enum Asked {
     Phones,
 }
 
+/// Answers the caller: the answer goes out and listening starts with it.
+pub fn answer(now: Instant, out: &mut Outbox, listening: &mut Listening) {
+    out.push(Output::Answer);
+    listening.start(now);
+}
+
 /// One action of the screening machine.
 pub fn screening(action: Action, now: Instant, (out, ending, listening): Parts<'_>) -> Asked {
     match action {
         Action::Ring => out.push(Output::Ring),
-        Action::Answer => {
-            out.push(Output::Answer);
-            listening.start(now);
-        }
+        Action::Answer => answer(now, out, listening),
         Action::Decline => {
             out.push(Output::Decline);
             ending.over(EndReason::Declined);
@@ -81,10 +84,7 @@ pub fn bridge(
         BridgeAction::RelayProgress(_) => out.play(Leg::Caller, Owner::Nobody, Sound::Ringback),
         BridgeAction::EarlyMedia { phone } => out.push(Output::EarlyMedia { phone }),
         BridgeAction::EndEarlyMedia => out.push(Output::EndEarlyMedia),
-        BridgeAction::AnswerCaller => {
-            out.push(Output::Answer);
-            listening.start(now);
-        }
+        BridgeAction::AnswerCaller => answer(now, out, listening),
         BridgeAction::RejectCaller(status) => {
             out.push(Output::Reject { status });
             ending.note(EndReason::NotAnswered);

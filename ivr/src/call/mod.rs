@@ -67,8 +67,6 @@ pub struct Call {
     timers: TimerTable,
     ending: Ending,
     offer_after_risky_calls: bool,
-    /// Not challenged: the caller is answered only when the bridge says.
-    ring_first: bool,
 }
 
 impl Call {
@@ -106,7 +104,6 @@ impl Call {
             timers: TimerTable::default(),
             ending: Ending::new(settings.bye_wait),
             offer_after_risky_calls: settings.offer_after_risky_calls,
-            ring_first,
         };
         if ring_first {
             call.outbox.push(Output::Trying);
@@ -281,9 +278,8 @@ impl Call {
         if phones == 0 {
             // Nothing to ring: a caller not answered yet is answered now,
             // as a challenged caller already was.
-            if self.ring_first {
-                self.outbox.push(Output::Answer);
-                self.listening.start(now);
+            if self.ring_first() {
+                actions::answer(now, &mut self.outbox, &mut self.listening);
             }
             return;
         }
@@ -351,9 +347,14 @@ impl Call {
         self.outbox.playbacks.clear();
     }
 
+    /// Not challenged: the caller is answered only when the bridge says.
+    fn ring_first(&self) -> bool {
+        self.bridge_settings.answer_caller
+    }
+
     fn drain_screening(&mut self, now: Instant) {
         while let Some(action) = self.screening.poll_action() {
-            if self.ring_first && action == Action::Answer {
+            if self.ring_first() && action == Action::Answer {
                 continue;
             }
             let parts = (&mut self.outbox, &mut self.ending, &mut self.listening);
@@ -364,12 +365,13 @@ impl Call {
     }
 
     fn drain_bridge(&mut self, now: Instant) {
+        let ring_first = self.ring_first();
         while let Some(action) = self.bridge.as_mut().and_then(BridgeCall::poll_action) {
             actions::bridge(
                 action,
                 now,
                 (&mut self.outbox, &mut self.ending, &mut self.listening),
-                self.ring_first,
+                ring_first,
             );
         }
     }

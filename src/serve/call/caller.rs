@@ -121,16 +121,7 @@ impl CallerLeg {
         let recording = u.record.as_deref().and_then(|line| {
             let rel = crate::serve::recording::relative_path(line, ctx.started, &key);
             let path = ctx.shared.data_dir.join(&rel);
-            // Creating the file can take a while on a crowded disk: let
-            // this worker's other tasks move to another worker meanwhile.
-            let room = Some(ctx.shared.disk.clone());
-            let started = match tokio::runtime::Handle::current().runtime_flavor() {
-                tokio::runtime::RuntimeFlavor::MultiThread => {
-                    tokio::task::block_in_place(|| Recording::start(&path, room))
-                }
-                _ => Recording::start(&path, room),
-            };
-            match started {
+            match start_recording(&path, ctx) {
                 Ok(r) => Some((r, rel)),
                 Err(e) => {
                     warn!(error = %e, "cannot record this call");
@@ -211,10 +202,7 @@ impl CallerLeg {
     pub(super) fn start_message(&mut self, ctx: &CallCtx) {
         let key = ctx.key.to_string();
         let rel = crate::serve::recording::voicemail_path(&ctx.line, ctx.started, &key);
-        match Recording::start(
-            &ctx.shared.data_dir.join(&rel),
-            Some(ctx.shared.disk.clone()),
-        ) {
+        match start_recording(&ctx.shared.data_dir.join(&rel), ctx) {
             Ok(rec) => {
                 debug!(path = %rel.display(), "recording the caller's message");
                 ctx.shared
@@ -363,4 +351,20 @@ enum Got {
 
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Starts a recording at `path` (checking the disk's room, creating the
+/// file and its writer thread). That can take a while on a crowded disk:
+/// this worker's other tasks move to another worker meanwhile.
+fn start_recording(
+    path: &std::path::Path,
+    ctx: &CallCtx,
+) -> Result<Recording, crate::serve::recording::RecordingError> {
+    let room = Some(ctx.shared.disk.clone());
+    match tokio::runtime::Handle::current().runtime_flavor() {
+        tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(|| Recording::start(path, room))
+        }
+        _ => Recording::start(path, room),
+    }
 }

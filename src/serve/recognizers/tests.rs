@@ -76,7 +76,8 @@ fn only_speech_is_decoded_and_words_come_back_per_party() {
     talk(&mut call.tap, true, false);
     talk(&mut call.tap, false, true);
     drop(call.tap);
-    let got = collect(&mut call.words, 2);
+    // Waits for a third word, which a decoded silence would be.
+    let got = collect(&mut call.words, 3);
     // Speech from 1 s, with 300 ms of pre-roll; the resident's from 4 s.
     assert!(got.contains(&(Speaker::Caller, "at700".into())), "{got:?}");
     assert!(
