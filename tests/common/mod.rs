@@ -21,12 +21,31 @@ pub struct Service {
     pub rtp_ports: (u16, u16),
 }
 
-/// A UDP port that was free a moment ago, with the same TCP port free too.
+/// A port free for both UDP and TCP, for a service or a peer to listen on.
+///
+/// Ports come from 21000–29999: below the kernel's ephemeral ports
+/// (32768–60999), where any socket bound to port 0 — a SIPp peer's, a
+/// service's outgoing leg, another test's — could take one between this
+/// check and the bind that uses it; above the default RTP range
+/// (20000–20999); apart from the services' RTP ranges (`rtp_range`) and
+/// SIPp's media ports (`sipp_media_port`). Within a test binary a counter
+/// hands each port out once; the process id spreads binaries apart.
 pub fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FIRST: u32 = 21_000;
+    const COUNT: u32 = 9_000;
+    static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
+    let _ = NEXT.compare_exchange(
+        u32::MAX,
+        std::process::id().wrapping_mul(97) % COUNT,
+        Ordering::SeqCst,
+        Ordering::SeqCst,
+    );
     loop {
-        let udp = UdpSocket::bind("127.0.0.1:0").expect("bind udp");
-        let port = udp.local_addr().expect("addr").port();
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+        let port = (FIRST + NEXT.fetch_add(1, Ordering::SeqCst) % COUNT) as u16;
+        if UdpSocket::bind(("127.0.0.1", port)).is_ok()
+            && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()
+        {
             return port;
         }
     }
