@@ -141,6 +141,12 @@ pub enum Cmd {
         #[command(subcommand)]
         command: UserCmd,
     },
+    /// Manage the lines kept in the store (the console's lines): bulk
+    /// import and export.
+    Lines {
+        #[command(subcommand)]
+        command: LinesCmd,
+    },
     /// Work with call fixtures.
     Fixture {
         #[command(subcommand)]
@@ -201,5 +207,33 @@ pub enum UserCmd {
         #[command(flatten)]
         config: ConfigArgs,
         name: String,
+    },
+}
+
+/// `linewarden lines ...`: the lines kept in the call log's database (a
+/// stored line replaces the configuration file's line of the same name).
+#[derive(Subcommand, Debug)]
+pub enum LinesCmd {
+    /// Store the lines of a file (FILE.csv or FILE.toml), checked with the
+    /// configuration file's lines; a running service applies them on
+    /// reload (SIGHUP).
+    Import {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// The file: CSV with the columns name, numbers, phones,
+        /// allowlist, blocklist, settings; or TOML with [[line]] tables.
+        file: PathBuf,
+    },
+    /// Print the stored lines.
+    Export {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// csv or toml.
+        #[arg(long, value_enum, default_value = "toml")]
+        format: crate::console::lines::file::Format,
+        /// Every running line: the configuration file's, with the stored
+        /// ones merged in.
+        #[arg(long)]
+        all: bool,
     },
 }

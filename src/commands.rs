@@ -1,5 +1,5 @@
 //! Carrying out the subcommands: `serve`, `calls`, `check-config`,
-//! `config`, `replay`, `fixture import` and `user`. Each loads what it needs and
+//! `config`, `replay`, `fixture import`, `user` and `lines`. Each loads what it needs and
 //! hands over to the module that owns the work.
 
 use std::path::PathBuf;
@@ -103,21 +103,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let Some(file) = config.or(file) else {
                 anyhow::bail!("give the file to check: check-config --config FILE");
             };
-            match Config::load(&file) {
-                Ok(config) => {
-                    let n = config.lines.len();
-                    println!(
-                        "{}: ok ({n} phone line{} configured)",
-                        file.display(),
-                        if n == 1 { "" } else { "s" }
-                    );
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => {
-                    eprintln!("{e}");
-                    Ok(ExitCode::FAILURE)
-                }
-            }
+            check_config(&file)
         }
         Cmd::Replay {
             config,
@@ -139,23 +125,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let jobs =
                 jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            let listening = match speech {
-                SpeechSource::Off => research::replay::listen::Listening::Off,
-                SpeechSource::Transcript => research::replay::listen::Listening::Transcripts,
-                SpeechSource::Engine => match config.speech.engine {
-                    config::EngineChoice::Off => research::replay::listen::Listening::Off,
-                    config::EngineChoice::Pocketsphinx => {
-                        if !speech::Engine::BUILT_IN {
-                            anyhow::bail!(
-                                "speech recognition is not built in: install libpocketsphinx-dev and pocketsphinx-en-us and rebuild, or replay with --speech transcript"
-                            );
-                        }
-                        research::replay::listen::Listening::Engine(
-                            config.speech.engine_config(&config.tagging),
-                        )
-                    }
-                },
-            };
+            let listening = listening(speech, &config)?;
             let options = research::replay::Options {
                 json,
                 check,
@@ -185,12 +155,57 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::User { command } => crate::console::users_cli::run(command),
+        Cmd::Lines { command } => crate::console::lines::cli::run(command),
         Cmd::Config(args) => {
             let config = args.load()?;
             print!("{}", config.to_toml()?);
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `check-config`: the file's verdict on standard output, or its error.
+fn check_config(file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    match Config::load(file) {
+        Ok(config) => {
+            let n = config.lines.len();
+            println!(
+                "{}: ok ({n} phone line{} configured)",
+                file.display(),
+                if n == 1 { "" } else { "s" }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// What `replay` listens with: nothing, the fixtures' transcripts, or the
+/// configured recognizer (an error when it is not built in).
+fn listening(
+    source: SpeechSource,
+    config: &Config,
+) -> anyhow::Result<research::replay::listen::Listening> {
+    Ok(match source {
+        SpeechSource::Off => research::replay::listen::Listening::Off,
+        SpeechSource::Transcript => research::replay::listen::Listening::Transcripts,
+        SpeechSource::Engine => match config.speech.engine {
+            config::EngineChoice::Off => research::replay::listen::Listening::Off,
+            config::EngineChoice::Pocketsphinx => {
+                if !speech::Engine::BUILT_IN {
+                    anyhow::bail!(
+                        "speech recognition is not built in: install libpocketsphinx-dev and pocketsphinx-en-us and rebuild, or replay with --speech transcript"
+                    );
+                }
+                research::replay::listen::Listening::Engine(
+                    config.speech.engine_config(&config.tagging),
+                )
+            }
+        },
+    })
 }
 
 /// `replay --to`: each fixture as a live call, one after the other.

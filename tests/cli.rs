@@ -1,6 +1,9 @@
 //! The command line: `check-config`, `config`, `calls` and `serve`'s
 //! start-up errors as a user runs them.
 
+mod common;
+
+use common::free_port;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -98,11 +101,6 @@ fn empty_log(dir: &Path) -> PathBuf {
     service.wait().ok();
     assert!(data.join("calls.sqlite").exists(), "serve made no call log");
     data
-}
-
-fn free_port() -> u16 {
-    let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
-    socket.local_addr().expect("addr").port()
 }
 
 #[test]

@@ -33,7 +33,7 @@ fn world() -> World {
             data,
             &SeedCall {
                 line: "test",
-                caller: "5550100",
+                caller: "+441632960100",
                 caller_name: Some("<script>alert(1)</script>"),
                 started_ms: console_support::now_ms() - 120_000,
                 outcome: "passed",
@@ -188,11 +188,10 @@ fn csrf_logout_throttle_range_evidence_and_audit() {
         303
     );
     let page = ann.get(&format!("/calls/{}", w.mine)).text();
-    assert!(page.contains("blocklist request by ann"), "request kept");
-    assert!(
-        page.contains("applies to new calls after the line is reloaded")
-            || page.contains("apply to new calls after the line is reloaded")
-    );
+    // "Always block" changes the line's blocklist at once (see
+    // console_lines.rs for the refused next call) and is kept.
+    assert!(page.contains("blocklisted by ann"), "change kept");
+    assert!(page.contains("on the line's blocklist"), "applied");
 
     // Untrusted text renders as text.
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
@@ -244,7 +243,7 @@ fn csrf_logout_throttle_range_evidence_and_audit() {
         "downloading holds the call as evidence"
     );
 
-    // The audit log has the login, the playback, the download and the request.
+    // The audit log has the login, the playback, the download and the list change.
     let audit = ann.get("/api/audit").json();
     let actions: Vec<&str> = audit
         .as_array()
@@ -256,7 +255,7 @@ fn csrf_logout_throttle_range_evidence_and_audit() {
         "login",
         "recording played",
         "evidence downloaded",
-        "list change requested",
+        "caller blocklisted",
     ] {
         assert!(actions.contains(&want), "{want} in {actions:?}");
     }

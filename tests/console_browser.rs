@@ -1,6 +1,8 @@
 //! The console in a real browser (Chromium, headless, over WebDriver from
-//! chromium-driver): an admin logs in, a SIPp call appears in the live view
-//! without a reload (its From display name, with an `&`, as text), a
+//! chromium-driver): an admin logs in, adds a line with an allowlisted
+//! number through the Lines form, and a SIPp call from that number to that
+//! line appears in the live view without a reload, let straight through
+//! (its From display name, with markup and an `&`, as text), a
 //! logged caller whose display name is `<script>alert(1)</script>`
 //! renders as text, the call's recording plays, its evidence zip downloads and its hashes
 //! verify, a form post without the CSRF token is refused, and a tenant
@@ -20,10 +22,11 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use sha2::{Digest, Sha256};
 
 const MARKUP_NAME: &str = "<script>alert(1)</script>";
-/// The SIP stack splits a From header at its first `<`, even inside a
-/// quoted display name, so a live call cannot carry markup in its name;
-/// this one checks the live path with an ampersand and quotes instead.
-const LIVE_NAME: &str = "Bank & Police 'Fraud' Dept";
+/// The live call's From display name: markup, an ampersand and quotes,
+/// which must reach the page as these characters.
+const LIVE_NAME: &str = "<script>alert(2)</script> Bank & Police 'Fraud' <b>Dept</b>";
+/// The number the admin allowlists on the line they add, and calls from.
+const CALLER: &str = "+441632960555";
 
 /// chromedriver on a free port, killed on drop.
 struct Driver {
@@ -239,21 +242,49 @@ fn console_in_a_browser() {
         assert_eq!(js(&b, &format!("return {cell}.textContent;")).await, MARKUP_NAME);
         assert_eq!(js(&b, &format!("return {cell}.children.length;")).await, 0);
         assert_eq!(js(&b, "return document.scripts.length;").await, 1, "only the console's own script");
+
+        // The admin adds a line with an allowlisted number on its form.
+        b.goto(&format!("{base}/lines")).await.expect("lines page");
+        b.find(Locator::Css("#add-line")).await.expect("add link").click().await.expect("click");
+        for (field, value) in [("name", "flat-7"), ("numbers", "1007"), ("allowlist", CALLER)] {
+            b.find(Locator::Css(&format!("#line-form input[name={field}]")))
+                .await
+                .expect("field")
+                .send_keys(value)
+                .await
+                .expect("type");
+        }
+        b.set_window_size(1280, 1100).await.expect("window");
+        screenshot(&b, "line-form").await;
+        b.set_window_size(1280, 900).await.expect("window");
+        b.find(Locator::Css("#line-form button")).await.expect("add").click().await.expect("click");
+        let listed = until(&b, "the added line", "document.querySelector('#lines tr[data-line=\"flat-7\"] td.allowlist')?.textContent", 10).await;
+        assert_eq!(listed, CALLER);
+        screenshot(&b, "lines").await;
+
+        b.goto(&format!("{base}/live")).await.expect("live page");
+        until(&b, "the live stream", "document.getElementById('live-status').dataset.state === 'connected'", 20).await;
         js(&b, "window.noReload = 'still here'; return null;").await;
 
-        // A call arrives.
-        let mut sipp = common::sipp_command(&console.svc, scenario.to_str().expect("path"), "browser-call@test", &[]);
+        // A call from the allowlisted number to the new line arrives.
+        let mut sipp = common::sipp_command(&console.svc, scenario.to_str().expect("path"), "browser-call@test", &["-set", "caller", CALLER, "-s", "1007"]);
         let call = std::thread::spawn(move || sipp.output().expect("sipp"));
-        let row = "[...document.querySelectorAll('#live-calls tbody tr')].find(r => r.querySelector('td.caller').textContent === '5550100')";
+        let row = format!("[...document.querySelectorAll('#live-calls tbody tr')].find(r => r.querySelector('td.caller').textContent === '{CALLER}')");
+        let row = row.as_str();
         let id = until(&b, "the call in the live view", &format!("{row} && {row}.dataset.id"), 30).await;
         let id: i64 = id.as_str().and_then(|s| s.parse().ok()).expect("row id");
         let name = until(&b, "the display name", &format!("{row}.querySelector('td.caller-name').textContent !== '-' && {row}.querySelector('td.caller-name').textContent"), 20).await;
         assert_eq!(name, LIVE_NAME, "rendered as text");
         assert_eq!(js(&b, &format!("return {row}.querySelector('td.caller-name').children.length;")).await, 0);
+        assert_eq!(js(&b, &format!("return {row}.querySelector('td.line').textContent;")).await, "flat-7");
+        let policy = until(&b, "the policy", &format!("{row}.querySelector('td.policy').textContent !== '-' && {row}.querySelector('td.policy').textContent"), 20).await;
+        assert_eq!(policy, "allowlisted", "let straight through, live");
         assert_eq!(js(&b, "return window.noReload;").await, "still here", "no reload");
         let out = tokio::task::spawn_blocking(move || call.join().expect("sipp thread")).await.expect("join");
         common::assert_ok(&out, &console.svc, "browser call");
         until(&b, "the call's end", &format!("{row}.querySelector('td.state').textContent !== 'in progress'"), 20).await;
+        // Let straight through: the line's allowlist applied to this call.
+        assert_eq!(js(&b, &format!("return {row}.querySelector('td.policy').textContent;")).await, "allowlisted");
         screenshot(&b, "live").await;
 
         // Its page: the name as text, the recording plays.

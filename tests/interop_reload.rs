@@ -1,7 +1,8 @@
 //! Interop over loopback: SIGHUP reloads the configuration. A number added
 //! to the allowlist rings straight through on the next call; an invalid
 //! file keeps the running configuration, logs the file and line, and calls
-//! still work; SIGTERM still stops the service with status 0.
+//! still work; SIGTERM still stops the service with status 0. A call in
+//! progress keeps the configuration it started with.
 
 mod common;
 
@@ -67,6 +68,48 @@ fn sighup_reloads_the_lines_and_keeps_them_when_the_file_is_invalid() {
     std::fs::write(&svc.config, &allowed).expect("write config");
     let third = svc.wait_call("reload-3", |c| !c["ended_at"].is_null());
     assert_eq!(third["policy"], "allowlisted", "{third}");
+
+    assert_eq!(svc.stop(), Some(0));
+}
+
+#[test]
+fn a_call_in_progress_keeps_its_configuration_across_a_reload() {
+    let mut svc = Service::start("challenge_digit = 5\n");
+    // The caller keys 5 seven seconds after the answer.
+    let mut during = common::sipp_command(
+        &svc,
+        "uac_pass.xml",
+        "reload-during",
+        &["-set", "digit", "5"],
+    );
+    let call = std::thread::spawn(move || during.output().expect("run sipp"));
+    svc.wait_call("reload-during", |c| !c["answered_at"].is_null());
+
+    // Meanwhile the line's digit becomes 7.
+    let text = std::fs::read_to_string(&svc.config).expect("config");
+    let seven = text.replace("challenge_digit = 5", "challenge_digit = 7");
+    assert_ne!(seven, text);
+    std::fs::write(&svc.config, &seven).expect("write config");
+    svc.signal("HUP");
+    wait_log(&svc, "configuration reloaded", 1);
+
+    // The call in progress still wants 5, and passes with it.
+    let out = call.join().expect("sipp thread");
+    assert_ok(&out, &svc, "the call across the reload");
+    let during = svc.wait_call("reload-during", |c| !c["ended_at"].is_null());
+    assert_eq!(during["outcome"], "passed", "{during}");
+    assert_eq!(during["hangup_by"], "caller", "{during}");
+
+    // A new call wants 7.
+    let out = sipp(
+        &svc,
+        "uac_pass.xml",
+        "reload-after",
+        &["-set", "digit", "7"],
+    );
+    assert_ok(&out, &svc, "a call after the reload");
+    let after = svc.wait_call("reload-after", |c| !c["ended_at"].is_null());
+    assert_eq!(after["outcome"], "passed", "{after}");
 
     assert_eq!(svc.stop(), Some(0));
 }

@@ -7,11 +7,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use common::Service;
@@ -21,45 +18,6 @@ const SCAM: &str = concat!(
     "/tests/fixtures/scam-police-bank"
 );
 const WARNING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/prompts/warning.wav");
-
-/// Accepts one HTTP request, answers 200, and hands back its body.
-fn webhook_receiver() -> (u16, mpsc::Receiver<(String, String)>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let Ok((stream, _)) = listener.accept() else {
-            return;
-        };
-        stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
-        let mut reader = BufReader::new(stream);
-        let mut head = String::new();
-        let mut length = 0usize;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = v.trim().parse().unwrap_or(0);
-            }
-            let end = line == "\r\n";
-            head.push_str(&line);
-            if end {
-                break;
-            }
-        }
-        let mut body = vec![0u8; length];
-        reader.read_exact(&mut body).ok();
-        let mut stream = reader.into_inner();
-        stream
-            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-            .ok();
-        tx.send((head, String::from_utf8_lossy(&body).into_owned()))
-            .ok();
-    });
-    (port, rx)
-}
 
 fn read_wav(path: &Path) -> (u16, Vec<i16>) {
     let mut r = hound::WavReader::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -95,7 +53,7 @@ fn best_match(hay: &[i16], needle: &[i16]) -> f64 {
 
 #[test]
 fn scam_call_is_tagged_the_resident_is_warned_and_the_contact_alerted() {
-    let (hook_port, hook) = webhook_receiver();
+    let (hook_port, hook) = common::webhook_receiver();
     let phone_port = common::free_port();
     let extra = format!(
         "challenge_digit = 5

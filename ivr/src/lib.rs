@@ -10,13 +10,15 @@
 //! Also the pure decisions taken before a call is answered: reading and
 //! checking the caller ID in [`numbers`], and the per-line choice to block,
 //! ring through or challenge in [`policy`].
-//! And the line-clear callback (end every leg, then call back) in [`lineclear`].
+//! And the line-clear callback (end every leg, then call back) in [`lineclear`],
+//! and whether the service takes one more call now in [`admission`].
 //!
 //! Does not own: SIP signalling, media (audio playback, DTMF decoding),
 //! timers, configuration loading or storage. The runtime shell in the
 //! binary drives these machines and carries out their actions.
 #![forbid(unsafe_code)]
 
+pub mod admission;
 pub mod bridge;
 pub mod call;
 pub mod lineclear;

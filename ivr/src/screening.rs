@@ -24,6 +24,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crate::policy::{Decision, RejectHow};
+use crate::types::later;
 pub use crate::types::*;
 
 /// What happens once the call is answered, from the policy's decision.
@@ -362,10 +363,4 @@ impl ScreeningCall {
         self.answer_deadline = None;
         self.name_deadline = None;
     }
-}
-
-/// `at + d`, or `at` in the (practically unreachable) case that overflows;
-/// `d` is at most [`MAX_DURATION`].
-fn later(at: Instant, d: Duration) -> Instant {
-    at.checked_add(d).unwrap_or(at)
 }

@@ -1090,6 +1090,12 @@ impl Checker {
                 assert!(matches!(status, 180 | 183), "seed {seed}");
                 self.relayed = true;
             }
+            BridgeAction::AnswerCaller
+            | BridgeAction::RejectCaller(_)
+            | BridgeAction::EarlyMedia { .. }
+            | BridgeAction::EndEarlyMedia => {
+                panic!("seed {seed}: {action:?} for a caller answered from the start")
+            }
             CancelPhone(p) => {
                 assert!(phone_ok(p) && !self.cancelled[p], "seed {seed}: {action:?}");
                 self.cancelled[p] = true;
@@ -1273,6 +1279,7 @@ fn fuzz_one(seed: u64, announce: bool, cover: &mut Coverage) {
         bye_timeout: ms(rng.u64(0..=6_000)),
         voicemail: rng.bool(),
         announce,
+        answer_caller: false,
     };
     // A punctual shell fires every deadline at exactly its time; a sloppy
     // one fires them late, or not at all until an event comes.

@@ -7,7 +7,8 @@
 //! rsipstack's endpoint, and dispatching every server transaction: a new
 //! INVITE becomes an [`IncomingCall`]; an in-dialog request goes to the task of
 //! its dialog, or gets 481 when there is none; out-of-dialog OPTIONS is
-//! answered here; anything else gets 405/501.
+//! answered here (503 with Retry-After while the application says it is
+//! busy, see [`SipEndpoint::set_busy`]); anything else gets 405/501.
 //!
 //! It also places outgoing calls ([`SipEndpoint::call`], see [`uac`]) on
 //! the same transports, sharing the dialog routes.
@@ -17,6 +18,7 @@
 //! [`UacHandle`] of each call.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use rsipstack::sip::prelude::*;
@@ -78,6 +80,8 @@ pub struct SipEndpoint {
     uac_rng: Mutex<fastrand::Rng>,
     /// The TCP accept loop.
     tcp: GuardedTcp,
+    /// The Retry-After (seconds) of OPTIONS while busy; 0 when not.
+    busy: Arc<AtomicU32>,
 }
 
 impl SipEndpoint {
@@ -136,7 +140,9 @@ impl SipEndpoint {
 
         let (calls_tx, calls_rx) = mpsc::channel(64);
         let routes = DialogRoutes::default();
+        let busy = Arc::new(AtomicU32::new(0));
         let dispatcher = Dispatcher {
+            busy: busy.clone(),
             endpoint: endpoint.inner.clone(),
             routes: routes.clone(),
             calls: calls_tx,
@@ -153,6 +159,7 @@ impl SipEndpoint {
             routes,
             uac_rng,
             tcp,
+            busy,
         };
         Ok((sip, calls_rx))
     }
@@ -181,6 +188,13 @@ impl SipEndpoint {
         self.endpoint.inner.clone()
     }
 
+    /// Whether the application is shedding load: `Some(seconds)` makes
+    /// out-of-dialog OPTIONS get 503 with that Retry-After, `None` 200.
+    pub fn set_busy(&self, retry_after_secs: Option<u32>) {
+        let value = retry_after_secs.map_or(0, |s| s.max(1));
+        self.busy.store(value, Ordering::Relaxed);
+    }
+
     /// The bound address (useful when listening on port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local
@@ -194,6 +208,7 @@ impl SipEndpoint {
 }
 
 struct Dispatcher {
+    busy: Arc<AtomicU32>,
     endpoint: EndpointInnerRef,
     routes: DialogRoutes,
     calls: mpsc::Sender<IncomingCall>,
@@ -286,7 +301,7 @@ impl Dispatcher {
                     self.local,
                 ) {
                     Ok(call) => {
-                        info!(call_id = %call.call_id, caller = %call.caller, called = %call.called, source = %call.source, "incoming call");
+                        debug!(call_id = %call.call_id, caller = %call.caller, called = %call.called, source = %call.source, "incoming call");
                         if let Err(mpsc::error::SendError(call)) = self.calls.send(call).await {
                             call.reject(StatusCode::ServiceUnavailable.into()).await;
                         }
@@ -303,10 +318,18 @@ impl Dispatcher {
                     self.register(&mut tx, &handle).await;
                 }
             }
-            Method::Options => {
-                let headers = vec![self.allow(), Header::Accept("application/sdp".into())];
-                reply(&mut tx, StatusCode::OK, headers).await;
-            }
+            // One read of the shedding state: the answer and its
+            // Retry-After agree.
+            Method::Options => match self.busy.load(Ordering::Relaxed) {
+                0 => {
+                    let headers = vec![self.allow(), Header::Accept("application/sdp".into())];
+                    reply(&mut tx, StatusCode::OK, headers).await;
+                }
+                secs => {
+                    let headers = vec![Header::RetryAfter(secs.to_string().into())];
+                    reply(&mut tx, StatusCode::ServiceUnavailable, headers).await;
+                }
+            },
             Method::Bye | Method::Info | Method::Update => {
                 reply(&mut tx, StatusCode::CallTransactionDoesNotExist, vec![]).await;
             }

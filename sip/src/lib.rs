@@ -25,6 +25,7 @@
 
 mod clock;
 mod dialog;
+mod display_name;
 pub mod endpoint;
 pub mod error;
 pub mod guard;

@@ -20,12 +20,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::{debug, info, trace};
-use webrtc_util::marshal::Marshal;
 
 use crate::media::dtmf_send::{DtmfSendError, DtmfSender, EventPacket};
 use crate::media::latch::Latch;
@@ -115,6 +113,28 @@ pub fn relay_pair() -> (MediaCommand, MediaCommand) {
     )
 }
 
+/// The two [`MediaCommand::Relay`] commands that send one stream's audio
+/// to another, one way (early media: the caller hears the phone, the
+/// phone does not hear the caller): give the first to the stream that
+/// hears, the second to the stream heard.
+pub fn relay_one_way() -> (MediaCommand, MediaCommand) {
+    let (heard_tx, heard_rx) = mpsc::channel(16);
+    // Ends that nothing writes to or reads from: the hearer's own audio
+    // goes nowhere, and the heard stream is sent nothing.
+    let (nowhere, _) = mpsc::channel(1);
+    let (_, nothing) = mpsc::channel(1);
+    (
+        MediaCommand::Relay {
+            forward: nowhere,
+            feed: heard_rx,
+        },
+        MediaCommand::Relay {
+            forward: heard_tx,
+            feed: nothing,
+        },
+    )
+}
+
 /// A running media stream.
 pub struct MediaSession<S: FrameSink> {
     commands: mpsc::UnboundedSender<MediaCommand>,
@@ -149,6 +169,7 @@ impl<S: FrameSink> MediaSession<S> {
             events: ev_tx,
             talkspurt: false,
             relay: None,
+            packet: Vec::with_capacity(RTP_HEADER + 4 * FRAME_SAMPLES),
         };
         let task = tokio::spawn(stream.run(cmd_rx, stop_rx));
         MediaSession {
@@ -200,6 +221,27 @@ struct Stream<S: FrameSink> {
     /// Where received frames go, and where frames to send come from, while
     /// bridged to another stream.
     relay: Option<Relay>,
+    /// The packet being sent, kept for the next one.
+    packet: Vec<u8>,
+}
+
+/// Bytes in an RTP header without CSRCs or extensions.
+const RTP_HEADER: usize = 12;
+
+/// Appends an RTP version 2 header (no padding, extension or CSRCs).
+fn rtp_header(
+    out: &mut Vec<u8>,
+    marker: bool,
+    payload_type: u8,
+    seq: u16,
+    timestamp: u32,
+    ssrc: u32,
+) {
+    out.push(0x80);
+    out.push(u8::from(marker) << 7 | (payload_type & 0x7f));
+    out.extend_from_slice(&seq.to_be_bytes());
+    out.extend_from_slice(&timestamp.to_be_bytes());
+    out.extend_from_slice(&ssrc.to_be_bytes());
 }
 
 impl<S: FrameSink> Stream<S> {
@@ -310,36 +352,34 @@ impl<S: FrameSink> Stream<S> {
             crate::media::sdp::Direction::RecvOnly | crate::media::sdp::Direction::Inactive
         );
         if let (Some(remote), true) = (self.latch.remote(), may_send) {
-            let (payload_type, marker, timestamp, payload) = match &event {
-                Some((pt, ev)) => (*pt, ev.marker, ev.timestamp, ev.payload.to_vec()),
-                None => {
-                    let mut payload = Vec::with_capacity(FRAME_SAMPLES);
-                    self.negotiated.codec.encode(&frame.samples, &mut payload);
-                    let marker = frame.voiced && !self.talkspurt;
-                    (
-                        self.negotiated.payload_type,
-                        marker,
-                        self.timestamp,
-                        payload,
-                    )
-                }
+            let (payload_type, marker, timestamp) = match &event {
+                Some((pt, ev)) => (*pt, ev.marker, ev.timestamp),
+                None => (
+                    self.negotiated.payload_type,
+                    frame.voiced && !self.talkspurt,
+                    self.timestamp,
+                ),
             };
-            let packet = rtp::packet::Packet {
-                header: rtp::header::Header {
-                    version: 2,
-                    marker,
-                    payload_type,
-                    sequence_number: self.seq,
-                    timestamp,
-                    ssrc: self.ssrc,
-                    ..Default::default()
-                },
-                payload: Bytes::from(payload),
-            };
-            if let Ok(bytes) = packet.marshal() {
-                if let Err(e) = self.socket.send_to(&bytes, remote).await {
-                    trace!(%remote, error = %e, "RTP send failed");
-                }
+            // One buffer for every packet of the stream: no allocation per
+            // 20 ms.
+            self.packet.clear();
+            rtp_header(
+                &mut self.packet,
+                marker,
+                payload_type,
+                self.seq,
+                timestamp,
+                self.ssrc,
+            );
+            match &event {
+                Some((_, ev)) => self.packet.extend_from_slice(&ev.payload[..]),
+                None => self
+                    .negotiated
+                    .codec
+                    .encode(&frame.samples, &mut self.packet),
+            }
+            if let Err(e) = self.socket.send_to(&self.packet, remote).await {
+                trace!(%remote, error = %e, "RTP send failed");
             }
             self.seq = self.seq.wrapping_add(1);
         }
@@ -386,6 +426,35 @@ impl<S: FrameSink> Stream<S> {
         if let Received::Digit(d) = self.receiver.on_rtp(&packet, &self.negotiated) {
             debug!(digit = %d, "RFC 4733 digit");
             self.events.send(MediaEvent::Dtmf(d)).ok();
+        }
+    }
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::rtp_header;
+    use webrtc_util::marshal::Marshal;
+
+    #[test]
+    fn our_header_is_the_one_the_rtp_crate_writes() {
+        for (marker, pt) in [(false, 8u8), (true, 101)] {
+            let packet = rtp::packet::Packet {
+                header: rtp::header::Header {
+                    version: 2,
+                    marker,
+                    payload_type: pt,
+                    sequence_number: 0xBEEF,
+                    timestamp: 0x0102_0304,
+                    ssrc: 0xA1B2_C3D4,
+                    ..Default::default()
+                },
+                payload: bytes::Bytes::from_static(&[1, 2, 3]),
+            };
+            let theirs = packet.marshal().expect("marshal");
+            let mut ours = Vec::new();
+            rtp_header(&mut ours, marker, pt, 0xBEEF, 0x0102_0304, 0xA1B2_C3D4);
+            ours.extend_from_slice(&[1, 2, 3]);
+            assert_eq!(ours[..], theirs[..]);
         }
     }
 }

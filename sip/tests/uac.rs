@@ -289,6 +289,34 @@ async fn cancel_after_ringing_gets_487() {
 }
 
 #[tokio::test]
+async fn early_media_is_a_183_with_the_answer_then_the_same_answer_in_the_200() {
+    let (mut uac, uas, _eps) = ringing_call().await;
+    let (_rtp, rtp_addr) = rtp_socket().await;
+    let answer = build_offer(rtp_addr, &[Codec::Pcma], Direction::SendRecv, 7, 1);
+    uas.send(Command::EarlyMedia {
+        sdp: answer.clone(),
+    })
+    .expect("early media");
+    assert_eq!(
+        next(&mut uac.events).await,
+        Some(UacEvent::EarlyMedia {
+            status: 183,
+            answer: answer.clone().into_bytes(),
+        })
+    );
+    uas.send(Command::Accept {
+        sdp: answer.clone(),
+    })
+    .expect("accept");
+    assert_eq!(
+        next(&mut uac.events).await,
+        Some(UacEvent::Answered {
+            answer: answer.into_bytes(),
+        })
+    );
+}
+
+#[tokio::test]
 async fn cancel_without_a_provisional_goes_after_the_deferral() {
     let (mut uac, mut uas, _eps) = ringing_call().await;
     let asked = tokio::time::Instant::now();

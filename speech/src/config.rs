@@ -164,6 +164,12 @@ impl Config {
         }
     }
 
+    /// The voice gate in front of the decoder: the default one, cutting
+    /// utterances at `max_utterance`.
+    pub fn gate(&self) -> crate::GateConfig {
+        crate::GateConfig::with_max_utterance(self.max_utterance)
+    }
+
     /// Checks what can be checked without loading anything: the model
     /// files exist, keyphrases are non-empty and usable, thresholds are
     /// positive numbers, the grammar is not empty.

@@ -14,12 +14,17 @@
 //!
 //! - [`Engine`]: PocketSphinx, spotting keyphrases or decoding with an
 //!   n-gram language model or a JSGF grammar ([`Config`], [`Mode`]).
+//! - [`Gated`]: any [`Decode`]r (an [`Engine`]) behind a [`VoiceGate`],
+//!   so that only speech is decoded, one whole utterance at a time; the
+//!   service shares a few warm engines between all calls this way.
 //! - [`TranscriptRecognizer`]: replays a reference transcript, for offline
 //!   replay of fixtures that come with one.
 #![deny(unsafe_code)]
 
 mod config;
 mod error;
+mod gate;
+mod gated;
 mod recognizer;
 mod sphinx;
 mod transcript;
@@ -27,6 +32,8 @@ pub mod upsample;
 
 pub use config::{Config, Keyphrase, Mode, DEFAULT_MODEL_DIR};
 pub use error::Error;
+pub use gate::{GateConfig, Utterance, VoiceGate};
+pub use gated::{Decode, Gated};
 pub use recognizer::{Recognizer, Word};
 pub use sphinx::Engine;
 pub use transcript::TranscriptRecognizer;

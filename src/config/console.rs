@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields, default)]
 pub struct ConsoleConfig {
     /// HTTP (or HTTPS with `tls_cert` and `tls_key`) on this address.
-    #[serde(deserialize_with = "super::socket_addr")]
+    #[serde(deserialize_with = "super::addr::socket_addr")]
     pub listen: SocketAddr,
     /// PEM certificate chain; with `tls_key`, the console serves HTTPS.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -31,6 +31,11 @@ pub struct ConsoleConfig {
     /// Per-line `retention_days`, by line name.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub line_retention_days: BTreeMap<String, u32>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the
+    /// login throttle and the audit log); from anyone else the header is
+    /// ignored. Empty: the connection's peer is the client.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Default for ConsoleConfig {
@@ -41,6 +46,7 @@ impl Default for ConsoleConfig {
             tls_key: None,
             retention_days: 90,
             line_retention_days: BTreeMap::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -57,51 +63,5 @@ impl ConsoleConfig {
     /// Whether exactly one of `tls_cert` and `tls_key` is set (an error).
     pub fn tls_half_set(&self) -> bool {
         self.tls_cert.is_some() != self.tls_key.is_some()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::config::Config;
-
-    const LINE: &str = "[[line]]\nname = \"a\"\nnumbers = [\"*\"]\n";
-
-    #[test]
-    fn on_only_with_the_table() {
-        let off = Config::parse(LINE, "test").expect("parses");
-        assert_eq!(off.console, None);
-        let on = Config::parse(&format!("[console]\n{LINE}"), "test").expect("parses");
-        let console = on.console.expect("on");
-        assert_eq!(console.listen.to_string(), "127.0.0.1:8080");
-        assert_eq!(console.retention_for("a"), 90);
-        assert!(
-            Config::default_config().console.is_some(),
-            "on in the built-in config"
-        );
-    }
-
-    #[test]
-    fn retention_per_line_and_tls_pairs() {
-        let text = format!(
-            "[console]\nlisten = \"127.0.0.1:9000\"\nretention_days = 30\nline_retention_days = {{ a = 7 }}\n{LINE}"
-        );
-        let console = Config::parse(&text, "test")
-            .expect("parses")
-            .console
-            .expect("on");
-        assert_eq!(
-            (console.retention_for("a"), console.retention_for("b")),
-            (7, 30)
-        );
-        let half = format!("[console]\ntls_cert = \"c.pem\"\n{LINE}");
-        let err = Config::parse(&half, "test")
-            .expect_err("cert without key")
-            .to_string();
-        assert!(err.contains("tls_cert and tls_key go together"), "{err}");
-        let typo = format!("[console]\nlisten_on = \"127.0.0.1:9000\"\n{LINE}");
-        assert!(
-            Config::parse(&typo, "test").is_err(),
-            "unknown keys are errors"
-        );
     }
 }

@@ -1,10 +1,12 @@
 //! The SIP peers of the service: `[[line.account]]` (a resident's phone
-//! that registers to linewarden with a user name and password) and the
-//! outgoing side of `[[trunk]]` (the provider's address, our credentials,
-//! and registering to the provider), with their checks.
+//! that registers to linewarden with a user name and password) and
+//! `[[trunk]]` (the networks calls come from, the provider's address, our
+//! credentials, and registering to the provider), with their checks.
 //!
 //! Does not own: answering REGISTER (`sip::registrar`) or registering to a
 //! trunk (`trunk.rs` in the binary).
+
+use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
@@ -69,11 +71,47 @@ pub(super) fn validate_account(
     Ok(())
 }
 
+/// `[[trunk]]`: one SIP trunk from the phone network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrunkConfig {
+    /// Short name for logs.
+    pub name: String,
+    /// Addresses or networks (CIDR) the provider sends calls from; an
+    /// INVITE from anywhere else gets 403 and rings nobody.
+    pub sources: Vec<String>,
+    /// The provider's SIP address (`sip:host[:port]`), where registrations
+    /// and outgoing calls go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Our user name and password at the provider, for REGISTER and for
+    /// answering its digest challenges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Register to the provider (refreshed before expiry, retried with
+    /// backoff after a failure).
+    #[serde(default)]
+    pub register: bool,
+    /// Registration lifetime asked for, in seconds.
+    #[serde(default = "default_register_expires")]
+    pub register_expires_secs: u32,
+}
+
+fn default_register_expires() -> u32 {
+    3600
+}
+
+/// A trunk source: a network in CIDR form or a single address.
+pub fn parse_source(text: &str) -> Option<ipnet::IpNet> {
+    text.parse::<ipnet::IpNet>()
+        .ok()
+        .or_else(|| text.parse::<IpAddr>().ok().map(ipnet::IpNet::from))
+}
+
 /// Checks the outgoing keys of a `[[trunk]]`.
-pub(super) fn validate_trunk_outgoing(
-    trunk: &super::TrunkConfig,
-    path: KeyPath,
-) -> Result<(), Problem> {
+pub(super) fn validate_trunk_outgoing(trunk: &TrunkConfig, path: KeyPath) -> Result<(), Problem> {
     if let Some(address) = &trunk.address {
         let ok = address
             .strip_prefix("sip:")
@@ -198,15 +236,4 @@ pub fn verified_numbers(
         ));
     }
     ivr::lineclear::VerifiedNumbers::new(entries).map_err(|e| (0, e.to_string()))
-}
-
-/// Checks a line's `[[line.verified]]` and `[line.outbound]`.
-pub(super) fn validate_outbound(line: &super::LineConfig, path: KeyPath) -> Result<(), Problem> {
-    if let Err((i, why)) = verified_numbers(&line.verified) {
-        return problem(path.key("verified").index(i), why);
-    }
-    if let Err(e) = line.outbound.policy_config().validate() {
-        return problem(path.key("outbound"), e.to_string());
-    }
-    Ok(())
 }

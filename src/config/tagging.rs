@@ -17,6 +17,7 @@ use crate::config::toml_key::{problem, KeyPath, Problem};
 
 /// Most recognizer threads.
 const MAX_WORKERS: usize = 64;
+const MAX_LISTEN_CAPACITY: usize = 10_000;
 
 /// Which recognizer listens to calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,8 +56,12 @@ pub struct SpeechConfig {
     /// Keyphrase spotting threshold for phrases that give none (smaller
     /// spots more: more recall, more false alarms).
     pub keyphrase_threshold: f64,
-    /// Recognizer threads shared by all calls; 0: one per CPU.
+    /// Recognizer threads shared by all calls, one decoder each; 0: one
+    /// per CPU.
     pub workers: usize,
+    /// Calls listened to at once; a call past it is recorded as not
+    /// listened to.
+    pub listen_capacity: usize,
 }
 
 impl Default for SpeechConfig {
@@ -68,6 +73,7 @@ impl Default for SpeechConfig {
             language_model: None,
             keyphrase_threshold: 1e-20,
             workers: 0,
+            listen_capacity: 200,
         }
     }
 }
@@ -390,6 +396,15 @@ pub(super) fn validate_speech(speech: &SpeechConfig, path: KeyPath) -> Result<()
         return problem(
             path.key("workers"),
             format!("expected 0 to {MAX_WORKERS}, got {}", speech.workers),
+        );
+    }
+    if !(1..=MAX_LISTEN_CAPACITY).contains(&speech.listen_capacity) {
+        return problem(
+            path.key("listen_capacity"),
+            format!(
+                "expected 1 to {MAX_LISTEN_CAPACITY} calls, got {}",
+                speech.listen_capacity
+            ),
         );
     }
     Ok(())

@@ -4,9 +4,13 @@ use std::time::Duration;
 
 use super::*;
 
+mod common;
+mod console;
 mod fuzz;
 mod policy;
 mod tagging;
+
+use self::common::LINE;
 
 fn parse_err(text: &str) -> String {
     match Config::parse(text, "bad.toml") {
@@ -157,8 +161,6 @@ fn load_missing_file_names_it() {
     );
 }
 
-const LINE: &str = "[[line]]\nname = \"a\"\nnumbers = [\"1\"]\n";
-
 /// (config text, expected "file:line:col: key K" prefix, expected fragment)
 fn bad_configs() -> Vec<(String, &'static str, &'static str)> {
     let mut cases = vec![
@@ -277,6 +279,21 @@ fn bad_configs() -> Vec<(String, &'static str, &'static str)> {
             format!("[service]\nshutdown_grace_secs = 3600\n{LINE}"),
             "bad.toml:2:23: key service.shutdown_grace_secs:",
             "expected 0 to 60 seconds",
+        ),
+        (
+            format!("[service]\nmax_calls = 0\n{LINE}"),
+            "bad.toml:2:13: key service.max_calls:",
+            "expected 1 to 100000 calls",
+        ),
+        (
+            format!("[service]\nmax_lag_ms = 5\n{LINE}"),
+            "bad.toml:2:14: key service.max_lag_ms:",
+            "expected 10 to 10000 ms",
+        ),
+        (
+            format!("[service]\nretry_after_secs = 0\n{LINE}"),
+            "bad.toml:2:20: key service.retry_after_secs:",
+            "expected 1 to 3600 seconds",
         ),
         (
             format!("{LINE}[[line.account]]\nuser = \"kitchen\"\npassword = \"short\"\n"),

@@ -7,12 +7,16 @@ use std::collections::HashMap;
 
 use crate::config::toml_key::{problem, KeyPath, Problem};
 
-use super::{Config, LineConfig, LinePolicy, ScreeningConfig, ServiceConfig, CATCH_ALL};
+use super::model::{Config, LineConfig, ScreeningConfig, ServiceConfig, CATCH_ALL};
+use super::policy::LinePolicy;
+use super::sip_peers::{parse_source, verified_numbers};
 
 /// Longest accepted line name, called number and user agent, in characters.
 const MAX_NAME: usize = 64;
 const MAX_USER_AGENT: usize = 128;
 const MAX_SHUTDOWN_GRACE_SECS: u64 = 60;
+/// The most calls in progress `max_calls` may allow.
+const MAX_CALLS: usize = 100_000;
 const DIGIT_TIMEOUT_SECS: std::ops::RangeInclusive<u64> = 1..=60;
 const MAX_RETRIES: u8 = 5;
 const MAX_ANSWER_AFTER_MS: u64 = 30_000;
@@ -41,7 +45,7 @@ impl Config {
             }
             super::sip_peers::validate_trunk_outgoing(trunk, path.clone())?;
             for (j, source) in trunk.sources.iter().enumerate() {
-                if super::parse_source(source).is_none() {
+                if parse_source(source).is_none() {
                     return problem(
                         path.clone().key("sources").index(j),
                         format!(
@@ -61,7 +65,7 @@ impl Config {
         for (i, line) in self.lines.iter().enumerate() {
             let path = lines.clone().index(i);
             validate_line(line, path.clone())?;
-            super::sip_peers::validate_outbound(line, path.clone())?;
+            validate_outbound(line, path.clone())?;
             if let Some(url) = &line.alerts.webhook {
                 if let Err(why) = super::webhook::validate_url(url) {
                     return problem(path.clone().key("alerts").key("webhook"), why);
@@ -214,6 +218,32 @@ fn validate_service(service: &ServiceConfig, path: KeyPath) -> Result<(), Proble
             ),
         );
     }
+    validate_load(service, path)
+}
+
+/// The limits of admission by load.
+fn validate_load(service: &ServiceConfig, path: KeyPath) -> Result<(), Problem> {
+    if !(1..=MAX_CALLS).contains(&service.max_calls) {
+        return problem(
+            path.key("max_calls"),
+            format!("expected 1 to {MAX_CALLS} calls, got {}", service.max_calls),
+        );
+    }
+    if !(10..=10_000).contains(&service.max_lag_ms) {
+        return problem(
+            path.key("max_lag_ms"),
+            format!("expected 10 to 10000 ms, got {}", service.max_lag_ms),
+        );
+    }
+    if !(1..=3600).contains(&service.retry_after_secs) {
+        return problem(
+            path.key("retry_after_secs"),
+            format!(
+                "expected 1 to 3600 seconds, got {}",
+                service.retry_after_secs
+            ),
+        );
+    }
     Ok(())
 }
 
@@ -362,4 +392,15 @@ fn list_key(list: ivr::ListName) -> &'static str {
         ivr::ListName::Blocklist => "blocklist",
         ivr::ListName::NeverCallsOut => "never_calls_out",
     }
+}
+
+/// Checks a line's `[[line.verified]]` and `[line.outbound]`.
+fn validate_outbound(line: &LineConfig, path: KeyPath) -> Result<(), Problem> {
+    if let Err((i, why)) = verified_numbers(&line.verified) {
+        return problem(path.key("verified").index(i), why);
+    }
+    if let Err(e) = line.outbound.policy_config().validate() {
+        return problem(path.key("outbound"), e.to_string());
+    }
+    Ok(())
 }

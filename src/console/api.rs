@@ -17,7 +17,7 @@ use super::audit::{self, Event};
 use super::auth::{self, Authed};
 use super::calls::{self, Call, Filter};
 use super::error::ApiError;
-use super::AppState;
+use super::state::AppState;
 
 #[derive(Deserialize)]
 pub struct LoginBody {
@@ -29,9 +29,11 @@ pub struct LoginBody {
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
     Json(body): Json<LoginBody>,
 ) -> Result<Response, ApiError> {
-    let done = super::login::log_in(&state, peer.ip(), &body.user, &body.password).await?;
+    let ip = super::client::client_ip(peer.ip(), &headers, &state.config.trusted_proxies);
+    let done = super::login::log_in(&state, ip, &body.user, &body.password).await?;
     let cookie = auth::session_cookie(Some(&done.token), state.secure);
     let body = json!({ "user": done.user, "csrf_token": done.csrf });
     Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
@@ -200,17 +202,28 @@ pub struct AuditQuery {
     pub limit: Option<i64>,
 }
 
+/// The audit entries `q` asks for (admins only), newest first, at most
+/// `default_limit` unless `q` says; and the limit used.
+pub async fn audit_rows(
+    state: &AppState,
+    authed: &Authed,
+    q: AuditQuery,
+    default_limit: i64,
+) -> Result<(Vec<audit::Entry>, i64), ApiError> {
+    authed.admin()?;
+    let limit = q.limit.unwrap_or(default_limit).clamp(1, 1000);
+    let rows = state
+        .db
+        .run(move |conn| audit::list(conn, q.before, limit))
+        .await?;
+    Ok((rows, limit))
+}
+
 /// `GET /api/audit` (admins): newest first.
 pub async fn audit_log(
     State(state): State<AppState>,
     authed: Authed,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<Vec<audit::Entry>>, ApiError> {
-    authed.admin()?;
-    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let rows = state
-        .db
-        .run(move |conn| audit::list(conn, q.before, limit))
-        .await?;
-    Ok(Json(rows))
+    Ok(Json(audit_rows(&state, &authed, q, 100).await?.0))
 }

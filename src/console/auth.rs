@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::error::ApiError;
 use super::sessions::{self, Session, COOKIE};
-use super::AppState;
+use super::state::AppState;
 
 /// A request from a logged-in user.
 pub struct Authed {
@@ -82,14 +82,15 @@ pub fn cookie_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-/// The client's address (the peer; a reverse proxy's own address when
-/// behind one).
-pub fn client_ip(parts: &Parts) -> IpAddr {
-    parts
+/// The client's address: the peer, or the address a trusted reverse
+/// proxy forwards for (see [`super::client`]).
+pub fn client_ip(parts: &Parts, state: &AppState) -> IpAddr {
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    super::client::client_ip(peer, &parts.headers, &state.config.trusted_proxies)
 }
 
 /// The `Set-Cookie` value that starts (`Some(token)`) or ends a session.
@@ -126,7 +127,7 @@ impl FromRequestParts<AppState> for Authed {
             .ok_or_else(refuse)?;
         Ok(Authed {
             session,
-            ip: client_ip(parts),
+            ip: client_ip(parts, state),
         })
     }
 }

@@ -53,6 +53,8 @@ pub struct Call {
     pub evidence_hold: bool,
     /// A line-clear callback's proof (JSON text as logged).
     pub callback: Option<String>,
+    /// How much the speech recognizer heard: `full`, `partial`, `none`.
+    pub listened: Option<String>,
     #[serde(skip)]
     pub recording: Option<String>,
 }
@@ -60,7 +62,7 @@ pub struct Call {
 const COLUMNS: &str = "id, call_id, line, caller, caller_name, called, started_at, started_at_ms,
     answered_at, ended_at, ended_at_ms - started_at_ms, policy, outcome, bridge, answered_by,
     hangup_by, end_reason, risk, tags, tag_details, recording, recording_note,
-    recording_deleted_at_ms, evidence_hold, callback, answered_at_ms - started_at_ms";
+    recording_deleted_at_ms, evidence_hold, callback, answered_at_ms - started_at_ms, listened";
 
 fn json_list<T: for<'de> Deserialize<'de>>(row: &Row<'_>, i: usize) -> rusqlite::Result<Vec<T>> {
     let text: Option<String> = row.get(i)?;
@@ -101,6 +103,7 @@ fn call(row: &Row<'_>) -> rusqlite::Result<Call> {
         evidence_hold: row.get::<_, i64>(23)? != 0,
         callback: row.get(24)?,
         answer_offset_ms: row.get(25)?,
+        listened: row.get(26)?,
     })
 }
 

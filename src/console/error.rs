@@ -31,6 +31,9 @@ pub enum ConsoleError {
 pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
+    /// The request's field the message is about (a refused line names
+    /// the key, such as `policy.allowlist[0]`).
+    pub field: Option<String>,
 }
 
 impl ApiError {
@@ -38,6 +41,7 @@ impl ApiError {
         ApiError {
             status,
             message: message.into(),
+            field: None,
         }
     }
 
@@ -74,7 +78,10 @@ impl From<ConsoleError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({ "error": self.message });
+        let body = match &self.field {
+            Some(field) => serde_json::json!({ "error": self.message, "field": field }),
+            None => serde_json::json!({ "error": self.message }),
+        };
         (self.status, axum::Json(body)).into_response()
     }
 }

@@ -1,7 +1,7 @@
-//! Requests the console keeps for later: allowlist/blocklist requests
-//! from a call's page (the `list_changes` table; they do not change a
-//! running line: applying them belongs to the lines kept in the store),
-//! and holding a call as evidence (retention then keeps its recording).
+//! What a call's page keeps: the history of its caller put on a line's
+//! allowlist or blocklist from there (the `list_changes` table; the
+//! change to the line itself is `lines::change`), and holding a call as
+//! evidence (retention then keeps its recording).
 
 use rusqlite::{params, Connection};
 use serde::Serialize;
@@ -25,9 +25,9 @@ impl List {
     }
 }
 
-/// Keeps a request to put `number` on `line`'s `list` (from call `call`);
+/// Keeps that `number` was put on `line`'s `list` (from call `call`);
 /// returns its id.
-pub fn request(
+pub fn record(
     conn: &Connection,
     at_ms: i64,
     by: &str,
@@ -37,22 +37,22 @@ pub fn request(
     call: i64,
 ) -> Result<i64, ConsoleError> {
     conn.execute(
-        "INSERT INTO list_changes (at_ms, requested_by, line, list, number, call)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO list_changes (at_ms, requested_by, line, list, number, call, applied_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?1)",
         params![at_ms, by, line, list.as_str(), number, call],
     )?;
     Ok(conn.last_insert_rowid())
 }
 
-/// The requests not applied yet for `line`'s `number`: (list, by, at_ms).
-pub fn pending(
+/// The list changes for `line`'s `number`, oldest first: (list, by, at_ms).
+pub fn history(
     conn: &Connection,
     line: &str,
     number: &str,
 ) -> Result<Vec<(String, String, i64)>, ConsoleError> {
     let mut stmt = conn.prepare(
         "SELECT list, requested_by, at_ms FROM list_changes
-         WHERE line = ?1 AND number = ?2 AND applied_at_ms IS NULL ORDER BY id",
+         WHERE line = ?1 AND number = ?2 ORDER BY id",
     )?;
     let rows = stmt.query_map(params![line, number], |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?))

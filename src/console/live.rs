@@ -38,8 +38,8 @@ pub enum Change {
     /// The caller's display name (from the SIP From header; untrusted).
     CallerName { name: String },
     /// A step of the call: `field` is `policy`, `outcome`, `answered`,
-    /// `bridge`, `bridged`, `hangup_by`, `recording_note`, `voicemail` or
-    /// `callback`; `value` its new value.
+    /// `bridge`, `bridged`, `hangup_by`, `recording_note`, `voicemail`,
+    /// `callback` or `listened`; `value` its new value.
     State { field: String, value: String },
     /// A tag, with when in the call and why when known.
     Tag {

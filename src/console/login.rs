@@ -12,8 +12,8 @@ use axum::http::StatusCode;
 use super::audit::{self, Event};
 use super::error::{ApiError, ConsoleError};
 use super::sessions::{self, same_token};
+use super::state::AppState;
 use super::users::{self, Role, User};
-use super::AppState;
 
 /// A new session: who, the cookie token and the CSRF token.
 pub struct LoggedIn {

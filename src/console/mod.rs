@@ -6,42 +6,45 @@
 //! writer; every login, playback, download and user change is audited;
 //! a daily sweep deletes expired recordings.
 //!
-//! Owns: the HTTP server, its routes and shared state ([`AppState`]), and
-//! the console's children: users, sessions, throttle, audit, calls,
-//! recording, evidence, lists, retention, live events, pages.
+//! Owns: the HTTP server and every route ([`router`], the one place they
+//! are listed), and the console's children: shared state, users,
+//! sessions, throttle, audit, calls, recording, evidence, lists, lines,
+//! retention, live events, pages.
 //! Does not own: the call log's schema and writes (`crate::store`, which
 //! publishes into [`live`]), the configuration (`crate::config`), or
-//! screening calls (`crate::serve`).
-//!
-//! Lines are still read from the config file here; managing lines from
-//! the console (`/api/lines`) will add its routes to [`router`] and take
-//! the line names from the store instead of [`Setup::lines`].
+//! screening calls (`crate::serve`, which gives the console its running
+//! lines through [`lines::live::LiveLines`]).
 
 pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod calls;
+pub mod client;
 pub mod db;
 pub mod error;
 pub mod evidence;
+pub mod lines;
 pub mod lists;
 pub mod live;
 pub mod login;
+pub mod metrics;
 pub mod pages;
 pub mod recording;
 pub mod retention;
 pub mod sessions;
 pub mod sse;
+pub mod state;
 pub mod throttle;
 pub mod users;
 pub mod users_cli;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use axum::http::{header, HeaderValue};
+use axum::response::Redirect;
 use axum::routing::{get, post};
 use axum::Router;
 use tokio::sync::watch;
@@ -49,48 +52,21 @@ use tracing::{info, warn};
 
 use crate::config::ConsoleConfig;
 use db::Db;
+use lines::live::LiveLines;
 use live::LiveSender;
+use state::AppState;
 use throttle::Throttle;
 
 /// What the console needs from the service.
 pub struct Setup {
     pub config: ConsoleConfig,
     pub data_dir: PathBuf,
-    /// The configured lines' names (for filters and user forms).
-    pub lines: Vec<String>,
+    /// The running lines, and where changed ones are published.
+    pub lines: Arc<dyn LiveLines>,
     pub live: LiveSender,
 }
 
-/// Shared by every request.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub data_dir: Arc<PathBuf>,
-    pub config: Arc<ConsoleConfig>,
-    pub lines: Arc<Vec<String>>,
-    pub live: LiveSender,
-    throttle: Arc<Mutex<Throttle>>,
-    /// The one-time code that creates the first admin, while no user exists.
-    setup_code: Arc<Mutex<Option<String>>>,
-    /// Cookies get `Secure` (the console serves HTTPS).
-    pub secure: bool,
-}
-
-fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-impl AppState {
-    pub fn throttle_lock(&self) -> MutexGuard<'_, Throttle> {
-        locked(&self.throttle)
-    }
-
-    pub fn setup_code_lock(&self) -> MutexGuard<'_, Option<String>> {
-        locked(&self.setup_code)
-    }
-}
-
-/// Every route.
+/// Every route: the JSON API, then the pages and their two static files.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/login", post(api::login))
@@ -102,8 +78,38 @@ pub fn router(state: AppState) -> Router {
         .route("/api/calls/{id}/evidence", get(api::evidence))
         .route("/api/live", get(sse::live))
         .route("/api/audit", get(api::audit_log))
-        // Lines CRUD (/api/lines, /api/lines/{name}) goes here.
-        .merge(pages::routes())
+        .route("/metrics", get(metrics::metrics))
+        .route("/api/lines", get(lines::api::list).post(lines::api::create))
+        .route(
+            "/api/lines/{name}",
+            get(lines::api::one)
+                .put(lines::api::update)
+                .delete(lines::api::remove),
+        )
+        .route("/", get(|| async { Redirect::to("/live") }))
+        .route("/login", get(pages::login::form).post(pages::login::submit))
+        .route("/setup", post(pages::login::setup))
+        .route("/logout", post(pages::login::logout))
+        .route("/live", get(pages::live::page))
+        .route("/calls", get(pages::calllog::page))
+        .route("/calls/{id}", get(pages::call::page))
+        .route("/calls/{id}/list", post(pages::call::list_change))
+        .route("/calls/{id}/hold", post(pages::call::hold))
+        .route("/lines", get(lines::page::list).post(lines::page::create))
+        .route("/lines/new", get(lines::page::new))
+        .route(
+            "/lines/{name}",
+            get(lines::page::edit).post(lines::page::update),
+        )
+        .route("/lines/{name}/remove", post(lines::page::remove))
+        .route("/audit", get(pages::admin::audit))
+        .route(
+            "/users",
+            get(pages::admin::users).post(pages::admin::add_user),
+        )
+        .route("/users/{name}/remove", post(pages::admin::remove_user))
+        .route("/assets/console.js", get(pages::js))
+        .route("/assets/console.css", get(pages::css))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }
@@ -174,7 +180,7 @@ pub async fn start(
         db: db.clone(),
         data_dir: Arc::new(setup.data_dir),
         config: Arc::new(setup.config),
-        lines: Arc::new(setup.lines),
+        lines: setup.lines,
         live: setup.live,
         throttle: Arc::new(Mutex::new(Throttle::new())),
         setup_code: Arc::new(Mutex::new(setup_code)),

@@ -138,22 +138,19 @@ mod tests {
     #[test]
     fn ranges() {
         assert_eq!(wanted(None, 100), Wanted::Whole);
-        assert_eq!(
-            wanted(Some("bytes=0-"), 100),
-            Wanted::Part { start: 0, end: 99 }
-        );
-        assert_eq!(
-            wanted(Some("bytes=10-19"), 100),
-            Wanted::Part { start: 10, end: 19 }
-        );
-        assert_eq!(
-            wanted(Some("bytes=90-500"), 100),
-            Wanted::Part { start: 90, end: 99 }
-        );
-        assert_eq!(
-            wanted(Some("bytes=-10"), 100),
-            Wanted::Part { start: 90, end: 99 }
-        );
+        let parts = [
+            ("bytes=0-", 0, 99),
+            ("bytes=10-19", 10, 19),
+            ("bytes=90-500", 90, 99),
+            ("bytes=-10", 90, 99),
+        ];
+        for (range, start, end) in parts {
+            assert_eq!(
+                wanted(Some(range), 100),
+                Wanted::Part { start, end },
+                "{range}"
+            );
+        }
         assert_eq!(wanted(Some("bytes=100-"), 100), Wanted::Unsatisfiable);
         assert_eq!(wanted(Some("bytes=5-1"), 100), Wanted::Whole);
         assert_eq!(wanted(Some("bytes=0-1,5-6"), 100), Wanted::Whole);

@@ -14,7 +14,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::auth::Authed;
-use super::AppState;
+use super::state::AppState;
 
 /// How often the stream checks that the session is still alive.
 const SESSION_CHECK: Duration = Duration::from_secs(60);

@@ -24,22 +24,24 @@ pub struct Limits {
 
 /// Per user name: 3 free tries, then 1 s, 2 s, 4 s ... waits, locked for
 /// 15 minutes at 10 failures.
-pub const PER_USER: Limits = Limits {
-    free: 3,
-    base_ms: 1_000,
-    lock_after: 10,
-    lock_ms: 15 * 60 * 1000,
-    forget_ms: 15 * 60 * 1000,
-};
+pub const PER_USER: Limits = Limits::quarter_hour(3, 10);
 
 /// Per source IP (several people may share one): 10 free, locked at 50.
-pub const PER_IP: Limits = Limits {
-    free: 10,
-    base_ms: 1_000,
-    lock_after: 50,
-    lock_ms: 15 * 60 * 1000,
-    forget_ms: 15 * 60 * 1000,
-};
+pub const PER_IP: Limits = Limits::quarter_hour(10, 50);
+
+impl Limits {
+    /// `free` tries, then waits doubling from 1 s, locked for 15 minutes
+    /// at `lock_after` failures; failures forgotten after 15 minutes.
+    const fn quarter_hour(free: u32, lock_after: u32) -> Limits {
+        Limits {
+            free,
+            base_ms: 1_000,
+            lock_after,
+            lock_ms: 15 * 60 * 1000,
+            forget_ms: 15 * 60 * 1000,
+        }
+    }
+}
 
 /// Most keys remembered; past this, forgotten ones are pruned.
 const MAX_KEYS: usize = 100_000;

@@ -21,9 +21,13 @@ pub fn run(command: UserCmd) -> anyhow::Result<ExitCode> {
         } => {
             let config = config.load()?;
             let role: Role = role.parse()?;
+            let stored = super::lines::stored::load(&config.service.data_dir)?;
+            let known = super::lines::merge::merge(&config.lines, &stored);
             for line in &lines {
-                if !config.lines.iter().any(|l| &l.name == line) {
-                    eprintln!("linewarden: warning: no line {line:?} in the configuration");
+                if !known.iter().any(|l| &l.name == line) {
+                    eprintln!(
+                        "linewarden: warning: no line {line:?} in the configuration or the store"
+                    );
                 }
             }
             let mut password = String::new();

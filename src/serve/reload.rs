@@ -1,7 +1,9 @@
 //! Reloading the configuration on SIGHUP: the file is read again (with the
-//! same command-line overrides as at start); when it is valid, a new
+//! same command-line overrides as at start) and the lines kept in the
+//! store (the console's) are merged in; when the result is valid, a new
 //! [`LineSet`] is built and swapped in for the calls that start after it,
-//! and the registrar's accounts are replaced. An invalid file keeps the
+//! and the registrar's accounts are replaced ([`swap_in`], which the
+//! console's changes use too). An invalid file keeps the
 //! running configuration and logs why (file, line and key). Settings that
 //! need a restart are kept as they were, with a warning naming them.
 //!
@@ -13,6 +15,8 @@ use std::sync::Arc;
 use tracing::{error, info, warn};
 
 use crate::config::Config;
+use crate::console::lines::live::LiveLines;
+use crate::serve::console_lines::ServiceLines;
 use crate::serve::lineset::LineSet;
 use crate::serve::shared::Shared;
 
@@ -20,16 +24,34 @@ use crate::serve::shared::Shared;
 /// it runs on the built-in configuration (nothing to reload).
 pub type LoadConfig = Box<dyn Fn() -> anyhow::Result<Config> + Send + Sync>;
 
-/// Reloads the configuration into `shared`; logs what happened.
-pub fn reload(shared: &Shared, load: Option<&LoadConfig>) {
+/// Reloads the configuration into `shared`, with the stored lines of
+/// `lines` merged in; logs what happened.
+pub fn reload(shared: &Shared, load: Option<&LoadConfig>, lines: &ServiceLines) {
     let Some(load) = load else {
         info!("SIGHUP: the built-in configuration is in use, nothing to reload");
         return;
     };
-    let mut config = match load() {
+    let config = match load() {
         Ok(config) => config,
         Err(e) => {
             error!(error = %format!("{e:#}"), "SIGHUP: the configuration is invalid; the running configuration is kept");
+            return;
+        }
+    };
+    // No console change runs until the new file lines are in place.
+    let mut file_lines = lines.file_lines();
+    let file = config.lines.clone();
+    let merged = crate::console::lines::stored::load(&shared.data_dir)
+        .map_err(|e| e.to_string())
+        .and_then(|stored| {
+            crate::console::lines::merge::with_stored(config, &stored).map_err(|e| {
+                format!("the configuration file's lines and the stored lines conflict: {e}")
+            })
+        });
+    let mut config = match merged {
+        Ok(config) => config,
+        Err(e) => {
+            error!(error = %e, "SIGHUP: the configuration is invalid; the running configuration is kept");
             return;
         }
     };
@@ -42,28 +64,35 @@ pub fn reload(shared: &Shared, load: Option<&LoadConfig>) {
         );
     }
     config.service = shared.service.clone();
-    let lines = match LineSet::build(config) {
-        Ok(lines) => lines,
-        Err(e) => {
-            error!(error = %format!("{e:#}"), "SIGHUP: the running configuration is kept");
-            return;
+    match swap_in(shared, config) {
+        Ok(count) => {
+            *file_lines = file;
+            info!(
+                lines = count,
+                "SIGHUP: configuration reloaded; calls in progress keep theirs"
+            );
         }
-    };
-    // The callers each line remembers survive the reload.
+        Err(e) => error!(error = %format!("{e:#}"), "SIGHUP: the running configuration is kept"),
+    }
+}
+
+/// Builds the line set for `config` (valid, with the service's own
+/// `[service]`) and swaps it in for new calls: the callers each line
+/// remembers carry over, the registrar gets the accounts. How many lines.
+pub fn swap_in(shared: &Shared, config: Config) -> anyhow::Result<usize> {
+    let running = shared.lines();
+    let lines = LineSet::build(config)?;
     lines.policies.restore(running.policies.remembered());
     accounts(shared, &lines.config);
     let count = lines.config.lines.len();
     shared.lines.store(Arc::new(lines));
-    info!(
-        lines = count,
-        "SIGHUP: configuration reloaded; calls in progress keep theirs"
-    );
+    Ok(count)
 }
 
 /// Gives the registrar the reloaded accounts. A registrar that was not
 /// started (no line had an account) is not started by a reload.
 fn accounts(shared: &Shared, config: &Config) {
-    let accounts = super::accounts(config);
+    let accounts = super::accounts::accounts(config);
     match &shared.registrar {
         Some(registrar) => registrar
             .lock()

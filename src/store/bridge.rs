@@ -5,7 +5,9 @@ use std::time::SystemTime;
 
 use rusqlite::params;
 
-use super::{rfc3339_millis, unix_millis, Store, StoreError};
+use super::db::Store;
+use super::types::StoreError;
+use crate::time::{rfc3339_millis, unix_millis};
 
 impl Store {
     /// Records how connecting the caller to the resident ended
@@ -56,6 +58,15 @@ impl Store {
             id,
             "UPDATE calls SET callback = ?2 WHERE id = ?1",
             params![id, proof],
+        )
+    }
+
+    /// Records how much of the call the recognizer heard.
+    pub fn set_listened(&self, id: i64, listened: &str) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET listened = ?2 WHERE id = ?1",
+            params![id, listened],
         )
     }
 

@@ -4,62 +4,15 @@
 //! caller-chosen [`CallKey`] instead of the row id, which only the writer
 //! thread learns.
 
-use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::SystemTime;
 
-use super::{NewCall, Store, TagDetail};
+use super::db::Store;
+use super::msg::{CallKey, Msg};
+use super::types::{NewCall, TagDetail};
 use crate::console::live::LiveSender;
-
-/// Names one call for the lifetime of the process: the SIP Call-ID plus a
-/// process-wide counter, so a reused Call-ID is still a new call.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct CallKey {
-    call_id: String,
-    seq: u64,
-}
-
-static NEXT_SEQ: AtomicU64 = AtomicU64::new(1);
-
-impl CallKey {
-    /// A key no other call in this process has.
-    pub fn new(call_id: &str) -> CallKey {
-        CallKey {
-            call_id: call_id.to_owned(),
-            seq: NEXT_SEQ.fetch_add(1, Ordering::Relaxed),
-        }
-    }
-}
-
-impl fmt::Display for CallKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}#{}", self.call_id, self.seq)
-    }
-}
-
-pub(super) enum Msg {
-    Started(CallKey, NewCall),
-    Answered(CallKey, SystemTime, Option<String>),
-    Outcome(CallKey, String),
-    Policy(CallKey, String),
-    Tag(CallKey, String),
-    TagDetail(CallKey, TagDetail),
-    Risk(CallKey, String),
-    Bridge(CallKey, String),
-    Bridged(CallKey, SystemTime, String),
-    HangupBy(CallKey, String),
-    Ended(CallKey, SystemTime, String),
-    Binding(sip::registrar::BindingChange),
-    Voicemail(CallKey, String),
-    RecordingNote(CallKey, String),
-    Callback(CallKey, String),
-    CallerName(CallKey, String),
-    Passed(String, String, i64),
-    Shutdown,
-}
 
 /// Sends call-log writes to the writer thread. Every method returns at
 /// once and never blocks, except [`StoreHandle::shutdown`]. Failed writes
@@ -158,6 +111,12 @@ impl StoreHandle {
     /// first of these for a call is kept, so the order sent decides.
     pub fn set_hangup_by(&self, key: &CallKey, who: &str) {
         self.send(Msg::HangupBy(key.clone(), who.to_owned()));
+    }
+
+    /// Logs how much of the call the recognizer heard (`full`, `partial`,
+    /// `none`).
+    pub fn set_listened(&self, key: &CallKey, listened: &str) {
+        self.send(Msg::Listened(key.clone(), listened.to_owned()));
     }
 
     /// Logs the end of the call; `key` is forgotten afterwards.

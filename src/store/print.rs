@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::CallRecord;
+use super::types::CallRecord;
 
 /// Longest a table cell may be, in characters; longer values are cut with
 /// a trailing `…`.
@@ -30,7 +30,9 @@ const NO_RISK: &str = "none";
 ///   its URI without the scheme, port or parameters), the risk (`none`
 ///   when none was logged, as in `replay`), tags
 ///   (comma-separated, each with when in the call it was given if its
-///   details are known: `police@12.3s,suspicious-cli`), duration,
+///   details are known: `police@12.3s,suspicious-cli`), how much of the
+///   call the recognizer heard (`full`, `partial`, `none`; the `HEARD`
+///   column is left out when no call has it), duration,
 ///   recording (last, never cut, so it can be copied; relative to the data
 ///   directory). An empty cell shows `-`; other long cells are cut with `…`.
 ///   Control characters (which could reach a terminal from a caller's SIP
@@ -51,7 +53,7 @@ pub fn print_calls(records: &[CallRecord], json: bool, out: &mut impl Write) -> 
     if records.is_empty() {
         return writeln!(out, "no calls");
     }
-    const HEADER: [&str; COLUMNS] = [
+    let mut header = vec![
         "STARTED (UTC)",
         "LINE",
         "CALLER",
@@ -64,17 +66,23 @@ pub fn print_calls(records: &[CallRecord], json: bool, out: &mut impl Write) -> 
         "DURATION",
         "RECORDING",
     ];
-    let rows: Vec<[String; COLUMNS]> = records.iter().map(row).collect();
-    let mut widths = HEADER.map(|h| h.chars().count());
+    // Calls logged before the recognizer's coverage was kept have none:
+    // the column shows once any call has it.
+    let heard = records.iter().any(|r| r.listened.is_some());
+    if heard {
+        header.insert(LISTENED_AT, "HEARD");
+    }
+    let rows: Vec<Vec<String>> = records.iter().map(|r| row(r, heard)).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
     }
-    let header = HEADER.map(str::to_owned);
+    let header: Vec<String> = header.into_iter().map(str::to_owned).collect();
     for row in std::iter::once(&header).chain(&rows) {
         let mut line = String::new();
-        for (i, (cell, width)) in row.iter().zip(widths).enumerate() {
+        for (i, (cell, &width)) in row.iter().zip(&widths).enumerate() {
             if i > 0 {
                 line.push_str("  ");
             }
@@ -87,10 +95,10 @@ pub fn print_calls(records: &[CallRecord], json: bool, out: &mut impl Write) -> 
     Ok(())
 }
 
-/// Columns in the table.
-const COLUMNS: usize = 11;
+/// Where the `HEARD` column goes: after the tags.
+const LISTENED_AT: usize = 9;
 
-fn row(record: &CallRecord) -> [String; COLUMNS] {
+fn row(record: &CallRecord, heard: bool) -> Vec<String> {
     let started = record.started_at.get(..19).unwrap_or(&record.started_at);
     let outcome = match (&record.outcome, &record.ended_at, &record.end_reason) {
         (Some(outcome), _, _) => outcome.as_str(),
@@ -98,7 +106,7 @@ fn row(record: &CallRecord) -> [String; COLUMNS] {
         (None, _, Some(reason)) => reason.as_str(),
         (None, Some(_), None) => "-",
     };
-    [
+    let mut cells = vec![
         cell(&started.replacen('T', " ", 1)),
         cell(&record.line),
         cell(&record.caller),
@@ -116,7 +124,11 @@ fn row(record: &CallRecord) -> [String; COLUMNS] {
                 .or(record.recording_note.as_deref())
                 .unwrap_or("-"),
         ),
-    ]
+    ];
+    if heard {
+        cells.insert(LISTENED_AT, cell(record.listened.as_deref().unwrap_or("-")));
+    }
+    cells
 }
 
 /// The bridge cell: the bridge outcome and the answering phone, whichever

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::time::SystemTime;
 
-use super::handle::{CallKey, Msg};
+use super::msg::{CallKey, Msg};
 use crate::console::live::{Change, LiveEvent, LiveSender};
 use crate::time::rfc3339_millis;
 
@@ -60,6 +60,7 @@ pub(super) fn key(msg: &Msg) -> Option<&CallKey> {
         | Msg::Ended(k, ..)
         | Msg::Voicemail(k, _)
         | Msg::RecordingNote(k, _)
+        | Msg::Listened(k, _)
         | Msg::Callback(k, _)
         | Msg::CallerName(k, _) => Some(k),
         Msg::Binding(_) | Msg::Passed(..) | Msg::Shutdown => None,
@@ -93,6 +94,7 @@ fn change(msg: &Msg) -> Option<Change> {
         Msg::HangupBy(_, v) => state("hangup_by", v),
         Msg::Voicemail(_, v) => state("voicemail", v),
         Msg::RecordingNote(_, v) => state("recording_note", v),
+        Msg::Listened(_, v) => state("listened", v),
         Msg::Callback(_, _) => state("callback", "proof logged"),
         Msg::Tag(_, tag) => Some(Change::Tag {
             tag: tag.clone(),
@@ -110,67 +112,5 @@ fn change(msg: &Msg) -> Option<Change> {
             reason: reason.clone(),
         }),
         Msg::Binding(_) | Msg::Passed(..) | Msg::Shutdown => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::time::{Duration, UNIX_EPOCH};
-
-    use crate::console::live::{self, Change};
-    use crate::store::{CallKey, NewCall, Store, StoreHandle, TagDetail};
-
-    #[test]
-    fn every_landed_write_is_published_with_the_row_id_and_line() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let tx = live::channel();
-        let mut rx = tx.subscribe();
-        let handle =
-            StoreHandle::spawn_publishing(Store::open(dir.path()).expect("open"), Some(tx));
-        let key = CallKey::new("pub@test");
-        let at = UNIX_EPOCH + Duration::from_secs(1_000);
-        handle.call_started(
-            &key,
-            NewCall {
-                call_id: "pub@test".into(),
-                line: "flat-1".into(),
-                caller: "5550100".into(),
-                called: "100".into(),
-                started_at: at,
-            },
-        );
-        handle.set_caller_name(&key, "<b>Bank</b>");
-        handle.set_outcome(&key, "passed");
-        handle.add_tag_detail(
-            &key,
-            TagDetail {
-                tag: "police".into(),
-                at_ms: 1500,
-                evidence: "this is the police".into(),
-                confidence: 80,
-            },
-        );
-        handle.set_risk(&key, "high");
-        handle.call_ended(&key, at, "caller hung up");
-        // A write for an unknown call lands nowhere and publishes nothing.
-        handle.set_outcome(&CallKey::new("never@test"), "passed");
-        handle.shutdown();
-        let mut got = Vec::new();
-        while let Ok(e) = rx.try_recv() {
-            assert_eq!((e.id, e.line.as_str()), (1, "flat-1"));
-            got.push(e.change);
-        }
-        assert_eq!(
-            got.iter().map(Change::kind).collect::<Vec<_>>(),
-            ["started", "caller_name", "state", "tag", "risk", "ended"]
-        );
-        assert_eq!(
-            got[3],
-            Change::Tag {
-                tag: "police".into(),
-                at_ms: Some(1500),
-                evidence: Some("this is the police".into())
-            }
-        );
     }
 }

@@ -8,7 +8,10 @@ use std::time::SystemTime;
 
 use rusqlite::types::Value;
 
-use super::{tags, unix_millis, CallRecord, Store, StoreError};
+use super::db::Store;
+use super::tags;
+use super::types::{CallRecord, StoreError};
+use crate::time::unix_millis;
 
 /// Which calls [`Store::find_calls`] returns. [`Default`]: every call.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -74,7 +77,7 @@ impl Store {
             "SELECT id, call_id, line, caller, called, started_at, answered_at, ended_at,
                     ended_at_ms - started_at_ms, outcome, recording, end_reason, policy, tags,
                     bridge, answered_by, bridged_at, ended_at_ms - bridged_at_ms, hangup_by,
-                    risk, tag_details, voicemail, callback, recording_note
+                    risk, tag_details, voicemail, callback, recording_note, listened
              FROM calls {condition} ORDER BY started_at_ms DESC, id DESC LIMIT ?{}",
             values.len()
         );
@@ -106,6 +109,7 @@ impl Store {
                 voicemail: row.get(21)?,
                 callback: row.get(22)?,
                 recording_note: row.get(23)?,
+                listened: row.get(24)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)

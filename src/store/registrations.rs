@@ -6,7 +6,8 @@
 use rusqlite::params;
 use sip::registrar::{Binding, BindingChange};
 
-use super::{Store, StoreError};
+use super::db::Store;
+use super::types::StoreError;
 
 impl Store {
     /// Writes one change to the bindings.

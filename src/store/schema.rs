@@ -5,7 +5,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
-use super::StoreError;
+use super::types::StoreError;
 
 /// Schema migrations, applied in order; the schema version is the number
 /// applied. Append only: never edit or reorder a released entry.
@@ -140,6 +140,18 @@ pub(super) const MIGRATIONS: &[&str] = &[
         call            INTEGER,
         applied_at_ms   INTEGER
     );",
+    // 12: lines managed from the console: each the configuration's line
+    // as JSON, replacing the configuration file's line of the same name.
+    "CREATE TABLE lines (
+        name            TEXT PRIMARY KEY,
+        config          TEXT NOT NULL,
+        updated_at_ms   INTEGER NOT NULL,
+        updated_by      TEXT NOT NULL
+    );",
+    // 13: how much of the call the speech recognizer heard: `full`,
+    // `partial` or `none` (NULL for a call never answered, or logged
+    // before this).
+    "ALTER TABLE calls ADD COLUMN listened TEXT;",
 ];
 
 /// Brings the schema up to date in one immediate transaction, so two

@@ -2,25 +2,10 @@
 //! with its name in `tags`, in one statement; risk only ever raised) and
 //! reading the details back leniently.
 
+use super::db::Store;
+use super::types::{StoreError, TagDetail};
 use rusqlite::params;
 use rusqlite::types::ValueRef;
-use serde::{Deserialize, Serialize};
-
-use super::{Store, StoreError};
-
-/// Why a call was given a tag: stored in the `tag_details` column as one
-/// JSON object `{"tag", "at_ms", "evidence", "confidence"}` per tag name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TagDetail {
-    /// The tag's name, as in `tags` (`police`, `bank-details`, ...).
-    pub tag: String,
-    /// When in the call the tag was given, in milliseconds from its start.
-    pub at_ms: u64,
-    /// What was heard or keyed (phrases, digit counts; never digits).
-    pub evidence: String,
-    /// Confidence in percent.
-    pub confidence: u8,
-}
 
 impl Store {
     /// Appends `tag` to the call's tag details unless a detail with the

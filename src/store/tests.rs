@@ -1,10 +1,14 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use super::db::INTERRUPTED;
 use super::schema::MIGRATIONS;
+use super::types::CallRecord;
 use super::*;
 
 mod bridge;
+mod listened;
 mod policy_tags;
+mod publish;
 mod query;
 mod table;
 mod tags_risk;
@@ -120,6 +124,7 @@ fn call_lifecycle_is_recorded() {
             voicemail: None,
             callback: None,
             recording_note: None,
+            listened: None,
         }
     );
     assert!(matches!(
@@ -276,6 +281,7 @@ fn sample_records() -> Vec<CallRecord> {
             voicemail: None,
             callback: None,
             recording_note: None,
+            listened: None,
         },
         CallRecord {
             id: 1,
@@ -302,6 +308,7 @@ fn sample_records() -> Vec<CallRecord> {
             voicemail: None,
             callback: None,
             recording_note: None,
+            listened: None,
         },
     ]
 }

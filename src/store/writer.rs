@@ -12,9 +12,10 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use super::handle::{CallKey, Msg};
+use super::db::Store;
+use super::msg::{CallKey, Msg};
 use super::publish::Publisher;
-use super::{Store, StoreError};
+use super::types::StoreError;
 
 /// How often writes kept back by a failure are tried again.
 const RETRY_EVERY: Duration = Duration::from_secs(1);
@@ -22,6 +23,11 @@ const RETRY_EVERY: Duration = Duration::from_secs(1);
 /// Most writes kept in memory while the call log cannot be written; past
 /// this, new writes are dropped (and counted in the log).
 const MAX_PENDING: usize = 200_000;
+
+/// Most writes landed in one transaction: the writes queued while the
+/// last batch was written go in together, one commit (and one sync of the
+/// write-ahead log) for all of them.
+const MAX_BATCH: usize = 512;
 
 /// How long shutdown keeps trying to write what is still kept back.
 const SHUTDOWN_RETRY: Duration = Duration::from_secs(5);
@@ -42,9 +48,26 @@ pub(super) fn run(store: Store, rx: mpsc::Receiver<Msg>, publisher: Option<Publi
                 Err(mpsc::RecvTimeoutError::Disconnected) => Err(()),
             }
         };
-        match msg {
+        let mut batch = match msg {
             Ok(Msg::Shutdown) | Err(()) => break,
-            Ok(msg) => writer.write(msg),
+            Ok(msg) => vec![msg],
+        };
+        let mut stop = false;
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(Msg::Shutdown) => {
+                    stop = true;
+                    break;
+                }
+                Ok(msg) => batch.push(msg),
+                Err(_) => break,
+            }
+        }
+        let started = std::time::Instant::now();
+        writer.write_batch(batch);
+        super::latency::WRITE_LATENCY.record(started.elapsed());
+        if stop {
+            break;
         }
     }
     let deadline = std::time::Instant::now() + SHUTDOWN_RETRY;
@@ -106,6 +129,49 @@ impl Writer {
         }
     }
 
+    /// Writes `batch` in one transaction. When that cannot be done (writes
+    /// are kept back, or the transaction fails for a reason worth waiting
+    /// for) it is rolled back and the writes go one by one, as
+    /// [`Writer::write`] does, so a failure keeps them back in order.
+    pub(super) fn write_batch(&mut self, batch: Vec<Msg>) {
+        if batch.len() == 1
+            || !self.pending.is_empty()
+            || self.store.conn.execute_batch("BEGIN IMMEDIATE").is_err()
+        {
+            for msg in batch {
+                self.write(msg);
+            }
+            return;
+        }
+        let saved = self.ids.clone();
+        let mut landed = Vec::with_capacity(batch.len());
+        let mut whole = true;
+        for msg in &batch {
+            match self.apply_write_id(msg) {
+                Ok(id) => landed.push(id),
+                Err(err) if retryable(&err) => {
+                    whole = false;
+                    break;
+                }
+                Err(err) => {
+                    tracing::warn!(%err, "call-log write failed");
+                    landed.push(None);
+                }
+            }
+        }
+        if whole && self.store.conn.execute_batch("COMMIT").is_ok() {
+            for (msg, id) in batch.iter().zip(landed) {
+                self.publish(msg, id);
+            }
+            return;
+        }
+        self.store.conn.execute_batch("ROLLBACK").ok();
+        self.ids = saved;
+        for msg in batch {
+            self.write(msg);
+        }
+    }
+
     fn keep(&mut self, msg: Msg) {
         if self.pending.len() < MAX_PENDING {
             self.pending.push_back(msg);
@@ -143,16 +209,23 @@ impl Writer {
 
     /// Carries out one write and, once it has landed, publishes it.
     fn apply(&mut self, msg: &Msg) -> Result<(), StoreError> {
+        let id = self.apply_write_id(msg)?;
+        self.publish(msg, id);
+        Ok(())
+    }
+
+    /// Carries out one write; gives the row id of its call, if any.
+    fn apply_write_id(&mut self, msg: &Msg) -> Result<Option<i64>, StoreError> {
         let known_id = super::publish::key(msg).and_then(|k| self.ids.get(k).copied());
         self.apply_write(msg)?;
-        if let Some(publisher) = &mut self.publisher {
-            let id = known_id
-                .or_else(|| super::publish::key(msg).and_then(|k| self.ids.get(k).copied()));
-            if let Some(id) = id {
-                publisher.published(msg, id);
-            }
+        Ok(known_id.or_else(|| super::publish::key(msg).and_then(|k| self.ids.get(k).copied())))
+    }
+
+    /// Publishes a write that has landed.
+    fn publish(&mut self, msg: &Msg, id: Option<i64>) {
+        if let (Some(publisher), Some(id)) = (&mut self.publisher, id) {
+            publisher.published(msg, id);
         }
-        Ok(())
     }
 
     /// Carries out one write. Writes for a call that was never started (or
@@ -211,6 +284,10 @@ impl Writer {
             Msg::Voicemail(key, v) => (
                 key,
                 known(&self.ids, key).map(|&id| store.set_voicemail(id, v)),
+            ),
+            Msg::Listened(key, v) => (
+                key,
+                known(&self.ids, key).map(|&id| store.set_listened(id, v)),
             ),
             Msg::RecordingNote(key, v) => (
                 key,

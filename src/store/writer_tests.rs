@@ -1,7 +1,8 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::super::handle::{CallKey, Msg};
-use super::super::{NewCall, Store};
+use super::super::db::Store;
+use super::super::msg::{CallKey, Msg};
+use super::super::types::NewCall;
 use super::Writer;
 
 fn call(n: usize) -> NewCall {
@@ -90,4 +91,79 @@ fn a_bad_write_is_not_retried() {
     assert!(writer.pending.is_empty());
     let calls = writer.store.list_calls(10).expect("lists");
     assert_eq!(calls[0].outcome.as_deref(), Some("failed"));
+}
+
+/// Writes queued together land in one transaction: every call's start,
+/// outcome and end, in order, and the batch leaves nothing kept back.
+#[test]
+fn a_batch_lands_whole_in_one_transaction() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut writer = Writer::new(Store::open(dir.path()).expect("opens"));
+    let mut batch = Vec::new();
+    for n in 0..10 {
+        let key = CallKey::new(&format!("call-{n}"));
+        batch.push(Msg::Started(key.clone(), call(n)));
+        batch.push(Msg::Outcome(key.clone(), "passed".to_owned()));
+        batch.push(Msg::Risk(key.clone(), "apocalyptic".to_owned()));
+        batch.push(Msg::Ended(
+            key,
+            SystemTime::now(),
+            "caller hung up".to_owned(),
+        ));
+    }
+    writer.write_batch(batch);
+    assert!(writer.pending.is_empty());
+    assert!(writer.store.conn.is_autocommit(), "the transaction is over");
+    let calls = writer.store.list_calls(100).expect("lists");
+    assert_eq!(calls.len(), 10);
+    for c in &calls {
+        assert_eq!(c.outcome.as_deref(), Some("passed"), "{}", c.call_id);
+        assert_eq!(
+            c.end_reason.as_deref(),
+            Some("caller hung up"),
+            "{}",
+            c.call_id
+        );
+    }
+}
+
+/// A batch that meets a full log is rolled back and written one by one:
+/// what fits lands, the rest is kept back in order and lands later.
+#[test]
+fn a_batch_that_meets_a_full_log_loses_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut writer = Writer::new(Store::open(dir.path()).expect("opens"));
+    let pages: i64 = writer
+        .store
+        .conn
+        .query_row("PRAGMA page_count", [], |row| row.get(0))
+        .expect("page_count");
+    set_max_pages(&writer, pages + 4);
+    let mut batch = Vec::new();
+    for n in 0..40 {
+        let key = CallKey::new(&format!("call-{n}"));
+        batch.push(Msg::Started(key.clone(), call(n)));
+        batch.push(Msg::Ended(
+            key,
+            SystemTime::now(),
+            "caller hung up".to_owned(),
+        ));
+    }
+    writer.write_batch(batch);
+    assert!(
+        !writer.pending.is_empty(),
+        "the page limit should have kept writes back"
+    );
+    assert!(
+        writer.store.conn.is_autocommit(),
+        "no transaction left open"
+    );
+    set_max_pages(&writer, 1 << 30);
+    writer.retry();
+    assert!(writer.pending.is_empty());
+    let calls = writer.store.list_calls(100).expect("lists");
+    assert_eq!(calls.len(), 40);
+    assert!(calls
+        .iter()
+        .all(|c| c.end_reason.as_deref() == Some("caller hung up")));
 }

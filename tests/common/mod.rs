@@ -21,12 +21,31 @@ pub struct Service {
     pub rtp_ports: (u16, u16),
 }
 
-/// A UDP port that was free a moment ago, with the same TCP port free too.
+/// A port free for both UDP and TCP, for a service or a peer to listen on.
+///
+/// Ports come from 21000–29999: below the kernel's ephemeral ports
+/// (32768–60999), where any socket bound to port 0 — a SIPp peer's, a
+/// service's outgoing leg, another test's — could take one between this
+/// check and the bind that uses it; above the default RTP range
+/// (20000–20999); apart from the services' RTP ranges (`rtp_range`) and
+/// SIPp's media ports (`sipp_media_port`). Within a test binary a counter
+/// hands each port out once; the process id spreads binaries apart.
 pub fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FIRST: u32 = 21_000;
+    const COUNT: u32 = 9_000;
+    static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
+    let _ = NEXT.compare_exchange(
+        u32::MAX,
+        std::process::id().wrapping_mul(97) % COUNT,
+        Ordering::SeqCst,
+        Ordering::SeqCst,
+    );
     loop {
-        let udp = UdpSocket::bind("127.0.0.1:0").expect("bind udp");
-        let port = udp.local_addr().expect("addr").port();
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+        let port = (FIRST + NEXT.fetch_add(1, Ordering::SeqCst) % COUNT) as u16;
+        if UdpSocket::bind(("127.0.0.1", port)).is_ok()
+            && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()
+        {
             return port;
         }
     }
@@ -140,6 +159,15 @@ impl Service {
         } else {
             "[speech]\nengine = \"off\"\n"
         };
+        // Tests start many services at once on a busy machine, where the
+        // event loop of a debug build often runs late: shedding calls for
+        // that would fail tests at random. Admission by lag is tested on a
+        // virtual clock in ivr and measured by benches/overload.sh.
+        let lag = if service_keys.contains("max_lag_ms") {
+            ""
+        } else {
+            "max_lag_ms = 10000\n"
+        };
         let dir = tempfile::tempdir().expect("tempdir");
         let port = free_port();
         let (first, last) = rtp_range(port);
@@ -151,7 +179,7 @@ listen = "127.0.0.1:{port}"
 data_dir = "{data}"
 rtp_ports = {{ first = {first}, last = {last} }}
 shutdown_grace_secs = 2
-{service_keys}
+{lag}{service_keys}
 
 [[line]]
 name = "test"
@@ -191,7 +219,9 @@ ring_timeout_secs = 5
             .arg("serve")
             .arg("--config")
             .arg(&self.config)
-            .env("RUST_LOG", "info,rsipstack=info")
+            // A call's steps are DEBUG lines (its INFO line is a summary);
+            // tests read some of them.
+            .env("RUST_LOG", "info,rsipstack=info,linewarden=debug")
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -456,4 +486,65 @@ pub fn assert_ok(out: &std::process::Output, svc: &Service, what: &str) {
         sipp_messages(svc),
         svc.log()
     );
+}
+
+/// The call rang at least `rung_ms` before it was answered, and its
+/// recording holds only the answered part (within a second), not the
+/// ringing.
+pub fn assert_recorded_from_answer(svc: &Service, call: &serde_json::Value, rung_ms: f64) {
+    let talk_ms = call["talk_ms"].as_f64().expect("talk_ms");
+    let duration_ms = call["duration_ms"].as_f64().expect("duration_ms");
+    assert!(duration_ms - talk_ms >= rung_ms, "{call}");
+    let rec = svc
+        .data_dir()
+        .join(call["recording"].as_str().expect("recording"));
+    let reader = hound::WavReader::open(&rec).expect("valid WAV");
+    let spec = reader.spec();
+    let rec_ms = f64::from(reader.duration()) * 1000.0 / f64::from(spec.sample_rate);
+    assert!(rec_ms > 500.0, "something was recorded: {rec_ms} ms");
+    assert!(
+        rec_ms <= talk_ms + 1000.0,
+        "recorded {rec_ms} ms of a call answered for {talk_ms} ms: {call}"
+    );
+}
+
+/// A webhook receiver on a free port: accepts one HTTP request, answers
+/// 200, and hands back its head and body.
+pub fn webhook_receiver() -> (u16, std::sync::mpsc::Receiver<(String, String)>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    use std::io::{BufRead, Read, Write};
+    std::thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else {
+            return;
+        };
+        stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
+        let mut reader = std::io::BufReader::new(stream);
+        let mut head = String::new();
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap_or(0);
+            }
+            let end = line == "\r\n";
+            head.push_str(&line);
+            if end {
+                break;
+            }
+        }
+        let mut body = vec![0u8; length];
+        reader.read_exact(&mut body).ok();
+        let mut stream = reader.into_inner();
+        stream
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .ok();
+        tx.send((head, String::from_utf8_lossy(&body).into_owned()))
+            .ok();
+    });
+    (port, rx)
 }

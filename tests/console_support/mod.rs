@@ -248,7 +248,21 @@ impl Client {
 
     /// POST a JSON body, with the CSRF header when `csrf`.
     pub fn post_json(&self, path: &str, body: &serde_json::Value, csrf: bool) -> Reply {
-        let mut req = self.agent.post(format!("{}{path}", self.base));
+        self.send_json("POST", path, Some(body), csrf)
+    }
+
+    /// `method` (POST, PUT, DELETE) with a JSON body if any, with the CSRF
+    /// header when `csrf`.
+    pub fn send_json(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        csrf: bool,
+    ) -> Reply {
+        let mut req = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base));
         if let Some(c) = &self.cookie {
             req = req.header("Cookie", c);
         }
@@ -257,10 +271,15 @@ impl Client {
                 req = req.header("X-CSRF-Token", t);
             }
         }
-        self.finish(
-            req.header("Content-Type", "application/json")
-                .send(body.to_string()),
-        )
+        let res = match body {
+            Some(b) => self.agent.run(
+                req.header("Content-Type", "application/json")
+                    .body(b.to_string())
+                    .expect("request"),
+            ),
+            None => self.agent.run(req.body(()).expect("request")),
+        };
+        self.finish(res)
     }
 
     /// POST a form (`fields`, already including `csrf` if wanted).

@@ -6,14 +6,17 @@
 
 use std::time::Instant;
 
-use super::state::{later, Flow};
+use super::state::Flow;
 use super::types::{BridgeAction, BridgeOutcome, BridgePrompt, ANNOUNCE_GUARD, ANNOUNCE_WAIT};
 use super::BridgeCall;
+use crate::types::later;
 
 impl BridgeCall {
-    /// Caller and `phone` (up) are connected: the outcome is decided.
+    /// Caller and `phone` (up) are connected: the outcome is decided, and a
+    /// caller not answered yet is answered first.
     pub(super) fn connect(&mut self, phone: usize) {
         self.decide(BridgeOutcome::Answered { phone });
+        self.answer_caller();
         self.actions.push_back(BridgeAction::Bridge { phone });
         self.flow = Flow::Bridged { phone };
     }
@@ -67,12 +70,17 @@ impl BridgeCall {
     }
 
     /// The announced resident did not accept: hang up their phone (if
-    /// `bye`; it may have hung up itself) and say goodbye to the caller.
+    /// `bye`; it may have hung up itself) and say goodbye to the caller (or
+    /// decline a caller not answered yet).
     pub(super) fn resident_declined(&mut self, now: Instant, phone: usize, bye: bool) {
         if bye {
             self.bye_phone(now, phone);
         }
         self.decide(BridgeOutcome::Declined);
-        self.play_message(now, BridgePrompt::Declined);
+        if self.caller_unanswered() {
+            self.reject_caller();
+        } else {
+            self.play_message(now, BridgePrompt::Declined);
+        }
     }
 }

@@ -6,9 +6,10 @@
 
 use std::time::Instant;
 
-use super::state::{later, Flow};
+use super::state::Flow;
 use super::types::{BridgeAction, BridgePrompt, MESSAGE_PROMPT_GUARD, VOICEMAIL_MAX};
 use super::BridgeCall;
+use crate::types::later;
 use crate::types::PromptId;
 
 impl BridgeCall {
@@ -37,7 +38,16 @@ impl BridgeCall {
     }
 
     /// Nobody will answer: play the message (and offer voicemail if on).
+    /// A caller not answered yet is answered for voicemail, and otherwise
+    /// gets a final response instead of the message.
     pub(super) fn start_message(&mut self, now: Instant) {
+        if self.caller_unanswered() {
+            if !self.voicemail {
+                self.reject_caller();
+                return;
+            }
+            self.answer_caller();
+        }
         let prompt = if self.voicemail {
             self.message_deadline = Some(later(now, VOICEMAIL_MAX));
             BridgePrompt::LeaveMessage

@@ -15,7 +15,12 @@
 //! bounded by `bye_timeout`, so a caller who ignores our BYE, or a phone
 //! that never answers our CANCEL, cannot hold the line open. The outcome is
 //! reported once, and [`BridgeAction::Finished`] once, last, when every leg
-//! is down or given up on. Time comes in as `now`; there is no randomness.
+//! is down or given up on. With [`BridgeSettings::answer_caller`] the
+//! caller is not answered until a phone is connected (or voicemail
+//! starts); a call nobody takes ends in a final response to the caller
+//! instead of a message (`unanswered.rs`), and the first phone to send
+//! early media is heard by the caller while the phones ring (`early.rs`). Time comes in as `now`; there
+//! is no randomness.
 //!
 //! Does not own: deciding who is screened (the screening and the policy
 //! do that), SIP (INVITEs, CANCEL/BYE transactions, SDP, ACK and BYE for a
@@ -28,16 +33,19 @@
 //! every [`BridgeAction`] drained from [`BridgeCall::poll_action`].
 
 mod announce;
+mod early;
 mod message;
 mod state;
 mod teardown;
 mod types;
+mod unanswered;
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use self::state::{later, Flow, Leg};
+use self::state::{Flow, Leg};
 pub use self::types::*;
+use crate::types::later;
 use crate::types::MAX_DURATION;
 
 /// Connecting one screened call to the resident's phones.
@@ -52,8 +60,12 @@ pub struct BridgeCall {
     outcome: Option<BridgeOutcome>,
     /// Phones that failed busy while ringing.
     busy: usize,
+    /// Phones that declined (603) while ringing.
+    declined: usize,
     /// A ringing indication has been relayed to the caller.
     relayed: bool,
+    /// The phone whose early media the caller hears (`early.rs`).
+    early: Option<usize>,
     /// When the phones stop ringing, while they ring.
     ring_deadline: Option<Instant>,
     /// With voicemail: when the message step (prompt and recording) ends.
@@ -73,11 +85,18 @@ impl BridgeCall {
             voicemail: settings.voicemail,
             announce: settings.announce,
             phones: vec![Leg::Ringing; phones],
-            caller: Leg::Up,
+            // An unanswered caller's leg "rings" until we answer it.
+            caller: if settings.answer_caller {
+                Leg::Ringing
+            } else {
+                Leg::Up
+            },
             flow: Flow::Ringing,
             outcome: None,
             busy: 0,
+            declined: 0,
             relayed: false,
+            early: None,
             ring_deadline: Some(later(now, settings.ring_timeout.min(MAX_DURATION))),
             message_deadline: None,
             next_prompt: 0,
@@ -94,6 +113,7 @@ impl BridgeCall {
         }
         match event {
             BridgeEvent::PhoneProgress { phone, status } => self.on_progress(phone, status),
+            BridgeEvent::PhoneEarlyMedia { phone } => self.on_early_media(phone),
             BridgeEvent::PhoneAnswered { phone } => self.on_answered(now, phone),
             BridgeEvent::PhoneFailed { phone, status } => self.on_failed(now, phone, status),
             BridgeEvent::PhoneHungUp { phone } => self.on_phone_hung_up(now, phone),
@@ -270,13 +290,18 @@ impl BridgeCall {
         match *leg {
             Leg::Ringing => {
                 *leg = Leg::Down;
-                if matches!(status, 486 | 600) {
-                    self.busy += 1;
+                self.end_early_media(Some(phone));
+                match status {
+                    486 | 600 => self.busy += 1,
+                    603 => self.declined += 1,
+                    _ => {}
                 }
                 if !self.phones.contains(&Leg::Ringing) {
                     self.ring_deadline = None;
                     let outcome = if self.busy == self.phones.len() {
                         BridgeOutcome::Busy
+                    } else if self.declined > 0 && self.caller_unanswered() {
+                        BridgeOutcome::Declined
                     } else {
                         BridgeOutcome::Unavailable
                     };
@@ -317,12 +342,13 @@ impl BridgeCall {
 
     fn on_caller_hung_up(&mut self, now: Instant) {
         match self.caller {
-            Leg::Up => {}
+            // Ringing: an unanswered caller cancelled.
+            Leg::Up | Leg::Ringing => {}
             Leg::Closing { .. } => {
                 self.caller = Leg::Down;
                 return;
             }
-            Leg::Ringing | Leg::Cancelling { .. } | Leg::Down => return,
+            Leg::Cancelling { .. } | Leg::Down => return,
         }
         self.caller = Leg::Down;
         match self.flow {

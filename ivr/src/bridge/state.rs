@@ -3,7 +3,7 @@
 //!
 //! Does not own: the transitions (the handlers in the sibling modules).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::types::BridgePrompt;
 use crate::types::PromptId;
@@ -63,10 +63,4 @@ pub(super) enum Flow {
     Ending,
     /// `Finished` has been emitted. Everything is ignored.
     Finished,
-}
-
-/// `at + d`, or `at` in the (practically unreachable) case that overflows;
-/// `d` is at most [`crate::types::MAX_DURATION`].
-pub(super) fn later(at: Instant, d: Duration) -> Instant {
-    at.checked_add(d).unwrap_or(at)
 }

@@ -6,13 +6,15 @@
 
 use std::time::Instant;
 
-use super::state::{later, Flow, Leg};
+use super::state::{Flow, Leg};
 use super::types::{BridgeAction, BridgeOutcome};
 use super::BridgeCall;
+use crate::types::later;
 
 impl BridgeCall {
     /// CANCEL every phone still ringing.
     pub(super) fn cancel_ringing(&mut self, now: Instant) {
+        self.end_early_media(None);
         let until = later(now, self.bye_timeout);
         for (phone, leg) in self.phones.iter_mut().enumerate() {
             if *leg == Leg::Ringing {

@@ -60,6 +60,14 @@ pub struct BridgeSettings {
     /// hanging up) is not connected, and the caller hears
     /// [`BridgePrompt::Declined`].
     pub announce: bool,
+    /// The caller is not answered yet (a caller let through without a
+    /// challenge): they hear the phones ring through [`BridgeAction::RelayProgress`]
+    /// as a provisional response, are answered ([`BridgeAction::AnswerCaller`])
+    /// only when a phone is connected or voicemail starts, and otherwise
+    /// get a final response ([`BridgeAction::RejectCaller`]): 486 when
+    /// every phone was busy, 603 when a phone declined, 480 for no answer
+    /// or no phone available.
+    pub answer_caller: bool,
 }
 
 impl Default for BridgeSettings {
@@ -70,6 +78,7 @@ impl Default for BridgeSettings {
             bye_timeout: Duration::from_secs(4),
             voicemail: false,
             announce: false,
+            answer_caller: false,
         }
     }
 }
@@ -143,6 +152,9 @@ impl fmt::Display for BridgePrompt {
 pub enum BridgeEvent {
     /// A provisional response (18x) from a ringing phone.
     PhoneProgress { phone: usize, status: u16 },
+    /// A provisional response with SDP (183) from a ringing phone: it
+    /// sends early media.
+    PhoneEarlyMedia { phone: usize },
     /// A phone answered (200 OK to our INVITE).
     PhoneAnswered { phone: usize },
     /// A phone's INVITE ended without an answer: busy (486, 600),
@@ -175,9 +187,29 @@ pub enum BridgeAction {
     /// Send an INVITE to each of these phones; emitted once, at the start.
     RingPhones(Vec<usize>),
     /// Tell the caller the phones are ringing (the first 180 or 183 from
-    /// any phone, once). The caller's call is already answered by the IVR,
-    /// so the shell renders this as ringback, not as a SIP response.
+    /// any phone, once). A caller already answered by the IVR hears it as
+    /// ringback; with [`BridgeSettings::answer_caller`] it is a
+    /// provisional response on the caller's unanswered INVITE.
     RelayProgress(u16),
+    /// With [`BridgeSettings::answer_caller`]: this ringing phone sends
+    /// early media (the first to do so, once): send the caller a 183 with
+    /// our SDP answer, start their stream and relay this phone's stream
+    /// to it (the caller's own audio does not go to the phone). Not
+    /// recorded: the recording starts at `AnswerCaller`. Counts as the
+    /// relayed ringing indication. `Bridge` replaces the relay.
+    EarlyMedia { phone: usize },
+    /// Stop relaying early media to the caller (the phones stopped
+    /// ringing, or the phone sending it failed); the caller's stream goes
+    /// on.
+    EndEarlyMedia,
+    /// With [`BridgeSettings::answer_caller`]: answer the caller now (a
+    /// phone is about to be connected, or voicemail starts). Emitted at
+    /// most once, before `Bridge` or the voicemail prompt.
+    AnswerCaller,
+    /// With [`BridgeSettings::answer_caller`]: nobody took the call; send
+    /// the caller this final response (486, 480 or 603) without answering.
+    /// The caller's leg is down from then on.
+    RejectCaller(u16),
     /// Send CANCEL to this ringing phone.
     CancelPhone(usize),
     /// Send BYE to this phone (it answered and must be hung up).
@@ -225,7 +257,9 @@ pub enum BridgeOutcome {
     /// answering phone was hearing the announcement).
     CallerGaveUp,
     /// With announce: the resident rejected the call, pressed no key, or
-    /// hung up during the announcement.
+    /// hung up during the announcement. With
+    /// [`BridgeSettings::answer_caller`] also: no phone answered and at
+    /// least one declined (603) while not all were busy.
     Declined,
 }
 

@@ -27,14 +27,17 @@ pub enum Asked {
     Phones,
 }
 
+/// Answers the caller: the answer goes out and listening starts with it.
+pub fn answer(now: Instant, out: &mut Outbox, listening: &mut Listening) {
+    out.push(Output::Answer);
+    listening.start(now);
+}
+
 /// One action of the screening machine.
 pub fn screening(action: Action, now: Instant, (out, ending, listening): Parts<'_>) -> Asked {
     match action {
         Action::Ring => out.push(Output::Ring),
-        Action::Answer => {
-            out.push(Output::Answer);
-            listening.start(now);
-        }
+        Action::Answer => answer(now, out, listening),
         Action::Decline => {
             out.push(Output::Decline);
             ending.over(EndReason::Declined);
@@ -66,11 +69,26 @@ pub fn screening(action: Action, now: Instant, (out, ending, listening): Parts<'
     Asked::Nothing
 }
 
-/// One action of the bridge machine.
-pub fn bridge(action: BridgeAction, now: Instant, (out, ending, listening): Parts<'_>) {
+/// One action of the bridge machine. `ring_first`: the caller was not
+/// answered before the phones were rung (a ringing phone is a 180 to them,
+/// not ringback).
+pub fn bridge(
+    action: BridgeAction,
+    now: Instant,
+    (out, ending, listening): Parts<'_>,
+    ring_first: bool,
+) {
     match action {
         BridgeAction::RingPhones(phones) => out.push(Output::RingPhones(phones)),
+        BridgeAction::RelayProgress(_) if ring_first => out.push(Output::Ring),
         BridgeAction::RelayProgress(_) => out.play(Leg::Caller, Owner::Nobody, Sound::Ringback),
+        BridgeAction::EarlyMedia { phone } => out.push(Output::EarlyMedia { phone }),
+        BridgeAction::EndEarlyMedia => out.push(Output::EndEarlyMedia),
+        BridgeAction::AnswerCaller => answer(now, out, listening),
+        BridgeAction::RejectCaller(status) => {
+            out.push(Output::Reject { status });
+            ending.note(EndReason::NotAnswered);
+        }
         BridgeAction::CancelPhone(phone) | BridgeAction::ByePhone(phone) => {
             out.forget(Leg::Phone(phone));
             out.push(Output::HangUpPhone(phone));

@@ -85,6 +85,6 @@ impl Ending {
     /// When the caller's answer to our BYE is given up on.
     pub fn bye_deadline(&self) -> Option<Instant> {
         let sent = self.bye_sent?;
-        Some(sent.checked_add(self.bye_wait).unwrap_or(sent))
+        Some(crate::types::later(sent, self.bye_wait))
     }
 }

@@ -1,6 +1,10 @@
 //! One answered call as a single sans-IO machine: the screening challenge,
 //! then (once the caller is let through and the line has phones) the
-//! bridge to the resident, with the tagger listening alongside.
+//! bridge to the resident, with the tagger listening alongside. A caller
+//! the policy lets through without a challenge is not answered first: the
+//! phones ring while the caller's INVITE waits (180 when one rings), the
+//! caller is answered when a phone answers (or voicemail starts), and
+//! otherwise gets the bridge's final response.
 //!
 //! Owns: composing [`ScreeningCall`], [`BridgeCall`] and the tagger
 //! (`listening.rs`); the call's one deadline ([`Call::poll_timeout`], from
@@ -32,11 +36,11 @@ mod playback;
 mod timers;
 mod types;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::bridge::{BridgeCall, BridgeEvent, BridgeSettings};
 use crate::policy::Decision;
-use crate::screening::{Event, Outcome, ScreeningCall};
+use crate::screening::{Action, Event, Outcome, ScreeningCall};
 use crate::tagging::Speaker;
 
 use actions::Asked;
@@ -77,13 +81,21 @@ impl Call {
         rng: &mut fastrand::Rng,
         now: Instant,
     ) -> Self {
+        let ring_first = matches!(decision, Decision::RingResident { .. });
+        let mut challenge = settings.challenge.clone();
+        if ring_first {
+            // The phones ring at once; the screening's own answer is not
+            // carried out (see `drain_screening`).
+            challenge.answer_after = Duration::ZERO;
+        }
         let mut call = Self {
-            screening: ScreeningCall::start(&settings.challenge, decision, rng, now),
+            screening: ScreeningCall::start(&challenge, decision, rng, now),
             bridge: None,
             bridge_settings: BridgeSettings {
                 ring_timeout: settings.ring_timeout,
                 voicemail: settings.voicemail,
                 announce: settings.announce,
+                answer_caller: ring_first,
                 ..BridgeSettings::default()
             },
             finding_phones: false,
@@ -93,6 +105,9 @@ impl Call {
             ending: Ending::new(settings.bye_wait),
             offer_after_risky_calls: settings.offer_after_risky_calls,
         };
+        if ring_first {
+            call.outbox.push(Output::Trying);
+        }
         call.pump(now);
         call
     }
@@ -255,10 +270,17 @@ impl Call {
 
     fn on_phones_found(&mut self, now: Instant, phones: usize) {
         if !std::mem::take(&mut self.finding_phones)
-            || phones == 0
             || self.bridge.is_some()
             || self.ending.has_reason()
         {
+            return;
+        }
+        if phones == 0 {
+            // Nothing to ring: a caller not answered yet is answered now,
+            // as a challenged caller already was.
+            if self.ring_first() {
+                actions::answer(now, &mut self.outbox, &mut self.listening);
+            }
             return;
         }
         self.bridge_settings.phones = phones;
@@ -325,8 +347,16 @@ impl Call {
         self.outbox.playbacks.clear();
     }
 
+    /// Not challenged: the caller is answered only when the bridge says.
+    fn ring_first(&self) -> bool {
+        self.bridge_settings.answer_caller
+    }
+
     fn drain_screening(&mut self, now: Instant) {
         while let Some(action) = self.screening.poll_action() {
+            if self.ring_first() && action == Action::Answer {
+                continue;
+            }
             let parts = (&mut self.outbox, &mut self.ending, &mut self.listening);
             if actions::screening(action, now, parts) == Asked::Phones {
                 self.finding_phones = true;
@@ -335,11 +365,13 @@ impl Call {
     }
 
     fn drain_bridge(&mut self, now: Instant) {
+        let ring_first = self.ring_first();
         while let Some(action) = self.bridge.as_mut().and_then(BridgeCall::poll_action) {
             actions::bridge(
                 action,
                 now,
                 (&mut self.outbox, &mut self.ending, &mut self.listening),
+                ring_first,
             );
         }
     }

@@ -36,6 +36,7 @@ pub fn route(
             BridgeEvent::PhoneProgress { phone, status }
         }
         PhoneEvent::Progress(_) => return PhoneRoute::Ignore,
+        PhoneEvent::EarlyMedia => BridgeEvent::PhoneEarlyMedia { phone },
         PhoneEvent::Answered => BridgeEvent::PhoneAnswered { phone },
         PhoneEvent::Failed(status) => BridgeEvent::PhoneFailed { phone, status },
         // Only the connected phone's BYE is the resident hanging up (the

@@ -119,6 +119,9 @@ pub enum CallerEvent {
 pub enum PhoneEvent {
     /// A provisional response (100 is not reported).
     Progress(u16),
+    /// A provisional response with SDP (183): the phone sends early media
+    /// (the shell keeps its SDP).
+    EarlyMedia,
     /// 200 OK to our INVITE.
     Answered,
     /// The INVITE ended without an answer (408 for a timeout, 503 when the
@@ -181,13 +184,30 @@ pub enum Record {
 /// Something the shell must do, in the order drained.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Output {
-    /// 180 Ringing to the caller; not answered yet.
+    /// 100 Trying to the caller: a caller let through without a challenge
+    /// is answered only when a phone answers, which may take a while.
+    /// First, once, for those callers only.
+    Trying,
+    /// 180 Ringing to the caller; not answered yet. For a caller let
+    /// through without a challenge: a phone is ringing (once).
     Ring,
+    /// 183 with our SDP answer to a caller let through without a
+    /// challenge, their stream started (not recorded) and this ringing
+    /// phone's early media relayed to it, one way. Once, instead of
+    /// `Ring` if none was sent yet.
+    EarlyMedia { phone: usize },
+    /// Stop relaying early media to the caller; their stream goes on.
+    EndEarlyMedia,
     /// 200 OK to the caller, start the stream, the recording and the
-    /// recogniser.
+    /// recogniser. For a caller let through without a challenge: when a
+    /// phone answers (just before `Connect`) or voicemail starts.
     Answer,
     /// 603 Decline, without answering.
     Decline,
+    /// This final response to a caller let through without a challenge
+    /// whom nobody took (486 busy, 480 no answer or unavailable, 603
+    /// declined), without answering.
+    Reject { status: u16 },
     /// Queue a sound on a leg behind what already plays there; report
     /// [`Input::PlaybackFinished`] with `id` when it has played (a phone's
     /// stream is started on first use).
@@ -247,6 +267,9 @@ pub enum EndReason {
     WeHungUp,
     /// Refused without an answer (603).
     Declined,
+    /// Rung through without an answer: nobody took the call and the
+    /// caller got a final response (busy, no answer, declined).
+    NotAnswered,
     /// Our BYE went unanswered.
     ByeUnanswered,
     /// The caller never ACKed our 200.
@@ -269,6 +292,7 @@ impl EndReason {
             EndReason::CallerHungUp => "caller hung up",
             EndReason::WeHungUp => "we hung up",
             EndReason::Declined => "declined",
+            EndReason::NotAnswered => "not answered",
             EndReason::ByeUnanswered => "BYE unanswered",
             EndReason::NoAck => "no ACK",
             EndReason::SessionExpired => "session expired",

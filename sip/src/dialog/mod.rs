@@ -16,7 +16,7 @@
 
 use rsipstack::sip::{Header, Method, StatusCode};
 use rsipstack::transaction::transaction::Transaction;
-use tracing::{info, warn};
+use tracing::{debug, warn};
 
 use crate::media::info::parse_info_dtmf;
 use crate::request::{header_value, reply, ALLOWED_METHODS};
@@ -57,7 +57,7 @@ impl PeerRequests {
         match tx.original.method {
             Method::Bye => {
                 reply(&mut tx, StatusCode::OK, vec![]).await;
-                info!(%call_id, "peer hung up");
+                debug!(%call_id, "peer hung up");
                 PeerRequest::HungUp
             }
             Method::Info => {

@@ -20,7 +20,7 @@ use rsipstack::transaction::key::{TransactionKey, TransactionRole};
 use rsipstack::transaction::transaction::Transaction;
 use rsipstack::transport::{SipAddr, SipConnection};
 use tokio::sync::mpsc;
-use tracing::{info, warn};
+use tracing::{debug, warn};
 
 use super::response_wait::ResponseWait;
 use crate::clock;
@@ -110,7 +110,7 @@ pub(crate) async fn send_request(
         || tx.original.destination().to_string(),
         ToString::to_string,
     );
-    info!(%call_id, %method, %to, "sending in-dialog request");
+    debug!(%call_id, %method, %to, "sending in-dialog request");
     if let Err(e) = tx.send().await {
         warn!(%call_id, %method, error = %e, "could not send in-dialog request");
         return None;

@@ -27,7 +27,7 @@ use rsipstack::transaction::key::{TransactionKey, TransactionRole};
 use rsipstack::transaction::transaction::Transaction;
 use rsipstack::transport::SipAddr;
 use tokio::sync::mpsc;
-use tracing::info;
+use tracing::debug;
 
 use crate::dialog::request;
 use crate::dialog::PeerRequests;
@@ -90,7 +90,7 @@ pub(crate) async fn place(mut at: Placement, call: OutgoingCall) -> Result<UacHa
             target: call.target,
         });
     }
-    info!(call_id = %ids.call_id, target = %call.target, from = %call.from_user, "outgoing call");
+    debug!(call_id = %ids.call_id, target = %call.target, from = %call.from_user, "outgoing call");
 
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
     let (ev_tx, ev_rx) = mpsc::unbounded_channel();

@@ -24,7 +24,7 @@ use rsipstack::transaction::key::{TransactionKey, TransactionRole};
 use rsipstack::transaction::transaction::Transaction;
 use rsipstack::transport::{SipAddr, SipConnection};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
-use tracing::{debug, info, warn};
+use tracing::{debug, warn};
 
 use super::auth::{self, Credentials};
 use super::cancel_wait::{CancelAction, CancelWait};
@@ -160,19 +160,26 @@ impl UacTask {
         let hangup = self.cancel.hangup_requested();
         match code {
             0..=199 => {
-                self.emit(UacEvent::Progress(code));
+                if code > 100 && !resp.body.is_empty() {
+                    self.emit(UacEvent::EarlyMedia {
+                        status: code,
+                        answer: resp.body.clone(),
+                    });
+                } else {
+                    self.emit(UacEvent::Progress(code));
+                }
                 let action = self.cancel.handle_provisional(clock::now());
                 self.cancel_action(action)
             }
             200..=299 => {
                 let dialog = self.dialog_from(&resp);
                 if hangup {
-                    info!(call_id = %self.call_id, "answered across our CANCEL: sending BYE");
+                    debug!(call_id = %self.call_id, "answered across our CANCEL: sending BYE");
                     let status = self.bye(&dialog, self.invite_cseq + 1).await;
                     self.emit(UacEvent::HangupDone { status });
                     return Early::Over;
                 }
-                info!(call_id = %self.call_id, "call answered");
+                debug!(call_id = %self.call_id, "call answered");
                 self.emit(UacEvent::Answered {
                     answer: resp.body.clone(),
                 });
@@ -203,10 +210,10 @@ impl UacTask {
                     if self.cancel.handle_no_answer() == Some(CancelAction::SendCancel) {
                         self.send_cancel(); // stop the ringing
                     }
-                    info!(call_id = %self.call_id, "no final answer");
+                    debug!(call_id = %self.call_id, "no final answer");
                     self.emit(UacEvent::Timeout);
                 } else {
-                    info!(call_id = %self.call_id, status = code, "call failed");
+                    debug!(call_id = %self.call_id, status = code, "call failed");
                     self.emit(UacEvent::Failed { status: code });
                 }
                 Early::Over
@@ -258,7 +265,7 @@ impl UacTask {
             warn!(call_id = %self.call_id, error = %e, "cannot send the authenticated INVITE");
             return None;
         }
-        info!(call_id = %self.call_id, user = %credentials.username, "INVITE challenged: sent again with credentials");
+        debug!(call_id = %self.call_id, user = %credentials.username, "INVITE challenged: sent again with credentials");
         self.invite = retry;
         self.invite_cseq = cseq;
         self.connection = tx.connection.clone();
@@ -276,7 +283,7 @@ impl UacTask {
                     Some(resp) if resp.status_code.kind() == rsipstack::sip::StatusCodeKind::Successful
                         && to_tag(&resp) != tag =>
                     {
-                        info!(call_id = %self.call_id, "answered by a second fork: sending it BYE");
+                        debug!(call_id = %self.call_id, "answered by a second fork: sending it BYE");
                         let other = self.dialog_from(&resp);
                         let task = self.side_task();
                         let cseq = self.invite_cseq + 1;
@@ -340,7 +347,7 @@ impl UacTask {
 
     /// Sends CANCEL for the INVITE where the INVITE went, in the background.
     fn send_cancel(&self) {
-        info!(call_id = %self.call_id, "sending CANCEL");
+        debug!(call_id = %self.call_id, "sending CANCEL");
         let cancel = invite::cancel(&self.invite, self.invite_cseq);
         let endpoint = self.endpoint.clone();
         let connection = self.connection.clone();

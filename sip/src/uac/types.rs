@@ -36,8 +36,11 @@ pub struct OutgoingCall {
 /// `Timeout`, `PeerHungUp` and `HangupDone`; then the channel closes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UacEvent {
-    /// A provisional response (100-199).
+    /// A provisional response (100-199) without a body.
     Progress(u16),
+    /// A provisional response (101-199, usually 183) with a body: the
+    /// callee's early media, and its SDP answer.
+    EarlyMedia { status: u16, answer: Vec<u8> },
     /// A 2xx, already ACKed: the SDP answer (empty if the 2xx had none).
     Answered { answer: Vec<u8> },
     /// A final error response, 300-699. After [`UacCommand::Hangup`]

@@ -57,7 +57,18 @@ pub(crate) fn new_incoming(
 ) -> Result<IncomingCall, Box<(Transaction, SipError)>> {
     let req = &tx.original;
     let call_id = header_value(req, "Call-ID");
-    let from = match req.from_header().and_then(|f| f.typed()) {
+    // A quoted display name is read here: rsipstack would cut it at a `<`
+    // inside the quotes and lose the caller's number with it.
+    let raw_from = req.from_header().map(|f| f.value().to_owned());
+    let quoted = raw_from
+        .as_deref()
+        .ok()
+        .and_then(crate::display_name::split_quoted);
+    let typed = match &quoted {
+        Some((_, rest)) => rsipstack::sip::headers::From::new(*rest).typed(),
+        None => req.from_header().and_then(|f| f.typed()),
+    };
+    let from = match typed {
         Ok(f) => f,
         Err(e) => return Err(header_err(tx, "From", e)),
     };
@@ -77,7 +88,10 @@ pub(crate) fn new_incoming(
         .user()
         .map(str::to_string)
         .unwrap_or_else(|| "anonymous".to_string());
-    let caller_display = from.display_name.clone().filter(|d| !d.is_empty());
+    let caller_display = quoted
+        .map(|(name, _)| name)
+        .or_else(|| from.display_name.clone())
+        .filter(|d| !d.is_empty());
     let reliable = tx.connection.as_ref().is_some_and(|c| c.is_reliable());
     let source = match source_of(&tx.original) {
         Some(s) => s,

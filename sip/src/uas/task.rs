@@ -4,7 +4,7 @@
 //! Owns: feeding the call's inputs — the INVITE transaction (CANCEL before
 //! the answer, then the ACK), the application's [`Command`]s, the caller's
 //! in-dialog requests and the clock — to the call's state, and doing what
-//! follows: 180/200/error responses, 487 to a CANCEL, the events, our BYE.
+//! follows: 100/180/183/200/error responses, 487 to a CANCEL, the events, our BYE.
 //! The deadlines (the ACK wait, RFC 4028 session expiry) come from the
 //! sans-IO [`UasTimers`]; the task only sleeps until the next one.
 //!
@@ -15,7 +15,7 @@
 use rsipstack::sip::{Header, Method, SipMessage, StatusCode};
 use rsipstack::transaction::transaction::Transaction;
 use tokio::sync::mpsc;
-use tracing::{debug, info, warn};
+use tracing::{debug, warn};
 
 use super::bye;
 use super::timers::{Expired, InviteEnded, Phase, UasTimers};
@@ -126,8 +126,14 @@ impl UasTask {
             return Flow::Over;
         };
         match (self.timers.phase(), cmd) {
+            (Phase::Offered, Command::Trying) => {
+                reply(&mut self.leg.tx, StatusCode::Trying, vec![]).await;
+            }
             (Phase::Offered, Command::Ringing) => {
                 reply(&mut self.leg.tx, StatusCode::Ringing, vec![]).await;
+            }
+            (Phase::Offered, Command::EarlyMedia { sdp }) => {
+                self.reply_sdp(StatusCode::SessionProgress, sdp).await;
             }
             (Phase::Offered, Command::Accept { sdp }) => {
                 self.accept(sdp).await;
@@ -171,6 +177,12 @@ impl UasTask {
     }
 
     async fn accept(&mut self, sdp: String) {
+        self.reply_sdp(StatusCode::OK, sdp).await;
+        debug!(call_id = %self.leg.call_id, "call answered");
+    }
+
+    /// A response with our SDP answer (183 early media, or 200).
+    async fn reply_sdp(&mut self, status: StatusCode, sdp: String) {
         let mut headers = vec![
             Header::Contact(format!("<{}>", self.leg.local_contact()).into()),
             Header::ContentType("application/sdp".into()),
@@ -182,18 +194,17 @@ impl UasTask {
                 .into_iter()
                 .map(Header::RecordRoute),
         );
-        if let Some(t) = self.peer.session_timer {
+        if let Some(t) = self.peer.session_timer.filter(|_| status == StatusCode::OK) {
             headers.extend(t.response_headers());
         }
         if let Err(e) = self
             .leg
             .tx
-            .reply_with(StatusCode::OK, headers, Some(sdp.into_bytes()))
+            .reply_with(status.clone(), headers, Some(sdp.into_bytes()))
             .await
         {
-            warn!(call_id = %self.leg.call_id, error = %e, "could not send 200 OK");
+            warn!(call_id = %self.leg.call_id, error = %e, %status, "could not send our SDP answer");
         }
-        info!(call_id = %self.leg.call_id, "call answered");
     }
 
     /// Ends a call its timers have ended: the event, our BYE, its outcome.

@@ -18,8 +18,14 @@ use crate::error::SipError;
 /// What the application tells a call to do.
 #[derive(Debug)]
 pub enum Command {
+    /// Send 100 Trying (the answer will take a while).
+    Trying,
     /// Send 180 Ringing.
     Ringing,
+    /// Send 183 Session Progress with this SDP answer: early media (the
+    /// caller hears the stream before the answer). `Accept` later must
+    /// carry the same answer.
+    EarlyMedia { sdp: String },
     /// Send 200 OK with this SDP answer.
     Accept { sdp: String },
     /// Send a final error response (before answer only).

@@ -16,6 +16,7 @@ use std::marker::{PhantomData, PhantomPinned};
 use std::ptr::{null, null_mut, NonNull};
 use std::sync::{Mutex, MutexGuard, Once};
 
+use super::segment::Segment;
 use crate::Error;
 
 macro_rules! opaque {
@@ -76,19 +77,6 @@ fn setup_lock() -> MutexGuard<'static, ()> {
     // once, under the set-up lock, before any other call into the library.
     QUIET.call_once(|| unsafe { err_set_logfp(null_mut()) });
     guard
-}
-
-/// One word (or spotted phrase) of a finished utterance.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Segment {
-    /// As the decoder spelled it: may be a filler such as `<sil>` or carry
-    /// a variant mark such as `(2)`.
-    pub word: String,
-    /// First and last frame (10 ms each), counted from the stream start.
-    pub first_frame: i32,
-    pub last_frame: i32,
-    /// Posterior probability, 0 to 1 (0 when the search gives none).
-    pub probability: f64,
 }
 
 /// One PocketSphinx decoder. `Send` (the library keeps no thread-bound
@@ -205,6 +193,15 @@ impl Decoder {
         };
         ok.then_some(()).ok_or(Error::Init {
             stage: "selecting the search",
+        })
+    }
+
+    /// Restarts the stream: frame numbers count from 0 again.
+    pub fn start_stream(&mut self) -> Result<(), Error> {
+        // SAFETY: ps is live.
+        let rv = unsafe { ps_start_stream(self.ps.as_ptr()) };
+        (rv >= 0).then_some(()).ok_or(Error::Process {
+            stage: "starting a stream",
         })
     }
 

@@ -10,24 +10,28 @@
 #[cfg(has_pocketsphinx)]
 #[allow(unsafe_code)]
 mod ffi;
+mod segment;
 #[cfg(not(has_pocketsphinx))]
 mod stub;
 mod words;
 
 #[cfg(has_pocketsphinx)]
-use ffi::{Decoder, Segment};
+use ffi::Decoder;
 #[cfg(not(has_pocketsphinx))]
-use stub::{Decoder, Segment};
+use stub::Decoder;
 
 use std::ffi::CString;
 use std::path::Path;
 
-use crate::{Config, Error, Mode, Recognizer, Upsampler, Word};
+use crate::{Config, Error, Mode, Recognizer, Upsampler, Utterance, Word};
 
 /// 16 kHz samples decoded between two looks at the speech detector: 20 ms.
 const BLOCK: usize = 320;
 /// 16 kHz samples per millisecond.
 const PER_MS_16K: u64 = 16;
+/// A shared engine's stream is restarted past this many samples (about
+/// 50 days of speech), long before the decoder's frame count overflows.
+const RESTART_STREAM_16K: u64 = 1 << 36;
 
 /// A PocketSphinx recognizer for one call. Open one per call; it is
 /// `Send`, so it can run on any worker thread. Everything PocketSphinx
@@ -47,6 +51,8 @@ pub struct Engine {
     /// Upsampled audio not yet decoded: always less than a block between
     /// calls, so results do not depend on how the audio was chunked.
     pending: Vec<i16>,
+    /// Whether the decoder has an utterance started.
+    in_utt: bool,
     state: State,
 }
 
@@ -120,7 +126,6 @@ impl Engine {
                 decoder.use_grammar(&text)?;
             }
         }
-        decoder.start_utt()?;
         let max_ms = u64::try_from(config.max_utterance.as_millis()).unwrap_or(u64::MAX);
         Ok(Engine {
             decoder,
@@ -131,6 +136,7 @@ impl Engine {
             max_utterance_16k: max_ms.saturating_mul(PER_MS_16K),
             ready: Vec::new(),
             pending: Vec::with_capacity(4 * BLOCK),
+            in_utt: false,
             state: State::Listening,
         })
     }
@@ -152,6 +158,10 @@ impl Engine {
 
     fn decode(&mut self, pcm_16k: &[i16]) -> Result<(), Error> {
         for block in pcm_16k.chunks(BLOCK) {
+            if !self.in_utt {
+                self.decoder.start_utt()?;
+                self.in_utt = true;
+            }
             self.decoder.process(block)?;
             self.decoded += block.len() as u64;
             let speaking = self.decoder.in_speech();
@@ -170,19 +180,66 @@ impl Engine {
     /// Ends the current utterance, keeps its words, and starts the next
     /// one if `again`.
     fn end_utterance(&mut self, again: bool) -> Result<(), Error> {
+        if !self.in_utt {
+            return Ok(());
+        }
         self.decoder.end_utt()?;
+        self.in_utt = false;
         self.speech_from = None;
         let segments = self.decoder.segments();
         self.ready
             .extend(words::from_segments(&segments, self.spotting));
         if again {
             self.decoder.start_utt()?;
+            self.in_utt = true;
         }
         Ok(())
     }
 
+    /// Decodes `utterance` on its own and returns its words timed from
+    /// the start of the audio it was cut from. Inside it the decoder ends
+    /// its own utterances at pauses, as when streaming.
+    ///
+    /// This is how one warm engine serves many calls. The decoder's stream
+    /// runs on from one utterance to the next (restarting it would also
+    /// reset the front end's noise estimate, which then has to be learnt
+    /// again from each utterance's first frames, and spotting suffers), so
+    /// its running noise and channel estimates carry over and re-adapt
+    /// within an utterance. An engine used this way is not also fed
+    /// through [`Recognizer::push`] (an utterance under way there is
+    /// dropped).
+    pub fn decode_utterance(&mut self, utterance: &Utterance) -> Result<Vec<Word>, Error> {
+        let offset = utterance.start_ms();
+        self.guarded(|engine| {
+            if engine.in_utt {
+                engine.decoder.end_utt()?;
+                engine.in_utt = false;
+            }
+            if engine.decoded > RESTART_STREAM_16K {
+                engine.decoder.start_stream()?;
+                engine.decoded = 0;
+            }
+            engine.ready.clear();
+            engine.pending.clear();
+            engine.upsampler.reset();
+            engine.speech_from = None;
+            // Where this utterance starts in the stream, in ms.
+            let base = engine.decoded / PER_MS_16K;
+            engine.upsampler.push(&utterance.pcm, &mut engine.pending);
+            engine.upsampler.flush(&mut engine.pending);
+            engine.decode_pending(true)?;
+            engine.end_utterance(false)?;
+            let mut words = std::mem::take(&mut engine.ready);
+            for w in &mut words {
+                w.start_ms = w.start_ms.saturating_sub(base) + offset;
+                w.end_ms = w.end_ms.saturating_sub(base) + offset;
+            }
+            Ok(words)
+        })
+    }
+
     /// Runs `step`, and marks the engine failed if it fails.
-    fn guarded(&mut self, step: impl FnOnce(&mut Self) -> Result<(), Error>) -> Result<(), Error> {
+    fn guarded<T>(&mut self, step: impl FnOnce(&mut Self) -> Result<T, Error>) -> Result<T, Error> {
         match self.state {
             State::Finished => return Err(Error::Finished),
             State::Failed => {

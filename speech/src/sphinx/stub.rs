@@ -6,16 +6,8 @@
 
 use std::ffi::CStr;
 
+use super::segment::Segment;
 use crate::Error;
-
-/// One word of a finished utterance (never produced in this build).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Segment {
-    pub word: String,
-    pub first_frame: i32,
-    pub last_frame: i32,
-    pub probability: f64,
-}
 
 /// No decoder can exist without PocketSphinx.
 pub(crate) enum Decoder {}
@@ -34,6 +26,9 @@ impl Decoder {
         match *self {}
     }
     pub fn use_grammar(&mut self, _text: &CStr) -> Result<(), Error> {
+        match *self {}
+    }
+    pub fn start_stream(&mut self) -> Result<(), Error> {
         match *self {}
     }
     pub fn start_utt(&mut self) -> Result<(), Error> {

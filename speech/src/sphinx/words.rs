@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::Segment;
+use super::segment::Segment;
 use crate::{Error, Upsampler, Word};
 
 /// 16 kHz samples per decoder frame (10 ms).

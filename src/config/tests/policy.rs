@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::super::policy::{RejectChoice, SuspiciousChoice, WithheldChoice};
 use super::super::*;
-use super::LINE;
+use super::common::LINE;
 
 /// (config text, expected "file:line:col: key K" prefix, expected fragment),
 /// checked by `bad_configs_name_file_line_and_key`.

@@ -122,3 +122,17 @@ fn a_configured_phrase_list_does_not_take_the_built_in_thresholds() {
     let courier = spotted.iter().find(|k| k.phrase == "courier");
     assert_eq!(courier.map(|k| k.threshold), Some(1e-20));
 }
+
+#[test]
+fn listen_capacity_is_one_call_or_more() {
+    use crate::config::Config;
+    let with = |n: &str| {
+        let mut text = Config::default_config().to_toml().expect("serializes");
+        text = text.replace("listen_capacity = 200", &format!("listen_capacity = {n}"));
+        Config::parse(&text, "test.toml")
+    };
+    assert_eq!(with("1").expect("capacity 1").speech.listen_capacity, 1);
+    let err = with("0").expect_err("capacity 0").to_string();
+    assert!(err.contains("listen_capacity"), "{err}");
+    assert!(with("10001").is_err());
+}

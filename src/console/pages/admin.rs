@@ -3,27 +3,21 @@
 
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::html;
 use serde::Deserialize;
 
-use super::{layout, or_dash, PageError};
-use crate::console::api::{record, AuditQuery};
+use super::layout::{bad, layout, or_dash, short_time, CsrfOnly, PageError, Posted};
+use crate::console::api::{audit_rows, record, AuditQuery};
 use crate::console::auth::Authed;
+use crate::console::state::AppState;
 use crate::console::users::{self, Role};
-use crate::console::{audit, AppState};
 
 pub async fn audit(
     State(state): State<AppState>,
     authed: Authed,
     Query(q): Query<AuditQuery>,
 ) -> Result<Html<String>, PageError> {
-    authed.admin()?;
-    let limit = q.limit.unwrap_or(200).clamp(1, 1000);
-    let rows = state
-        .db
-        .run(move |c| audit::list(c, q.before, limit))
-        .await?;
+    let (rows, limit) = audit_rows(&state, &authed, q, 200).await?;
     let older = (rows.len() as i64 == limit)
         .then(|| rows.last().map(|r| r.id))
         .flatten();
@@ -36,7 +30,7 @@ pub async fn audit(
             table #audit {
                 thead { tr { th { "When (UTC)" } th { "Who" } th { "What" } th { "Target" } th { "Detail" } th { "From" } } }
                 tbody { @for r in &rows { tr {
-                    td { (super::short_time(&r.at)) } td { (or_dash(&r.actor)) } td { (r.action) }
+                    td { (short_time(&r.at)) } td { (or_dash(&r.actor)) } td { (r.action) }
                     td { (or_dash(&r.target)) } td { (or_dash(&r.detail)) } td { (or_dash(&r.source)) }
                 } } }
             }
@@ -80,7 +74,7 @@ pub async fn users(
                     option value="admin" { "admin (everything)" }
                 } }
                 label { "Lines (comma-separated) " input name="lines" list="known-lines"; }
-                datalist #known-lines { @for l in state.lines.iter() { option value=(l) {} } }
+                datalist #known-lines { @for l in state.line_names() { option value=(l) {} } }
                 label { "Password (8+ characters) " input name="password" type="password" required; }
                 button type="submit" { "Add" }
             }
@@ -90,8 +84,6 @@ pub async fn users(
 
 #[derive(Deserialize)]
 pub struct UserForm {
-    #[serde(default)]
-    csrf: Option<String>,
     name: String,
     role: String,
     #[serde(default)]
@@ -101,10 +93,8 @@ pub struct UserForm {
 
 pub async fn add_user(
     State(state): State<AppState>,
-    authed: Authed,
-    Form(f): Form<UserForm>,
+    Posted(authed, f): Posted<UserForm>,
 ) -> Result<Response, PageError> {
-    authed.check_csrf(f.csrf.as_deref())?;
     authed.admin()?;
     let role: Role = f.role.parse()?;
     let lines: Vec<String> = f
@@ -125,23 +115,16 @@ pub async fn add_user(
     Ok(Redirect::to("/users").into_response())
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: Option<String>,
-}
-
+/// `POST /users/{name}/remove` (admins; not oneself).
 pub async fn remove_user(
     State(state): State<AppState>,
-    authed: Authed,
     Path(name): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    Posted(authed, _): Posted<CsrfOnly>,
 ) -> Result<Response, PageError> {
-    authed.check_csrf(f.csrf.as_deref())?;
-    authed.admin()?;
-    if name == authed.session.user.name {
-        return Err(super::bad("you cannot remove yourself"));
+    if authed.admin().is_ok() && name == authed.session.user.name {
+        return Err(bad("you cannot remove yourself"));
     }
+    authed.admin()?;
     let n = name.clone();
     state.db.run(move |c| users::remove(c, &n)).await?;
     record(&state, &authed, "user removed", name, None).await?;

@@ -1,21 +1,23 @@
 //! One call's page: what was decided and how it went (policy, challenge,
 //! bridge, who hung up, the callback's proof), the recording with its
 //! waveform and the tags marked on the timeline with their evidence, the
-//! evidence bundle, and one-click allowlist/blocklist requests (kept and
-//! audited; they apply once the line is reloaded) and an evidence hold.
+//! evidence bundle, one-click "always allow" / "always block" of the
+//! caller on the call's line (the line's lists change for new calls at
+//! once; audited) and an evidence hold.
 
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::{layout, or_dash, PageError};
+use super::layout::{layout, or_dash, CsrfOnly, PageError, Posted};
 use crate::console::api::{record, visible_call};
 use crate::console::auth::Authed;
 use crate::console::calls::Call;
+use crate::console::lines::api::run_change;
+use crate::console::lines::change::Change;
 use crate::console::lists::{self, List};
-use crate::console::AppState;
+use crate::console::state::AppState;
 
 const WAVE_W: usize = 800;
 const WAVE_H: usize = 80;
@@ -63,6 +65,7 @@ fn detail_rows(c: &Call) -> Markup {
             tr { th { "Bridge outcome" } td { (or_dash(&c.bridge)) " " (or_dash(&c.answered_by)) } }
             tr { th { "Who hung up" } td { (or_dash(&c.hangup_by)) } }
             tr class={ "risk-" (c.risk.as_deref().unwrap_or("")) } { th { "Risk" } td { (or_dash(&c.risk)) } }
+            tr { th { "Heard by the recognizer" } td #listened { (or_dash(&c.listened)) } }
             tr { th { "Recording" } td { (or_dash(&c.recording_note)) @if c.recording_deleted_at_ms.is_some() { " deleted by retention" } } }
             tr { th { "Evidence hold" } td { (if c.evidence_hold { "yes: the recording is kept" } else { "no" }) } }
             @if let Some(proof) = &c.callback {
@@ -92,10 +95,17 @@ pub async fn page(
         None => None,
     };
     let (line, number) = (call.line.clone(), call.caller.clone());
-    let pending = state
+    let history = state
         .db
-        .run(move |c| lists::pending(c, &line, &number))
+        .run(move |c| lists::history(c, &line, &number))
         .await?;
+    let running = state.lines.running();
+    let lists = running.lines.iter().find(|l| l.name == call.line).map(|l| {
+        (
+            l.policy.allowlist.contains(&call.caller),
+            l.policy.blocklist.contains(&call.caller),
+        )
+    });
     let csrf = authed.session.csrf.clone();
     Ok(layout(
         &authed,
@@ -121,7 +131,7 @@ pub async fn page(
             p { a #evidence href={ "/api/calls/" (id) "/evidence" } download { "Download the evidence bundle (zip)" }
                 " — the download is audited and holds the call as evidence." }
             div.actions {
-                @for (list, label) in [(List::Allow, "Allowlist this caller"), (List::Block, "Blocklist this caller")] {
+                @for (list, label) in [(List::Allow, "Always allow this caller"), (List::Block, "Always block this caller")] {
                     form method="post" action={ "/calls/" (id) "/list" } class="inline" {
                         input type="hidden" name="csrf" value=(csrf);
                         input type="hidden" name="list" value=(list.as_str());
@@ -135,10 +145,15 @@ pub async fn page(
                     }
                 }
             }
-            p.note { "Allowlist and blocklist requests are recorded and audited here; the line's settings are not changed yet. They apply to new calls after the line is reloaded." }
-            @if !pending.is_empty() {
-                ul #pending { @for (list, by, at) in &pending {
-                    li { (list) "list request by " (by) " at " (crate::console::calls::rfc3339_ms(*at)) ", not applied yet" }
+            p.note #on-lists { @match lists {
+                Some((true, _)) => "This caller is on the line's allowlist: their next call is let straight through.",
+                Some((_, true)) => "This caller is on the line's blocklist: their next call is refused.",
+                Some(_) => "This caller is on neither of the line's lists.",
+                None => "The line no longer runs.",
+            } " Changes apply to the line's new calls at once." }
+            @if !history.is_empty() {
+                ul #list-history { @for (list, by, at) in &history {
+                    li { (list) "listed by " (by) " at " (crate::console::calls::rfc3339_ms(*at)) }
                 } }
             }
         },
@@ -147,56 +162,42 @@ pub async fn page(
 
 #[derive(Deserialize)]
 pub struct ListForm {
-    #[serde(default)]
-    csrf: Option<String>,
     list: List,
 }
 
-pub async fn list_request(
+/// `POST /calls/{id}/list`: the caller onto the line's allowlist or
+/// blocklist (off the other), published for new calls; audited and kept
+/// in the call's list history.
+pub async fn list_change(
     State(state): State<AppState>,
-    authed: Authed,
     Path(id): Path<i64>,
-    Form(f): Form<ListForm>,
+    Posted(authed, f): Posted<ListForm>,
 ) -> Result<Response, PageError> {
-    authed.check_csrf(f.csrf.as_deref())?;
     let call = visible_call(&state, &authed, id).await?;
+    let change = Change::List {
+        line: call.line.clone(),
+        list: f.list,
+        number: call.caller.clone(),
+    };
+    let action = match f.list {
+        List::Allow => "caller allowlisted",
+        List::Block => "caller blocklisted",
+    };
+    run_change(&state, &authed, change, action).await?;
     let by = authed.name().to_owned();
     let now = crate::time::now_millis();
-    let (line, number) = (call.line.clone(), call.caller.clone());
     state
         .db
-        .run(move |c| lists::request(c, now, &by, &line, f.list, &number, id))
+        .run(move |c| lists::record(c, now, &by, &call.line, f.list, &call.caller, id))
         .await?;
-    let detail = format!(
-        "{}list {} on line {}",
-        f.list.as_str(),
-        call.caller,
-        call.line
-    );
-    record(
-        &state,
-        &authed,
-        "list change requested",
-        format!("call {id}"),
-        Some(detail),
-    )
-    .await?;
     Ok(Redirect::to(&format!("/calls/{id}")).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: Option<String>,
 }
 
 pub async fn hold(
     State(state): State<AppState>,
-    authed: Authed,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfOnly>,
+    Posted(authed, _): Posted<CsrfOnly>,
 ) -> Result<Response, PageError> {
-    authed.check_csrf(f.csrf.as_deref())?;
     authed.admin()?;
     visible_call(&state, &authed, id).await?;
     state.db.run(move |c| lists::hold(c, id)).await?;

@@ -5,10 +5,11 @@ use axum::extract::{Query, State};
 use axum::response::Html;
 use maud::html;
 
-use super::{chart, layout, PageError};
+use super::chart;
+use super::layout::{bad, layout, PageError};
 use crate::console::auth::Authed;
 use crate::console::calls::{self, Filter};
-use crate::console::AppState;
+use crate::console::state::AppState;
 
 /// Days the chart shows.
 const CHART_DAYS: i64 = 14;
@@ -37,10 +38,10 @@ pub async fn page(
             Ok((page, days))
         })
         .await?;
-    let page = page.map_err(super::bad)?;
+    let page = page.map_err(bad)?;
     let lines: Vec<String> = match user.scope() {
         Some(mine) => mine.to_vec(),
-        None => state.lines.to_vec(),
+        None => state.line_names(),
     };
     let next = page.next_before.as_ref().map(|cursor| {
         let older = Filter {

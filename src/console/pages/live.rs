@@ -6,10 +6,10 @@ use axum::extract::State;
 use axum::response::Html;
 use maud::{html, Markup};
 
-use super::{layout, or_dash, short_time, PageError};
+use super::layout::{bad, layout, or_dash, short_time, PageError};
 use crate::console::auth::Authed;
 use crate::console::calls::{self, Call, Filter};
-use crate::console::AppState;
+use crate::console::state::AppState;
 
 /// Calls shown when the page opens.
 const RECENT: i64 = 25;
@@ -56,7 +56,7 @@ pub async fn page(
         .db
         .run(move |c| calls::page(c, &filter, scope.as_deref()))
         .await?
-        .map_err(super::bad)?;
+        .map_err(bad)?;
     Ok(layout(
         &authed,
         "Live calls",

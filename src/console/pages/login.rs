@@ -9,10 +9,10 @@ use axum::Form;
 use maud::html;
 use serde::Deserialize;
 
-use super::{bare, PageError};
-use crate::console::auth::{self, Authed};
+use super::layout::{bare, CsrfOnly, PageError, Posted};
+use crate::console::auth;
+use crate::console::state::AppState;
 use crate::console::users;
-use crate::console::AppState;
 
 #[derive(Deserialize)]
 pub struct LoginForm {
@@ -25,12 +25,6 @@ pub struct SetupForm {
     code: String,
     user: String,
     password: String,
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: Option<String>,
 }
 
 fn form_page(state: &AppState, no_users: bool, error: Option<&str>) -> Response {
@@ -79,9 +73,11 @@ pub async fn form(State(state): State<AppState>) -> Result<Response, PageError> 
 pub async fn submit(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, PageError> {
-    match crate::console::login::log_in(&state, peer.ip(), &f.user, &f.password).await {
+    let ip = crate::console::client::client_ip(peer.ip(), &headers, &state.config.trusted_proxies);
+    match crate::console::login::log_in(&state, ip, &f.user, &f.password).await {
         Ok(done) => {
             let cookie = auth::session_cookie(Some(&done.token), state.secure);
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/live")).into_response())
@@ -98,19 +94,19 @@ pub async fn submit(
 pub async fn setup(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
     Form(f): Form<SetupForm>,
 ) -> Result<Response, PageError> {
-    crate::console::login::set_up(&state, peer.ip(), &f.code, &f.user, &f.password).await?;
+    let ip = crate::console::client::client_ip(peer.ip(), &headers, &state.config.trusted_proxies);
+    crate::console::login::set_up(&state, ip, &f.code, &f.user, &f.password).await?;
     Ok(form_page(&state, false, Some("Admin created: log in.")))
 }
 
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
-    authed: Authed,
-    Form(f): Form<CsrfForm>,
+    Posted(authed, _): Posted<CsrfOnly>,
 ) -> Result<Response, PageError> {
-    authed.check_csrf(f.csrf.as_deref())?;
     let token = auth::cookie_token(&headers).unwrap_or_default();
     crate::console::login::log_out(&state, token, authed.name().to_owned(), authed.ip).await?;
     let cookie = auth::session_cookie(None, state.secure);

@@ -100,72 +100,8 @@ pub(super) fn find(datagrams: &[Datagram], want: Option<&str>) -> Result<Call, C
             })
         })
         .collect();
-    let mut attempts: Vec<Attempt> = Vec::new();
-    let mut all_calls: Vec<String> = Vec::new();
-    for (at, m) in messages.iter().enumerate() {
-        let SipMessage::Request(r) = &m.message else {
-            continue;
-        };
-        if r.method != Method::Invite || to_tag(r).is_some() {
-            continue;
-        }
-        let call_id = call_id(r).unwrap_or_default();
-        if !all_calls.contains(&call_id) {
-            all_calls.push(call_id.clone());
-        }
-        if want.is_some_and(|w| w != call_id) {
-            continue;
-        }
-        let attempt = Attempt {
-            at,
-            invite: r,
-            caller_tag: from_tag(r),
-            cseq: cseq(r).map(|c| c.0),
-            call_id,
-        };
-        let retransmission = attempts.iter().any(|a| {
-            (&a.call_id, &a.caller_tag, a.cseq)
-                == (&attempt.call_id, &attempt.caller_tag, attempt.cseq)
-        });
-        if !retransmission {
-            attempts.push(attempt);
-        }
-    }
-    if attempts.is_empty() {
-        let seen = match want {
-            Some(w) if all_calls.is_empty() => format!(" with Call-ID {w}; the capture has none"),
-            Some(w) => format!(
-                " with Call-ID {w}; the capture has {}",
-                all_calls.join(", ")
-            ),
-            None if messages.is_empty() => String::new(),
-            None => format!("; {} other SIP messages", messages.len()),
-        };
-        return Err(CallError::NoInvite(seen));
-    }
-
-    let mut first_final = String::new();
-    let mut chosen: Option<(&Attempt, &Sip, &Response)> = None;
-    for (i, a) in attempts.iter().enumerate() {
-        match answer_to(&messages[a.at..], a) {
-            Ok((m, r)) => {
-                chosen = Some((a, m, r));
-                break;
-            }
-            Err(final_response) if i == 0 => first_final = final_response,
-            Err(_) => {}
-        }
-    }
-    let Some((attempt, answer_msg, answer)) = chosen else {
-        let others = match attempts.len() {
-            1 => String::new(),
-            n => format!("; nor were the {} other INVITEs", n - 1),
-        };
-        return Err(CallError::NoAnswer {
-            call_id: attempts[0].call_id.clone(),
-            final_response: format!("{first_final}{others}"),
-        });
-    };
+    let (attempts, all_calls) = initial_invites(&messages, want)?;
+    let (attempt, answer_msg, answer) = first_answered(&messages, &attempts)?;
     let invite = attempt.invite;
     let call_id = attempt.call_id.clone();
     let caller_tag = attempt.caller_tag.clone();
@@ -269,6 +205,88 @@ pub(super) fn find(datagrams: &[Datagram], want: Option<&str>) -> Result<Call, C
         invited: invite_datagram.time,
         info_digits,
         other_calls,
+    })
+}
+
+/// The call attempts (initial INVITEs, retransmissions once) in order,
+/// those with Call-ID `want` only when given, and every call's Call-ID.
+fn initial_invites<'m>(
+    messages: &'m [Sip],
+    want: Option<&str>,
+) -> Result<(Vec<Attempt<'m>>, Vec<String>), CallError> {
+    let mut attempts: Vec<Attempt> = Vec::new();
+    let mut all_calls: Vec<String> = Vec::new();
+    for (at, m) in messages.iter().enumerate() {
+        let SipMessage::Request(r) = &m.message else {
+            continue;
+        };
+        if r.method != Method::Invite || to_tag(r).is_some() {
+            continue;
+        }
+        let call_id = call_id(r).unwrap_or_default();
+        if !all_calls.contains(&call_id) {
+            all_calls.push(call_id.clone());
+        }
+        if want.is_some_and(|w| w != call_id) {
+            continue;
+        }
+        let attempt = Attempt {
+            at,
+            invite: r,
+            caller_tag: from_tag(r),
+            cseq: cseq(r).map(|c| c.0),
+            call_id,
+        };
+        let retransmission = attempts.iter().any(|a| {
+            (&a.call_id, &a.caller_tag, a.cseq)
+                == (&attempt.call_id, &attempt.caller_tag, attempt.cseq)
+        });
+        if !retransmission {
+            attempts.push(attempt);
+        }
+    }
+    if attempts.is_empty() {
+        let seen = match want {
+            Some(w) if all_calls.is_empty() => format!(" with Call-ID {w}; the capture has none"),
+            Some(w) => format!(
+                " with Call-ID {w}; the capture has {}",
+                all_calls.join(", ")
+            ),
+            None if messages.is_empty() => String::new(),
+            None => format!("; {} other SIP messages", messages.len()),
+        };
+        return Err(CallError::NoInvite(seen));
+    }
+    Ok((attempts, all_calls))
+}
+
+/// The first attempt answered with a 2xx, its answer's message and the
+/// response; otherwise the first attempt's final response, in the error.
+fn first_answered<'m>(
+    messages: &'m [Sip],
+    attempts: &'m [Attempt<'m>],
+) -> Result<(&'m Attempt<'m>, &'m Sip<'m>, &'m Response), CallError> {
+    let mut first_final = String::new();
+    let mut chosen: Option<(&Attempt, &Sip, &Response)> = None;
+    for (i, a) in attempts.iter().enumerate() {
+        match answer_to(&messages[a.at..], a) {
+            Ok((m, r)) => {
+                chosen = Some((a, m, r));
+                break;
+            }
+            Err(final_response) if i == 0 => first_final = final_response,
+            Err(_) => {}
+        }
+    }
+    chosen.ok_or_else(|| {
+        let others = match attempts.len() {
+            1 => String::new(),
+            n => format!("; nor were the {} other INVITEs", n - 1),
+        };
+        CallError::NoAnswer {
+            call_id: attempts[0].call_id.clone(),
+            final_response: format!("{first_final}{others}"),
+        }
     })
 }
 

@@ -3,7 +3,7 @@
 //! `caller.wav` and `resident.wav` (8 kHz mono 16-bit) — that replays
 //! through the same pipeline as the hand-made ones.
 //!
-//! Owns: [`import_with`] (and, for tests, [`import`] and [`import_call`]), its summary and errors, and
+//! Owns: [`import_with`] (and, for tests, [`import`] and [`import_call`]) and
 //! the call's timeline: the call is the first INVITE answered with 2xx
 //! (or the one with a given Call-ID); t = 0 is the capture time of that
 //! 200 OK; the call ends at the first BYE (else at the last RTP packet).
@@ -14,7 +14,7 @@
 //! "connecting you", the resident once bridged), else the resident's phone.
 //!
 //! Does not own: reading capture files (`capture.rs`), SIP (`call.rs`),
-//! RTP (`media.rs`), the fixture file format (`crate::research::fixture`; `output.rs`
+//! RTP (`media.rs`), its summary, errors and screening (`types.rs`), the fixture file format (`crate::research::fixture`; `output.rs`
 //! hands it what was found), or the command line. Not handled: SIP over
 //! TCP/TLS, SRTP, codecs other than G.711, media moved by a re-INVITE.
 
@@ -25,160 +25,21 @@ mod output;
 mod screening;
 #[cfg(test)]
 mod tests;
+mod types;
 
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use sip::media::g711::Codec;
 use sip::media::SAMPLE_RATE;
 
 /// Who sent a packet, pressed a key or hung up: the party that sent the
 /// INVITE is the caller, the one that answered it the resident's side.
 pub use crate::research::fixture::Party;
-pub use screening::Screening;
 
 use self::capture::CaptureError;
+pub use self::types::{ImportError, ImportSummary, ImportedDigit, Screening};
 
 /// Longest call imported (4 h): both tracks are held in memory.
 const MAX_CALL_SECS: u32 = 4 * 3600;
-
-/// A key press found in the capture (RFC 4733 or SIP INFO).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ImportedDigit {
-    /// Milliseconds from the answer.
-    pub at_ms: u64,
-    pub digit: char,
-    pub by: Party,
-}
-
-/// What [`import`] found and wrote.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImportSummary {
-    /// The fixture directory written.
-    pub dir: PathBuf,
-    pub call_id: String,
-    /// From user of the INVITE.
-    pub caller: String,
-    /// Request-URI user of the INVITE.
-    pub called: String,
-    /// Audio codecs the call's RTP used.
-    pub codecs: Vec<Codec>,
-    /// From the answer to the end of the call; both WAV files are this long.
-    pub duration_ms: u64,
-    /// Who sent the BYE; `None` when the capture has none (the call then
-    /// ends at its last RTP packet).
-    pub hung_up_by: Option<Party>,
-    pub caller_packets: usize,
-    pub resident_packets: usize,
-    pub digits: Vec<ImportedDigit>,
-    /// The challenge digit, how the screening ended and when the resident
-    /// was connected, read from linewarden's prompts; `None` when the
-    /// answering side's audio has none (it is then all `resident.wav`).
-    pub screening: Option<Screening>,
-    /// The challenge digit written to `call.toml`: the one given to
-    /// [`import_call`], else the screening's.
-    pub challenge_digit: Option<u8>,
-    /// Whether `resident.wav` was written (not when linewarden answered
-    /// and never connected the caller).
-    pub resident_written: bool,
-    /// Things a researcher should know: key presses before the answer,
-    /// RTP with payload types that could not be decoded, a silent side.
-    pub warnings: Vec<String>,
-}
-
-/// Several lines: the Call-ID, the numbers, length and hang-up, packet
-/// counts, key presses, warnings. No trailing newline.
-impl fmt::Display for ImportSummary {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let codecs: Vec<&str> = self.codecs.iter().map(|c| c.encoding_name()).collect();
-        let codecs = if codecs.is_empty() {
-            "-".to_string()
-        } else {
-            codecs.join(", ")
-        };
-        let hung_up = self.hung_up_by.map_or("nobody (no BYE)", Party::as_str);
-        let mut lines = vec![
-            format!("call {}", self.call_id),
-            format!("  caller {} -> called {}", self.caller, self.called),
-            format!(
-                "  {:.1} s after the answer, hung up by {hung_up}; codec {codecs}",
-                self.duration_ms as f64 / 1000.0
-            ),
-            format!(
-                "  RTP packets: {} from the caller, {} from the resident's side",
-                self.caller_packets, self.resident_packets
-            ),
-        ];
-        match (&self.screening, self.challenge_digit) {
-            (Some(s), digit) => {
-                let outcome = s.outcome.map_or("not seen (capture ends first)", |o| o.as_str());
-                lines.push(format!(
-                    "  answered by linewarden: challenge digit {}, outcome {outcome} (from its prompts)",
-                    digit.unwrap_or(s.digit)
-                ));
-                lines.push(match s.connected_at {
-                    Some(at) => format!(
-                        "  resident.wav: the answering side from {} ms (\"connecting you\" ended), silence before",
-                        at / 8
-                    ),
-                    None => "  no resident.wav: the caller was never connected".to_owned(),
-                });
-            }
-            (None, Some(digit)) => lines.push(format!("  challenge digit {digit} (as given)")),
-            (None, None) => lines.push(
-                "  no linewarden prompts in the answering side's audio: it is resident.wav whole; no challenge digit or outcome"
-                    .to_owned(),
-            ),
-        }
-        for d in &self.digits {
-            lines.push(format!(
-                "  key {} by {} at {} ms",
-                d.digit,
-                d.by.as_str(),
-                d.at_ms
-            ));
-        }
-        for w in &self.warnings {
-            lines.push(format!("  warning: {w}"));
-        }
-        f.write_str(&lines.join("\n"))
-    }
-}
-
-/// Why a capture could not be imported. Every message starts with the
-/// file or directory it is about.
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error("{}: {cause}", .path.display())]
-    Read {
-        path: PathBuf,
-        cause: std::io::Error,
-    },
-    /// Not a pcap/pcapng file, cut off, or corrupt.
-    #[error("{}: {message}", .path.display())]
-    Capture { path: PathBuf, message: String },
-    /// Packets whose link layer is not Ethernet, Linux cooked (SLL/SLL2),
-    /// loopback/null or raw IP, and no SIP anywhere else.
-    #[error("{}: unsupported link type {} (supported: Ethernet, Linux cooked SLL/SLL2, loopback/null, raw IP)", .path.display(), .link_types)]
-    UnsupportedLinkType { path: PathBuf, link_types: String },
-    #[error("{}: {message}", .path.display())]
-    Call { path: PathBuf, message: String },
-    /// The call was found but no RTP of it was captured.
-    #[error("{}: no RTP for the call {call_id} (looked for {looked_for})", .path.display())]
-    NoRtp {
-        path: PathBuf,
-        call_id: String,
-        looked_for: String,
-    },
-    /// The output directory exists and is not empty.
-    #[error("{}: the output directory is not empty; remove it or choose another", .path.display())]
-    OutputNotEmpty { path: PathBuf },
-    #[error("{}: {message}", .path.display())]
-    Write { path: PathBuf, message: String },
-    /// Writing the fixture failed; the message starts with the file.
-    #[error(transparent)]
-    Fixture(#[from] crate::research::fixture::FixtureError),
-}
 
 /// What to import and what the capture cannot say.
 #[derive(Debug, Clone, Default)]
@@ -295,6 +156,52 @@ pub fn import_with(
     let length = usize::try_from(samples).unwrap_or(0);
     let media = media::collect(&capture.datagrams, &routes, sdps, &window, length);
 
+    let (digits, warnings) = digits_and_warnings(&call, &media);
+    let duration_ms = u64::try_from(end_nanos.max(0) / 1_000_000).unwrap_or(0);
+    let prompts = crate::prompts::Prompts::load().map_err(|e| ImportError::Call {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    let caller_hung_up = call.ended.map(|(_, p)| p) == Some(Party::Caller);
+    let screening = screening::read(&media.resident, &prompts, &digits, caller_hung_up);
+    let resident = resident_track(&media.resident, screening.as_ref());
+    let summary = ImportSummary {
+        dir: out_dir.to_path_buf(),
+        call_id: call.call_id.clone(),
+        caller: call.caller.clone(),
+        called: call.called.clone(),
+        codecs: media.codecs.clone(),
+        duration_ms,
+        hung_up_by: call.ended.map(|(_, p)| p),
+        caller_packets: media.caller_packets,
+        resident_packets: media.resident_packets,
+        digits,
+        screening,
+        challenge_digit: options.challenge_digit.or(screening.map(|s| s.digit)),
+        resident_written: resident.is_some(),
+        warnings,
+    };
+    let source_name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    output::write(
+        out_dir,
+        &summary,
+        &source_name,
+        &media.caller,
+        resident.as_deref(),
+    )?;
+    Ok(summary)
+}
+
+/// The key presses of the call (RTP events and SIP INFO) in time order,
+/// and what a researcher should be warned of: keys before the answer (left
+/// out), RTP that could not be decoded, a silent side, other calls in the
+/// capture.
+fn digits_and_warnings(
+    call: &call::Call,
+    media: &media::Media,
+) -> (Vec<ImportedDigit>, Vec<String>) {
     let mut warnings = Vec::new();
     let mut digits: Vec<ImportedDigit> = Vec::new();
     let info = call.info_digits.iter().map(|&(t, digit, by)| {
@@ -339,55 +246,28 @@ pub fn import_with(
             call.other_calls.join(", ")
         ));
     }
-    let duration_ms = u64::try_from(end_nanos.max(0) / 1_000_000).unwrap_or(0);
-    let prompts = crate::prompts::Prompts::load().map_err(|e| ImportError::Call {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
-    let caller_hung_up = call.ended.map(|(_, p)| p) == Some(Party::Caller);
-    let screening = screening::read(&media.resident, &prompts, &digits, caller_hung_up);
+    (digits, warnings)
+}
+
+/// The resident's audio to write: the answering side's track, or, when
+/// linewarden answered, its side from the moment the resident was
+/// connected (silence before); `None` when the resident never was.
+fn resident_track(resident: &[i16], screening: Option<&Screening>) -> Option<Vec<i16>> {
     // With linewarden answering, its side is the prompts until the
     // resident was connected: only the rest is the resident's.
-    let resident: Option<Vec<i16>> = match &screening {
-        None => Some(media.resident.clone()),
+    match screening {
+        None => Some(resident.to_vec()),
         Some(Screening {
             connected_at: Some(at),
             ..
         }) => {
-            let mut track = media.resident.clone();
+            let mut track = resident.to_vec();
             let cut = (*at).min(track.len());
             track[..cut].fill(0);
             Some(track)
         }
         Some(_) => None,
-    };
-    let summary = ImportSummary {
-        dir: out_dir.to_path_buf(),
-        call_id: call.call_id.clone(),
-        caller: call.caller.clone(),
-        called: call.called.clone(),
-        codecs: media.codecs.clone(),
-        duration_ms,
-        hung_up_by: call.ended.map(|(_, p)| p),
-        caller_packets: media.caller_packets,
-        resident_packets: media.resident_packets,
-        digits,
-        screening,
-        challenge_digit: options.challenge_digit.or(screening.map(|s| s.digit)),
-        resident_written: resident.is_some(),
-        warnings,
-    };
-    let source_name = path
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    output::write(
-        out_dir,
-        &summary,
-        &source_name,
-        &media.caller,
-        resident.as_deref(),
-    )?;
-    Ok(summary)
+    }
 }
 
 fn describe_routes(r: &media::Routes, invite_from: std::net::SocketAddr) -> String {

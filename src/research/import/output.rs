@@ -17,7 +17,7 @@ use std::path::Path;
 
 use crate::research::fixture::{self, CallMeta, DtmfEvent, Expect};
 
-use super::{ImportError, ImportSummary};
+use super::types::{ImportError, ImportSummary};
 
 /// Writes the fixture for `summary` into `dir` (created if missing; an
 /// existing one must be empty).

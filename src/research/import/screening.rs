@@ -16,26 +16,14 @@ use sip::media::g711::Codec;
 use crate::prompts::Prompts;
 use crate::research::fixture::ExpectOutcome;
 
-use super::{ImportedDigit, Party};
+use super::types::{ImportedDigit, Screening};
+use super::Party;
 
 /// Samples compared per match: 20 ms at 8 kHz.
 const PIECE: usize = 160;
 
 /// Screening is looked for in the first 10 minutes of the answering side.
 const SEARCH_SAMPLES: usize = 10 * 60 * 8000;
-
-/// What linewarden's prompts say about a captured call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Screening {
-    /// The digit the challenge asked for.
-    pub digit: u8,
-    /// How the screening ended; `None` when the capture stops before it
-    /// did (no prompt ending it and no hang-up by the caller).
-    pub outcome: Option<ExpectOutcome>,
-    /// Where "connecting you" ended, in samples from the answer: from here
-    /// the answering side's audio is the resident's.
-    pub connected_at: Option<usize>,
-}
 
 /// Where each occurrence of `prompt` starts in `track`, in order.
 fn starts(track: &[i16], audio: &[i16]) -> Vec<usize> {

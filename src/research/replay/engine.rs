@@ -16,12 +16,12 @@ use std::time::{Duration, Instant};
 use ivr::{Action, Event, Prompt, PromptId, ScreeningCall};
 use serde::Serialize;
 
+use super::tag::Tag;
 use crate::config::Config;
 use crate::policy::LinePolicies;
 use crate::prompts::Prompts;
 use crate::research::fixture::{Fixture, Party};
 use crate::research::replay::listen::{listen, Listening};
-use crate::research::replay::Tag;
 
 /// What the service would have done with a recorded call.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -131,9 +131,41 @@ pub fn replay(
             .map(|k| (Duration::from_millis(k.at_ms), k.digit))
             .collect(),
     };
-    let mut now = t0;
+    screen(&mut call, &mut sim, audio, prompts, &mut result);
+    if result.outcome == "rejected" {
+        result.outcome = call.outcome().map_or("abandoned", |o| o.as_str()).into();
+    }
+    // Listening runs from the answer until the call ended, as live.
+    let until = match sim.answered {
+        Some(_) => Duration::from_millis(result.ended_ms),
+        None => Duration::ZERO,
+    };
+    let heard = listen(
+        fx,
+        &config.tagging.tagger(),
+        listening,
+        suspicious_cli,
+        until,
+    )?;
+    result.tags = heard.tags;
+    result.risk = heard.risk;
+    result.reasons = heard.reasons;
+    Ok(result)
+}
+
+/// Runs the screening machine on the virtual clock until it or the caller
+/// ends the call: prompts end at their real lengths, the caller's keys
+/// arrive at their times, and the caller hangs up when their audio ends.
+fn screen(
+    call: &mut ScreeningCall,
+    sim: &mut Sim,
+    audio: Duration,
+    prompts: &Prompts,
+    result: &mut Replayed,
+) {
+    let mut now = sim.t0;
     loop {
-        drain(&mut call, &mut sim, now, prompts, &mut result);
+        drain(call, sim, now, prompts, result);
         if call.is_finished() {
             // The machine hung up (a caller hang-up ends the loop below).
             result.ended_ms = sim.since_answer(now);
@@ -170,32 +202,13 @@ pub fn replay(
             Next::Deadline => call.handle_timeout(now),
             Next::HangUp => {
                 call.handle_event(now, Event::CallerHungUp);
-                drain(&mut call, &mut sim, now, prompts, &mut result);
+                drain(call, sim, now, prompts, result);
                 result.ended_ms = sim.since_answer(now);
                 result.ended_by = "caller".into();
                 break;
             }
         }
     }
-    if result.outcome == "rejected" {
-        result.outcome = call.outcome().map_or("abandoned", |o| o.as_str()).into();
-    }
-    // Listening runs from the answer until the call ended, as live.
-    let until = match sim.answered {
-        Some(_) => Duration::from_millis(result.ended_ms),
-        None => Duration::ZERO,
-    };
-    let heard = listen(
-        fx,
-        &config.tagging.tagger(),
-        listening,
-        suspicious_cli,
-        until,
-    )?;
-    result.tags = heard.tags;
-    result.risk = heard.risk;
-    result.reasons = heard.reasons;
-    Ok(result)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

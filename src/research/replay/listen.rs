@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use ivr::tagging::{HeardWord, Speaker, TagKind, Tagger, TaggerConfig};
 use speech::{Recognizer, TranscriptRecognizer};
 
+use super::tag::Tag;
 use crate::research::fixture::{Fixture, Party};
-use crate::research::replay::Tag;
 
 /// Where a replay's words come from.
 #[derive(Debug, Clone)]
@@ -213,7 +213,10 @@ fn recognizer(
             if !has_audio {
                 return Ok(None);
             }
-            Ok(Some(Box::new(speech::Engine::open(config)?)))
+            // As the service listens: only what the voice gate lets
+            // through is decoded.
+            let engine = speech::Engine::open(config)?;
+            Ok(Some(Box::new(speech::Gated::new(engine, config.gate()))))
         }
     }
 }

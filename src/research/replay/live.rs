@@ -111,7 +111,7 @@ pub async fn play(
                 endpoint.shutdown();
                 return Ok(report);
             }
-            Some(UacEvent::Progress(_)) => {}
+            Some(UacEvent::Progress(_) | UacEvent::EarlyMedia { .. }) => {}
             Some(UacEvent::Timeout) | None => {
                 endpoint.shutdown();
                 return Ok(report);

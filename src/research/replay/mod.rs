@@ -13,14 +13,14 @@ mod engine;
 mod folds;
 pub mod listen;
 pub mod live;
+mod outcome;
 mod report;
+mod tag;
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant as WallClock;
-
-use serde::Serialize;
 
 use crate::config::Config;
 use crate::policy::LinePolicies;
@@ -28,35 +28,7 @@ use crate::prompts::Prompts;
 use crate::research::fixture::{self, Fixture};
 
 pub use engine::{replay, Replayed};
-
-/// A tag found in a call: its name, when, why and how sure.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Tag {
-    pub name: String,
-    pub at_ms: u64,
-    pub evidence: String,
-    /// Confidence in percent.
-    pub confidence: u8,
-}
-
-/// One fixture's line of output: its replay and how it met expectations, or
-/// why it could not be replayed.
-#[derive(Debug, Clone, Serialize)]
-#[serde(untagged)]
-pub enum Outcome {
-    Replayed {
-        #[serde(flatten)]
-        call: Box<Replayed>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        expect: Option<fixture::Expect>,
-        /// Expectations not met (empty when met or none given).
-        problems: Vec<String>,
-    },
-    Error {
-        fixture: String,
-        error: String,
-    },
-}
+use outcome::Outcome;
 
 /// How to run a batch.
 pub struct Options {

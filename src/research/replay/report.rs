@@ -8,8 +8,11 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::Outcome;
-use crate::research::fixture::TAG_NAMES;
+use ivr::TagKind;
+
+use super::engine::Replayed;
+use super::outcome::Outcome;
+use crate::research::fixture::Expect;
 
 /// Per-tag counts over the fixtures that list expected tags.
 #[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
@@ -31,22 +34,26 @@ impl TagScore {
     }
 }
 
+/// The replayed fixtures that say what they expect, with their expectations.
+fn expected(results: &[Outcome]) -> impl Iterator<Item = (&Replayed, &Expect)> {
+    results.iter().filter_map(|r| match r {
+        Outcome::Replayed {
+            call,
+            expect: Some(expect),
+            ..
+        } => Some((call.as_ref(), expect)),
+        _ => None,
+    })
+}
+
 /// Precision/recall per tag name; `None` when no fixture expects tags.
 pub fn tag_scores(results: &[Outcome]) -> Option<BTreeMap<&'static str, TagScore>> {
     let mut scores: BTreeMap<&'static str, TagScore> = BTreeMap::new();
     let mut any = false;
-    for r in results {
-        let Outcome::Replayed {
-            call,
-            expect: Some(expect),
-            ..
-        } = r
-        else {
-            continue;
-        };
+    for (call, expect) in expected(results) {
         let Some(wanted) = &expect.tags else { continue };
         any = true;
-        for name in TAG_NAMES {
+        for name in TagKind::ALL.map(|kind| kind.as_str()) {
             let got = call.tags.iter().any(|t| t.name == name);
             let want = wanted.iter().any(|t| t == name);
             let s = scores.entry(name).or_default();
@@ -74,17 +81,9 @@ pub struct RiskScore {
 
 /// The risk score; `None` when no fixture expects a risk.
 pub fn risk_score(results: &[Outcome]) -> Option<RiskScore> {
-    use crate::research::fixture::Risk;
+    use ivr::Risk;
     let mut score = RiskScore::default();
-    for r in results {
-        let Outcome::Replayed {
-            call,
-            expect: Some(expect),
-            ..
-        } = r
-        else {
-            continue;
-        };
+    for (call, expect) in expected(results) {
         let reached_medium = matches!(call.risk.as_str(), "medium" | "high");
         match expect.risk {
             Some(Risk::High) => {

@@ -69,6 +69,11 @@ pub struct Alert {
     pub time: SystemTime,
     /// The SIP Call-ID.
     pub call_id: String,
+    /// How much of the call the speech recognizer has heard so far:
+    /// `full`, `partial` or `none` (a high risk from the caller ID or keys
+    /// alone, on a call nobody listened to). Left out of the body when not
+    /// known.
+    pub listened: Option<String>,
 }
 
 /// The JSON body, field by field.
@@ -80,11 +85,14 @@ struct Body<'a> {
     risk: &'a str,
     time: String,
     call_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    listened: Option<&'a str>,
 }
 
 impl Alert {
     /// The JSON body POSTed to the webhook: `{"line", "caller", "tags",
-    /// "risk", "time" (RFC 3339 UTC with milliseconds), "call_id"}`.
+    /// "risk", "time" (RFC 3339 UTC with milliseconds), "call_id",
+    /// "listened"}` (`listened` only when known).
     pub fn to_json(&self) -> Result<String, AlertError> {
         let body = Body {
             line: &self.line,
@@ -93,6 +101,7 @@ impl Alert {
             risk: &self.risk,
             time: rfc3339_millis(self.time),
             call_id: &self.call_id,
+            listened: self.listened.as_deref(),
         };
         Ok(serde_json::to_string(&body)?)
     }

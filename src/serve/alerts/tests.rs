@@ -180,6 +180,7 @@ fn alert(call_id: &str) -> Alert {
         risk: "high".to_owned(),
         time: UNIX_EPOCH + Duration::from_millis(1_714_564_803_250),
         call_id: call_id.to_owned(),
+        listened: None,
     }
 }
 
@@ -403,4 +404,16 @@ fn https_to_a_plain_http_receiver_fails_and_stays_pending() {
     assert_eq!(rows[0].delivered_at_ms, None);
     assert!(rows[0].next_attempt_at_ms < GAVE_UP_MS);
     assert!(receiver.requests().is_empty());
+}
+
+#[test]
+fn the_body_says_how_much_of_the_call_was_heard() {
+    let mut deaf = alert("abc@example.org");
+    deaf.listened = Some("none".to_owned());
+    let body: serde_json::Value =
+        serde_json::from_str(&deaf.to_json().expect("json")).expect("parses");
+    assert_eq!(body["listened"], "none", "{body}");
+    let body: serde_json::Value =
+        serde_json::from_str(&alert("x").to_json().expect("json")).expect("parses");
+    assert!(body.get("listened").is_none(), "{body}");
 }

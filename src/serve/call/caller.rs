@@ -1,8 +1,9 @@
 //! The caller's leg of a live call: their dialog, their RTP stream and
 //! what is recorded from it.
 //!
-//! Owns: 180/200/603 and BYE on the caller's dialog, answering their
-//! re-INVITEs, starting the stream and the call's recording at the answer
+//! Owns: 180/183/200/603 and BYE on the caller's dialog, answering their
+//! re-INVITEs, starting the stream at the answer (or at early media) and
+//! the call's recording at the answer
 //! (and opening the recognizer's tap), playing and stopping sounds on the
 //! stream, the caller's name capture and message, and turning the
 //! dialog's and the stream's events into the machine's inputs; finishing
@@ -17,19 +18,21 @@ use sip::media::sdp;
 use sip::rtp_session::{MediaCommand, MediaEvent, MediaSession};
 use sip::{CallEvent, CallHandle, Command};
 use tokio::sync::mpsc::{self, UnboundedReceiver};
-use tracing::{info, warn};
+use tracing::{debug, warn};
 
 use super::ctx::{CallCtx, SdpSession};
 use super::listening::Overlay;
 use super::name::{NameCapture, NameSlot};
-use super::sink::{Sink, VoicemailSlot};
-use crate::serve::recognizers::Heard;
+use super::sink::{Answered, AnsweredSlot, Sink, VoicemailSlot};
+use crate::serve::recognizers::{CallListen, Heard};
 use crate::serve::recording::Recording;
 use crate::serve::wait::recv_or_never;
 
 /// What answering needs, kept until the machine says to answer.
 pub(super) struct Unanswered {
-    pub(super) socket: tokio::net::UdpSocket,
+    /// Taken when the stream starts (at the answer, or earlier for early
+    /// media).
+    pub(super) socket: Option<tokio::net::UdpSocket>,
     pub(super) negotiated: sdp::Negotiated,
     pub(super) answer: String,
     /// The line's name when its calls are recorded.
@@ -43,8 +46,10 @@ pub(super) struct CallerLeg {
     /// The dialog's events channel is still open.
     dialog_open: bool,
     unanswered: Option<Unanswered>,
-    /// The RTP stream, from the answer on.
+    /// The RTP stream, from the answer (or early media) on.
     media: Option<MediaSession<Sink>>,
+    /// The recording and the recognizer's tap, from the answer on.
+    answered: AnsweredSlot,
     /// Our side of the caller's SDP session.
     sdp: SdpSession,
     /// The caller's name being recorded, where it arrives, and the name.
@@ -62,6 +67,7 @@ impl CallerLeg {
             dialog_open: true,
             unanswered: Some(unanswered),
             media: None,
+            answered: AnsweredSlot::default(),
             sdp,
             name_slot: NameSlot::default(),
             name_rx: None,
@@ -79,20 +85,43 @@ impl CallerLeg {
         self.name.clone().unwrap_or_else(|| Arc::from(Vec::new()))
     }
 
-    /// Sends the 200 OK, starts the recording and the RTP stream; returns
-    /// the recognizer's words for this call, when it listens.
+    /// Sends a 183 with our SDP answer and starts the RTP stream (nothing
+    /// is recorded or heard by the recognizer until the answer); false
+    /// when the caller is answered already or the stream cannot start.
+    pub(super) fn early_media(&mut self, overlay: Overlay) -> bool {
+        let Some(u) = self.unanswered.as_mut() else {
+            return false;
+        };
+        let Some(socket) = u.socket.take() else {
+            return self.media.is_some();
+        };
+        self.handle
+            .send(Command::EarlyMedia {
+                sdp: u.answer.clone(),
+            })
+            .ok();
+        let (negotiated, seed) = (u.negotiated.clone(), u.media_seed);
+        self.start_media(socket, negotiated, seed, overlay);
+        debug!("early media: the caller hears the resident's phone");
+        true
+    }
+
+    /// Sends the 200 OK, starts the recording and the RTP stream (unless
+    /// started for early media); returns the recognizer's words for this
+    /// call and how much it hears, when it listens (`None` when it does
+    /// not).
     pub(super) fn answer(
         &mut self,
         ctx: &CallCtx,
         overlay: Overlay,
-    ) -> Option<UnboundedReceiver<Heard>> {
+    ) -> Option<(UnboundedReceiver<Heard>, Arc<CallListen>)> {
         let u = self.unanswered.take()?;
         self.send(Command::Accept { sdp: u.answer });
         let key = ctx.key.to_string();
         let recording = u.record.as_deref().and_then(|line| {
             let rel = crate::serve::recording::relative_path(line, ctx.started, &key);
             let path = ctx.shared.data_dir.join(&rel);
-            match Recording::start(&path, Some(ctx.shared.disk.clone())) {
+            match start_recording(&path, ctx) {
                 Ok(r) => Some((r, rel)),
                 Err(e) => {
                     warn!(error = %e, "cannot record this call");
@@ -108,24 +137,32 @@ impl CallerLeg {
         ctx.shared
             .store
             .call_answered(&ctx.key, SystemTime::now(), rel);
-        let (listen, words) = match &ctx.shared.listeners {
-            Some(pool) => pool.open().unzip(),
+        let opened = ctx.shared.listeners.as_ref().and_then(|pool| pool.open());
+        let (listen, heard) = match opened {
+            Some(o) => (Some(o.tap), Some((o.words, o.status))),
             None => (None, None),
         };
+        *lock(&self.answered) = Some(Answered { recording, listen });
+        if let Some(socket) = u.socket {
+            self.start_media(socket, u.negotiated, u.media_seed, overlay);
+        }
+        heard
+    }
+
+    fn start_media(
+        &mut self,
+        socket: tokio::net::UdpSocket,
+        negotiated: sdp::Negotiated,
+        seed: u64,
+        overlay: Overlay,
+    ) {
         let sink = Sink {
-            recording,
+            answered: self.answered.clone(),
             overlay,
-            listen,
             voicemail: self.message.clone(),
             name: self.name_slot.clone(),
         };
-        self.media = Some(MediaSession::start(
-            u.socket,
-            u.negotiated,
-            sink,
-            u.media_seed,
-        ));
-        words
+        self.media = Some(MediaSession::start(socket, negotiated, sink, seed));
     }
 
     pub(super) fn command(&self, command: MediaCommand) {
@@ -165,12 +202,9 @@ impl CallerLeg {
     pub(super) fn start_message(&mut self, ctx: &CallCtx) {
         let key = ctx.key.to_string();
         let rel = crate::serve::recording::voicemail_path(&ctx.line, ctx.started, &key);
-        match Recording::start(
-            &ctx.shared.data_dir.join(&rel),
-            Some(ctx.shared.disk.clone()),
-        ) {
+        match start_recording(&ctx.shared.data_dir.join(&rel), ctx) {
             Ok(rec) => {
-                info!(path = %rel.display(), "recording the caller's message");
+                debug!(path = %rel.display(), "recording the caller's message");
                 ctx.shared
                     .store
                     .set_voicemail(&ctx.key, &rel.to_string_lossy());
@@ -184,7 +218,7 @@ impl CallerLeg {
     pub(super) fn stop_message(&mut self) {
         if let Some(rec) = lock(&self.message).take() {
             tokio::task::spawn_blocking(move || match rec.finish() {
-                Ok(summary) => info!(
+                Ok(summary) => debug!(
                     seconds = summary.duration.as_secs_f64(),
                     "the caller's message is kept"
                 ),
@@ -219,7 +253,7 @@ impl CallerLeg {
                 }
                 Got::Media(MediaEvent::DtmfSent(_) | MediaEvent::DtmfNotSent { .. }) => None,
                 Got::Name(name) => {
-                    info!(
+                    debug!(
                         seconds = name.len() as f64 / 8000.0,
                         "caller's name recorded"
                     );
@@ -251,7 +285,7 @@ impl CallerLeg {
             Some(CallEvent::AckTimeout) => CallerEvent::AckTimeout,
             Some(CallEvent::SessionExpired) => CallerEvent::SessionExpired,
             Some(CallEvent::HangupDone { status }) => {
-                info!(?status, "BYE completed");
+                debug!(?status, "BYE completed");
                 CallerEvent::ByeDone
             }
         };
@@ -276,10 +310,12 @@ impl CallerLeg {
         let Some(media) = self.media.take() else {
             return;
         };
-        let Some(Sink {
+        // Every frame is delivered once the stream has stopped.
+        drop(media.stop().await);
+        let Some(Answered {
             recording: Some(rec),
             ..
-        }) = media.stop().await
+        }) = lock(&self.answered).take()
         else {
             return;
         };
@@ -290,7 +326,7 @@ impl CallerLeg {
                         .store
                         .set_recording_note(&ctx.key, "recording stopped: disk full");
                 }
-                info!(frames = summary.frames, path = %summary.path.display(), "recording finished")
+                debug!(frames = summary.frames, path = %summary.path.display(), "recording finished")
             }
             Ok(Err(e)) => warn!(error = %e, "recording could not be finished"),
             Err(e) => warn!(error = %e, "recording task failed"),
@@ -315,4 +351,20 @@ enum Got {
 
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Starts a recording at `path` (checking the disk's room, creating the
+/// file and its writer thread). That can take a while on a crowded disk:
+/// this worker's other tasks move to another worker meanwhile.
+fn start_recording(
+    path: &std::path::Path,
+    ctx: &CallCtx,
+) -> Result<Recording, crate::serve::recording::RecordingError> {
+    let room = Some(ctx.shared.disk.clone());
+    match tokio::runtime::Handle::current().runtime_flavor() {
+        tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(|| Recording::start(path, room))
+        }
+        _ => Recording::start(path, room),
+    }
 }

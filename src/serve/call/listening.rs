@@ -2,8 +2,10 @@
 //! threads hear, into the machine; the resident's warning mixed into the
 //! recording's resident channel; the trusted contact's alert sent.
 //!
-//! Owns: the call's words channel (opened at the answer), the overlay the
-//! media sink mixes into the recording, and building the alert. Does not
+//! Owns: the call's words channel (opened at the answer), how much of the
+//! call was heard (logged at the answer and again at the end, and told in
+//! the alert), the overlay the media sink mixes into the recording, and
+//! building the alert. Does not
 //! own: tags, risk or when to warn and alert (the `ivr::call` machine),
 //! recognition (`recognizers`), or delivering the alert (`alerts`).
 
@@ -14,10 +16,10 @@ use std::time::{Duration, SystemTime};
 use ivr::call::Input;
 use ivr::tagging::{HeardWord, Risk, TagKind};
 use tokio::sync::mpsc::UnboundedReceiver;
-use tracing::info;
+use tracing::debug;
 
 use super::ctx::CallCtx;
-use crate::serve::recognizers::Heard;
+use crate::serve::recognizers::{CallListen, Heard, Listened};
 use crate::serve::wait::recv_or_never;
 
 /// Audio to mix into the recording's resident channel (the warning), 8 kHz.
@@ -41,13 +43,64 @@ pub(super) fn mix_overlay(overlay: &Overlay, frame: &[i16]) -> Option<Vec<i16>> 
 #[derive(Default)]
 pub(super) struct Listening {
     words: Option<UnboundedReceiver<Heard>>,
+    /// Whether anything was lost; `None` when not listened to.
+    status: Option<Arc<CallListen>>,
+    /// Whether the call was answered (listening starts there).
+    answered: bool,
+    /// How much was heard, as last logged; `None` before the answer.
+    logged: Option<Listened>,
     pub(super) overlay: Overlay,
 }
 
 impl Listening {
-    /// The recognizer's words for this call, from the answer on.
-    pub(super) fn listen(&mut self, words: Option<UnboundedReceiver<Heard>>) {
+    /// From the answer on: the recognizer's words for this call and how
+    /// much it hears, or `None` when nothing listens (at capacity, or
+    /// recognition is off): logged either way, so a call nobody listened
+    /// to says so.
+    pub(super) fn listen(
+        &mut self,
+        ctx: &CallCtx,
+        heard: Option<(UnboundedReceiver<Heard>, Arc<CallListen>)>,
+    ) {
+        if self.answered {
+            return;
+        }
+        self.answered = true;
+        let (words, status) = heard.unzip();
         self.words = words;
+        self.status = status;
+        self.log(ctx);
+    }
+
+    /// How much of the call has been heard so far; `None` before the
+    /// answer.
+    fn listened(&self) -> Option<Listened> {
+        if !self.answered {
+            return None;
+        }
+        Some(
+            self.status
+                .as_ref()
+                .map_or(Listened::None, |s| s.listened()),
+        )
+    }
+
+    /// Logs how much was heard, when it changed.
+    fn log(&mut self, ctx: &CallCtx) {
+        let now = self.listened();
+        if now.is_some() && now != self.logged {
+            if let Some(l) = now {
+                ctx.shared.store.set_listened(&ctx.key, l.as_str());
+            }
+            self.logged = now;
+        }
+    }
+
+    /// The call is over: how much was heard is logged, if that changed,
+    /// and returned for the call's summary line.
+    pub(super) fn ended(&mut self, ctx: &CallCtx) -> Option<&'static str> {
+        self.log(ctx);
+        self.logged.map(|l| l.as_str())
     }
 
     /// The next words heard, as the machine's input; never when nothing
@@ -71,7 +124,7 @@ impl Listening {
     /// The warning is playing to the resident: it goes into the
     /// recording's resident channel too.
     pub(super) fn warned(&self, warning: &[i16]) {
-        info!("warning the resident");
+        debug!("warning the resident");
         self.overlay
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -79,7 +132,8 @@ impl Listening {
     }
 
     /// The trusted contact's alert, when the line has a webhook.
-    pub(super) fn alert(&self, ctx: &CallCtx, risk: Risk, tags: &[TagKind]) {
+    pub(super) fn alert(&mut self, ctx: &CallCtx, risk: Risk, tags: &[TagKind]) {
+        self.log(ctx);
         let (Some(url), Some(sender)) = (&ctx.alerts.webhook, &ctx.shared.alerts) else {
             return;
         };
@@ -90,8 +144,9 @@ impl Listening {
             risk: risk.as_str().to_string(),
             time: SystemTime::now(),
             call_id: ctx.call_id.clone(),
+            listened: self.listened().map(|l| l.as_str().to_owned()),
         };
-        info!("alerting the trusted contact");
+        debug!("alerting the trusted contact");
         sender.send(url, &alert);
     }
 }

@@ -1,7 +1,8 @@
 //! A live call in the call log: its start and the policy's decision, the
 //! machine's records (outcomes, the bridged phone, who hung up, tags and
-//! risk), a passed caller remembered, and its end. Enums become text here,
-//! at the edge, and only here.
+//! risk), a passed caller remembered, and its end, with the call's one
+//! INFO line (its [`Summary`]; every other line about a call is DEBUG).
+//! Enums become text here, at the edge, and only here.
 //!
 //! Does not own: deciding any of it (the `ivr::call` machine) or the store
 //! itself (`store`).
@@ -11,7 +12,7 @@ use std::time::SystemTime;
 use ivr::call::{EndReason, Record};
 use ivr::Decision;
 use sip::IncomingCall;
-use tracing::info;
+use tracing::{debug, info};
 
 use super::ctx::CallCtx;
 use crate::serve::shared::Shared;
@@ -46,6 +47,28 @@ pub(super) fn call_started(
     key
 }
 
+/// What the call's INFO line says, gathered from the machine's records.
+#[derive(Default)]
+pub(super) struct Summary {
+    outcome: Option<&'static str>,
+    bridge: Option<&'static str>,
+    hangup_by: Option<&'static str>,
+    risk: Option<&'static str>,
+}
+
+impl Summary {
+    /// Keeps what `record` says for the call's INFO line.
+    pub(super) fn note(&mut self, record: &Record) {
+        match record {
+            Record::Outcome(o) => self.outcome = Some(o.as_str()),
+            Record::Bridge(b) => self.bridge = Some(b.as_str()),
+            Record::HungUpBy(who) => self.hangup_by = self.hangup_by.or(Some(who.as_str())),
+            Record::Risk(risk) => self.risk = Some(risk.as_str()),
+            Record::Bridged { .. } | Record::Tag(_) => {}
+        }
+    }
+}
+
 /// One of the machine's records. `bridged_uri` names the phone of a
 /// `Bridged` record; `digit` is the challenge's, for the log line.
 pub(super) fn record(
@@ -58,11 +81,11 @@ pub(super) fn record(
     let store = &shared.store;
     match record {
         Record::Outcome(outcome) => {
-            info!(outcome = outcome.as_str(), digit, "challenge outcome");
+            debug!(outcome = outcome.as_str(), digit, "challenge outcome");
             store.set_outcome(key, outcome.as_str());
         }
         Record::Bridge(outcome) => {
-            info!(outcome = outcome.as_str(), "bridge outcome");
+            debug!(outcome = outcome.as_str(), "bridge outcome");
             store.set_bridge(key, outcome.as_str());
         }
         Record::Bridged { .. } => {
@@ -72,7 +95,7 @@ pub(super) fn record(
         }
         Record::HungUpBy(who) => store.set_hangup_by(key, who.as_str()),
         Record::Tag(tag) => {
-            info!(
+            debug!(
                 tag = tag.kind.as_str(),
                 at_ms = tag.at.as_millis() as u64,
                 "call tagged"
@@ -88,7 +111,7 @@ pub(super) fn record(
             );
         }
         Record::Risk(risk) => {
-            info!(risk = risk.as_str(), "call risk");
+            debug!(risk = risk.as_str(), "call risk");
             store.set_risk(key, risk.as_str());
         }
     }
@@ -107,10 +130,42 @@ pub(super) fn remember_passed(ctx: &CallCtx) {
     }
 }
 
-/// The call is over.
-pub(super) fn call_ended(shared: &Shared, key: &CallKey, reason: EndReason) {
+/// The call is over: logged, counted, and its one INFO line written.
+pub(super) fn call_ended(
+    ctx: &CallCtx,
+    reason: EndReason,
+    summary: &Summary,
+    policy: &str,
+    listened: Option<&str>,
+) {
+    let ended = SystemTime::now();
+    ctx.shared
+        .store
+        .call_ended(&ctx.key, ended, reason.as_str());
+    crate::serve::metrics::METRICS.ended(reason);
+    let ms = ended
+        .duration_since(ctx.started)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    info!(
+        line = %ctx.line,
+        caller = %ctx.caller,
+        policy,
+        outcome = summary.outcome.unwrap_or("-"),
+        bridge = summary.bridge.unwrap_or("-"),
+        hangup_by = summary.hangup_by.unwrap_or("-"),
+        risk = summary.risk.unwrap_or("-"),
+        listened = listened.unwrap_or("-"),
+        end_reason = reason.as_str(),
+        ms,
+        "call over"
+    );
+}
+
+/// A call refused without an answer is over: logged and counted (its
+/// INFO line is the refusal's).
+pub(super) fn declined_ended(shared: &Shared, key: &CallKey, reason: EndReason) {
     shared
         .store
         .call_ended(key, SystemTime::now(), reason.as_str());
-    info!(end_reason = reason.as_str(), "call ended");
+    crate::serve::metrics::METRICS.ended(reason);
 }

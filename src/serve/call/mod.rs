@@ -17,7 +17,7 @@ use ivr::call::{Call, CallSettings, Output, BYE_WAIT};
 use sip::media::sdp;
 use sip::IncomingCall;
 use tokio::sync::watch;
-use tracing::{info, info_span, warn, Instrument};
+use tracing::{debug, info, info_span, warn, Instrument};
 
 mod caller;
 mod ctx;
@@ -97,7 +97,7 @@ async fn run_inner(
     };
     let started = SystemTime::now();
     let key = log::call_started(&shared, &incoming, &line.name, &decision, started);
-    info!(line = %line.name, caller = %incoming.caller, called = %incoming.called, policy = %decision, codec = ?unanswered.negotiated.codec, rtp_local = %sdp_session.local, "screening call");
+    debug!(line = %line.name, caller = %incoming.caller, called = %incoming.called, policy = %decision, codec = ?unanswered.negotiated.codec, rtp_local = %sdp_session.local, "screening call");
 
     let ctx = CallCtx {
         shared: shared.clone(),
@@ -117,10 +117,18 @@ async fn run_inner(
         phones: phones::Phones::new(sdp_session.id),
         listening: listening::Listening::default(),
         clear_rx,
+        summary: log::Summary::default(),
     };
     let (reason, offer) = task::drive(&mut call, &mut parts, &mut shutdown).await;
     parts.caller.finish(&parts.ctx).await;
-    log::call_ended(&shared, &key, reason);
+    let listened = parts.listening.ended(&parts.ctx);
+    log::call_ended(
+        &parts.ctx,
+        reason,
+        &parts.summary,
+        decision.as_str(),
+        listened,
+    );
     // After a risky call, once this call is off the line: the offer.
     drop(leg_guard);
     if let Some(trigger) = offer {
@@ -162,7 +170,7 @@ async fn prepare_media(
     let id = rng.u64(1..1 << 62);
     let answer = sdp::build_answer(&negotiated, local, id, 1);
     let unanswered = Unanswered {
-        socket,
+        socket: Some(socket),
         negotiated,
         answer,
         record: line.screening.record.then(|| line.name.clone()),
@@ -203,6 +211,6 @@ async fn declined(
         incoming.reject(603).await;
     }
     if let Some(reason) = reason {
-        log::call_ended(shared, &key, reason);
+        log::declined_ended(shared, &key, reason);
     }
 }

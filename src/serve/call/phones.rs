@@ -2,7 +2,8 @@
 //! from our own user agent (each leg with its own RTP socket), CANCEL/BYE,
 //! sounds on a phone's stream (the announcement, the warning), and the
 //! relay between the caller's stream and the answering phone's (each leg
-//! keeps its own codec, SSRC and timestamps).
+//! keeps its own codec, SSRC and timestamps), and a ringing phone's early
+//! media to the caller, one way.
 //!
 //! Owns: the phones found for this call and their legs; turning their SIP
 //! and media events into the machine's inputs, answering their
@@ -13,10 +14,10 @@ use std::sync::Arc;
 
 use ivr::call::{Input, PhoneEvent, PlaybackId};
 use sip::media::sdp::{self, Negotiated};
-use sip::rtp_session::{relay_pair, MediaCommand, MediaEvent, MediaSession, NoSink};
+use sip::rtp_session::{relay_one_way, relay_pair, MediaCommand, MediaEvent, MediaSession, NoSink};
 use sip::{UacCommand, UacEvent, UacHandle};
 use tokio::sync::mpsc;
-use tracing::{info, warn};
+use tracing::{debug, warn};
 
 use super::caller::CallerLeg;
 use super::ctx::{CallCtx, SdpSession};
@@ -95,7 +96,7 @@ impl Phones {
                     return false;
                 }
             };
-        info!(phone, %target, call_id = %placed.uac.call_id, "ringing the resident's phone");
+        debug!(phone, %target, call_id = %placed.uac.call_id, "ringing the resident's phone");
         placed.forward_events(phone, self.events_tx.clone());
         if let Some(leg) = self.legs.get_mut(phone) {
             leg.uac = Some(placed.uac);
@@ -144,7 +145,19 @@ impl Phones {
         phone_media.command(to_phone);
         caller.command(MediaCommand::StopPlayback);
         caller.command(to_caller);
-        info!(phone, "caller and resident connected");
+        debug!(phone, "caller and resident connected");
+    }
+
+    /// Early media: the caller hears this ringing phone's stream, one way
+    /// (the caller's stream is started and sent a 183 by `caller`).
+    pub(super) fn early_media(&mut self, phone: usize, caller: &CallerLeg) {
+        let Some(phone_media) = self.media(phone) else {
+            return;
+        };
+        let (to_caller, to_phone) = relay_one_way();
+        phone_media.command(to_phone);
+        caller.command(to_caller);
+        debug!(phone, "relaying the phone's early media to the caller");
     }
 
     /// Disconnects the relay; the phones' streams stop.
@@ -208,10 +221,27 @@ impl Phones {
     fn sip_event(&mut self, phone: usize, event: UacEvent) -> Option<Input> {
         let event = match event {
             UacEvent::Progress(status) => PhoneEvent::Progress(status),
+            UacEvent::EarlyMedia { status, answer } => match sdp::parse_answer(&answer) {
+                Ok(n) => {
+                    if let Some(leg) = self.legs.get_mut(phone) {
+                        leg.answer = Some(n);
+                    }
+                    PhoneEvent::EarlyMedia
+                }
+                Err(e) => {
+                    warn!(phone, error = %e, "phone's early SDP unusable");
+                    PhoneEvent::Progress(status)
+                }
+            },
             UacEvent::Answered { answer } => {
                 match sdp::parse_answer(&answer) {
                     Ok(n) => {
                         if let Some(leg) = self.legs.get_mut(phone) {
+                            // A stream started for early media follows
+                            // the final answer.
+                            if let Some(media) = &leg.media {
+                                media.command(MediaCommand::Update(n.clone()));
+                            }
                             leg.answer = Some(n);
                         }
                     }

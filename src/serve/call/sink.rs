@@ -2,6 +2,8 @@
 //! (with the resident's warning mixed into its resident channel), the
 //! recognizer, a message being left, and a name being said.
 //!
+//! Nothing is kept before the answer (early media).
+//!
 //! Does not own: starting or stopping any of them (the call's task).
 
 use std::sync::Arc;
@@ -14,14 +16,26 @@ use crate::serve::recording::Recording;
 /// Where the caller's stream's audio goes: the recording (with the
 /// resident's warning mixed into its resident channel) and the recognizer.
 pub(super) struct Sink {
-    pub(super) recording: Option<Recording>,
+    /// The recording and the recognizer, from the answer on (the stream
+    /// may start earlier, for early media).
+    pub(super) answered: AnsweredSlot,
     pub(super) overlay: listening::Overlay,
-    pub(super) listen: Option<crate::serve::recognizers::Tap>,
     /// The caller's message, while one is being left.
     pub(super) voicemail: VoicemailSlot,
     /// The caller's name, while it is being said.
     pub(super) name: name::NameSlot,
 }
+
+/// What takes the caller's stream once the call is answered.
+#[derive(Default)]
+pub(super) struct Answered {
+    pub(super) recording: Option<Recording>,
+    pub(super) listen: Option<crate::serve::recognizers::Tap>,
+}
+
+/// [`Answered`], shared by the call task (which fills it at the answer and
+/// takes the recording at the end) and the media (which writes to it).
+pub(super) type AnsweredSlot = Arc<std::sync::Mutex<Option<Answered>>>;
 
 /// Where the caller's message is recorded, shared by the call task (which
 /// starts and stops it) and the media (which writes it).
@@ -29,8 +43,15 @@ pub(super) type VoicemailSlot = Arc<std::sync::Mutex<Option<Recording>>>;
 
 impl FrameSink for Sink {
     fn frame(&mut self, caller: &[i16], sent: &[i16]) {
+        let mut answered = self
+            .answered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(answered) = answered.as_mut() else {
+            return; // Early media: nothing is kept before the answer.
+        };
         // The recognizer hears the parties, never our own warning.
-        if let Some(tap) = self.listen.as_mut() {
+        if let Some(tap) = answered.listen.as_mut() {
             tap.push(caller, sent);
         }
         {
@@ -50,7 +71,7 @@ impl FrameSink for Sink {
         {
             message.push(caller, sent);
         }
-        if let Some(rec) = &self.recording {
+        if let Some(rec) = &answered.recording {
             match listening::mix_overlay(&self.overlay, sent) {
                 Some(mixed) => rec.push(caller, &mixed),
                 None => rec.push(caller, sent),

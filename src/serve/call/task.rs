@@ -14,7 +14,7 @@ use ivr::call::{Call, EndReason, Input, Leg, Output, PhoneEvent, Sound};
 use ivr::lineclear::Trigger;
 use sip::Command;
 use tokio::sync::{mpsc, watch};
-use tracing::info;
+use tracing::debug;
 
 use super::caller::CallerLeg;
 use super::ctx::CallCtx;
@@ -31,6 +31,8 @@ pub(super) struct Parts {
     pub(super) listening: Listening,
     /// A line-clear callback asks this call to hang up.
     pub(super) clear_rx: mpsc::UnboundedReceiver<()>,
+    /// What the call's INFO line will say.
+    pub(super) summary: log::Summary,
 }
 
 fn now() -> Instant {
@@ -60,13 +62,13 @@ pub(super) async fn drive(
             Some(input) = parts.listening.next() => call.handle_input(now(), input),
             () = sleep_until(deadline) => call.handle_timeout(now()),
             Some(()) = parts.clear_rx.recv() => {
-                info!("clearing the line for a callback: hanging up");
+                debug!("clearing the line for a callback: hanging up");
                 call.handle_input(now(), Input::ClearLine);
             }
             changed = shutdown.changed(), if !shutting_down => {
                 if changed.is_err() || *shutdown.borrow() {
                     shutting_down = true;
-                    info!("shutting down: hanging up");
+                    debug!("shutting down: hanging up");
                     let grace = parts.ctx.shared.service.shutdown_grace();
                     call.handle_input(now(), Input::Shutdown { grace });
                 }
@@ -82,28 +84,40 @@ async fn apply(call: &mut Call, parts: &mut Parts, output: Output) {
         caller,
         phones,
         listening,
+        summary,
         ..
     } = parts;
     match output {
+        Output::Trying => caller.send(Command::Trying),
         Output::Ring => caller.send(Command::Ringing),
+        Output::EarlyMedia { phone } => {
+            if caller.early_media(listening.overlay.clone()) {
+                phones.early_media(phone, caller);
+            }
+        }
+        Output::EndEarlyMedia => caller.command(sip::rtp_session::MediaCommand::Unrelay),
         Output::Answer => {
-            let words = caller.answer(ctx, listening.overlay.clone());
-            listening.listen(words);
+            let heard = caller.answer(ctx, listening.overlay.clone());
+            listening.listen(ctx, heard);
         }
         Output::Decline => caller.send(Command::Reject { status: 603 }),
+        Output::Reject { status } => {
+            debug!(status, "nobody took the call: final response to the caller");
+            caller.send(Command::Reject { status });
+        }
         Output::Play { leg, id, sound } => {
             let chunks = sounds::audio(ctx, sound, &caller.name());
             match leg {
                 Leg::Caller => {
                     if sound == Sound::Ringback {
-                        info!("the resident's phone is ringing: ringback to the caller");
+                        debug!("the resident's phone is ringing: ringback to the caller");
                     }
                     caller.play(id, chunks);
                 }
                 Leg::Phone(phone) => {
                     let warning = (sound == Sound::Warning).then(|| chunks.concat());
                     if sound == Sound::Announcement {
-                        info!(phone, "announcing the caller to the resident");
+                        debug!(phone, "announcing the caller to the resident");
                     }
                     if phones.play(phone, id, chunks) {
                         if let Some(warning) = warning {
@@ -126,8 +140,8 @@ async fn apply(call: &mut Call, parts: &mut Parts, output: Output) {
         Output::FindPhones => {
             let found = phones.find(ctx);
             match found {
-                0 => info!("caller passed; the call stays up until the caller hangs up"),
-                n => info!(phones = n, "connecting the caller to the resident"),
+                0 => debug!("caller passed; the call stays up until the caller hangs up"),
+                n => debug!(phones = n, "connecting the caller to the resident"),
             }
             call.handle_input(now(), Input::PhonesFound(found));
         }
@@ -144,6 +158,7 @@ async fn apply(call: &mut Call, parts: &mut Parts, output: Output) {
         Output::Unbridge => phones.unbridge(caller),
         Output::ByeCaller => caller.send(Command::Hangup),
         Output::Record(record) => {
+            summary.note(&record);
             let uri = match &record {
                 ivr::call::Record::Bridged { phone } => phones.uri(*phone),
                 _ => None,

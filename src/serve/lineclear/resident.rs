@@ -275,7 +275,7 @@ impl ResidentLegs {
                 }
                 None
             }
-            UacEvent::InfoDtmf(_) | UacEvent::Progress(_) => None,
+            UacEvent::InfoDtmf(_) | UacEvent::Progress(_) | UacEvent::EarlyMedia { .. } => None,
         }
     }
 }

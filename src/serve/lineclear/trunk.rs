@@ -125,7 +125,7 @@ impl TrunkLeg {
                 }
                 None
             }
-            UacEvent::Progress(_) | UacEvent::InfoDtmf(_) => None,
+            UacEvent::Progress(_) | UacEvent::EarlyMedia { .. } | UacEvent::InfoDtmf(_) => None,
         }
     }
 }

@@ -13,7 +13,9 @@
 //!
 //! Crash safety: the writer rewrites the WAV header (hound's
 //! `WavWriter::flush`) after every [`FLUSH_EVERY_FRAMES`] sample frames
-//! (one second of audio), so a SIGKILL loses at most the last second.
+//! (one second of audio), and pushes reach the writer in batches of
+//! [`BATCH_FRAMES`] (200 ms, so the writer thread wakes 5 times a second,
+//! not 50), so a SIGKILL loses at most the last 1.2 s.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -35,9 +37,19 @@ pub const RECORDINGS_DIR: &str = "recordings";
 /// The header is rewritten at least this often, in sample frames (1 s).
 pub const FLUSH_EVERY_FRAMES: u64 = SAMPLE_RATE as u64;
 
-/// Pushes the writer thread may fall behind by (10 s of 20 ms frames)
-/// before further pushes are dropped.
-const QUEUE_PUSHES: usize = 500;
+/// Sample frames gathered before they go to the writer thread (200 ms).
+pub const BATCH_FRAMES: usize = SAMPLE_RATE as usize / 5;
+
+/// Batches the writer thread may fall behind by (10 s of audio) before
+/// further pushes are dropped.
+const QUEUE_BATCHES: usize = 50;
+
+/// Pushed audio on its way to the writer thread: interleaved samples, and
+/// how many pushes they came from (a dropped batch counts them all).
+struct Batch {
+    interleaved: Vec<i16>,
+    pushes: u64,
+}
 
 /// Longest recording kept (24 h); later audio is dropped. Keeps far below
 /// the 4 GiB limit of a WAV file.
@@ -85,7 +97,9 @@ pub struct RecordingSummary {
 /// after may keep only the audio up to the last flush).
 pub struct Recording {
     path: PathBuf,
-    tx: Option<mpsc::SyncSender<Vec<i16>>>,
+    /// Pushes not yet sent to the writer thread.
+    batch: std::sync::Mutex<Batch>,
+    tx: Option<mpsc::SyncSender<Batch>>,
     thread: Option<JoinHandle<Result<u64, hound::Error>>>,
     dropped: Arc<AtomicU64>,
     disk_full: Arc<AtomicBool>,
@@ -124,7 +138,7 @@ impl Recording {
                 cause: source,
             }
         })?;
-        let (tx, rx) = mpsc::sync_channel::<Vec<i16>>(QUEUE_PUSHES);
+        let (tx, rx) = mpsc::sync_channel::<Batch>(QUEUE_BATCHES);
         let dropped = Arc::new(AtomicU64::new(0));
         let thread_dropped = Arc::clone(&dropped);
         let thread = std::thread::Builder::new()
@@ -136,6 +150,7 @@ impl Recording {
             })?;
         Ok(Recording {
             path: path.to_path_buf(),
+            batch: std::sync::Mutex::new(Batch::new()),
             tx: Some(tx),
             thread: Some(thread),
             dropped,
@@ -148,20 +163,51 @@ impl Recording {
     /// silence. Never blocks: if the writer has fallen far behind, the push
     /// is dropped and counted in [`RecordingSummary::dropped_pushes`].
     pub fn push(&self, caller: &[i16], sent: &[i16]) {
-        let Some(tx) = &self.tx else { return };
+        if self.tx.is_none() {
+            return;
+        }
         let len = caller.len().max(sent.len());
         if len == 0 {
             return;
         }
-        let mut interleaved = Vec::with_capacity(len * 2);
+        let mut batch = self
+            .batch
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let interleaved = &mut batch.interleaved;
         for i in 0..len {
             interleaved.push(caller.get(i).copied().unwrap_or(0));
             interleaved.push(sent.get(i).copied().unwrap_or(0));
         }
-        match tx.try_send(interleaved) {
+        batch.pushes += 1;
+        if batch.interleaved.len() >= BATCH_FRAMES * 2 {
+            let full = std::mem::replace(&mut *batch, Batch::new());
+            drop(batch);
+            self.send(full);
+        }
+    }
+
+    /// Sends what was pushed and not yet sent.
+    fn send_rest(&self) {
+        let rest = std::mem::replace(
+            &mut *self
+                .batch
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            Batch::new(),
+        );
+        if rest.pushes > 0 {
+            self.send(rest);
+        }
+    }
+
+    fn send(&self, batch: Batch) {
+        let Some(tx) = &self.tx else { return };
+        let pushes = batch.pushes;
+        match tx.try_send(batch) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
-                if self.dropped.fetch_add(1, Ordering::Relaxed) == 0 {
+                if self.dropped.fetch_add(pushes, Ordering::Relaxed) == 0 {
                     tracing::warn!(path = %self.path.display(), "recording writer is behind; dropping audio");
                 }
             }
@@ -175,6 +221,7 @@ impl Recording {
     /// milliseconds): call it off the async runtime (e.g. in
     /// `spawn_blocking`).
     pub fn finish(mut self) -> Result<RecordingSummary, RecordingError> {
+        self.send_rest();
         drop(self.tx.take());
         let path = self.path.clone();
         let frames = match self.thread.take().map(JoinHandle::join) {
@@ -201,7 +248,17 @@ impl Drop for Recording {
     fn drop(&mut self) {
         // Closing the channel makes the writer thread write what is queued
         // and finalize the file; it is not waited for.
+        self.send_rest();
         drop(self.tx.take());
+    }
+}
+
+impl Batch {
+    fn new() -> Batch {
+        Batch {
+            interleaved: Vec::with_capacity(BATCH_FRAMES * 2 + 2 * 160),
+            pushes: 0,
+        }
     }
 }
 
@@ -267,7 +324,7 @@ impl Sink {
     /// Writes pushes until the channel closes, then finalizes. Returns the
     /// sample frames written. An error ends the recording (and is logged
     /// here, as nobody may call `finish`); later pushes are discarded.
-    fn run(self, rx: &mpsc::Receiver<Vec<i16>>, dropped: &AtomicU64) -> Result<u64, hound::Error> {
+    fn run(self, rx: &mpsc::Receiver<Batch>, dropped: &AtomicU64) -> Result<u64, hound::Error> {
         let path = self.path.clone();
         let result = self.write_all(rx, dropped);
         if let Err(err) = &result {
@@ -278,15 +335,16 @@ impl Sink {
 
     fn write_all(
         mut self,
-        rx: &mpsc::Receiver<Vec<i16>>,
+        rx: &mpsc::Receiver<Batch>,
         dropped: &AtomicU64,
     ) -> Result<u64, hound::Error> {
-        while let Ok(interleaved) = rx.recv() {
-            if self.out_of_room() || self.frames + (interleaved.len() / 2) as u64 > MAX_FRAMES {
-                dropped.fetch_add(1, Ordering::Relaxed);
+        while let Ok(batch) = rx.recv() {
+            let frames = (batch.interleaved.len() / 2) as u64;
+            if self.out_of_room() || self.frames + frames > MAX_FRAMES {
+                dropped.fetch_add(batch.pushes, Ordering::Relaxed);
                 continue;
             }
-            self.write(&interleaved)?;
+            self.write(&batch.interleaved)?;
         }
         self.writer.finalize()?;
         Ok(self.frames)

@@ -2,9 +2,12 @@
 //! through the handle (who hung up: the first writer wins), and showing
 //! them in the table.
 
+use std::path::Path;
+
 use rusqlite::Connection;
 
 use super::super::schema::{migrate_with, MIGRATIONS};
+use super::super::types::CallRecord;
 use super::super::*;
 use super::{at, new_call, sample_records};
 

@@ -1,6 +1,8 @@
 //! The policy and tags columns: migrating an older log, writing them
 //! directly and through the handle, and reading odd contents back.
 
+use std::path::Path;
+
 use rusqlite::Connection;
 
 use super::super::schema::{migrate_with, MIGRATIONS};

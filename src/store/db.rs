@@ -1,0 +1,227 @@
+//! The open call log ([`Store`]): opening (creating the directory and
+//! file, WAL mode, migrations) and the writes of a call's life that are
+//! not about tags, the bridge or registrations.
+//!
+//! Does not own: the schema (`schema.rs`), tags and risk (`tags.rs`), the
+//! bridge (`bridge.rs`), reading the log back (`query.rs`) or the writer
+//! thread (`handle.rs`, `writer.rs`).
+
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use rusqlite::{params, Connection};
+
+use super::schema;
+use super::types::{NewCall, StoreError, DB_FILE};
+use crate::time::{rfc3339_millis, unix_millis};
+
+/// End reason written by [`Store::close_interrupted`].
+pub const INTERRUPTED: &str = "interrupted";
+
+/// The open call log. Every method does blocking file I/O: on the async
+/// runtime use [`StoreHandle`] instead.
+pub struct Store {
+    pub(super) conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) `data_dir/calls.sqlite`, creating
+    /// `data_dir` too, and brings the schema up to date.
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDir {
+            path: data_dir.to_path_buf(),
+            cause: source,
+        })?;
+        let path = data_dir.join(DB_FILE);
+        let open_err = |cause| open_error(&path, cause);
+        let mut conn = Connection::open(&path).map_err(open_err)?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(open_err)?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .map_err(open_err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::NotWal { path, mode });
+        }
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(open_err)?;
+        schema::migrate(&mut conn, &path)?;
+        Ok(Store { conn })
+    }
+
+    /// Opens the call log in `data_dir` for reading it back: like
+    /// [`Store::open`], but a directory without `calls.sqlite` is
+    /// [`StoreError::NoLog`] rather than a new empty log.
+    pub fn open_existing(data_dir: &Path) -> Result<Store, StoreError> {
+        if !data_dir.join(DB_FILE).exists() {
+            return Err(StoreError::NoLog {
+                dir: data_dir.to_path_buf(),
+            });
+        }
+        Store::open(data_dir)
+    }
+
+    /// The schema version of the open database.
+    #[cfg(test)]
+    pub(super) fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+            [],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// Records a new call (in progress) and returns its row id.
+    pub fn call_started(&self, new: &NewCall) -> Result<i64, StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO calls (call_id, line, caller, called, started_at, started_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                new.call_id,
+                new.line,
+                new.caller,
+                new.called,
+                rfc3339_millis(new.started_at),
+                unix_millis(new.started_at)
+            ])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Records that the call was answered and, if it is being recorded,
+    /// where (relative to the data directory).
+    pub fn call_answered(
+        &self,
+        id: i64,
+        answered_at: SystemTime,
+        recording: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET answered_at = ?2, answered_at_ms = ?3, recording = ?4 WHERE id = ?1",
+            params![
+                id,
+                rfc3339_millis(answered_at),
+                unix_millis(answered_at),
+                recording
+            ],
+        )
+    }
+
+    /// Records how screening ended (`passed`, `failed`, ...).
+    pub fn set_outcome(&self, id: i64, outcome: &str) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET outcome = ?2 WHERE id = ?1",
+            params![id, outcome],
+        )
+    }
+
+    /// Records the screening policy's decision for the call.
+    pub fn set_policy(&self, id: i64, policy: &str) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET policy = ?2 WHERE id = ?1",
+            params![id, policy],
+        )
+    }
+
+    /// Appends `tag` to the call's tags unless it is already there.
+    pub fn add_tag(&self, id: i64, tag: &str) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET tags = CASE
+                 WHEN tags IS NULL THEN json_array(?2)
+                 WHEN EXISTS (SELECT 1 FROM json_each(calls.tags) WHERE value = ?2) THEN tags
+                 ELSE json_insert(tags, '$[#]', ?2)
+             END
+             WHERE id = ?1",
+            params![id, tag],
+        )
+    }
+
+    /// Records the caller's display name.
+    pub fn set_caller_name(&self, id: i64, name: &str) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET caller_name = ?2 WHERE id = ?1",
+            params![id, name],
+        )
+    }
+
+    /// Records the end of the call and who or what ended it.
+    pub fn call_ended(
+        &self,
+        id: i64,
+        ended_at: SystemTime,
+        end_reason: &str,
+    ) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET ended_at = ?2, ended_at_ms = ?3, end_reason = ?4 WHERE id = ?1",
+            params![
+                id,
+                rfc3339_millis(ended_at),
+                unix_millis(ended_at),
+                end_reason
+            ],
+        )
+    }
+
+    /// Marks calls left in progress by a previous run that did not shut
+    /// down cleanly with end reason [`INTERRUPTED`] (their end time stays
+    /// unknown). Call once at service start, before taking calls, and only
+    /// from the process that serves calls. Returns how many were marked.
+    pub fn close_interrupted(&self) -> Result<usize, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE calls SET end_reason = ?1 WHERE ended_at IS NULL AND end_reason IS NULL",
+            params![INTERRUPTED],
+        )?)
+    }
+
+    pub(super) fn update(
+        &self,
+        id: i64,
+        sql: &str,
+        params: &[&dyn rusqlite::ToSql],
+    ) -> Result<(), StoreError> {
+        match self.conn.prepare_cached(sql)?.execute(params)? {
+            0 => Err(StoreError::NoSuchCall(id)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Why `path` could not be opened: SQLite only says "unable to open
+/// database file", so the file and its write-ahead log are tried with the
+/// file system, whose error says why (permission denied, read-only file
+/// system, ...). A file created by trying is removed again.
+fn open_error(path: &Path, cause: rusqlite::Error) -> StoreError {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    for file in [path, Path::new(&wal)] {
+        let existed = file.exists();
+        let tried = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(!existed)
+            .open(file);
+        match tried {
+            Err(io) => {
+                return StoreError::OpenFile {
+                    path: file.to_path_buf(),
+                    cause: io,
+                }
+            }
+            Ok(_) if !existed => {
+                let _ = std::fs::remove_file(file);
+            }
+            Ok(_) => {}
+        }
+    }
+    StoreError::Open {
+        path: path.to_path_buf(),
+        cause,
+    }
+}

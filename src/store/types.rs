@@ -1,0 +1,158 @@
+//! What the call log holds and says: a new call ([`NewCall`]), a stored
+//! call ([`CallRecord`], with each [`TagDetail`]) and why the log could not
+//! be used ([`StoreError`]).
+//!
+//! Does not own: the database (`db.rs`), its schema (`schema.rs`) or
+//! reading and writing rows (the other modules of `store`).
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+/// File name of the call log inside the data directory.
+pub const DB_FILE: &str = "calls.sqlite";
+
+/// Why the call log could not be opened, read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create data directory {}: {cause}", .path.display())]
+    CreateDir {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
+    /// SQLite could not open the file; the file system had no objection.
+    #[error("cannot open the call log {}: {cause}", .path.display())]
+    Open {
+        path: PathBuf,
+        cause: rusqlite::Error,
+    },
+    /// The file, or a file SQLite keeps beside it, cannot be opened for
+    /// writing (SQLite itself only says "unable to open database file").
+    #[error("cannot open the call log {}: {cause}", .path.display())]
+    OpenFile {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
+    /// `calls` was pointed at a data directory the service never used.
+    #[error(
+        "no call log in {}: there is no {DB_FILE} (the service creates it when it starts); give the service's --config FILE or --data-dir DIR",
+        .dir.display()
+    )]
+    NoLog { dir: PathBuf },
+    #[error("call log {}: cannot use WAL mode (journal mode is {mode:?})", .path.display())]
+    NotWal { path: PathBuf, mode: String },
+    #[error(
+        "call log {} has schema version {found}; this linewarden knows up to {known}",
+        .path.display()
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: usize,
+    },
+    #[error("call log: no call with id {0}")]
+    NoSuchCall(i64),
+    #[error("call log: unknown risk {0:?} (known: none, low, medium, high)")]
+    BadRisk(String),
+    #[error("call log: call {0} has tags or tag details that are not a JSON array")]
+    NotAnArray(i64),
+    #[error("call log: {0}")]
+    Sqlite(rusqlite::Error),
+}
+
+// SQLite's error is shown in the message, not chained as its source.
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> Self {
+        StoreError::Sqlite(err)
+    }
+}
+
+/// What is known when a call arrives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCall {
+    /// The SIP Call-ID.
+    pub call_id: String,
+    /// Name of the configured line that took the call.
+    pub line: String,
+    /// Who called (user part or display form of the From header).
+    pub caller: String,
+    /// The number called (user part of the Request-URI).
+    pub called: String,
+    pub started_at: SystemTime,
+}
+
+/// One call as stored. Times are RFC 3339 UTC text with milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallRecord {
+    pub id: i64,
+    pub call_id: String,
+    pub line: String,
+    pub caller: String,
+    pub called: String,
+    pub started_at: String,
+    pub answered_at: Option<String>,
+    pub ended_at: Option<String>,
+    /// From start to end; `None` while in progress.
+    pub duration_ms: Option<i64>,
+    /// `passed`, `failed`, `timeout`, `abandoned`, `rejected`, ...; `None`
+    /// while in progress or if the call ended before one was decided.
+    pub outcome: Option<String>,
+    /// Recording path relative to the data directory.
+    pub recording: Option<String>,
+    /// Who or what ended the call (`caller`, `shutdown`, `error`, ...).
+    pub end_reason: Option<String>,
+    /// The screening policy's decision (`challenge`, `allowlisted`,
+    /// `blocked`, `suspicious-challenge`, ...); `None` if none was logged.
+    pub policy: Option<String>,
+    /// Tags given to the call (`suspicious-cli`, ...), in the order given.
+    pub tags: Vec<String>,
+    /// How connecting the caller to the resident ended (`answered`,
+    /// `no_answer`, `busy`, `unavailable`, `caller_gave_up`); `None` if the
+    /// call was never bridged or it is not decided yet.
+    pub bridge: Option<String>,
+    /// The SIP URI (from the line's `phones`) of the phone that answered.
+    pub answered_by: Option<String>,
+    /// When the caller was connected to the answering phone.
+    pub bridged_at: Option<String>,
+    /// From the connection to the end of the call; `None` unless both are
+    /// known.
+    pub talk_ms: Option<i64>,
+    /// Who hung up first: `caller`, `resident` or `service`.
+    pub hangup_by: Option<String>,
+    /// How likely the call is a fraud: `none`, `low`, `medium` or `high`;
+    /// `None` if no risk was logged.
+    pub risk: Option<String>,
+    /// Why each tag was given, in the order given (at most one per tag
+    /// name). A tag logged without details (see [`Store::add_tag`]) is in
+    /// `tags` only.
+    pub tag_details: Vec<TagDetail>,
+    /// The message the caller left, when nobody answered (a WAV path
+    /// relative to the data directory).
+    pub voicemail: Option<String>,
+    /// For a line-clear callback: the proof of clearing (each earlier call
+    /// and how it ended, when the line was clear, what was dialled).
+    pub callback: Option<String>,
+    /// Why the call is not recorded, or not to its end (e.g. `not recorded:
+    /// disk full`).
+    pub recording_note: Option<String>,
+    /// How much of the call the speech recognizer heard: `full`,
+    /// `partial` (some speech was dropped: it was behind) or `none` (not
+    /// listened to: at capacity, or recognition off); `None` for a call
+    /// never answered.
+    pub listened: Option<String>,
+}
+
+/// Why a call was given a tag: stored in the `tag_details` column as one
+/// JSON object `{"tag", "at_ms", "evidence", "confidence"}` per tag name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagDetail {
+    /// The tag's name, as in `tags` (`police`, `bank-details`, ...).
+    pub tag: String,
+    /// When in the call the tag was given, in milliseconds from its start.
+    pub at_ms: u64,
+    /// What was heard or keyed (phrases, digit counts; never digits).
+    pub evidence: String,
+    /// Confidence in percent.
+    pub confidence: u8,
+}
