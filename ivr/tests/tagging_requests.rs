@@ -134,3 +134,50 @@ fn every_rise_in_risk_says_why() {
     );
     assert!(high.at >= Duration::from_secs(5));
 }
+
+#[test]
+fn a_police_claim_with_bank_talk_is_high_talk_about_the_police_is_not() {
+    let claim = [
+        (
+            Caller,
+            0,
+            "this is detective sergeant wilson from the fraud squad",
+        ),
+        (Caller, 4_000, "your bank account has been compromised"),
+    ];
+    let tagger = run(&TaggerConfig::default(), &claim);
+    assert_eq!(tagger.risk(), Risk::High);
+    assert!(tagger.has(TagKind::Police) && tagger.has(TagKind::BankDetails));
+    let high = tagger.reasons().last().expect("a reason");
+    assert_eq!(high.rule, "claim", "{high:?}");
+    assert!(
+        high.evidence[0].contains("detective") && high.evidence[0].contains("\"bank account\""),
+        "{high:?}"
+    );
+    assert_eq!(high.at, Duration::from_millis(4_400));
+    // Either order.
+    let after = [
+        (Caller, 0, "your bank account has been compromised"),
+        (Caller, 3_000, "this is detective sergeant wilson"),
+    ];
+    assert_eq!(risk_of(&after), Risk::High);
+    // A claim alone, talk about the police, a claim and bank talk a
+    // window apart, or by different speakers: not high.
+    for script in [
+        &[(Caller, 0, "this is detective sergeant wilson")][..],
+        &[
+            (Caller, 0, "our neighbour is a retired police officer"),
+            (Caller, 3_000, "the new bank card came"),
+        ],
+        &[
+            (Caller, 0, "this is detective sergeant wilson"),
+            (Caller, 70_000, "your bank account is fine"),
+        ],
+        &[
+            (Resident, 0, "this is detective sergeant wilson"),
+            (Caller, 3_000, "your bank account is fine"),
+        ],
+    ] {
+        assert!(risk_of(script) <= Risk::Low, "{script:?}");
+    }
+}

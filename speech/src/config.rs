@@ -48,6 +48,10 @@ pub struct Config {
     /// Longest stretch of speech decoded as one utterance: a speaker who
     /// never pauses still gets words out at least this often.
     pub max_utterance: Duration,
+    /// With [`Mode::Keyphrases`]: decode the audio around each spot again
+    /// with a language model or grammar, and keep only what that hears
+    /// ([`crate::TwoPass`]).
+    pub second_pass: Option<crate::SecondPass>,
 }
 
 impl Default for Config {
@@ -59,6 +63,7 @@ impl Default for Config {
             mode: Mode::default(),
             cmn_init: Some(TELEPHONE_CMN_INIT.to_owned()),
             max_utterance: Duration::from_secs(20),
+            second_pass: None,
         }
     }
 }

@@ -24,6 +24,12 @@ impl Decode for Engine {
     }
 }
 
+impl<D: Decode + ?Sized> Decode for Box<D> {
+    fn decode(&mut self, utterance: &Utterance) -> Result<Vec<Word>, Error> {
+        (**self).decode(utterance)
+    }
+}
+
 /// One party's audio through a [`VoiceGate`] into a [`Decode`].
 pub struct Gated<D> {
     gate: VoiceGate,

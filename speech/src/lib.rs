@@ -17,6 +17,9 @@
 //! - [`Gated`]: any [`Decode`]r (an [`Engine`]) behind a [`VoiceGate`],
 //!   so that only speech is decoded, one whole utterance at a time; the
 //!   service shares a few warm engines between all calls this way.
+//! - [`TwoPass`]: a keyphrase spotter whose spots a language model or
+//!   grammar decodes again, with the words around them ([`open_decoder`]
+//!   opens it or an [`Engine`], as the [`Config`] says).
 //! - [`TranscriptRecognizer`]: replays a reference transcript, for offline
 //!   replay of fixtures that come with one.
 #![deny(unsafe_code)]
@@ -28,6 +31,7 @@ mod gated;
 mod recognizer;
 mod sphinx;
 mod transcript;
+mod two_pass;
 pub mod upsample;
 
 pub use config::{Config, Keyphrase, Mode, DEFAULT_MODEL_DIR};
@@ -37,4 +41,5 @@ pub use gated::{Decode, Gated};
 pub use recognizer::{Recognizer, Word};
 pub use sphinx::Engine;
 pub use transcript::TranscriptRecognizer;
+pub use two_pass::{open_decoder, SecondPass, TwoPass};
 pub use upsample::Upsampler;

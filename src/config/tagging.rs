@@ -37,6 +37,10 @@ pub enum DecodeMode {
     Keyphrases,
     /// Full large-vocabulary decoding with the model's language model.
     LanguageModel,
+    /// Spot the phrases, then decode the few seconds around each spot
+    /// with the language model (`language_model`, or the model's) and
+    /// keep only what it hears (docs/evaluation.md).
+    TwoPass,
 }
 
 /// `[speech]`.
@@ -48,11 +52,14 @@ pub struct SpeechConfig {
     /// `cmudict-en-us.dict`, `en-us.lm.bin`).
     pub model_dir: PathBuf,
     pub mode: DecodeMode,
-    /// With `mode = "language-model"`: a language model file (ARPA or
+    /// With `mode = "language-model"` or `"two-pass"`: a language model file (ARPA or
     /// binary) instead of the model directory's `en-us.lm.bin`, such as a
     /// small domain model (docs/evaluation.md).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language_model: Option<PathBuf>,
+    /// With `mode = "two-pass"`: how much audio before and after each
+    /// spot the language model decodes again, in milliseconds.
+    pub second_pass_margin_ms: u64,
     /// Keyphrase spotting threshold for phrases that give none (smaller
     /// spots more: more recall, more false alarms).
     pub keyphrase_threshold: f64,
@@ -71,6 +78,7 @@ impl Default for SpeechConfig {
             model_dir: PathBuf::from(speech::DEFAULT_MODEL_DIR),
             mode: DecodeMode::Keyphrases,
             language_model: None,
+            second_pass_margin_ms: 1500,
             keyphrase_threshold: 1e-20,
             workers: 0,
             listen_capacity: 200,
@@ -97,6 +105,11 @@ pub struct PhraseEntry {
     /// the call is high risk.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub request: bool,
+    /// A `police` phrase in which the caller says they are the police
+    /// ("this is detective"): with a bank-details, cash or courier phrase
+    /// within the window, the call is high risk.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub claim: bool,
 }
 
 /// `[[tagging.rule]]`.
@@ -237,6 +250,7 @@ impl TaggingConfig {
                         min_confidence: p.min_confidence,
                         speaker: p.speaker.as_deref().and_then(speaker),
                         request: p.request,
+                        claim: p.claim,
                     })
                     .collect(),
                 None => d.phrases,
@@ -366,6 +380,17 @@ impl SpeechConfig {
                 speech::Mode::Keyphrases(phrases)
             }
             DecodeMode::LanguageModel => speech::Mode::LanguageModel(self.language_model.clone()),
+            DecodeMode::TwoPass => {
+                config.second_pass = Some(speech::SecondPass {
+                    mode: speech::Mode::LanguageModel(self.language_model.clone()),
+                    margin: std::time::Duration::from_millis(self.second_pass_margin_ms),
+                });
+                let keyphrases = SpeechConfig {
+                    mode: DecodeMode::Keyphrases,
+                    ..self.clone()
+                };
+                keyphrases.engine_config(tagging).mode
+            }
         };
         config
     }
@@ -390,6 +415,15 @@ pub(super) fn validate_speech(speech: &SpeechConfig, path: KeyPath) -> Result<()
         return problem(
             path.key("keyphrase_threshold"),
             format!("expected a number above 0 and at most 1, such as 1e-20, got {t}"),
+        );
+    }
+    if !(100..=10_000).contains(&speech.second_pass_margin_ms) {
+        return problem(
+            path.key("second_pass_margin_ms"),
+            format!(
+                "expected 100 to 10000 ms, got {}",
+                speech.second_pass_margin_ms
+            ),
         );
     }
     if speech.workers > MAX_WORKERS {

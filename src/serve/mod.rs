@@ -348,9 +348,8 @@ fn listeners(config: &Config) -> Option<crate::serve::recognizers::Listeners> {
         resident: config.tagging.hears_resident(),
         gate: engine.gate(),
     };
-    let factory: crate::serve::recognizers::Factory = Arc::new(move || {
-        speech::Engine::open(&engine).map(|e| Box::new(e) as Box<dyn speech::Decode>)
-    });
+    let factory: crate::serve::recognizers::Factory =
+        Arc::new(move || speech::open_decoder(&engine));
     // Every worker's decoder is opened now: a missing model is reported
     // at start, and calls find warm decoders.
     match crate::serve::recognizers::Listeners::start(settings, factory) {

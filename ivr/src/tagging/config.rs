@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use super::normalise::normalise;
-use super::requests::{CREDENTIALS, CUE_EXCLUSIONS, DEFAULT_CUES, REQUEST_PHRASES};
+use super::requests::{CLAIMS, CREDENTIALS, CUE_EXCLUSIONS, DEFAULT_CUES, REQUEST_PHRASES};
 use super::types::{Risk, Speaker, TagKind};
 
 /// Longest window, join gap or digit timeout accepted.
@@ -37,6 +37,11 @@ pub struct PhraseConfig {
     /// it makes the call high risk. Otherwise it is a mention, a request
     /// only when it follows a request cue (see [`TaggerConfig::cues`]).
     pub request: bool,
+    /// A `police` phrase in which the speaker says they are the police
+    /// ("this is detective", "from the fraud squad"): with a bank-details,
+    /// cash or courier phrase by the same speaker within
+    /// [`TaggerConfig::window`], the call is high risk.
+    pub claim: bool,
 }
 
 impl PhraseConfig {
@@ -48,6 +53,7 @@ impl PhraseConfig {
             min_confidence: None,
             speaker: None,
             request: false,
+            claim: false,
         }
     }
 }
@@ -192,6 +198,7 @@ const BANK_DETAILS: &[&str] = &[
     "sixteen digits",
     "bank details",
     "long number",
+    "bank account",
 ];
 
 const COURIER: &[&str] = &[
@@ -242,6 +249,11 @@ pub fn default_phrases() -> Vec<PhraseConfig> {
     .chain(CREDENTIALS.iter().map(|p| PhraseConfig {
         speaker: Some(Speaker::Caller),
         ..PhraseConfig::new(TagKind::BankDetails.as_str(), *p)
+    }))
+    .chain(CLAIMS.iter().map(|p| PhraseConfig {
+        speaker: Some(Speaker::Caller),
+        claim: true,
+        ..PhraseConfig::new(TagKind::Police.as_str(), *p)
     }))
     .chain(REQUEST_PHRASES.iter().flat_map(|(tag, list)| {
         list.iter().map(move |p| PhraseConfig {

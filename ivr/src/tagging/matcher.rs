@@ -9,8 +9,10 @@
 //! Matching rules: a phrase matches consecutive words; at each position the
 //! longest phrase of each tag wins and that tag's search continues after
 //! it, so "detective constable" is one match, not two; between phrases
-//! of the same length a request phrase wins over a mention. Request cues are
-//! matched the same way, as a lane of their own. A match with any
+//! of the same length a request phrase wins over a mention. Request cues and
+//! claims to be the police are matched the same way, each a lane of its
+//! own (so "this is detective sergeant" is a claim and, in the police
+//! lane, "detective sergeant"). A match with any
 //! word inside an exclusion ("police car") is dropped. Every word of a
 //! match must reach the phrase's confidence.
 
@@ -53,6 +55,8 @@ pub(crate) struct Phrase {
     pub tag: Option<TagKind>,
     /// Asks for something on its own.
     pub request: bool,
+    /// The speaker says they are the police.
+    pub claim: bool,
     words: Vec<String>,
     /// The words joined by spaces, for evidence.
     pub text: String,
@@ -102,6 +106,7 @@ impl Phrases {
                 (!words.is_empty() && min_confidence <= 100).then(|| Phrase {
                     tag: Some(tag),
                     request: p.request,
+                    claim: p.claim && tag == TagKind::Police,
                     text: words.join(" "),
                     words,
                     min_confidence,
@@ -118,6 +123,7 @@ impl Phrases {
                     .map(|words| Phrase {
                         tag: None,
                         request: false,
+                        claim: false,
                         text: words.join(" "),
                         words,
                         min_confidence: default_confidence,
@@ -173,10 +179,14 @@ impl Phrases {
             }
         }
         let mut found = Vec::new();
-        for tag in TagKind::SPEECH.map(Some).into_iter().chain([None]) {
+        let lanes = TagKind::SPEECH
+            .map(|t| (Some(t), false))
+            .into_iter()
+            .chain([(None, false), (Some(TagKind::Police), true)]);
+        for lane in lanes {
             let mut i = 0;
             while i < tokens.len() {
-                match self.longest_at(tag, speaker, tokens, &excluded, i) {
+                match self.longest_at(lane, speaker, tokens, &excluded, i) {
                     Some((phrase, len)) => {
                         if i + len > from {
                             let words = tokens.get(i..i + len).unwrap_or_default();
@@ -197,11 +207,11 @@ impl Phrases {
         found
     }
 
-    /// The longest phrase of `tag` (`None`: a cue) usable at `i`, with its
-    /// length.
+    /// The longest phrase of `lane` (its tag, `None` for a cue, and
+    /// whether it is a claim) usable at `i`, with its length.
     fn longest_at(
         &self,
-        tag: Option<TagKind>,
+        (tag, claim): (Option<TagKind>, bool),
         speaker: Speaker,
         tokens: &[Token],
         excluded: &[bool],
@@ -212,7 +222,8 @@ impl Phrases {
             .get(first)?
             .iter()
             .filter_map(|&index| Some((index, self.list.get(index)?)))
-            .filter(|(_, p)| p.tag == tag && p.speaker.is_none_or(|s| s == speaker))
+            .filter(|(_, p)| p.tag == tag && p.claim == claim)
+            .filter(|(_, p)| p.speaker.is_none_or(|s| s == speaker))
             .filter(|(_, p)| words_at(tokens, i, &p.words))
             .filter(|(_, p)| {
                 let span = i..i + p.words.len();

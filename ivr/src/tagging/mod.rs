@@ -23,6 +23,10 @@
 //!   the lists are in `requests.rs`; a police phrase is a claim, never
 //!   what is asked for). A mention without a cue counts only through the
 //!   rules.
+//! - A claim to be the police ("this is detective", `requests.rs`) and a
+//!   bank-details, cash or courier phrase by the same speaker within the
+//!   window, in either order, is high too (rule "claim"); a claim is
+//!   matched in a lane of its own and raises no tag by itself.
 //! - Every rise in risk comes with a [`RiskReason`] ([`Tagger::reasons`]):
 //!   the rule or request, and the phrases, keys and added tags behind it.
 //! - `pin-keyed`: the resident keys a run of `pin_min_digits` to
@@ -97,6 +101,11 @@ pub struct Tagger {
     /// (`None` for a cue) and when it started.
     recent: [VecDeque<Said>; 2],
     cue_span: Duration,
+    /// Per speaker: the first claim to be the police, and the latest
+    /// bank-details, cash or courier phrase.
+    claimed: [Option<Said>; 2],
+    asked_about: [Option<Said>; 2],
+    window: Duration,
     /// The first request heard, if any: it keeps the risk high.
     requested: Option<RiskReason>,
     reasons: Vec<RiskReason>,
@@ -126,6 +135,9 @@ impl Tagger {
             run: None,
             recent: Default::default(),
             cue_span: config.cue_span.min(MAX_TAGGING_DURATION),
+            claimed: Default::default(),
+            asked_about: Default::default(),
+            window: config.window.min(MAX_TAGGING_DURATION),
             requested: None,
             reasons: Vec::new(),
             tags: Vec::new(),
@@ -162,10 +174,23 @@ impl Tagger {
                 tag: phrase.tag,
                 at: m.at,
             };
+            if phrase.claim {
+                // Only a pairing signal: its police words are matched in
+                // the police lane, which raises the tag.
+                let claim = self.claimed_with(speaker, &said, true);
+                self.request(claim.map(|c| (c, "claim")), m.at);
+                continue;
+            }
             let request = if phrase.request {
                 Some(format!("{speaker} said \"{}\"", said.text))
             } else {
                 self.paired(speaker, &said)
+            };
+            // Remembered for a later claim even when this is a request.
+            let claim = self.claimed_with(speaker, &said, false);
+            let request = match request {
+                Some(r) => Some((r, "request")),
+                None => claim.map(|c| (c, "claim")),
             };
             if let Some(tag) = said.tag {
                 let evidence = format!("{speaker} said \"{}\"", said.text);
@@ -177,16 +202,52 @@ impl Tagger {
                 recent.pop_front();
             }
             recent.push_back(said);
-            if let (Some(asked), None) = (request, &self.requested) {
-                self.requested = Some(RiskReason {
-                    risk: Risk::High,
-                    at: m.at,
-                    rule: "request".into(),
-                    evidence: vec![asked],
-                });
-            }
+            self.request(request, m.at);
         }
         self.assess();
+    }
+
+    /// Keeps the first request or claim heard (`at`): it makes the risk
+    /// high.
+    fn request(&mut self, found: Option<(String, &str)>, at: Duration) {
+        if let (Some((asked, rule)), None) = (found, &self.requested) {
+            self.requested = Some(RiskReason {
+                risk: Risk::High,
+                at,
+                rule: rule.into(),
+                evidence: vec![asked],
+            });
+        }
+    }
+
+    /// A claim to be the police and a bank-details, cash or courier phrase
+    /// by `speaker` within the window of each other, one of them `said`
+    /// (just heard; `claim` if it is a claim), as evidence. Remembers
+    /// `said` for later phrases.
+    fn claimed_with(&mut self, speaker: Speaker, said: &Said, claim: bool) -> Option<String> {
+        let i = speaker as usize;
+        let within = |a: &Said, b: &Said| b.at.saturating_sub(a.at) <= self.window;
+        let pair = if claim {
+            self.claimed[i].get_or_insert_with(|| said.clone());
+            self.asked_about[i]
+                .as_ref()
+                .filter(|m| within(m, said))
+                .map(|m| (said, m))
+        } else if said.tag.is_some_and(|t| t != TagKind::Police) {
+            self.asked_about[i] = Some(said.clone());
+            self.claimed[i]
+                .as_ref()
+                .filter(|c| within(c, said))
+                .map(|c| (c, said))
+        } else {
+            None
+        }?;
+        let (claim, mention) = pair;
+        let tag = mention.tag.map_or("", |t| t.as_str());
+        Some(format!(
+            "{speaker} said \"{}\" and \"{}\" ({tag})",
+            claim.text, mention.text
+        ))
     }
 
     /// A cue and a mention by `speaker` within the cue span of each other,

@@ -64,6 +64,38 @@ pub const CREDENTIALS: &[&str] = &[
     "number it shows",
 ];
 
+/// The caller saying they are the police, not talking about them: with a
+/// bank-details, cash or courier phrase within the window, the opening of
+/// police impersonation ("this is Detective Sergeant Wilson from the fraud
+/// squad; your bank account has been compromised"). Everyday calls talk
+/// about the police ("a retired police officer", "training to be a police
+/// constable"); they do not introduce themselves as them.
+pub const CLAIMS: &[&str] = &[
+    "this is detective",
+    "this is police",
+    "this is sergeant",
+    "this is constable",
+    "this is officer",
+    "this is pc",
+    "this is dc",
+    "my name is detective",
+    "my name is sergeant",
+    "my name is officer",
+    "i am detective",
+    "i am sergeant",
+    "i am officer",
+    "it is detective",
+    "it is police",
+    "it is sergeant",
+    "speaking to officer",
+    "speaking to detective",
+    "from the fraud squad",
+    "from the metropolitan police",
+    "from scotland yard",
+    "from your local police",
+    "calling from the police",
+];
+
 /// Everyday phrases around the cues: a warning not to give details out is
 /// not a request for them.
 pub const CUE_EXCLUSIONS: &[&str] = &[

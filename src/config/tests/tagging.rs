@@ -115,6 +115,7 @@ fn a_configured_phrase_list_does_not_take_the_built_in_thresholds() {
             threshold: None,
             speaker: None,
             request: false,
+            claim: false,
         }]),
         ..TaggingConfig::default()
     };

@@ -215,7 +215,7 @@ fn recognizer(
             }
             // As the service listens: only what the voice gate lets
             // through is decoded.
-            let engine = speech::Engine::open(config)?;
+            let engine = speech::open_decoder(config)?;
             Ok(Some(Box::new(speech::Gated::new(engine, config.gate()))))
         }
     }
