@@ -166,12 +166,13 @@ mod tests {
             start: 16_000,
             pcm: vec![0; 80_000],
         };
-        // Spots at 3.0-3.5 s and 4.0-4.2 s of the call (1 s apart: joined
-        // with a 1 s margin), and one at 11.5-11.9 s (clamped at the end).
+        // Spots at 3.0-3.5 s and 4.0-4.2 s of the call (joined with a 1 s
+        // margin: the utterance's first 3.2 s, clamped at its start), and
+        // one at 11.5-11.9 s (from 8.5 s, clamped at the end).
         let spots = [word(3000, 3500), word(4000, 4200), word(11_500, 11_900)];
         assert_eq!(
             windows(&spots, &u, 8000),
-            vec![(0, 8000 * 22 / 10), (8000 * 85 / 10, 80_000)]
+            vec![(0, 8000 * 32 / 10), (8000 * 85 / 10, 80_000)]
         );
         assert!(windows(&[], &u, 8000).is_empty());
     }
