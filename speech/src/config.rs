@@ -1,7 +1,8 @@
 //! What a PocketSphinx [`crate::Engine`] loads and how it decodes.
 //!
 //! Owns: the model locations (Debian's en-us model by default), the
-//! decoding mode, and the checks that can be made without the library
+//! decoding mode (and a second pass over spots, [`SecondPass`]), and the
+//! checks that can be made without the library
 //! (paths exist, keyphrases and thresholds are usable). Does not own:
 //! which phrases matter for screening (the caller chooses them) or reading
 //! settings from files.
@@ -51,7 +52,7 @@ pub struct Config {
     /// With [`Mode::Keyphrases`]: decode the audio around each spot again
     /// with a language model or grammar, and keep only what that hears
     /// ([`crate::TwoPass`]).
-    pub second_pass: Option<crate::SecondPass>,
+    pub second_pass: Option<SecondPass>,
 }
 
 impl Default for Config {
@@ -87,6 +88,20 @@ impl Default for Mode {
     fn default() -> Self {
         Mode::LanguageModel(None)
     }
+}
+
+/// What decodes the audio around a spot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecondPass {
+    /// A language model or a grammar ([`Mode::Keyphrases`] is refused).
+    pub mode: Mode,
+    /// Audio decoded before and after each spot.
+    pub margin: Duration,
+}
+
+impl SecondPass {
+    /// The margin used when none is configured: a few words either side.
+    pub const DEFAULT_MARGIN: Duration = Duration::from_millis(1500);
 }
 
 /// A phrase to spot and its detection threshold.

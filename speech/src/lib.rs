@@ -34,12 +34,12 @@ mod transcript;
 mod two_pass;
 pub mod upsample;
 
-pub use config::{Config, Keyphrase, Mode, DEFAULT_MODEL_DIR};
+pub use config::{Config, Keyphrase, Mode, SecondPass, DEFAULT_MODEL_DIR};
 pub use error::Error;
 pub use gate::{GateConfig, Utterance, VoiceGate};
 pub use gated::{Decode, Gated};
 pub use recognizer::{Recognizer, Word};
 pub use sphinx::Engine;
 pub use transcript::TranscriptRecognizer;
-pub use two_pass::{open_decoder, SecondPass, TwoPass};
+pub use two_pass::{open_decoder, TwoPass};
 pub use upsample::Upsampler;

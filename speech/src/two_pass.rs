@@ -14,24 +14,8 @@
 //! Does not own: either decoder ([`crate::Engine`]), what the words mean,
 //! or cutting utterances (the gate).
 
-use std::time::Duration;
-
 use crate::recognizer::INPUT_RATE;
 use crate::{Config, Decode, Engine, Error, Mode, Utterance, Word};
-
-/// What decodes the audio around a spot.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SecondPass {
-    /// A language model or a grammar ([`Mode::Keyphrases`] is refused).
-    pub mode: Mode,
-    /// Audio decoded before and after each spot.
-    pub margin: Duration,
-}
-
-impl SecondPass {
-    /// The margin used when none is configured: a few words either side.
-    pub const DEFAULT_MARGIN: Duration = Duration::from_millis(1500);
-}
 
 /// A keyphrase spotter whose spots are confirmed by a second decoder.
 pub struct TwoPass {
