@@ -11,6 +11,7 @@
 #[allow(unsafe_code)]
 mod ffi;
 mod segment;
+mod spots;
 #[cfg(not(has_pocketsphinx))]
 mod stub;
 mod words;

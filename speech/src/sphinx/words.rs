@@ -4,7 +4,8 @@
 //! Owns: dropping fillers (`<sil>`, `[NOISE]`...), variant marks (`read(2)`),
 //! frame-to-millisecond conversion with the upsampler's delay taken off,
 //! confidence from the posterior, splitting spotted phrases into words.
-//! Does not own: the decoder (`ffi`) or when utterances end (`super`).
+//! Does not own: the decoder (`ffi`), when utterances end (`super`) or
+//! which of overlapping spotted phrases are kept (`spots`).
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -12,30 +13,53 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::segment::Segment;
+use super::spots::{self, Spot};
 use crate::{Error, Upsampler, Word};
 
 /// 16 kHz samples per decoder frame (10 ms).
 const FRAME_16K: i64 = 160;
 
 /// The words of a finished utterance's segments, in time order. With
-/// `spotting`, a segment is a detected keyphrase: each of its words gets an
-/// equal share of the detection's time.
+/// `spotting`, a segment is a detected keyphrase: of detections that
+/// overlap, only the one with the most words is kept (`spots`), and each
+/// kept phrase's words get an equal share of its time.
 pub(super) fn from_segments(segments: &[Segment], spotting: bool) -> Vec<Word> {
+    let phrases: Vec<(&Segment, Vec<String>)> = segments
+        .iter()
+        .map(|seg| {
+            let texts: Vec<String> = if spotting {
+                seg.word.split_whitespace().filter_map(clean).collect()
+            } else {
+                clean(&seg.word).into_iter().collect()
+            };
+            (seg, texts)
+        })
+        .filter(|(_, texts)| !texts.is_empty())
+        .collect();
+    let kept: Vec<usize> = if spotting {
+        let found: Vec<Spot> = phrases
+            .iter()
+            .map(|(seg, texts)| Spot {
+                first_frame: seg.first_frame,
+                last_frame: seg.last_frame,
+                words: texts.len(),
+                probability: seg.probability,
+            })
+            .collect();
+        spots::keep_longest(&found)
+    } else {
+        (0..phrases.len()).collect()
+    };
     let mut out = Vec::new();
-    for seg in segments {
+    for (seg, texts) in kept.into_iter().filter_map(|i| phrases.get(i)) {
         let start_ms = frame_to_ms(seg.first_frame);
         let end_ms = frame_to_ms(seg.last_frame.saturating_add(1)).max(start_ms);
         let confidence = confidence(seg.probability);
-        let texts: Vec<String> = if spotting {
-            seg.word.split_whitespace().filter_map(clean).collect()
-        } else {
-            clean(&seg.word).into_iter().collect()
-        };
         let n = texts.len() as u64;
         let span = end_ms - start_ms;
         for (i, text) in (0u64..).zip(texts) {
             out.push(Word {
-                text,
+                text: text.clone(),
                 start_ms: start_ms + span * i / n,
                 end_ms: start_ms + span * (i + 1) / n,
                 confidence,
@@ -185,6 +209,33 @@ mod tests {
             got,
             vec![("police", 997, 1297, 100), ("officer", 1297, 1597, 100)]
         );
+    }
+
+    #[test]
+    fn overlapping_spots_give_the_longest_phrase_whole() {
+        let words = from_segments(
+            &[
+                seg("key your pin", 100, 180, 0.9),
+                seg("key in your pin", 95, 190, 0.3),
+                seg("your pin", 150, 190, 1.0),
+                seg("sort code", 400, 460, 0.5),
+            ],
+            true,
+        );
+        let texts: Vec<_> = words.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(texts, ["key", "in", "your", "pin", "sort", "code"]);
+        assert_eq!(words[0].confidence, 30);
+    }
+
+    #[test]
+    fn decoded_words_are_not_thinned() {
+        // Outside spotting, a segment is one word; even overlapping ones
+        // (which a language model does not report) all stay.
+        let words = from_segments(
+            &[seg("your", 100, 150, 1.0), seg("pin", 120, 170, 1.0)],
+            false,
+        );
+        assert_eq!(words.len(), 2);
     }
 
     #[test]
