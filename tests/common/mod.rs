@@ -29,20 +29,21 @@ pub struct Service {
 /// check and the bind that uses it; above the default RTP range
 /// (20000–20999); apart from the services' RTP ranges (`rtp_range`) and
 /// SIPp's media ports (`sipp_media_port`). Within a test binary a counter
-/// hands each port out once; the process id spreads binaries apart.
+/// hands each port out once, four apart, as some peers bind the ports
+/// above their own (baresip, SIPp); the process id spreads binaries apart.
 pub fn free_port() -> u16 {
     use std::sync::atomic::{AtomicU32, Ordering};
     const FIRST: u32 = 21_000;
-    const COUNT: u32 = 9_000;
+    const SLOTS: u32 = 9_000 / 4;
     static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
     let _ = NEXT.compare_exchange(
         u32::MAX,
-        std::process::id().wrapping_mul(97) % COUNT,
+        std::process::id().wrapping_mul(97) % SLOTS,
         Ordering::SeqCst,
         Ordering::SeqCst,
     );
     loop {
-        let port = (FIRST + NEXT.fetch_add(1, Ordering::SeqCst) % COUNT) as u16;
+        let port = (FIRST + NEXT.fetch_add(1, Ordering::SeqCst) % SLOTS * 4) as u16;
         if UdpSocket::bind(("127.0.0.1", port)).is_ok()
             && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()
         {
