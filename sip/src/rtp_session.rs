@@ -1,7 +1,8 @@
 //! One call's RTP stream: the only media code that touches a socket.
 //!
 //! Owns: the RTP socket and its 20 ms clock — sending prompt audio (or
-//! silence) with our own SSRC, sequence numbers and timestamps; symmetric
+//! silence, sent only as a keepalive: [`SendGate`]) with our own SSRC,
+//! sequence numbers and timestamps; symmetric
 //! latching through [`Latch`] (we send to where the caller's media really
 //! comes from, and take media only from there: packets from any other
 //! source are dropped and counted, [`MediaSession::dropped_packets`]);
@@ -31,6 +32,7 @@ use crate::media::playout::Playout;
 use crate::media::receive::{Received, Receiver};
 use crate::media::rtp_read;
 use crate::media::sdp::Negotiated;
+use crate::media::send_gate::SendGate;
 use crate::media::FRAME_SAMPLES;
 pub use crate::rtp_ports::PortRange;
 
@@ -52,7 +54,8 @@ impl FrameSink for NoSink {
 pub enum MediaCommand {
     /// Queue audio (8 kHz mono) to play after what is queued.
     Play { id: u32, samples: Arc<[i16]> },
-    /// Bridge this stream to another: every 20 ms frame received here goes
+    /// Bridge this stream to another: every 20 ms frame of audio received
+    /// here (none for a gap in what arrives) goes
     /// to `forward`, and frames from `feed` are sent, with any prompt
     /// played meanwhile mixed over them (each stream encodes with its own
     /// codec, SSRC, sequence numbers and timestamps, so PCMU and PCMA legs
@@ -170,6 +173,7 @@ impl<S: FrameSink> MediaSession<S> {
             talkspurt: false,
             relay: None,
             packet: Vec::with_capacity(RTP_HEADER + 4 * FRAME_SAMPLES),
+            gate: SendGate::new(),
         };
         let task = tokio::spawn(stream.run(cmd_rx, stop_rx));
         MediaSession {
@@ -223,6 +227,8 @@ struct Stream<S: FrameSink> {
     relay: Option<Relay>,
     /// The packet being sent, kept for the next one.
     packet: Vec<u8>,
+    /// Whether a tick sends: silence goes unsent but for a keepalive.
+    gate: SendGate,
 }
 
 /// Bytes in an RTP header without CSRCs or extensions.
@@ -351,7 +357,10 @@ impl<S: FrameSink> Stream<S> {
             self.negotiated.remote_direction.answer_to(),
             crate::media::sdp::Direction::RecvOnly | crate::media::sdp::Direction::Inactive
         );
-        if let (Some(remote), true) = (self.latch.remote(), may_send) {
+        // Counted on every tick, so the keepalive keeps its pace while the
+        // stream may not send (on hold) or has nowhere to send to yet.
+        let send = self.gate.tick(frame.voiced || event.is_some());
+        if let (Some(remote), true, true) = (self.latch.remote(), may_send, send) {
             let (payload_type, marker, timestamp) = match &event {
                 Some((pt, ev)) => (*pt, ev.marker, ev.timestamp),
                 None => (
@@ -391,8 +400,9 @@ impl<S: FrameSink> Stream<S> {
         }
 
         let caller = self.receiver.next_frame(self.negotiated.codec);
-        if let Some((forward, _)) = &self.relay {
-            // A full queue means the other leg is not taking frames: drop.
+        if let (Some((forward, _)), true) = (&self.relay, self.receiver.heard()) {
+            // Only what was heard: the other leg sends nothing for a gap
+            // (a full queue means it is not taking frames: drop).
             forward.try_send(caller.clone()).ok();
         }
         if event.is_some() {

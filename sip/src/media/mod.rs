@@ -2,7 +2,8 @@
 //!
 //! Owns: SDP offer/answer (`sdp`), G.711 (`g711`), DTMF by RTP events and
 //! by SIP INFO bodies (`dtmf`, `dtmf_send`, `info`), inbound jitter and
-//! reordering (`reorder`, `inbound`) and prompt playout (`playout`), and the
+//! reordering (`reorder`, `inbound`), prompt playout (`playout`), when
+//! silence is not sent (`send_gate`), and the
 //! audio format they share (8 kHz, 20 ms frames).
 //!
 //! Does not own: sockets and the 20 ms clock (`rtp_session`), or SIP
@@ -19,6 +20,7 @@ pub mod receive;
 pub mod reorder;
 pub mod rtp_read;
 pub mod sdp;
+pub mod send_gate;
 
 /// Telephone audio sample rate (G.711).
 pub const SAMPLE_RATE: u32 = 8000;

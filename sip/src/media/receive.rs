@@ -88,6 +88,11 @@ impl Receiver {
     pub fn next_frame(&mut self, codec: Codec) -> Vec<i16> {
         self.inbound.next_frame(codec)
     }
+
+    /// Whether the last frame held received audio (see [`Inbound::heard`]).
+    pub fn heard(&self) -> bool {
+        self.inbound.heard()
+    }
 }
 
 #[cfg(test)]
