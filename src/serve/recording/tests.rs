@@ -2,6 +2,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
+use super::writer::Sink;
 use super::*;
 
 const FRAME: usize = 160;
@@ -112,7 +113,8 @@ fn drop_without_finish_finalizes() {
 fn header_is_flushed_every_second_so_a_lost_writer_leaves_a_valid_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("forgotten.wav");
-    let mut sink = Sink::create(&path, None, Default::default()).expect("creates");
+    let mut sink =
+        Sink::create(&path, None, Default::default(), Default::default()).expect("creates");
     let mut interleaved = Vec::new();
     for k in 0..60 {
         // 1.2 s of audio.
