@@ -82,32 +82,47 @@ pub(super) fn offer(queue: &SyncSender<Job>, job: Job) -> bool {
 /// Carries out jobs until every sender is gone.
 fn run(rx: &mpsc::Receiver<Job>) {
     let mut open: HashMap<u64, Box<Sink>> = HashMap::new();
-    while let Ok(job) = rx.recv() {
-        match job {
-            Job::Open(id, sink) => {
-                open.insert(id, sink);
+    while let Ok(first) = rx.recv() {
+        let mut next = Some(first);
+        while let Some(job) = next.take() {
+            carry_out(&mut open, job);
+            next = rx.try_recv().ok();
+        }
+        // Asleep, the thread is not woken by every batch queued meanwhile
+        // (five a second for each call): it takes them all at once.
+        std::thread::sleep(DRAIN_EVERY);
+    }
+}
+
+/// Least time between two wakes of a writer thread. A recording's close
+/// waits at most this long; its audio was already 200 ms in batches.
+const DRAIN_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
+
+fn carry_out(open: &mut HashMap<u64, Box<Sink>>, job: Job) {
+    match job {
+        Job::Open(id, sink) => {
+            open.insert(id, sink);
+        }
+        Job::Write(id, batch) => {
+            let Some(sink) = open.get_mut(&id) else {
+                return;
+            };
+            if let Err(err) = sink.take(&batch) {
+                tracing::warn!(path = %sink.path.display(), %err, "recording stopped");
+                sink.failed = Some(err);
             }
-            Job::Write(id, batch) => {
-                let Some(sink) = open.get_mut(&id) else {
-                    continue;
-                };
-                if let Err(err) = sink.take(&batch) {
-                    tracing::warn!(path = %sink.path.display(), %err, "recording stopped");
-                    sink.failed = Some(err);
-                }
+        }
+        Job::Close(id, reply) => {
+            let Some(sink) = open.remove(&id) else {
+                return;
+            };
+            let path = sink.path.clone();
+            let result = sink.finalize();
+            if let (Err(err), None) = (&result, &reply) {
+                tracing::warn!(path = %path.display(), %err, "recording not finalized");
             }
-            Job::Close(id, reply) => {
-                let Some(sink) = open.remove(&id) else {
-                    continue;
-                };
-                let path = sink.path.clone();
-                let result = sink.finalize();
-                if let (Err(err), None) = (&result, &reply) {
-                    tracing::warn!(path = %path.display(), %err, "recording not finalized");
-                }
-                if let Some(reply) = reply {
-                    reply.send(result).ok();
-                }
+            if let Some(reply) = reply {
+                reply.send(result).ok();
             }
         }
     }
@@ -183,11 +198,18 @@ impl Sink {
     /// ignored. The header is rewritten once a second of audio, so the file
     /// is a valid WAV of nearly everything so far if the process dies.
     pub(super) fn write(&mut self, interleaved: &[i16]) -> Result<(), hound::Error> {
-        for pair in interleaved.chunks_exact(2) {
-            self.writer.write_sample(pair[0])?;
-            self.writer.write_sample(pair[1])?;
+        let whole = interleaved
+            .get(..interleaved.len() / 2 * 2)
+            .unwrap_or_default();
+        // hound's buffered 16-bit writer: one copy and one write for the
+        // batch (our spec is 16-bit integer, and exactly `whole.len()`
+        // samples are written, so it cannot panic).
+        let mut samples = self.writer.get_i16_writer(whole.len() as u32);
+        for &sample in whole {
+            samples.write_sample(sample);
         }
-        let frames = (interleaved.len() / 2) as u64;
+        samples.flush()?;
+        let frames = (whole.len() / 2) as u64;
         self.frames += frames;
         self.unflushed += frames;
         if self.unflushed >= FLUSH_EVERY_FRAMES {
