@@ -38,6 +38,7 @@ mod config;
 mod matcher;
 mod normalise;
 mod risk;
+mod shared;
 mod types;
 
 use std::collections::VecDeque;
@@ -50,6 +51,7 @@ pub use self::config::{
 use self::matcher::{tokens, Phrases, Stream};
 pub use self::normalise::normalise;
 use self::risk::Assessor;
+pub use self::shared::SharedTaggerConfig;
 pub use self::types::*;
 
 /// A run of digits keyed by the resident: how many and when, never which.
@@ -65,7 +67,7 @@ struct KeyRun {
 #[derive(Debug)]
 pub struct Tagger {
     start: Instant,
-    phrases: Phrases,
+    phrases: std::sync::Arc<Phrases>,
     assessor: Assessor,
     /// Caller's and resident's word streams.
     streams: [Stream; 2],
@@ -85,9 +87,22 @@ impl Tagger {
     /// configuration: bad entries are skipped and durations clamped (see
     /// [`TaggerConfig::validate`]).
     pub fn new(config: &TaggerConfig, start: Instant) -> Self {
+        Self::with_phrases(config, std::sync::Arc::new(Phrases::new(config)), start)
+    }
+
+    /// A tagger on a configuration compiled once for many calls.
+    pub fn shared(shared: &SharedTaggerConfig, start: Instant) -> Self {
+        Self::with_phrases(shared.config(), shared.phrases.clone(), start)
+    }
+
+    fn with_phrases(
+        config: &TaggerConfig,
+        phrases: std::sync::Arc<Phrases>,
+        start: Instant,
+    ) -> Self {
         Self {
             start,
-            phrases: Phrases::new(config),
+            phrases,
             assessor: Assessor::new(config),
             streams: Default::default(),
             digit_timeout: config.digit_timeout.min(MAX_TAGGING_DURATION),
