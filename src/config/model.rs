@@ -87,6 +87,9 @@ pub struct ServiceConfig {
     pub user_agent: String,
     /// Time calls in progress get to finish on shutdown.
     pub shutdown_grace_secs: u64,
+    /// On SIGTERM, how long calls in progress may go on while new ones get
+    /// 503 (a node leaving a cluster); 0 hangs them up at once.
+    pub drain_secs: u64,
     /// Realm of the digest challenges phones registering here get.
     pub realm: String,
     /// Space kept free on the data directory's disk for the call log:
@@ -197,6 +200,7 @@ impl Default for ServiceConfig {
             },
             user_agent: "linewarden".to_owned(),
             shutdown_grace_secs: 2,
+            drain_secs: 0,
             realm: "linewarden".to_owned(),
             disk_reserve_mb: 64,
             max_calls: 400,
@@ -225,6 +229,11 @@ impl ServiceConfig {
     /// The IP to advertise in SDP: `media_address`, else the IP of `listen`.
     pub fn media_ip(&self) -> IpAddr {
         self.media_address.unwrap_or_else(|| self.listen.ip())
+    }
+
+    /// `drain_secs` as a duration.
+    pub fn drain(&self) -> Duration {
+        Duration::from_secs(self.drain_secs)
     }
 
     /// `shutdown_grace_secs` as a duration.

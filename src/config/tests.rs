@@ -281,6 +281,11 @@ fn bad_configs() -> Vec<(String, &'static str, &'static str)> {
             "expected 0 to 60 seconds",
         ),
         (
+            format!("[service]\ndrain_secs = 90000\n{LINE}"),
+            "bad.toml:2:14: key service.drain_secs:",
+            "expected 0 to 86400 seconds",
+        ),
+        (
             format!("[service]\nmax_calls = 0\n{LINE}"),
             "bad.toml:2:13: key service.max_calls:",
             "expected 1 to 100000 calls",

@@ -23,6 +23,7 @@ pub mod alerts;
 pub mod call;
 pub mod console_lines;
 pub mod disk;
+mod drain;
 pub mod lineclear;
 pub mod lineset;
 pub mod metrics;
@@ -131,6 +132,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
     let gate = admission::Gate::new(shared.service.admission(), endpoint.clone());
     tokio::spawn(gate.clone().watch_lag(shutdown_rx.clone()));
     let mut tasks = JoinSet::new();
+    let mut drain = drain::Drain::new(shared.service.drain());
     loop {
         tokio::select! {
             call = calls.recv() => match call {
@@ -152,7 +154,11 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
                 None => break,
             },
             _ = tokio::signal::ctrl_c() => { info!("SIGINT: shutting down"); break; }
-            _ = terminate.recv() => { info!("SIGTERM: shutting down"); break; }
+            _ = terminate.recv() => if drain.sigterm(&gate, tasks.len()) { break },
+            () = drain.expired() => {
+                warn!(left = tasks.len(), "the drain's time is up: hanging up the calls left");
+                break;
+            }
             _ = hangup.recv() => {
                 // Reading the file and the stored lines blocks: not on the
                 // loop that takes calls.
@@ -162,6 +168,10 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
             Some(done) = tasks.join_next(), if !tasks.is_empty() => {
                 if let Err(e) = done {
                     warn!(error = %e, "a call task failed");
+                }
+                if drain.done(tasks.len()) {
+                    info!("drained: every call has ended");
+                    break;
                 }
             }
         }

@@ -301,6 +301,30 @@ ring_timeout_secs = 5
         }
     }
 
+    /// Whether the service's process is still running.
+    pub fn running(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
+    }
+
+    /// Waits up to `limit` for the service to exit by itself; its exit
+    /// code.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
+        let mut child = self.child.take()?;
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                return status.code();
+            }
+            if Instant::now() > deadline {
+                child.kill().ok();
+                panic!("linewarden did not exit in {limit:?}:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Sends the running service `signal` (a `kill` name: "HUP").
     pub fn signal(&self, signal: &str) {
         let child = self.child.as_ref().expect("running");
