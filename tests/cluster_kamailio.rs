@@ -2,7 +2,9 @@
 //! (`deploy/kamailio/kamailio.cfg`): SIPp's calls to Kamailio are spread
 //! over both nodes and bridged to the phone; a node drained by SIGTERM
 //! answers 503, Kamailio sends every new call to the other node, and the
-//! drained node's call in progress goes on until its caller hangs up.
+//! drained node's call in progress goes on until its caller hangs up. A
+//! node killed with SIGKILL: Kamailio sends new calls to the other, and the
+//! killed node marks its call `interrupted` when it starts again.
 
 mod common;
 
@@ -197,6 +199,51 @@ fn calls_spread_over_two_nodes_and_a_draining_node_gets_no_new_ones() {
 
     held.hang_up();
     assert_eq!(a.wait_exit(Duration::from_secs(20)), Some(0));
+    phone.kill().ok();
+    phone.wait().ok();
+}
+
+#[test]
+fn a_killed_node_loses_no_new_call_and_marks_its_call_interrupted_at_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let phone_port = common::free_port();
+    let mut phone = phone(phone_port, dir.path());
+    let mut a = node(phone_port, "");
+    let b = node(phone_port, "");
+    let kamailio = Kamailio::start(&[a.addr, b.addr]);
+
+    let _held = RawCaller::call(a.addr, "held-on-a");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !a.calls().iter().any(|c| c["call_id"] == "held-on-a") {
+        assert!(
+            Instant::now() < deadline,
+            "held call not logged:\n{}",
+            a.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // SIGKILL: A stops answering at once, with its call open in its log.
+    let pid = a.pid();
+    Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .expect("kill");
+    let out = callers(&kamailio, 10, dir.path());
+    assert!(
+        out.status.success(),
+        "sipp: {}\nkamailio:\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        kamailio.log()
+    );
+    assert_eq!(bridged(&b), 10, "B took every call");
+
+    a.crash_and_restart();
+    let calls = a.calls();
+    let held = calls
+        .iter()
+        .find(|c| c["call_id"] == "held-on-a")
+        .expect("the held call is in A's log");
+    assert_eq!(held["end_reason"], "interrupted", "{held}");
     phone.kill().ok();
     phone.wait().ok();
 }

@@ -301,6 +301,21 @@ ring_timeout_secs = 5
         }
     }
 
+    /// Kills the service with SIGKILL (a crash) and starts it again on the
+    /// same config and data directory.
+    pub fn crash_and_restart(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().ok();
+            child.wait().ok();
+        }
+        self.spawn();
+    }
+
+    /// The running service's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
     /// Whether the service's process is still running.
     pub fn running(&mut self) -> bool {
         self.child
