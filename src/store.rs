@@ -29,6 +29,7 @@ mod bridge;
 mod db;
 mod handle;
 pub mod latency;
+mod location;
 mod msg;
 mod print;
 mod publish;
@@ -40,12 +41,17 @@ mod types;
 mod writer;
 
 #[cfg(test)]
+pub mod testdb;
+#[cfg(test)]
 mod tests;
 
 pub use crate::time::{rfc3339_millis, unix_millis};
 pub use db::Store;
 pub use handle::StoreHandle;
+pub use location::Location;
 pub use msg::CallKey;
 pub use print::print_calls;
 pub use query::CallFilter;
-pub use types::{NewCall, StoreError, TagDetail, DB_FILE};
+#[cfg(test)]
+pub(crate) use types::DB_FILE;
+pub use types::{NewCall, StoreError, TagDetail};

@@ -41,7 +41,7 @@ pub fn reload(shared: &Shared, load: Option<&LoadConfig>, lines: &ServiceLines) 
     // No console change runs until the new file lines are in place.
     let mut file_lines = lines.file_lines();
     let file = config.lines.clone();
-    let merged = crate::console::lines::stored::load(&shared.data_dir)
+    let merged = crate::console::lines::stored::load(&shared.store_at)
         .map_err(|e| e.to_string())
         .and_then(|stored| {
             crate::console::lines::merge::with_stored(config, &stored).map_err(|e| {

@@ -4,6 +4,7 @@ use super::super::db::Store;
 use super::super::msg::{CallKey, Msg};
 use super::super::types::NewCall;
 use super::Writer;
+use crate::store::testdb::{Backend, TestDb};
 
 fn call(n: usize) -> NewCall {
     NewCall {
@@ -80,10 +81,9 @@ fn writes_kept_back_by_a_full_log_all_land_in_order_later() {
 
 /// A write that can never succeed (an unknown risk) is dropped, not kept:
 /// it must not hold up the writes behind it.
-#[test]
-fn a_bad_write_is_not_retried() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut writer = Writer::new(Store::open(dir.path()).expect("opens"));
+fn a_bad_write_is_not_retried(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let mut writer = Writer::new(dir.open().expect("opens"));
     let key = CallKey::new("c");
     writer.write(Msg::Started(key.clone(), call(1)));
     writer.write(Msg::Risk(key.clone(), "apocalyptic".to_owned()));
@@ -95,10 +95,9 @@ fn a_bad_write_is_not_retried() {
 
 /// Writes queued together land in one transaction: every call's start,
 /// outcome and end, in order, and the batch leaves nothing kept back.
-#[test]
-fn a_batch_lands_whole_in_one_transaction() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut writer = Writer::new(Store::open(dir.path()).expect("opens"));
+fn a_batch_lands_whole_in_one_transaction(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let mut writer = Writer::new(dir.open().expect("opens"));
     let mut batch = Vec::new();
     for n in 0..10 {
         let key = CallKey::new(&format!("call-{n}"));
@@ -167,3 +166,8 @@ fn a_batch_that_meets_a_full_log_loses_nothing() {
         .iter()
         .all(|c| c.end_reason.as_deref() == Some("caller hung up")));
 }
+
+crate::both_backends!(
+    a_bad_write_is_not_retried,
+    a_batch_lands_whole_in_one_transaction,
+);

@@ -41,7 +41,6 @@ use types::{Msg, NewAlert};
 #[cfg(test)]
 mod tests;
 
-use std::path::Path;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -124,12 +123,15 @@ pub struct AlertSender {
 }
 
 impl AlertSender {
-    /// Opens its own connection to the call log at `db_path` (already
-    /// created and migrated by `store::Store::open`) and starts the
+    /// Opens its own connection to the store at `at` (created and migrated
+    /// by `store::Store::open_at` if it is not yet) and starts the
     /// delivery thread, which first picks up the alerts an earlier run
     /// left undelivered.
-    pub fn spawn(db_path: &Path, settings: DeliverySettings) -> Result<AlertSender, AlertError> {
-        let conn = worker::open(db_path)?;
+    pub fn spawn(
+        at: &crate::store::Location,
+        settings: DeliverySettings,
+    ) -> Result<AlertSender, AlertError> {
+        let conn = worker::open(at)?;
         let (tx, rx) = mpsc::channel();
         let (done_tx, done) = mpsc::channel();
         let shutdown_wait = settings.timeout.saturating_add(SHUTDOWN_GRACE);

@@ -1,0 +1,163 @@
+//! The PostgreSQL backend: a blocking `postgres::Client` (it runs its own
+//! small runtime, so it is used only from plain threads and blocking
+//! tasks, never from the async runtime's workers), statements prepared
+//! once per connection, and [`Value`]s sent as the type each parameter
+//! needs and read back from the column's type.
+//!
+//! Does not own: the statements' text (callers write SQLite's dialect
+//! where the two agree; `dialect` numbers the placeholders).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::error::Error as StdError;
+
+use bytes::{BufMut, BytesMut};
+use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+use postgres::{Client, NoTls, Statement};
+
+use super::dialect::to_postgres;
+use super::error::Error;
+use super::value::{Row, Value};
+
+/// Prepared statements kept per connection; past this the cache starts
+/// over (the statements are a fixed set, so this is rarely reached).
+const MAX_CACHED: usize = 512;
+
+/// One connection to a PostgreSQL server.
+pub(super) struct PgConn {
+    client: RefCell<Client>,
+    cache: RefCell<HashMap<String, Statement>>,
+}
+
+impl PgConn {
+    /// Connects to `url` (`postgres://user:password@host:port/db`, or
+    /// key=value pairs; a `host` that is a directory is a Unix socket).
+    pub(super) fn connect(url: &str) -> Result<PgConn, Error> {
+        let client = Client::connect(url, NoTls)?;
+        Ok(PgConn {
+            client: RefCell::new(client),
+            cache: RefCell::new(HashMap::new()),
+        })
+    }
+
+    fn statement(&self, sql: &str) -> Result<Statement, Error> {
+        if let Some(statement) = self.cache.borrow().get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.borrow_mut().prepare(&to_postgres(sql))?;
+        let mut cache = self.cache.borrow_mut();
+        if cache.len() >= MAX_CACHED {
+            cache.clear();
+        }
+        cache.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+
+    pub(super) fn execute(&self, sql: &str, values: &[Value]) -> Result<usize, Error> {
+        let statement = self.statement(sql)?;
+        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
+        let n = self.client.borrow_mut().execute(&statement, &params)?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    pub(super) fn query(&self, sql: &str, values: &[Value]) -> Result<Vec<Row>, Error> {
+        let statement = self.statement(sql)?;
+        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
+        let rows = self.client.borrow_mut().query(&statement, &params)?;
+        rows.iter()
+            .map(|row| {
+                let values = (0..row.len())
+                    .map(|i| column(row, i))
+                    .collect::<Result<_, _>>()?;
+                Ok(Row { values })
+            })
+            .collect()
+    }
+
+    /// Runs `sql`, which may hold several statements and no parameters.
+    pub(super) fn batch(&self, sql: &str) -> Result<(), Error> {
+        Ok(self.client.borrow_mut().batch_execute(sql)?)
+    }
+}
+
+/// Column `i` of `row` as a [`Value`], by the column's type.
+fn column(row: &postgres::Row, i: usize) -> Result<Value, Error> {
+    let ty = row.columns()[i].type_().clone();
+    let value = match ty {
+        Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map(Value::Integer),
+        Type::INT4 => row
+            .try_get::<_, Option<i32>>(i)?
+            .map(|v| Value::Integer(v.into())),
+        Type::INT2 => row
+            .try_get::<_, Option<i16>>(i)?
+            .map(|v| Value::Integer(v.into())),
+        Type::BOOL => row
+            .try_get::<_, Option<bool>>(i)?
+            .map(|v| Value::Integer(v.into())),
+        Type::FLOAT8 => row.try_get::<_, Option<f64>>(i)?.map(Value::Real),
+        Type::FLOAT4 => row
+            .try_get::<_, Option<f32>>(i)?
+            .map(|v| Value::Real(v.into())),
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
+            row.try_get::<_, Option<String>>(i)?.map(Value::Text)
+        }
+        Type::BYTEA => row.try_get::<_, Option<Vec<u8>>>(i)?.map(Value::Blob),
+        other => {
+            return Err(Error::Column {
+                index: i,
+                why: format!("cannot read PostgreSQL type {other}"),
+            })
+        }
+    };
+    Ok(value.unwrap_or(Value::Null))
+}
+
+type BoxError = Box<dyn StdError + Sync + Send>;
+
+impl ToSql for Value {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Integer(i) => integer(*i, ty, out),
+            Value::Real(f) => match *ty {
+                #[allow(clippy::cast_possible_truncation)]
+                Type::FLOAT4 => (*f as f32).to_sql(ty, out),
+                _ => f.to_sql(ty, out),
+            },
+            Value::Text(s) => match *ty {
+                // jsonb's binary form: a version byte, then the text.
+                Type::JSONB => {
+                    out.put_u8(1);
+                    out.put_slice(s.as_bytes());
+                    Ok(IsNull::No)
+                }
+                Type::JSON => {
+                    out.put_slice(s.as_bytes());
+                    Ok(IsNull::No)
+                }
+                _ => s.as_str().to_sql(ty, out),
+            },
+            Value::Blob(b) => b.as_slice().to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+/// An integer parameter as the parameter's type.
+fn integer(i: i64, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+    match *ty {
+        Type::INT8 => i.to_sql(ty, out),
+        Type::INT4 => i32::try_from(i)?.to_sql(ty, out),
+        Type::INT2 => i16::try_from(i)?.to_sql(ty, out),
+        Type::BOOL => (i != 0).to_sql(ty, out),
+        #[allow(clippy::cast_precision_loss)]
+        Type::FLOAT8 => (i as f64).to_sql(ty, out),
+        Type::TEXT | Type::VARCHAR => i.to_string().as_str().to_sql(ty, out),
+        _ => Err(format!("cannot send an integer as PostgreSQL type {ty}").into()),
+    }
+}
