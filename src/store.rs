@@ -28,6 +28,7 @@
 mod bridge;
 mod db;
 mod handle;
+mod json_sql;
 pub mod latency;
 mod location;
 mod msg;

@@ -94,5 +94,5 @@ mod tests {
         assert_eq!(rows[0].actor.as_deref(), Some("ann"));
     }
 
-    crate::both_backends!(audit_rows_cannot_be_changed_or_deleted);
+    crate::store::testdb::both_backends!(audit_rows_cannot_be_changed_or_deleted);
 }

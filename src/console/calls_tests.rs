@@ -119,7 +119,7 @@ fn pages_use_an_index_for_the_order() {
     }
 }
 
-crate::both_backends!(
+crate::store::testdb::both_backends!(
     keyset_pages_cover_every_call_once_in_order,
     filters_and_scope_combine,
 );

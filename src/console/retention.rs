@@ -122,5 +122,5 @@ mod tests {
         assert_eq!(sweep(&conn, dir.path(), &config, now).expect("again"), 0);
     }
 
-    crate::both_backends!(old_recordings_go_held_ones_and_records_stay);
+    crate::store::testdb::both_backends!(old_recordings_go_held_ones_and_records_stay);
 }

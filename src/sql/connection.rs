@@ -13,7 +13,7 @@ use super::value::{Params, Row, Value};
 
 enum Backend {
     Sqlite(rusqlite::Connection),
-    Postgres(PgConn),
+    Postgres(Box<PgConn>),
 }
 
 /// A connection to the store. Like `rusqlite::Connection` it may move
@@ -35,7 +35,7 @@ impl Connection {
     /// Connects to the PostgreSQL server at `url`.
     pub fn postgres(url: &str) -> Result<Connection, Error> {
         Ok(Connection {
-            backend: Backend::Postgres(PgConn::connect(url)?),
+            backend: Backend::Postgres(Box::new(PgConn::connect(url)?)),
         })
     }
 

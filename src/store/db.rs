@@ -147,7 +147,7 @@ impl Store {
     pub fn add_tag(&self, id: i64, tag: &str) -> Result<(), StoreError> {
         let sql = format!(
             "UPDATE calls SET tags = {} WHERE id = ?1",
-            super::tags::add_name_sql(self.conn.dialect())
+            super::json_sql::add_name_sql(self.conn.dialect())
         );
         self.update(id, &sql, params![id, tag])
     }

@@ -1,5 +1,5 @@
 //! Tests only: a store on either backend ([`TestDb`]), so one test runs
-//! on SQLite and on PostgreSQL ([`both_backends!`](crate::both_backends)):
+//! on SQLite and on PostgreSQL ([`both_backends!`]):
 //! a temporary data directory (recordings, and the SQLite file), and for
 //! PostgreSQL a fresh database on the test binary's throwaway cluster.
 //!
@@ -63,7 +63,6 @@ impl TestDb {
 
 /// Runs each named `fn(Backend)` as two tests, `sqlite::NAME` and
 /// `postgres::NAME`.
-#[macro_export]
 macro_rules! both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -80,3 +79,4 @@ macro_rules! both_backends {
         }
     };
 }
+pub(crate) use both_backends;

@@ -456,7 +456,7 @@ fn passed_callers_are_remembered_and_forgotten(backend: Backend) {
     );
 }
 
-crate::both_backends!(
+crate::store::testdb::both_backends!(
     newer_schema_is_refused,
     call_lifecycle_is_recorded,
     list_is_newest_first_and_limited,

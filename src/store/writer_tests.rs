@@ -167,7 +167,7 @@ fn a_batch_that_meets_a_full_log_loses_nothing() {
         .all(|c| c.end_reason.as_deref() == Some("caller hung up")));
 }
 
-crate::both_backends!(
+crate::store::testdb::both_backends!(
     a_bad_write_is_not_retried,
     a_batch_lands_whole_in_one_transaction,
 );

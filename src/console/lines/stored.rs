@@ -70,5 +70,5 @@ mod tests {
         assert!(!super::remove(&conn, "default").expect("again"));
     }
 
-    crate::both_backends!(a_stored_line_reads_back_equal_and_is_replaced_by_name);
+    crate::store::testdb::both_backends!(a_stored_line_reads_back_equal_and_is_replaced_by_name);
 }

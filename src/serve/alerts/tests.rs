@@ -413,7 +413,7 @@ fn the_body_says_how_much_of_the_call_was_heard() {
     assert!(body.get("listened").is_none(), "{body}");
 }
 
-crate::both_backends!(
+crate::store::testdb::both_backends!(
     alert_is_posted_once_as_json_and_marked_delivered,
     failed_attempts_are_retried_until_delivered,
     pending_alert_is_delivered_after_a_restart,

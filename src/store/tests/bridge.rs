@@ -207,7 +207,7 @@ fn uris_are_shortened_without_panicking() {
     }
 }
 
-crate::both_backends!(
+crate::store::testdb::both_backends!(
     migration_from_version_2_keeps_existing_rows,
     bridge_columns_are_recorded_and_talk_time_computed,
     the_first_to_hang_up_is_kept,

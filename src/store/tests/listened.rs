@@ -67,7 +67,7 @@ fn the_table_shows_a_heard_column_once_a_call_has_it() {
     assert_eq!(json["listened"], "none");
 }
 
-crate::both_backends!(
+crate::store::testdb::both_backends!(
     a_log_from_before_gets_the_column_empty,
     the_handle_writes_it_and_the_last_value_stays,
 );

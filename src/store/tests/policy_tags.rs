@@ -120,7 +120,7 @@ fn handle_writes_policy_and_tags(backend: Backend) {
     assert_eq!(records[1].tags, ["suspicious-cli", "police"]);
 }
 
-crate::both_backends!(
+crate::store::testdb::both_backends!(
     migration_from_version_1_keeps_existing_rows,
     tags_are_appended_once_each_in_order,
     malformed_tags_are_an_error_not_a_panic,

@@ -58,4 +58,4 @@ fn every_landed_write_is_published_with_the_row_id_and_line(backend: Backend) {
     );
 }
 
-crate::both_backends!(every_landed_write_is_published_with_the_row_id_and_line,);
+crate::store::testdb::both_backends!(every_landed_write_is_published_with_the_row_id_and_line,);

@@ -100,4 +100,4 @@ fn an_unopenable_log_says_why_once() {
     );
 }
 
-crate::both_backends!(calls_are_filtered_by_line_start_and_risk,);
+crate::store::testdb::both_backends!(calls_are_filtered_by_line_start_and_risk,);

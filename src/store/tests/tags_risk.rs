@@ -419,7 +419,7 @@ fn handle_writes_tag_details_and_risk(backend: Backend) {
     assert_eq!(fraud.end_reason.as_deref(), Some("caller"));
 }
 
-crate::both_backends!(
+crate::store::testdb::both_backends!(
     details_are_appended_in_order_once_per_tag_with_the_tags,
     extreme_detail_values_round_trip,
     risk_is_never_lowered,
