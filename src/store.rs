@@ -1,8 +1,8 @@
-//! The call log: one SQLite row per call, in `calls.sqlite` in the data
-//! directory.
+//! The call log: one row per call, in `calls.sqlite` in the data directory
+//! or in the PostgreSQL database `[store] url` names ([`Location`]).
 //!
-//! Owns: the database file and its schema (a `schema_version` table and a
-//! plain ordered list of migrations, in `schema`), writing call rows ([`Store`]), a
+//! Owns: the database and its schema (a `schema_version` table and a plain
+//! ordered list of migrations for both dialects, in `schema`), writing call rows ([`Store`]), a
 //! writer thread so the async runtime never waits on SQLite
 //! ([`StoreHandle`], fed fire-and-forget messages keyed by [`CallKey`]),
 //! reading the log back, and printing it for people or programs
@@ -18,7 +18,8 @@
 //! themselves (see `recording`), or where the data directory is (see
 //! `config`).
 //!
-//! Crash safety: the database runs in WAL mode with `synchronous = FULL`
+//! Crash safety (SQLite; PostgreSQL commits each write the same way): the
+//! database runs in WAL mode with `synchronous = FULL`
 //! and every write is a single statement (its own transaction; a tag, or a
 //! tag's details together with its name, is appended to the JSON arrays by
 //! SQLite in that statement), so a crash or SIGKILL loses at most the
