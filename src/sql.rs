@@ -18,6 +18,8 @@ mod value;
 
 #[cfg(test)]
 pub mod testpg;
+#[cfg(test)]
+mod tests;
 
 pub use connection::{params_from_iter, Connection};
 pub use dialect::Dialect;

@@ -2,12 +2,16 @@
 //! small runtime, so it is used only from plain threads and blocking
 //! tasks, never from the async runtime's workers), statements prepared
 //! once per connection, and [`Value`]s sent as the type each parameter
-//! needs and read back from the column's type.
+//! needs and read back from the column's type. A connection the server
+//! closed (a restart, a network failure) is opened again at the next
+//! statement, so a write kept back for it lands once the server is back;
+//! never inside a transaction, whose earlier statements went with the old
+//! connection: that fails until the transaction is ended.
 //!
 //! Does not own: the statements' text (callers write SQLite's dialect
 //! where the two agree; `dialect` numbers the placeholders).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::error::Error as StdError;
 
@@ -25,8 +29,13 @@ const MAX_CACHED: usize = 512;
 
 /// One connection to a PostgreSQL server.
 pub(super) struct PgConn {
+    url: String,
     client: RefCell<Client>,
     cache: RefCell<HashMap<String, Statement>>,
+    /// Between a `BEGIN` and its `COMMIT` or `ROLLBACK`.
+    in_transaction: Cell<bool>,
+    /// A statement failed because the connection did: open it again.
+    broken: Cell<bool>,
 }
 
 impl PgConn {
@@ -35,16 +44,50 @@ impl PgConn {
     pub(super) fn connect(url: &str) -> Result<PgConn, Error> {
         let client = Client::connect(url, NoTls)?;
         Ok(PgConn {
+            url: url.to_owned(),
             client: RefCell::new(client),
             cache: RefCell::new(HashMap::new()),
+            in_transaction: Cell::new(false),
+            broken: Cell::new(false),
+        })
+    }
+
+    /// Opens the connection again if the server closed it (its prepared
+    /// statements went with it).
+    fn reconnect_if_closed(&self) -> Result<(), Error> {
+        let lost = self.broken.get() || self.client.borrow().is_closed();
+        if self.in_transaction.get() || !lost {
+            return Ok(());
+        }
+        let client = Client::connect(&self.url, NoTls)?;
+        *self.client.borrow_mut() = client;
+        self.cache.borrow_mut().clear();
+        self.broken.set(false);
+        Ok(())
+    }
+
+    /// `result`, noting a failure of the connection itself (no SQLSTATE:
+    /// the socket; 08: connection exception; 57P: the server shut down
+    /// or ended this session).
+    fn noting<T>(&self, result: Result<T, postgres::Error>) -> Result<T, Error> {
+        result.map_err(|err| {
+            let lost = err.code().is_none_or(|code| {
+                let code = code.code();
+                code.starts_with("08") || code.starts_with("57P")
+            });
+            if lost {
+                self.broken.set(true);
+            }
+            Error::from(err)
         })
     }
 
     fn statement(&self, sql: &str) -> Result<Statement, Error> {
+        self.reconnect_if_closed()?;
         if let Some(statement) = self.cache.borrow().get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.client.borrow_mut().prepare(&to_postgres(sql))?;
+        let statement = self.noting(self.client.borrow_mut().prepare(&to_postgres(sql)))?;
         let mut cache = self.cache.borrow_mut();
         if cache.len() >= MAX_CACHED {
             cache.clear();
@@ -56,14 +99,14 @@ impl PgConn {
     pub(super) fn execute(&self, sql: &str, values: &[Value]) -> Result<usize, Error> {
         let statement = self.statement(sql)?;
         let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
-        let n = self.client.borrow_mut().execute(&statement, &params)?;
+        let n = self.noting(self.client.borrow_mut().execute(&statement, &params))?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
     pub(super) fn query(&self, sql: &str, values: &[Value]) -> Result<Vec<Row>, Error> {
         let statement = self.statement(sql)?;
         let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
-        let rows = self.client.borrow_mut().query(&statement, &params)?;
+        let rows = self.noting(self.client.borrow_mut().query(&statement, &params))?;
         rows.iter()
             .map(|row| {
                 let values = (0..row.len())
@@ -76,7 +119,19 @@ impl PgConn {
 
     /// Runs `sql`, which may hold several statements and no parameters.
     pub(super) fn batch(&self, sql: &str) -> Result<(), Error> {
-        Ok(self.client.borrow_mut().batch_execute(sql)?)
+        let first = sql.split_whitespace().next().unwrap_or("");
+        if first.eq_ignore_ascii_case("COMMIT") || first.eq_ignore_ascii_case("ROLLBACK") {
+            // The transaction is over whatever the outcome.
+            let result = self.noting(self.client.borrow_mut().batch_execute(sql));
+            self.in_transaction.set(false);
+            return result;
+        }
+        self.reconnect_if_closed()?;
+        self.noting(self.client.borrow_mut().batch_execute(sql))?;
+        if first.eq_ignore_ascii_case("BEGIN") {
+            self.in_transaction.set(true);
+        }
+        Ok(())
     }
 }
 
