@@ -14,6 +14,9 @@ pub enum Error {
     /// `query_row` found no row (see [`OptionalExtension`]).
     #[error("query returned no rows")]
     NoRows,
+    /// The connection is being closed.
+    #[error("the connection is closed")]
+    Closed,
     /// A column could not be read as the type asked for.
     #[error("column {index}: {why}")]
     Column { index: usize, why: String },

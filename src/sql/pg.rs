@@ -11,7 +11,7 @@
 //! Does not own: the statements' text (callers write SQLite's dialect
 //! where the two agree; `dialect` numbers the placeholders).
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell, RefMut};
 use std::collections::HashMap;
 use std::error::Error as StdError;
 
@@ -30,7 +30,8 @@ const MAX_CACHED: usize = 512;
 /// One connection to a PostgreSQL server.
 pub(super) struct PgConn {
     url: String,
-    client: RefCell<Client>,
+    /// `None` only while being dropped.
+    client: RefCell<Option<Client>>,
     cache: RefCell<HashMap<String, Statement>>,
     /// Between a `BEGIN` and its `COMMIT` or `ROLLBACK`.
     in_transaction: Cell<bool>,
@@ -42,25 +43,28 @@ impl PgConn {
     /// Connects to `url` (`postgres://user:password@host:port/db`, or
     /// key=value pairs; a `host` that is a directory is a Unix socket).
     pub(super) fn connect(url: &str) -> Result<PgConn, Error> {
-        let client = Client::connect(url, NoTls)?;
         Ok(PgConn {
             url: url.to_owned(),
-            client: RefCell::new(client),
+            client: RefCell::new(Some(open(url)?)),
             cache: RefCell::new(HashMap::new()),
             in_transaction: Cell::new(false),
             broken: Cell::new(false),
         })
     }
 
+    fn client(&self) -> Result<RefMut<'_, Client>, Error> {
+        RefMut::filter_map(self.client.borrow_mut(), Option::as_mut).map_err(|_| Error::Closed)
+    }
+
     /// Opens the connection again if the server closed it (its prepared
     /// statements went with it).
     fn reconnect_if_closed(&self) -> Result<(), Error> {
-        let lost = self.broken.get() || self.client.borrow().is_closed();
+        let lost = self.broken.get() || self.client()?.is_closed();
         if self.in_transaction.get() || !lost {
             return Ok(());
         }
-        let client = Client::connect(&self.url, NoTls)?;
-        *self.client.borrow_mut() = client;
+        let client = open(&self.url)?;
+        *self.client()? = client;
         self.cache.borrow_mut().clear();
         self.broken.set(false);
         Ok(())
@@ -87,7 +91,7 @@ impl PgConn {
         if let Some(statement) = self.cache.borrow().get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.noting(self.client.borrow_mut().prepare(&to_postgres(sql)))?;
+        let statement = self.noting(self.client()?.prepare(&to_postgres(sql)))?;
         let mut cache = self.cache.borrow_mut();
         if cache.len() >= MAX_CACHED {
             cache.clear();
@@ -99,14 +103,14 @@ impl PgConn {
     pub(super) fn execute(&self, sql: &str, values: &[Value]) -> Result<usize, Error> {
         let statement = self.statement(sql)?;
         let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
-        let n = self.noting(self.client.borrow_mut().execute(&statement, &params))?;
+        let n = self.noting(self.client()?.execute(&statement, &params))?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
     pub(super) fn query(&self, sql: &str, values: &[Value]) -> Result<Vec<Row>, Error> {
         let statement = self.statement(sql)?;
         let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
-        let rows = self.noting(self.client.borrow_mut().query(&statement, &params))?;
+        let rows = self.noting(self.client()?.query(&statement, &params))?;
         rows.iter()
             .map(|row| {
                 let values = (0..row.len())
@@ -122,17 +126,46 @@ impl PgConn {
         let first = sql.split_whitespace().next().unwrap_or("");
         if first.eq_ignore_ascii_case("COMMIT") || first.eq_ignore_ascii_case("ROLLBACK") {
             // The transaction is over whatever the outcome.
-            let result = self.noting(self.client.borrow_mut().batch_execute(sql));
+            let result = self.noting(self.client()?.batch_execute(sql));
             self.in_transaction.set(false);
             return result;
         }
         self.reconnect_if_closed()?;
-        self.noting(self.client.borrow_mut().batch_execute(sql))?;
+        self.noting(self.client()?.batch_execute(sql))?;
         if first.eq_ignore_ascii_case("BEGIN") {
             self.in_transaction.set(true);
         }
         Ok(())
     }
+}
+
+/// Closing a connection blocks on the client's own runtime, which must not
+/// happen on the async runtime's worker threads (a console connection is
+/// dropped there at shutdown): there it closes on a thread of its own.
+impl Drop for PgConn {
+    fn drop(&mut self) {
+        let Some(client) = self.client.get_mut().take() else {
+            return;
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            let closing = std::thread::Builder::new()
+                .name("pg-close".to_owned())
+                .spawn(move || drop(client));
+            if let Err(err) = closing {
+                tracing::warn!(%err, "cannot close a PostgreSQL connection cleanly");
+            }
+        } else {
+            drop(client);
+        }
+    }
+}
+
+/// A new connection to `url`, telling only warnings and errors (not the
+/// notices of `CREATE TABLE IF NOT EXISTS`).
+fn open(url: &str) -> Result<Client, Error> {
+    let mut client = Client::connect(url, NoTls)?;
+    client.batch_execute("SET client_min_messages = warning")?;
+    Ok(client)
 }
 
 /// Column `i` of `row` as a [`Value`], by the column's type.

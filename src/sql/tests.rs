@@ -161,3 +161,13 @@ fn a_closed_connection_is_opened_again_but_not_inside_a_transaction() {
         .expect("rows");
     assert_eq!(xs, [1], "nothing of the lost transaction landed");
 }
+
+/// The console's connections are dropped on the async runtime at
+/// shutdown: that must not block on the client's own runtime (a panic).
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn a_connection_is_dropped_on_the_async_runtime_without_panicking() {
+    let conn = tokio::task::spawn_blocking(postgres)
+        .await
+        .expect("connects");
+    drop(conn);
+}
