@@ -27,7 +27,7 @@ pub fn run(command: LinesCmd) -> anyhow::Result<ExitCode> {
             let imported = import(&config, &file)?;
             println!(
                 "{imported} lines imported into {}; a running service applies them on reload (SIGHUP)",
-                config.service.data_dir.display()
+                crate::store::Location::of(&config)
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -10,8 +10,8 @@
 //!
 //! Does not own: deciding whether a call deserves an alert or which URL to
 //! use (the call flow and `config` do), the call log's file and schema
-//! (`store` creates the `alerts` table; open the log with
-//! `store::Store::open` before [`AlertSender::spawn`]), or anything the
+//! (`store` creates the `alerts` table, in SQLite or PostgreSQL: the
+//! sender opens the log at its `store::Location`), or anything the
 //! resident keyed: the body carries only the fields of [`Alert`].
 //!
 //! Delivery: `Content-Type: application/json`, success is any 2xx status;
