@@ -50,23 +50,31 @@ impl Error {
                     | CannotOpen
                     | OutOfMemory
             ),
-            Error::Postgres(err) => match err.code() {
-                // No SQLSTATE: the connection itself failed.
-                None => true,
-                // 08: connection exception; 53: insufficient resources
-                // (disk full, out of memory); 57P: the server is shutting
-                // down; 40: serialization failure or deadlock.
-                Some(code) => {
-                    let code = code.code();
-                    code.starts_with("08")
-                        || code.starts_with("53")
-                        || code.starts_with("57P")
-                        || code.starts_with("40")
-                }
-            },
+            Error::Postgres(err) => {
+                // 53: insufficient resources (disk full, out of memory);
+                // 40: serialization failure or deadlock.
+                connection_lost(err)
+                    || err.code().is_some_and(|code| {
+                        code.code().starts_with("53") || code.code().starts_with("40")
+                    })
+            }
             _ => false,
         }
     }
+}
+
+/// Whether `err` is the connection failing (not the statement): it was
+/// closed, the socket failed, or the server said so (08: connection
+/// exception; 57P: shutting down, or this session was ended). A parameter
+/// that cannot be sent, say, is none of these.
+pub(super) fn connection_lost(err: &postgres::Error) -> bool {
+    if err.is_closed() {
+        return true;
+    }
+    if let Some(code) = err.code() {
+        return code.code().starts_with("08") || code.code().starts_with("57P");
+    }
+    std::error::Error::source(err).is_some_and(|source| source.is::<std::io::Error>())
 }
 
 /// `.optional()` on a `query_row` result: no row is `Ok(None)`.

@@ -20,7 +20,7 @@ use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 
 use super::dialect::to_postgres;
-use super::error::Error;
+use super::error::{connection_lost, Error};
 use super::value::{Row, Value};
 
 /// Prepared statements kept per connection; past this the cache starts
@@ -70,16 +70,10 @@ impl PgConn {
         Ok(())
     }
 
-    /// `result`, noting a failure of the connection itself (no SQLSTATE:
-    /// the socket; 08: connection exception; 57P: the server shut down
-    /// or ended this session).
+    /// `result`, noting a failure of the connection itself.
     fn noting<T>(&self, result: Result<T, postgres::Error>) -> Result<T, Error> {
         result.map_err(|err| {
-            let lost = err.code().is_none_or(|code| {
-                let code = code.code();
-                code.starts_with("08") || code.starts_with("57P")
-            });
-            if lost {
+            if connection_lost(&err) {
                 self.broken.set(true);
             }
             Error::from(err)

@@ -171,3 +171,19 @@ async fn a_connection_is_dropped_on_the_async_runtime_without_panicking() {
         .expect("connects");
     drop(conn);
 }
+
+/// A parameter PostgreSQL cannot take is the statement's fault, not the
+/// connection's: not worth trying again (the call log's writer would hold
+/// every later write back behind it).
+#[test]
+fn a_parameter_that_cannot_be_sent_is_not_transient() {
+    let conn = postgres();
+    conn.execute_batch("CREATE TABLE w (x INTEGER)")
+        .expect("create");
+    let err = conn
+        .execute("INSERT INTO w (x) VALUES (?1)", [i64::MAX])
+        .expect_err("too big for INTEGER");
+    assert!(!err.is_transient(), "{err}");
+    conn.execute("INSERT INTO w (x) VALUES (?1)", [7])
+        .expect("the connection is fine");
+}
