@@ -3,7 +3,7 @@
 //!
 //! Owns: the database and its schema (a `schema_version` table and a plain
 //! ordered list of migrations for both dialects, in `schema`), writing call rows ([`Store`]), a
-//! writer thread so the async runtime never waits on SQLite
+//! writer thread so the async runtime never waits on the database
 //! ([`StoreHandle`], fed fire-and-forget messages keyed by [`CallKey`]),
 //! reading the log back, and printing it for people or programs
 //! ([`print_calls`]). Times are stored as RFC 3339 UTC text with
@@ -22,7 +22,7 @@
 //! database runs in WAL mode with `synchronous = FULL`
 //! and every write is a single statement (its own transaction; a tag, or a
 //! tag's details together with its name, is appended to the JSON arrays by
-//! SQLite in that statement), so a crash or SIGKILL loses at most the
+//! the database in that statement), so a crash or SIGKILL loses at most the
 //! messages still queued, never the file, and never leaves `tags` and
 //! `tag_details` disagreeing.
 

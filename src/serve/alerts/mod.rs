@@ -2,7 +2,7 @@
 //! configured webhook when a call is judged a fraud risk.
 //!
 //! Owns: the alert's JSON body ([`Alert`]), the delivery thread
-//! ([`AlertSender`]) with its own SQLite connection to the call log, the
+//! ([`AlertSender`]) with its own connection to the call log, the
 //! `alerts` table's rows (inserted before the first attempt, so a crash
 //! loses nothing; retried with exponential backoff, also after a
 //! restart), the HTTP client and its timeout, and checking a webhook URL
