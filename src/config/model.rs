@@ -19,6 +19,7 @@ use super::policy::LinePolicy;
 use super::sip_peers::{
     parse_source, AccountConfig, OutboundLineConfig, TrunkConfig, VerifiedConfig,
 };
+use super::store::StoreConfig;
 use super::tagging::{AlertsConfig, SpeechConfig, TaggingConfig};
 use super::tcp::TcpConfig;
 
@@ -47,6 +48,10 @@ pub struct Config {
     /// `[console]`: the operator console; `None` (no table) runs none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub console: Option<ConsoleConfig>,
+    /// `[store]`: where the call log is kept; the default is SQLite in
+    /// `data_dir`.
+    #[serde(default, skip_serializing_if = "StoreConfig::is_sqlite")]
+    pub store: StoreConfig,
 }
 
 impl Config {
@@ -72,7 +77,8 @@ pub struct ServiceConfig {
     /// SIP over UDP and TCP on this address.
     #[serde(deserialize_with = "super::addr::socket_addr")]
     pub listen: SocketAddr,
-    /// Call log (SQLite) and recordings live here.
+    /// Recordings live here, and the call log too unless `[store] url`
+    /// names a PostgreSQL database.
     pub data_dir: PathBuf,
     /// IP advertised in SDP; `None` means the IP of `listen`. Never bound:
     /// RTP is received on the IP of `listen` (a NAT's public address works).

@@ -8,6 +8,7 @@ mod common;
 mod console;
 mod fuzz;
 mod policy;
+mod store;
 mod tagging;
 
 use self::common::LINE;

@@ -61,6 +61,8 @@ use throttle::Throttle;
 pub struct Setup {
     pub config: ConsoleConfig,
     pub data_dir: PathBuf,
+    /// Where the store is.
+    pub store: crate::store::Location,
     /// The running lines, and where changed ones are published.
     pub lines: Arc<dyn LiveLines>,
     pub live: LiveSender,
@@ -149,8 +151,8 @@ pub async fn start(
         .with_context(|| format!("console: cannot listen on {listen}"))?;
     listener.set_nonblocking(true)?;
     let local = listener.local_addr()?;
-    let dir = setup.data_dir.clone();
-    let db = tokio::task::spawn_blocking(move || Db::open(&dir))
+    let at = setup.store.clone();
+    let db = tokio::task::spawn_blocking(move || Db::open(&at))
         .await
         .context("start-up task")?
         .context("console: opening the call log")?;

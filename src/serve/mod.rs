@@ -34,7 +34,6 @@ pub mod shared;
 pub mod trunk;
 pub mod wait;
 
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -52,7 +51,7 @@ use crate::prompts::Prompts;
 use crate::serve::alerts::{AlertSender, DeliverySettings};
 use crate::serve::lineset::LineSet;
 use crate::serve::shared::Shared;
-use crate::store::{Store, StoreHandle};
+use crate::store::{Location, Store, StoreHandle};
 
 /// Runs the service until SIGINT or SIGTERM; SIGHUP reloads the
 /// configuration with `reload` (`None`: the built-in one, nothing to read).
@@ -65,6 +64,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
         signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
     let mut hangup = signal(SignalKind::hangup()).context("installing the SIGHUP handler")?;
     let data_dir = config.service.data_dir.clone();
+    let store_at = crate::store::Location::of(&config);
     let live = crate::console::live::channel();
     let Restored {
         store,
@@ -72,7 +72,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
         bindings,
         passed,
         stored_lines,
-    } = open_log(data_dir.clone(), live.clone()).await?;
+    } = open_log(store_at.clone(), live.clone()).await?;
     // The console's lines replace the file's of the same name.
     let file_lines = config.lines.clone();
     let config = crate::console::lines::merge::with_stored(config, &stored_lines).map_err(|e| {
@@ -98,7 +98,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
     let listeners = tokio::task::spawn_blocking(move || listeners(&speech_config))
         .await
         .context("start-up task")?;
-    let alerts = start_alerts(&config, &data_dir).await?;
+    let alerts = start_alerts(&config, &store_at).await?;
     let grace = config.service.shutdown_grace();
     let service = config.service.clone();
     let disk_reserve = service.disk_reserve_mb.saturating_mul(1 << 20);
@@ -113,6 +113,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
         store,
         disk: crate::serve::disk::DiskRoom::new(&data_dir, disk_reserve),
         data_dir,
+        store_at,
         legs: Arc::default(),
         listeners,
         alerts,
@@ -124,6 +125,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
     info!(
         listen = %endpoint.local_addr(),
         data_dir = %shared.data_dir.display(),
+        store = %shared.store_at,
         lines = shared.lines().config.lines.len(),
         "linewarden is running"
     );
@@ -197,14 +199,12 @@ struct Restored {
     stored_lines: Vec<crate::config::LineConfig>,
 }
 
-/// Opens the call log in `data_dir` (marking calls an earlier crash left
-/// open), reads back what it keeps across restarts and decodes the
-/// prompts, off the runtime's threads: both block.
-async fn open_log(data_dir: PathBuf, live: LiveSender) -> anyhow::Result<Restored> {
+/// Opens the call log at `at` (marking calls an earlier crash left open),
+/// reads back what it keeps across restarts and decodes the prompts, off
+/// the runtime's threads: both block.
+async fn open_log(at: Location, live: LiveSender) -> anyhow::Result<Restored> {
     tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let dir = data_dir;
-        let store = Store::open(&dir)
-            .with_context(|| format!("opening the call log in {}", dir.display()))?;
+        let store = Store::open_at(&at).with_context(|| format!("opening the call log {at}"))?;
         let interrupted = store.close_interrupted()?;
         if interrupted > 0 {
             warn!(
@@ -222,7 +222,7 @@ async fn open_log(data_dir: PathBuf, live: LiveSender) -> anyhow::Result<Restore
             .load_passed(year_ago)
             .context("reading the callers who passed")?;
         let prompts = Prompts::load().context("loading prompts")?;
-        let stored_lines = crate::console::lines::stored::load(&dir)
+        let stored_lines = crate::console::lines::stored::load(&at)
             .context("reading the lines kept in the store")?;
         Ok(Restored {
             store: StoreHandle::spawn_publishing(store, Some(live)),
@@ -253,13 +253,13 @@ fn logged_bindings(registrar: &Arc<Mutex<Registrar>>, store: &StoreHandle) -> Re
 }
 
 /// The trusted-contact alert sender, when any line has a webhook.
-async fn start_alerts(config: &Config, data_dir: &Path) -> anyhow::Result<Option<AlertSender>> {
+async fn start_alerts(config: &Config, at: &Location) -> anyhow::Result<Option<AlertSender>> {
     if !config.lines.iter().any(|l| l.alerts.webhook.is_some()) {
         return Ok(None);
     }
-    let db = data_dir.join(crate::store::DB_FILE);
+    let at = at.clone();
     let sender =
-        tokio::task::spawn_blocking(move || AlertSender::spawn(&db, DeliverySettings::default()))
+        tokio::task::spawn_blocking(move || AlertSender::spawn(&at, DeliverySettings::default()))
             .await
             .context("start-up task")?
             .context("starting the trusted-contact alerts")?;
@@ -280,6 +280,7 @@ async fn start_console(
     let setup = crate::console::Setup {
         config: console.clone(),
         data_dir: shared.data_dir.clone(),
+        store: shared.store_at.clone(),
         lines,
         live,
     };

@@ -37,6 +37,8 @@ pub struct Shared {
     pub store: StoreHandle,
     pub ports: PortRange,
     pub data_dir: PathBuf,
+    /// Where the call log and the console's tables are.
+    pub store_at: crate::store::Location,
     /// Room for recordings on the data directory's disk.
     pub disk: crate::serve::disk::DiskRoom,
     /// For calls to the resident's phones.

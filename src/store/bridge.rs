@@ -3,10 +3,9 @@
 
 use std::time::SystemTime;
 
-use rusqlite::params;
-
 use super::db::Store;
 use super::types::StoreError;
+use crate::sql::params;
 use crate::time::{rfc3339_millis, unix_millis};
 
 impl Store {

@@ -1,6 +1,6 @@
 //! [`StoreHandle`]: a dedicated thread owning the [`Store`], fed
 //! fire-and-forget messages through a std mpsc channel, so code on the
-//! async runtime never waits for SQLite. Calls are named by a
+//! async runtime never waits for the database. Calls are named by a
 //! caller-chosen [`CallKey`] instead of the row id, which only the writer
 //! thread learns.
 

@@ -3,11 +3,11 @@
 //! line remembers as having passed its challenge; both read back at
 //! start-up.
 
-use rusqlite::params;
 use sip::registrar::{Binding, BindingChange};
 
 use super::db::Store;
 use super::types::StoreError;
+use crate::sql::{params, Dialect};
 
 impl Store {
     /// Writes one change to the bindings.
@@ -15,9 +15,11 @@ impl Store {
         match change {
             BindingChange::Set(b) => {
                 self.conn.execute(
-                    "INSERT OR REPLACE INTO registrations
-                     (user, contact, source, call_id, cseq, expires_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO registrations
+                     (\"user\", contact, source, call_id, cseq, expires_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (\"user\", contact) DO UPDATE SET source = ?3,
+                         call_id = ?4, cseq = ?5, expires_at = ?6",
                     params![
                         b.user,
                         b.contact,
@@ -30,7 +32,7 @@ impl Store {
             }
             BindingChange::Removed { user, contact } => {
                 self.conn.execute(
-                    "DELETE FROM registrations WHERE user = ?1 AND contact = ?2",
+                    "DELETE FROM registrations WHERE \"user\" = ?1 AND contact = ?2",
                     params![user, contact],
                 )?;
             }
@@ -48,8 +50,8 @@ impl Store {
             params![now],
         )?;
         let mut stmt = self.conn.prepare(
-            "SELECT user, contact, source, call_id, cseq, expires_at FROM registrations
-             ORDER BY user, contact",
+            "SELECT \"user\", contact, source, call_id, cseq, expires_at FROM registrations
+             ORDER BY \"user\", contact",
         )?;
         let rows = stmt.query_map([], |row| {
             Ok((
@@ -87,9 +89,16 @@ impl Store {
     /// Remembers that `number` passed `line`'s challenge at `at_ms` (Unix
     /// milliseconds).
     pub fn remember_passed(&self, line: &str, number: &str, at_ms: i64) -> Result<(), StoreError> {
+        let greatest = match self.conn.dialect() {
+            Dialect::Sqlite => "MAX",
+            Dialect::Postgres => "GREATEST",
+        };
         self.conn.execute(
-            "INSERT INTO passed_callers (line, number, passed_at_ms) VALUES (?1, ?2, ?3)
-             ON CONFLICT (line, number) DO UPDATE SET passed_at_ms = MAX(passed_at_ms, ?3)",
+            &format!(
+                "INSERT INTO passed_callers (line, number, passed_at_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (line, number)
+                 DO UPDATE SET passed_at_ms = {greatest}(passed_callers.passed_at_ms, ?3)"
+            ),
             params![line, number, at_ms],
         )?;
         Ok(())

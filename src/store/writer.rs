@@ -147,7 +147,7 @@ impl Writer {
     pub(super) fn write_batch(&mut self, batch: Vec<Msg>) {
         if batch.len() == 1
             || !self.pending.is_empty()
-            || self.store.conn.execute_batch("BEGIN IMMEDIATE").is_err()
+            || self.store.conn.execute_batch(begin(&self.store)).is_err()
         {
             for msg in batch {
                 self.write(msg);
@@ -160,7 +160,10 @@ impl Writer {
         for msg in &batch {
             match self.apply_write_id(msg) {
                 Ok(id) => landed.push(id),
-                Err(err) if retryable(&err) => {
+                // A failed statement aborts a PostgreSQL transaction (the
+                // rest would fail and COMMIT would roll back): the batch
+                // then goes one by one too.
+                Err(err) if retryable(&err) || aborts_batch(&self.store, &err) => {
                     whole = false;
                     break;
                 }
@@ -318,16 +321,23 @@ impl Writer {
     }
 }
 
-/// Whether a failed write may succeed later: the disk was full, or the
-/// file could not be written or was busy.
+/// Whether a failed write may succeed later: the disk was full, the file
+/// could not be written or was busy, or the server could not be reached.
 fn retryable(err: &StoreError) -> bool {
-    use rusqlite::ErrorCode::*;
-    match err {
-        StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
-            e.code,
-            DiskFull | SystemIoFailure | DatabaseBusy | DatabaseLocked | CannotOpen | OutOfMemory
-        ),
-        _ => false,
+    matches!(err, StoreError::Sql(e) if e.is_transient())
+}
+
+/// Whether `err` leaves the batch's transaction unusable.
+fn aborts_batch(store: &Store, err: &StoreError) -> bool {
+    store.conn.dialect() == crate::sql::Dialect::Postgres && matches!(err, StoreError::Sql(_))
+}
+
+/// The statement that starts a batch's transaction (SQLite: taking the
+/// write lock at once).
+fn begin(store: &Store) -> &'static str {
+    match store.conn.dialect() {
+        crate::sql::Dialect::Sqlite => "BEGIN IMMEDIATE",
+        crate::sql::Dialect::Postgres => "BEGIN",
     }
 }
 

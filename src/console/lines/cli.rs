@@ -27,7 +27,7 @@ pub fn run(command: LinesCmd) -> anyhow::Result<ExitCode> {
             let imported = import(&config, &file)?;
             println!(
                 "{imported} lines imported into {}; a running service applies them on reload (SIGHUP)",
-                config.service.data_dir.display()
+                crate::store::Location::of(&config)
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -37,7 +37,7 @@ pub fn run(command: LinesCmd) -> anyhow::Result<ExitCode> {
             all,
         } => {
             let config = config.load()?;
-            let stored = stored::load(&config.service.data_dir)?;
+            let stored = stored::load(&crate::store::Location::of(&config))?;
             let lines = if all {
                 merge::merge(&config.lines, &stored)
             } else {
@@ -64,7 +64,7 @@ pub fn import(config: &crate::config::Config, path: &Path) -> anyhow::Result<usi
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let lines = file::read(&text, &path.display().to_string(), format)?;
-    let conn = crate::console::db::open_conn(&config.service.data_dir)?;
+    let conn = crate::console::db::open_conn(&crate::store::Location::of(config))?;
     let mut stored = stored::list(&conn)?;
     stored.retain(|s| !lines.iter().any(|l| l.name == s.name));
     stored.extend(lines.iter().cloned());

@@ -5,12 +5,10 @@
 //!
 //! Does not own: checking a line (`merge`), who may change it (`change`).
 
-use std::path::Path;
-
-use rusqlite::{params, Connection};
-
 use crate::config::LineConfig;
 use crate::console::error::ConsoleError;
+use crate::sql::{params, Connection};
+use crate::store::Location;
 
 /// Every stored line, by name.
 pub fn list(conn: &Connection) -> Result<Vec<LineConfig>, ConsoleError> {
@@ -29,10 +27,10 @@ pub fn list(conn: &Connection) -> Result<Vec<LineConfig>, ConsoleError> {
     Ok(lines)
 }
 
-/// The stored lines of the call log in `data_dir` (for the service at
-/// start and on reload, and the command line).
-pub fn load(data_dir: &Path) -> Result<Vec<LineConfig>, ConsoleError> {
-    list(&crate::console::db::open_conn(data_dir)?)
+/// The stored lines of the store at `at` (for the service at start and
+/// on reload, and the command line).
+pub fn load(at: &Location) -> Result<Vec<LineConfig>, ConsoleError> {
+    list(&crate::console::db::open_conn(at)?)
 }
 
 /// Stores `line`, replacing a stored line of the same name.
@@ -55,20 +53,22 @@ pub fn remove(conn: &Connection, name: &str) -> Result<bool, ConsoleError> {
 #[cfg(test)]
 mod tests {
     use crate::config::Config;
+    use crate::store::testdb::{Backend, TestDb};
 
-    #[test]
-    fn a_stored_line_reads_back_equal_and_is_replaced_by_name() {
+    fn a_stored_line_reads_back_equal_and_is_replaced_by_name(backend: Backend) {
         let mut line = Config::default_config().lines[0].clone();
         line.policy.allowlist = vec!["+441632960555".into()];
-        let dir = tempfile::tempdir().expect("dir");
-        assert!(super::load(dir.path()).expect("none yet").is_empty());
-        let conn = crate::console::db::open_conn(dir.path()).expect("open");
+        let dir = TestDb::new(backend);
+        assert!(super::load(dir.location()).expect("none yet").is_empty());
+        let conn = crate::console::db::open_conn(dir.location()).expect("open");
         super::put(&conn, &line, "ann", 1).expect("put");
         assert_eq!(super::list(&conn).expect("list"), vec![line.clone()]);
         line.policy.allowlist.clear();
         super::put(&conn, &line, "ann", 2).expect("put again");
-        assert_eq!(super::load(dir.path()).expect("load"), vec![line]);
+        assert_eq!(super::load(dir.location()).expect("load"), vec![line]);
         assert!(super::remove(&conn, "default").expect("remove"));
         assert!(!super::remove(&conn, "default").expect("again"));
     }
+
+    crate::store::testdb::both_backends!(a_stored_line_reads_back_equal_and_is_replaced_by_name);
 }

@@ -2,7 +2,7 @@
 //! configured webhook when a call is judged a fraud risk.
 //!
 //! Owns: the alert's JSON body ([`Alert`]), the delivery thread
-//! ([`AlertSender`]) with its own SQLite connection to the call log, the
+//! ([`AlertSender`]) with its own connection to the call log, the
 //! `alerts` table's rows (inserted before the first attempt, so a crash
 //! loses nothing; retried with exponential backoff, also after a
 //! restart), the HTTP client and its timeout, and checking a webhook URL
@@ -10,8 +10,8 @@
 //!
 //! Does not own: deciding whether a call deserves an alert or which URL to
 //! use (the call flow and `config` do), the call log's file and schema
-//! (`store` creates the `alerts` table; open the log with
-//! `store::Store::open` before [`AlertSender::spawn`]), or anything the
+//! (`store` creates the `alerts` table, in SQLite or PostgreSQL: the
+//! sender opens the log at its `store::Location`), or anything the
 //! resident keyed: the body carries only the fields of [`Alert`].
 //!
 //! Delivery: `Content-Type: application/json`, success is any 2xx status;
@@ -41,7 +41,6 @@ use types::{Msg, NewAlert};
 #[cfg(test)]
 mod tests;
 
-use std::path::Path;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -124,12 +123,15 @@ pub struct AlertSender {
 }
 
 impl AlertSender {
-    /// Opens its own connection to the call log at `db_path` (already
-    /// created and migrated by `store::Store::open`) and starts the
+    /// Opens its own connection to the store at `at` (created and migrated
+    /// by `store::Store::open_at` if it is not yet) and starts the
     /// delivery thread, which first picks up the alerts an earlier run
     /// left undelivered.
-    pub fn spawn(db_path: &Path, settings: DeliverySettings) -> Result<AlertSender, AlertError> {
-        let conn = worker::open(db_path)?;
+    pub fn spawn(
+        at: &crate::store::Location,
+        settings: DeliverySettings,
+    ) -> Result<AlertSender, AlertError> {
+        let conn = worker::open(at)?;
         let (tx, rx) = mpsc::channel();
         let (done_tx, done) = mpsc::channel();
         let shutdown_wait = settings.timeout.saturating_add(SHUTDOWN_GRACE);

@@ -1,18 +1,16 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-
-use rusqlite::Connection;
-use tempfile::TempDir;
 
 use super::types::{origin, GAVE_UP_MS};
 use super::worker::backoff;
 use super::*;
 use crate::config::webhook::validate_url;
-use crate::store::{Store, DB_FILE};
+use crate::sql::Connection;
+use crate::store::testdb::{Backend, TestDb};
+use crate::store::{Location, Store};
 
 /// One request as the receiver read it: the head lower-cased, the body.
 #[derive(Clone, Debug)]
@@ -103,12 +101,17 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
     })
 }
 
-/// A migrated call log in a new directory.
-fn call_log() -> (TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    Store::open(dir.path()).unwrap();
-    let path = dir.path().join(DB_FILE);
-    (dir, path)
+/// A migrated call log on `backend`, and where it is.
+fn call_log(backend: Backend) -> (TestDb, Location) {
+    let db = TestDb::new(backend);
+    db.open().unwrap();
+    let at = db.location().clone();
+    (db, at)
+}
+
+/// A connection of the test's own to the call log at `at`.
+fn connect(at: &Location) -> Connection {
+    Store::open_at(at).unwrap().into_connection()
 }
 
 #[derive(Debug)]
@@ -122,8 +125,8 @@ struct StoredAlert {
     last_error: Option<String>,
 }
 
-fn stored(path: &Path) -> Vec<StoredAlert> {
-    let conn = Connection::open(path).unwrap();
+fn stored(path: &Location) -> Vec<StoredAlert> {
+    let conn = connect(path);
     let mut stmt = conn
         .prepare(
             "SELECT call_id, url, payload, attempts, next_attempt_at_ms, delivered_at_ms,
@@ -184,10 +187,9 @@ fn alert(call_id: &str) -> Alert {
     }
 }
 
-#[test]
-fn alert_is_posted_once_as_json_and_marked_delivered() {
+fn alert_is_posted_once_as_json_and_marked_delivered(backend: Backend) {
     let receiver = Receiver::start(&[], 200);
-    let (_dir, path) = call_log();
+    let (_dir, path) = call_log(backend);
     let sender = AlertSender::spawn(&path, fast()).unwrap();
     sender.send(&receiver.url(), &alert("abc@example.org"));
     assert!(eventually(|| stored(&path)
@@ -215,10 +217,9 @@ fn alert_is_posted_once_as_json_and_marked_delivered() {
     assert_eq!(rows[0].last_error, None);
 }
 
-#[test]
-fn failed_attempts_are_retried_until_delivered() {
+fn failed_attempts_are_retried_until_delivered(backend: Backend) {
     let receiver = Receiver::start(&[500, 500], 200);
-    let (_dir, path) = call_log();
+    let (_dir, path) = call_log(backend);
     let sender = AlertSender::spawn(&path, fast()).unwrap();
     sender.send(&receiver.url(), &alert("retry@example.org"));
     assert!(eventually(|| stored(&path)
@@ -234,15 +235,14 @@ fn failed_attempts_are_retried_until_delivered() {
     assert!(requests.iter().all(|r| r.body == rows[0].payload));
 }
 
-#[test]
-fn pending_alert_is_delivered_after_a_restart() {
+fn pending_alert_is_delivered_after_a_restart(backend: Backend) {
     // A port with nothing listening on it, to be listened on later.
     let addr = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap();
     let url = format!("http://{addr}/hook");
-    let (_dir, path) = call_log();
+    let (_dir, path) = call_log(backend);
 
     let first = AlertSender::spawn(&path, fast()).unwrap();
     first.send(&url, &alert("restart@example.org"));
@@ -266,11 +266,10 @@ fn pending_alert_is_delivered_after_a_restart() {
     assert_eq!(stored(&path).len(), 1);
 }
 
-#[test]
-fn a_receiver_that_never_answers_does_not_hold_up_other_alerts() {
+fn a_receiver_that_never_answers_does_not_hold_up_other_alerts(backend: Backend) {
     let stuck = Receiver::hanging();
     let working = Receiver::start(&[], 204);
-    let (_dir, path) = call_log();
+    let (_dir, path) = call_log(backend);
     let settings = DeliverySettings {
         timeout: Duration::from_millis(300),
         ..fast()
@@ -302,10 +301,9 @@ fn a_receiver_that_never_answers_does_not_hold_up_other_alerts() {
     assert_eq!(working.requests().len(), 1);
 }
 
-#[test]
-fn no_attempt_after_max_attempts() {
+fn no_attempt_after_max_attempts(backend: Backend) {
     let receiver = Receiver::start(&[], 500);
-    let (_dir, path) = call_log();
+    let (_dir, path) = call_log(backend);
     let settings = DeliverySettings {
         max_attempts: 3,
         first_backoff: Duration::from_millis(20),
@@ -334,17 +332,15 @@ fn no_attempt_after_max_attempts() {
     assert_eq!(stored(&path)[0].attempts, 3);
 }
 
-#[test]
-fn alert_older_than_max_age_is_not_tried() {
+fn alert_older_than_max_age_is_not_tried(backend: Backend) {
     let receiver = Receiver::start(&[], 200);
-    let (_dir, path) = call_log();
+    let (_dir, path) = call_log(backend);
     let created = crate::store::unix_millis(SystemTime::now()) - 2 * 3600 * 1000;
-    Connection::open(&path)
-        .unwrap()
+    connect(&path)
         .execute(
             "INSERT INTO alerts (call_id, url, payload, created_at_ms, next_attempt_at_ms)
              VALUES ('old@example.org', ?1, '{}', ?2, ?2)",
-            rusqlite::params![receiver.url(), created],
+            crate::sql::params![receiver.url(), created],
         )
         .unwrap();
     let sender = AlertSender::spawn(&path, fast()).unwrap();
@@ -389,10 +385,9 @@ fn backoff_doubles_up_to_the_cap() {
     assert_eq!(secs(1000), 600);
 }
 
-#[test]
-fn https_to_a_plain_http_receiver_fails_and_stays_pending() {
+fn https_to_a_plain_http_receiver_fails_and_stays_pending(backend: Backend) {
     let receiver = Receiver::start(&[], 200);
-    let (_dir, path) = call_log();
+    let (_dir, path) = call_log(backend);
     let sender = AlertSender::spawn(&path, fast()).unwrap();
     let url = format!("https://{}/hook", receiver.addr);
     sender.send(&url, &alert("tls@example.org"));
@@ -417,3 +412,13 @@ fn the_body_says_how_much_of_the_call_was_heard() {
         serde_json::from_str(&alert("x").to_json().expect("json")).expect("parses");
     assert!(body.get("listened").is_none(), "{body}");
 }
+
+crate::store::testdb::both_backends!(
+    alert_is_posted_once_as_json_and_marked_delivered,
+    failed_attempts_are_retried_until_delivered,
+    pending_alert_is_delivered_after_a_restart,
+    a_receiver_that_never_answers_does_not_hold_up_other_alerts,
+    no_attempt_after_max_attempts,
+    alert_older_than_max_age_is_not_tried,
+    https_to_a_plain_http_receiver_fails_and_stays_pending,
+);

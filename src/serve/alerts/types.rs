@@ -4,7 +4,6 @@
 //!
 //! Does not own: sending or delivering.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// `next_attempt_at_ms` of an alert that will not be tried again.
@@ -14,13 +13,10 @@ pub const GAVE_UP_MS: i64 = i64::MAX;
 /// failed (the latter is only logged and kept in the row's `last_error`).
 #[derive(Debug, thiserror::Error)]
 pub enum AlertError {
-    #[error("alerts: call log {}: {cause}", .path.display())]
-    Open {
-        path: PathBuf,
-        cause: rusqlite::Error,
-    },
+    #[error("alerts: {0}")]
+    Open(crate::store::StoreError),
     #[error("alerts: call log: {0}")]
-    Sqlite(rusqlite::Error),
+    Sql(crate::sql::Error),
     #[error("alerts: cannot start the delivery thread: {0}")]
     Thread(std::io::Error),
     #[error("alerts: cannot encode the alert as JSON: {0}")]
@@ -34,9 +30,9 @@ pub enum AlertError {
 }
 
 // The call log's and JSON's errors are shown in the message, not chained.
-impl From<rusqlite::Error> for AlertError {
-    fn from(err: rusqlite::Error) -> Self {
-        AlertError::Sqlite(err)
+impl From<crate::sql::Error> for AlertError {
+    fn from(err: crate::sql::Error) -> Self {
+        AlertError::Sql(err)
     }
 }
 

@@ -3,11 +3,11 @@
 //! The schedule lives in the `alerts` table, so alerts left by an earlier
 //! run are picked up like any other.
 
-use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError, TryRecvError};
 use std::time::Duration;
 
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use crate::sql::{params, Connection, OptionalExtension};
+use crate::store::{Location, Store};
 
 use super::types::{origin, AlertError, DeliverySettings, Msg, NewAlert, GAVE_UP_MS};
 use crate::config::webhook::validate_url;
@@ -18,19 +18,12 @@ const IDLE_WAIT: Duration = Duration::from_secs(60);
 /// Pause after the call log could not be read or written.
 const ERROR_WAIT: Duration = Duration::from_secs(5);
 
-/// Opens the already migrated call log for the delivery thread.
-pub(super) fn open(path: &Path) -> Result<Connection, AlertError> {
-    let open_err = |source| AlertError::Open {
-        path: path.to_path_buf(),
-        cause: source,
-    };
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
-    conn.busy_timeout(Duration::from_secs(5))
-        .map_err(open_err)?;
-    conn.pragma_update(None, "synchronous", "FULL")
-        .map_err(open_err)?;
-    Ok(conn)
+/// Opens the call log for the delivery thread (migrating it if the
+/// service has not yet).
+pub(super) fn open(at: &Location) -> Result<Connection, AlertError> {
+    Ok(Store::open_at(at)
+        .map_err(AlertError::Open)?
+        .into_connection())
 }
 
 /// An undelivered alert as stored.
@@ -134,15 +127,16 @@ impl Worker {
     /// Stores a new alert, due at once. If the call log refuses it, the
     /// alert is tried once without retries rather than lost.
     fn store_new(&mut self, new: NewAlert) {
-        let inserted = self.conn.execute(
+        let inserted: Result<i64, _> = self.conn.query_row(
             "INSERT INTO alerts (call_id, url, payload, created_at_ms, next_attempt_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?4)",
+             VALUES (?1, ?2, ?3, ?4, ?4) RETURNING id",
             params![new.call_id, new.url, new.payload, new.created_at_ms],
+            |row| row.get(0),
         );
         match inserted {
-            Ok(_) => {
+            Ok(id) => {
                 tracing::debug!(
-                    alert = self.conn.last_insert_rowid(),
+                    alert = id,
                     call_id = %new.call_id,
                     payload = %new.payload,
                     "alert stored"
@@ -167,7 +161,7 @@ impl Worker {
     }
 
     /// The due alert to try next: never tried first, then the longest due.
-    fn next_due(&self, now_ms: i64) -> Result<Option<Row>, rusqlite::Error> {
+    fn next_due(&self, now_ms: i64) -> Result<Option<Row>, crate::sql::Error> {
         self.conn
             .query_row(
                 "SELECT id, call_id, url, payload, created_at_ms, attempts, last_error
@@ -317,7 +311,7 @@ impl Worker {
         true
     }
 
-    fn write(&self, outcome: &Outcome) -> Result<(), rusqlite::Error> {
+    fn write(&self, outcome: &Outcome) -> Result<(), crate::sql::Error> {
         self.conn.execute(
             "UPDATE alerts SET attempts = ?2, delivered_at_ms = ?3,
                 next_attempt_at_ms = ?4, last_error = ?5
