@@ -21,6 +21,7 @@ pub mod addresses;
 pub mod admission;
 pub mod alerts;
 pub mod call;
+pub mod cluster;
 pub mod console_lines;
 pub mod disk;
 mod drain;
@@ -133,6 +134,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
     let registrations = crate::serve::trunk::spawn(&shared.lines().config, &endpoint, &shutdown_rx);
     let gate = admission::Gate::new(shared.service.admission(), endpoint.clone());
     tokio::spawn(gate.clone().watch_lag(shutdown_rx.clone()));
+    cluster::spawn_watcher(&shared, shutdown_rx.clone());
     let mut tasks = JoinSet::new();
     let mut drain = drain::Drain::new(shared.service.drain());
     loop {

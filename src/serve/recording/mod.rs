@@ -23,32 +23,11 @@ use std::sync::mpsc::{self, SyncSender};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use format::Batch;
+pub use format::{BATCH_FRAMES, RECORDINGS_DIR, SAMPLE_RATE};
 use writer::{Job, Sink, Writers};
 
 use crate::serve::disk::DiskRoom;
-
-/// Samples per second, per channel.
-pub const SAMPLE_RATE: u32 = 8000;
-
-/// Directory for recordings inside the data directory.
-pub const RECORDINGS_DIR: &str = "recordings";
-
-/// The header is rewritten at least this often, in sample frames (1 s).
-pub const FLUSH_EVERY_FRAMES: u64 = SAMPLE_RATE as u64;
-
-/// Sample frames gathered before they go to the writer thread (200 ms).
-pub const BATCH_FRAMES: usize = SAMPLE_RATE as usize / 5;
-
-/// Pushed audio on its way to the writer thread: interleaved samples, and
-/// how many pushes they came from (a dropped batch counts them all).
-pub(super) struct Batch {
-    interleaved: Vec<i16>,
-    pushes: u64,
-}
-
-/// Longest recording kept (24 h); later audio is dropped. Keeps far below
-/// the 4 GiB limit of a WAV file.
-pub(super) const MAX_FRAMES: u64 = 24 * 3600 * SAMPLE_RATE as u64;
 
 /// Why a recording could not be started or completed.
 #[derive(Debug, thiserror::Error)]
@@ -99,15 +78,6 @@ pub struct Recording {
     writer: Option<(u64, SyncSender<Job>)>,
     dropped: Arc<AtomicU64>,
     disk_full: Arc<AtomicBool>,
-}
-
-pub(super) fn wav_spec() -> hound::WavSpec {
-    hound::WavSpec {
-        channels: 2,
-        sample_rate: SAMPLE_RATE,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    }
 }
 
 impl Recording {
@@ -262,15 +232,6 @@ impl Drop for Recording {
     }
 }
 
-impl Batch {
-    fn new() -> Batch {
-        Batch {
-            interleaved: Vec::with_capacity(BATCH_FRAMES * 2 + 2 * 160),
-            pushes: 0,
-        }
-    }
-}
-
 /// The play time of `frames` sample frames.
 fn frames_duration(frames: u64) -> Duration {
     Duration::from_nanos(frames.saturating_mul(1_000_000_000 / u64::from(SAMPLE_RATE)))
@@ -325,6 +286,7 @@ fn safe_name(text: &str) -> String {
     }
 }
 
+mod format;
 #[cfg(test)]
 mod tests;
 mod writer;

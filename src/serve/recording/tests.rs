@@ -2,6 +2,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
+use super::format::{wav_spec, FLUSH_EVERY_FRAMES};
 use super::writer::Sink;
 use super::*;
 

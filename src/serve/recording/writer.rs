@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::sync::{Arc, OnceLock};
 
-use super::{wav_spec, Batch, FLUSH_EVERY_FRAMES, MAX_FRAMES};
+use super::format::{wav_spec, Batch, FLUSH_EVERY_FRAMES, MAX_FRAMES};
 use crate::serve::disk::DiskRoom;
 
 /// Writer threads. Two, so one file stuck on a slow write does not hold up
