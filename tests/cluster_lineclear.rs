@@ -79,28 +79,14 @@ fn a_callback_on_node_b_clears_the_caller_held_on_node_a_before_it_dials() {
 
     // The resident's phone dials 101 through B.
     let phone_port = common::free_port();
-    let target = b.addr.to_string();
-    let args = [
-        target.as_str(),
-        "-s",
-        "101",
-        "-set",
-        "user",
-        "kitchen",
-        "-au",
-        "kitchen",
-        "-ap",
-        "kitchen-secret",
-    ];
-    let out = common::sipp_peer(
-        b.dir.path(),
-        "phone_dial.xml",
+    let out = common::kitchen_phone(
+        &b,
         phone_port,
-        &args,
+        "phone_dial.xml",
+        "101",
+        "kitchen-secret",
         "dial_messages.log",
-    )
-    .output()
-    .expect("run sipp as the phone");
+    );
     assert_ok(&out, &b, "the phone's call to 101 through B was connected");
     let caller = caller.join().expect("caller");
     assert_ok(&caller, &a, "the caller held on A got BYE");

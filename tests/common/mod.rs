@@ -282,23 +282,13 @@ ring_timeout_secs = 5
 
     /// Sends SIGTERM and waits for a clean exit; returns the exit status code.
     pub fn stop(&mut self) -> Option<i32> {
-        let mut child = self.child.take()?;
+        let child = self.child.as_ref()?;
         Command::new("kill")
             .arg("-TERM")
             .arg(child.id().to_string())
             .status()
             .ok();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(Some(status)) = child.try_wait() {
-                return status.code();
-            }
-            if Instant::now() > deadline {
-                child.kill().ok();
-                panic!("linewarden did not stop after SIGTERM:\n{}", self.log());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.wait_exit(Duration::from_secs(20))
     }
 
     /// Kills the service with SIGKILL (a crash) and starts it again on the
@@ -587,4 +577,33 @@ pub fn webhook_receiver() -> (u16, std::sync::mpsc::Receiver<(String, String)>) 
             .ok();
     });
     (port, rx)
+}
+
+/// SIPp as the line's phone account `kitchen` (digest password
+/// `password`) running `scenario` from `port` against `svc`, dialling
+/// `number`; its output.
+pub fn kitchen_phone(
+    svc: &Service,
+    port: u16,
+    scenario: &str,
+    number: &str,
+    password: &str,
+    log: &str,
+) -> Output {
+    let target = svc.addr.to_string();
+    let args = [
+        target.as_str(),
+        "-s",
+        number,
+        "-set",
+        "user",
+        "kitchen",
+        "-au",
+        "kitchen",
+        "-ap",
+        password,
+    ];
+    sipp_peer(svc.dir.path(), scenario, port, &args, log)
+        .output()
+        .expect("run sipp as the phone")
 }
