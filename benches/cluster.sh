@@ -40,28 +40,9 @@ trap cleanup EXIT
 # Starts a node on SIP port $1 with RTP ports $2-$3, bridging to the phone
 # on $4; appends its pid to nodes.
 start_node() {
-    local port=$1 first=$2 last=$3 phone_port=$4
-    cat > "$work/node-$port.toml" <<TOML
-[service]
-listen = "127.0.0.1:$port"
-data_dir = "$work/data-$port"
-rtp_ports = { first = $first, last = $last }
-[speech]
-engine = "off"
-[[line]]
-name = "bench"
-numbers = ["*"]
-phones = ["sip:resident@127.0.0.1:$phone_port"]
-[line.policy]
-allowlist = ["$caller_number"]
-TOML
-    "$bin" serve --config "$work/node-$port.toml" >/dev/null 2>"$work/node-$port.log" &
-    nodes+=($!)
-    for _ in $(seq 1 100); do
-        grep -q "linewarden is running" "$work/node-$port.log" && return
-        sleep 0.1
-    done
-    echo "node $port did not start:" >&2; cat "$work/node-$port.log" >&2; exit 1
+    start_linewarden "$1" "$4" "" "$2" "$3"
+    nodes+=("$server")
+    server=""
 }
 
 start_kamailio_front() {

@@ -68,14 +68,14 @@ sheds() {
 
 # Starts linewarden on SIP port $1, speech off, the
 # caller's number allowlisted and bridged to the phone at $2; $3: more
-# [service] keys. Sets $server.
+# [service] keys; $4-$5: its RTP ports (default 20000-29999). Sets $server.
 start_linewarden() {
-    local port=$1 phone_port=$2 extra=${3:-}
-    cat > "$work/linewarden.toml" <<TOML
+    local port=$1 phone_port=$2 extra=${3:-} first=${4:-20000} last=${5:-29999}
+    cat > "$work/linewarden-$port.toml" <<TOML
 [service]
 listen = "127.0.0.1:$port"
 data_dir = "$work/data-$port"
-rtp_ports = { first = 20000, last = 29999 }
+rtp_ports = { first = $first, last = $last }
 $extra
 [speech]
 engine = "off"
@@ -87,7 +87,7 @@ phones = ["sip:resident@127.0.0.1:$phone_port"]
 allowlist = ["$caller_number"]
 TOML
     # RUST_LOG as given (unset: the service's own default filter).
-    "$bin" serve --config "$work/linewarden.toml" \
+    "$bin" serve --config "$work/linewarden-$port.toml" \
         >/dev/null 2>"$work/linewarden-$port.log" &
     server=$!
     for _ in $(seq 1 100); do
