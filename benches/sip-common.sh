@@ -91,7 +91,7 @@ TOML
         >/dev/null 2>"$work/linewarden-$port.log" &
     server=$!
     for _ in $(seq 1 100); do
-        grep -q "linewarden is running" "$work/linewarden-$port.log" && return
+        grep -qs "linewarden is running" "$work/linewarden-$port.log" && return
         sleep 0.1
     done
     echo "linewarden did not start:" >&2; cat "$work/linewarden-$port.log" >&2; exit 1
