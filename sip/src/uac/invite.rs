@@ -158,9 +158,9 @@ pub(super) fn invite(
     let mut to_uri = target.uri.clone();
     to_uri.params.clear();
     to_uri.headers.clear();
-    let headers = vec![
-        Header::Via(via.into()),
-        Header::MaxForwards(70.into()),
+    let mut headers = vec![Header::Via(via.into()), Header::MaxForwards(70.into())];
+    headers.extend(call.route.iter().map(|r| Header::Route(r.clone().into())));
+    headers.extend([
         Header::From(from.into()),
         Header::To(format!("<{to_uri}>").into()),
         Header::CallId(ids.call_id.clone().into()),
@@ -169,7 +169,7 @@ pub(super) fn invite(
         Header::Allow(ALLOWED_METHODS.into()),
         Header::ContentType("application/sdp".into()),
         Header::UserAgent(user_agent.to_string().into()),
-    ];
+    ]);
     Ok(Request {
         method: Method::Invite,
         uri: target.uri.clone(),
