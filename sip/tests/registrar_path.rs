@@ -86,7 +86,7 @@ fn a_phone_without_path_support_gets_no_path_back_and_without_path_nothing_chang
 
 #[test]
 fn an_unreadable_path_gets_400_and_changes_nothing() {
-    let too_many = vec![PROXY; MAX_PATH + 1].join(", ");
+    let too_many = [PROXY; MAX_PATH + 1].join(", ");
     let long = format!("<sip:{}.example;lr>", "a".repeat(600));
     for bad in [
         "<sip:192.0.2.1;lr",

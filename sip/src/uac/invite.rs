@@ -273,6 +273,25 @@ mod tests {
         assert!(cancel.starts_with("CANCEL sip:5550199@127.0.0.1:5060 SIP/2.0"));
         assert!(cancel.contains("CSeq: 1 CANCEL") && cancel.contains("branch=z9hG4bKx"));
         assert!(!cancel.contains("Contact") && !cancel.contains("v=0"));
+        // Along a registered phone's Path: Route headers in order, kept
+        // in the CANCEL.
+        let routed = OutgoingCall {
+            route: vec![
+                "<sip:192.0.2.1;lr;received=sip:10.0.0.7:5062>".into(),
+                "<sip:b;lr>".into(),
+            ],
+            ..call.clone()
+        };
+        let via = typed::Via::parse("SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKy").expect("via");
+        let text = invite(&routed, &target, &ids, local, via, "ua").unwrap();
+        let expected = "Max-Forwards: 70\r\nRoute: <sip:192.0.2.1;lr;received=sip:10.0.0.7:5062>\r\nRoute: <sip:b;lr>\r\n";
+        assert!(text.to_string().contains(expected), "{text}");
+        assert!(text
+            .to_string()
+            .starts_with("INVITE sip:5550199@127.0.0.1:5060 SIP/2.0"));
+        assert!(super::cancel(&text, ids.cseq)
+            .to_string()
+            .contains("Route: <sip:b;lr>"));
         let empty = OutgoingCall {
             from_user: " ".into(),
             ..call
