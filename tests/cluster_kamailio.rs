@@ -4,9 +4,14 @@
 //! answers 503, Kamailio sends every new call to the other node, and the
 //! drained node's call in progress goes on until its caller hangs up. A
 //! node killed with SIGKILL: Kamailio sends new calls to the other, and the
-//! killed node marks its call `interrupted` when it starts again.
+//! killed node marks its call `interrupted` when it starts again. Two
+//! nodes sharing a PostgreSQL store: a phone that registered through
+//! Kamailio (reaching one node) is rung by both, along its Path through
+//! Kamailio.
 
 mod common;
+#[path = "../src/sql/testpg.rs"]
+mod testpg;
 
 use std::net::{SocketAddr, UdpSocket};
 use std::path::Path;
@@ -246,4 +251,128 @@ fn a_killed_node_loses_no_new_call_and_marks_its_call_interrupted_at_restart() {
     assert_eq!(held["end_reason"], "interrupted", "{held}");
     phone.kill().ok();
     phone.wait().ok();
+}
+
+/// A node with a phone account and no fixed phone, on the store at `url`.
+fn registrar_node(url: &str) -> Service {
+    Service::start_custom(
+        "",
+        "",
+        &format!(
+            "[line.policy]\nallowlist = [\"{CALLER}\"]\n\n[[line.account]]\n\
+             user = \"kitchen\"\npassword = \"kitchen-secret\"\n\n[store]\nurl = {url:?}\n"
+        ),
+        &["*"],
+        &[],
+        |_| {},
+    )
+}
+
+/// The INVITEs in a SIPp message log: each one's Call-ID and Via lines.
+fn invites_received(log: &str) -> Vec<(String, Vec<String>)> {
+    log.split("message received")
+        .filter_map(|msg| {
+            let lines: Vec<&str> = msg.lines().map(str::trim).collect();
+            lines.iter().find(|l| l.starts_with("INVITE sip:"))?;
+            let header = |name: &str| {
+                lines
+                    .iter()
+                    .filter(|l| l.to_ascii_lowercase().starts_with(name))
+                    .map(|l| l.to_string())
+                    .collect::<Vec<_>>()
+            };
+            let call_id = header("call-id:").first()?.clone();
+            Some((call_id, header("via:")))
+        })
+        .collect()
+}
+
+#[test]
+fn a_phone_registered_through_one_node_is_rung_by_both_along_its_path() {
+    let url = testpg::fresh_database();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let phone_port = common::free_port();
+    // One after the other: the first migrates the shared database.
+    let a = registrar_node(&url);
+    let b = registrar_node(&url);
+    let kamailio = Kamailio::start(&[a.addr, b.addr]);
+
+    let target = kamailio.addr.to_string();
+    let args = [target.as_str(), "-s", "kitchen", "-au", "kitchen"];
+    let out = common::sipp_peer(
+        dir.path(),
+        "phone_register.xml",
+        phone_port,
+        &[&args[..], &["-ap", "kitchen-secret"]].concat(),
+        "register_messages.log",
+    )
+    .output()
+    .expect("run sipp as the registering phone");
+    let wire =
+        std::fs::read_to_string(dir.path().join("register_messages.log")).unwrap_or_default();
+    assert!(
+        out.status.success(),
+        "{}\n{wire}\nkamailio:\n{}\nA:\n{}\nB:\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        kamailio.log(),
+        a.log(),
+        b.log()
+    );
+    let registered_on = |svc: &Service| svc.log().contains("phone registered");
+    assert!(
+        registered_on(&a) != registered_on(&b),
+        "the REGISTER lands on one node"
+    );
+    // The other node reads the store's bindings every second.
+    std::thread::sleep(Duration::from_millis(2500));
+
+    let mut phone = Command::new("sipp")
+        .current_dir(dir.path())
+        .arg("-sf")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/sipp/phone.xml"))
+        .args(["-i", "127.0.0.1", "-p", &phone_port.to_string()])
+        .args(["-mp", &common::sipp_media_port().to_string()])
+        .args(["-nostdin", "-timeout", "120s"])
+        .args(["-trace_msg", "-message_file", "phone_messages.log"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run sipp as the phone");
+    std::thread::sleep(Duration::from_millis(500));
+    const CALLS: usize = 6;
+    let out = callers(&kamailio, CALLS, dir.path());
+    phone.kill().ok();
+    phone.wait().ok();
+    let wire = std::fs::read_to_string(dir.path().join("phone_messages.log")).unwrap_or_default();
+    assert!(
+        out.status.success(),
+        "sipp: {}\nphone:\n{wire}\nkamailio:\n{}\nA:\n{}\nB:\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        kamailio.log(),
+        a.log(),
+        b.log()
+    );
+    // One shared call log: every call bridged to the registered phone.
+    assert_eq!(bridged(&a), CALLS, "{wire}");
+
+    // Every call rang the phone through Kamailio (its Via on top), and
+    // both nodes rang it (a node's Via below Kamailio's).
+    let mut invites = invites_received(&wire);
+    invites.sort();
+    invites.dedup_by(|x, y| x.0 == y.0);
+    assert_eq!(invites.len(), CALLS, "{wire}");
+    let via_of = |addr: SocketAddr| format!("127.0.0.1:{}", addr.port());
+    let from = |node: SocketAddr| {
+        invites
+            .iter()
+            .filter(|(_, vias)| {
+                vias.first()
+                    .is_some_and(|v| v.contains(&via_of(kamailio.addr)))
+                    && vias.iter().skip(1).any(|v| v.contains(&via_of(node)))
+            })
+            .count()
+    };
+    let (by_a, by_b) = (from(a.addr), from(b.addr));
+    assert_eq!(by_a + by_b, CALLS, "{wire}");
+    assert!(by_a >= 1 && by_b >= 1, "A rang {by_a}, B {by_b}: {wire}");
 }

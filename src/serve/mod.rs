@@ -32,6 +32,7 @@ pub mod recognizers;
 pub mod recording;
 pub mod reload;
 pub mod shared;
+mod shared_bindings;
 pub mod trunk;
 pub mod wait;
 
@@ -132,6 +133,11 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
     );
 
     let registrations = crate::serve::trunk::spawn(&shared.lines().config, &endpoint, &shutdown_rx);
+    shared_bindings::spawn(
+        &shared.store_at,
+        shared.registrar.as_ref(),
+        shutdown_rx.clone(),
+    );
     let gate = admission::Gate::new(shared.service.admission(), endpoint.clone());
     tokio::spawn(gate.clone().watch_lag(shutdown_rx.clone()));
     cluster::spawn_watcher(&shared, shutdown_rx.clone());

@@ -349,6 +349,14 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         PRIMARY KEY (clear_id, node)
     );",
     },
+    // 15: a registered phone's Path (RFC 3327), the proxies a call to it
+    // goes through, as a JSON array of name-addrs (NULL when it registered
+    // directly); and an index for reading the live bindings, which nodes
+    // sharing a store do every second.
+    Migration::same(
+        "ALTER TABLE registrations ADD COLUMN path TEXT;
+    CREATE INDEX registrations_by_expiry ON registrations (expires_at);",
+    ),
 ];
 
 /// Brings the schema up to date in one immediate transaction, so two

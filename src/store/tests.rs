@@ -11,6 +11,7 @@ mod listened;
 mod policy_tags;
 mod publish;
 mod query;
+mod registrations_path;
 mod table;
 mod tags_risk;
 
@@ -395,6 +396,7 @@ fn registrations_survive_reopening_and_lapse(backend: Backend) {
         user: "kitchen".into(),
         contact: contact.into(),
         source: "192.0.2.5:5062".parse().expect("addr"),
+        path: vec![],
         call_id: "reg-1".into(),
         cseq: 7,
         expires_at,
