@@ -1,4 +1,4 @@
-//! A registered phone's Path in the store (migration 14): kept with its
+//! A registered phone's Path in the store (migration 15): kept with its
 //! binding and read back in order; and the live bindings read by nodes
 //! sharing the store, which leave lapsed rows alone.
 
