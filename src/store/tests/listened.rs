@@ -12,7 +12,10 @@ fn a_log_from_before_gets_the_column_empty(backend: Backend) {
     migrate_with(&conn, "test", &MIGRATIONS[..12]).expect("version 12");
     drop(conn);
     let store = dir.open().expect("migrates");
-    assert_eq!(store.schema_version().expect("version"), 13);
+    assert_eq!(
+        store.schema_version().expect("version"),
+        MIGRATIONS.len() as i64
+    );
     let id = store.call_started(&new_call("a", at(0))).expect("started");
     assert_eq!(store.list_calls(1).expect("list")[0].listened, None);
     store.set_listened(id, "partial").expect("set");
