@@ -35,7 +35,9 @@ as_pg() {
 }
 pids=""
 stop() {
-    trap - EXIT INT TERM
+    # A second Ctrl-C reaches the nodes (they stop at once) but not this.
+    trap '' INT TERM
+    trap - EXIT
     for pid in $pids; do kill "$pid" 2>/dev/null || true; done
     for pid in $pids; do wait "$pid" 2>/dev/null || true; done
     as_pg "$pg_bin/pg_ctl" -D "$dir/pg" stop -m fast >/dev/null 2>&1 || true
