@@ -211,8 +211,8 @@ pub enum UserCmd {
 #[derive(Subcommand, Debug)]
 pub enum LinesCmd {
     /// Store the lines of a file (FILE.csv or FILE.toml), checked with the
-    /// configuration file's lines; a running service applies them on
-    /// reload (SIGHUP).
+    /// configuration file's lines; a running service applies them within
+    /// a few seconds.
     Import {
         #[command(flatten)]
         config: ConfigArgs,

@@ -7,7 +7,8 @@
 //! their check at start (`addresses`), the phones' registrar (`accounts`),
 //! a call's task (`call`), room on the disk (`disk`), the line-clear
 //! callback runner (`lineclear`), the reloadable lines (`lineset`) and
-//! reloading them on SIGHUP (`reload`), the recognizer threads
+//! reloading them on SIGHUP (`reload`) or when another node changes the
+//! stored lines (`lines_watch`), the recognizer threads
 //! (`recognizers`), trusted-contact alerts (`alerts`), recordings
 //! (`recording`), trunk registration (`trunk`), what every call shares
 //! (`shared`), the small async waits (`wait`), admission by load
@@ -26,6 +27,7 @@ pub mod console_lines;
 pub mod disk;
 mod drain;
 pub mod lineclear;
+pub mod lines_watch;
 pub mod lineset;
 pub mod metrics;
 pub mod recognizers;
@@ -124,6 +126,11 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
     let service_lines = console_lines::ServiceLines::new(&shared, file_lines, reload::swap_in);
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let console = start_console(&shared, service_lines.clone(), live, shutdown_rx.clone()).await?;
+    lines_watch::spawn(
+        service_lines.clone(),
+        shared.store_at.clone(),
+        shutdown_rx.clone(),
+    );
     info!(
         listen = %endpoint.local_addr(),
         data_dir = %shared.data_dir.display(),

@@ -357,6 +357,29 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         "ALTER TABLE registrations ADD COLUMN path TEXT;
     CREATE INDEX registrations_by_expiry ON registrations (expires_at);",
     ),
+    // 16: an alert claimed by one node's delivery thread while it sends
+    // it (several nodes on one database): who claimed it last and until
+    // when; another node may take it once the claim has expired.
+    Migration {
+        sqlite: "ALTER TABLE alerts ADD COLUMN claimed_by TEXT;
+    ALTER TABLE alerts ADD COLUMN claimed_until_ms INTEGER;",
+        postgres: "ALTER TABLE alerts ADD COLUMN claimed_by TEXT;
+    ALTER TABLE alerts ADD COLUMN claimed_until_ms BIGINT;",
+    },
+    // 17: a counter bumped in the same transaction as every change of the
+    // stored lines, so each node notices another's change.
+    Migration {
+        sqlite: "CREATE TABLE config_version (
+        id       INTEGER PRIMARY KEY CHECK (id = 1),
+        version  INTEGER NOT NULL
+    );
+    INSERT INTO config_version (id, version) VALUES (1, 0);",
+        postgres: "CREATE TABLE config_version (
+        id       BIGINT PRIMARY KEY CHECK (id = 1),
+        version  BIGINT NOT NULL
+    );
+    INSERT INTO config_version (id, version) VALUES (1, 0);",
+    },
 ];
 
 /// Brings the schema up to date in one immediate transaction, so two

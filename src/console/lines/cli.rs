@@ -3,7 +3,8 @@
 //! An import stores each line of the file (replacing a stored line of the
 //! same name), checked together with the configuration file's lines by
 //! the configuration's rules, all or nothing, and audited with actor
-//! `cli`; a running service takes them on its next reload (SIGHUP).
+//! `cli`; a running service takes them within a few seconds (it polls
+//! the store's configuration version).
 //! Export writes the stored lines (with `--all`, every line as it runs:
 //! the file's merged with the stored).
 //!
@@ -26,7 +27,7 @@ pub fn run(command: LinesCmd) -> anyhow::Result<ExitCode> {
             let config = config.load()?;
             let imported = import(&config, &file)?;
             println!(
-                "{imported} lines imported into {}; a running service applies them on reload (SIGHUP)",
+                "{imported} lines imported into {}; a running service applies them within a few seconds",
                 crate::store::Location::of(&config)
             );
             Ok(ExitCode::SUCCESS)

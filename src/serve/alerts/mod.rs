@@ -31,7 +31,15 @@
 //! [`DeliverySettings::max_attempts`] or [`DeliverySettings::max_age`]
 //! keeps its `last_error` and gets `next_attempt_at_ms` =
 //! [`GAVE_UP_MS`]: it is never tried again.
+//!
+//! Several nodes on one database: a delivery thread claims an alert
+//! before each attempt (`claim`), so each alert is POSTed once across
+//! the nodes, except by a node that dies mid-POST: its claim expires and
+//! another node tries the alert again (at least once in that case).
+//! `claimed_by` names the thread that last claimed the alert. On SQLite
+//! (one node) claims left by a crash are released at start.
 
+mod claim;
 mod types;
 mod worker;
 
@@ -40,6 +48,8 @@ use types::{Msg, NewAlert};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_claim;
 
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};

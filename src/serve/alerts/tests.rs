@@ -14,9 +14,9 @@ use crate::store::{Location, Store};
 
 /// One request as the receiver read it: the head lower-cased, the body.
 #[derive(Clone, Debug)]
-struct Request {
-    head: String,
-    body: String,
+pub(super) struct Request {
+    pub(super) head: String,
+    pub(super) body: String,
 }
 
 /// A tiny webhook receiver on 127.0.0.1: answers each request with the
@@ -74,7 +74,7 @@ impl Receiver {
     }
 }
 
-fn read_request(stream: &TcpStream) -> Option<Request> {
+pub(super) fn read_request(stream: &TcpStream) -> Option<Request> {
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     let mut reader = BufReader::new(stream);
     let mut head = String::new();
@@ -102,7 +102,7 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
 }
 
 /// A migrated call log on `backend`, and where it is.
-fn call_log(backend: Backend) -> (TestDb, Location) {
+pub(super) fn call_log(backend: Backend) -> (TestDb, Location) {
     let db = TestDb::new(backend);
     db.open().unwrap();
     let at = db.location().clone();
@@ -110,7 +110,7 @@ fn call_log(backend: Backend) -> (TestDb, Location) {
 }
 
 /// A connection of the test's own to the call log at `at`.
-fn connect(at: &Location) -> Connection {
+pub(super) fn connect(at: &Location) -> Connection {
     Store::open_at(at).unwrap().into_connection()
 }
 
@@ -151,7 +151,7 @@ fn stored(path: &Location) -> Vec<StoredAlert> {
 }
 
 /// Polls `check` until it holds or a generous deadline passes.
-fn eventually(check: impl Fn() -> bool) -> bool {
+pub(super) fn eventually(check: impl Fn() -> bool) -> bool {
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
         if check() {
@@ -162,7 +162,7 @@ fn eventually(check: impl Fn() -> bool) -> bool {
     check()
 }
 
-fn fast() -> DeliverySettings {
+pub(super) fn fast() -> DeliverySettings {
     DeliverySettings {
         timeout: Duration::from_secs(2),
         max_attempts: 20,
@@ -172,7 +172,7 @@ fn fast() -> DeliverySettings {
     }
 }
 
-fn alert(call_id: &str) -> Alert {
+pub(super) fn alert(call_id: &str) -> Alert {
     Alert {
         line: "home".to_owned(),
         caller: "+4930123456".to_owned(),

@@ -6,9 +6,10 @@
 use std::sync::mpsc::{self, RecvTimeoutError, TryRecvError};
 use std::time::Duration;
 
-use crate::sql::{params, Connection, OptionalExtension};
+use crate::sql::{params, Connection};
 use crate::store::{Location, Store};
 
+use super::claim::{self, Outcome, Row};
 use super::types::{origin, AlertError, DeliverySettings, Msg, NewAlert, GAVE_UP_MS};
 use crate::config::webhook::validate_url;
 
@@ -26,31 +27,13 @@ pub(super) fn open(at: &Location) -> Result<Connection, AlertError> {
         .into_connection())
 }
 
-/// An undelivered alert as stored.
-struct Row {
-    id: i64,
-    call_id: String,
-    url: String,
-    payload: String,
-    created_at_ms: i64,
-    attempts: i64,
-    last_error: Option<String>,
-}
-
-/// What to write back to a row after an attempt (or giving up).
-struct Outcome {
-    id: i64,
-    attempts: i64,
-    delivered_at_ms: Option<i64>,
-    next_attempt_at_ms: i64,
-    last_error: Option<String>,
-}
-
 pub(super) struct Worker {
     conn: Connection,
     agent: ureq::Agent,
     settings: DeliverySettings,
     rx: mpsc::Receiver<Msg>,
+    /// This thread's name in the claims it makes.
+    me: String,
     /// Outcomes the call log refused; written before any new attempt, so a
     /// delivered alert is never sent twice because its row says pending.
     unrecorded: Vec<Outcome>,
@@ -69,6 +52,10 @@ impl Worker {
             [GAVE_UP_MS],
             |row| row.get(0),
         )?;
+        let released = claim::release_stale(&conn)?;
+        if released > 0 {
+            tracing::info!(released, "alerts an earlier run was sending are retried");
+        }
         if pending > 0 {
             tracing::info!(
                 pending,
@@ -86,6 +73,7 @@ impl Worker {
             agent: ureq::Agent::new_with_config(config),
             settings,
             rx,
+            me: claim::worker_name(),
             unrecorded: Vec::new(),
         })
     }
@@ -160,40 +148,21 @@ impl Worker {
         }
     }
 
-    /// The due alert to try next: never tried first, then the longest due.
+    /// Claims the due alert to try next: never tried first, then the
+    /// longest due, and none another node is sending.
     fn next_due(&self, now_ms: i64) -> Result<Option<Row>, crate::sql::Error> {
-        self.conn
-            .query_row(
-                "SELECT id, call_id, url, payload, created_at_ms, attempts, last_error
-                 FROM alerts
-                 WHERE delivered_at_ms IS NULL AND next_attempt_at_ms <= ?1
-                 ORDER BY attempts, next_attempt_at_ms, id
-                 LIMIT 1",
-                [now_ms],
-                |row| {
-                    Ok(Row {
-                        id: row.get(0)?,
-                        call_id: row.get(1)?,
-                        url: row.get(2)?,
-                        payload: row.get(3)?,
-                        created_at_ms: row.get(4)?,
-                        attempts: row.get(5)?,
-                        last_error: row.get(6)?,
-                    })
-                },
-            )
-            .optional()
+        let claim_ms = duration_ms(self.settings.timeout.saturating_add(claim::CLAIM_MARGIN));
+        claim::next_due(
+            &self.conn,
+            &self.me,
+            now_ms,
+            now_ms.saturating_add(claim_ms),
+        )
     }
 
     /// How long to sleep when nothing is due at `now_ms`.
     fn wait_for_next(&self, now_ms: i64) -> Duration {
-        let next: Result<Option<i64>, _> = self.conn.query_row(
-            "SELECT MIN(next_attempt_at_ms) FROM alerts
-             WHERE delivered_at_ms IS NULL AND next_attempt_at_ms < ?1",
-            [GAVE_UP_MS],
-            |row| row.get(0),
-        );
-        match next {
+        match claim::next_wake(&self.conn) {
             Ok(Some(at)) => {
                 let ms = u64::try_from(at.saturating_sub(now_ms)).unwrap_or(0);
                 Duration::from_millis(ms).min(IDLE_WAIT)
@@ -312,18 +281,12 @@ impl Worker {
     }
 
     fn write(&self, outcome: &Outcome) -> Result<(), crate::sql::Error> {
-        self.conn.execute(
-            "UPDATE alerts SET attempts = ?2, delivered_at_ms = ?3,
-                next_attempt_at_ms = ?4, last_error = ?5
-             WHERE id = ?1",
-            params![
-                outcome.id,
-                outcome.attempts,
-                outcome.delivered_at_ms,
-                outcome.next_attempt_at_ms,
-                outcome.last_error
-            ],
-        )?;
+        if !claim::write(&self.conn, &self.me, now_ms(), outcome)? {
+            tracing::info!(
+                alert = outcome.id,
+                "alert delivered or taken over by another node meanwhile; this attempt is not recorded"
+            );
+        }
         Ok(())
     }
 }

@@ -1,0 +1,106 @@
+#!/bin/sh
+# Starts a throwaway cluster on loopback: a PostgreSQL server in a
+# temporary directory, two linewarden nodes sharing its database, and
+# Kamailio in front of them (deploy/kamailio/kamailio.cfg). Prints how to
+# reach them; Ctrl-C (or any exit) stops everything and removes the
+# directory (SIGTERM drains the nodes first: up to drain_secs while calls
+# go on). See docs/cluster.md.
+#
+# Usage: deploy/cluster/start.sh [LINEWARDEN_BINARY]
+#   (default: target/debug/linewarden, then linewarden on the PATH)
+# Environment: SIP_PORT (Kamailio, default 5060), NODE_PORTS (default
+# "5071 5072"), CONSOLE_PORTS (default "8081 8082").
+set -eu
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${1:-}
+if [ -z "$bin" ]; then
+    if [ -x "$root/target/debug/linewarden" ]; then bin="$root/target/debug/linewarden"
+    else bin=$(command -v linewarden) || { echo "no linewarden binary: cargo build first" >&2; exit 1; }
+    fi
+fi
+sip_port=${SIP_PORT:-5060}
+node_ports=${NODE_PORTS:-"5071 5072"}
+console_ports=${CONSOLE_PORTS:-"8081 8082"}
+
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -n "$pg_bin" ] || pg_bin=$(dirname "$(command -v pg_ctl)")
+[ -x "$pg_bin/pg_ctl" ] || { echo "no pg_ctl found: install postgresql" >&2; exit 1; }
+command -v kamailio >/dev/null || { echo "no kamailio: install kamailio" >&2; exit 1; }
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/linewarden-cluster.XXXXXX")
+chmod 755 "$dir"
+as_pg() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+pids=""
+stop() {
+    # A second Ctrl-C reaches the nodes (they stop at once) but not this.
+    trap '' INT TERM
+    trap - EXIT
+    for pid in $pids; do kill "$pid" 2>/dev/null || true; done
+    for pid in $pids; do wait "$pid" 2>/dev/null || true; done
+    as_pg "$pg_bin/pg_ctl" -D "$dir/pg" stop -m fast >/dev/null 2>&1 || true
+    rm -rf "$dir"
+    echo "stopped; $dir removed"
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+# PostgreSQL: no TCP, a Unix socket in the temporary directory.
+mkdir "$dir/pg"
+[ "$(id -u)" = 0 ] && chown postgres: "$dir" "$dir/pg"
+as_pg "$pg_bin/initdb" -D "$dir/pg" -U postgres --auth=trust --no-locale -E UTF8 >"$dir/initdb.log"
+as_pg "$pg_bin/pg_ctl" -D "$dir/pg" -l "$dir/postgres.log" \
+    -o "-c listen_addresses= -k $dir" -w start >/dev/null
+# The cluster's own `postgres` database: the cluster is for this run only.
+url="host=$dir user=postgres dbname=postgres"
+
+# The linewarden nodes: one database, each its own data directory
+# (recordings), SIP and RTP ports, console; SIGTERM drains.
+set -- $console_ports
+n=0
+list="$dir/dispatcher.list"
+: >"$list"
+for port in $node_ports; do
+    n=$((n + 1))
+    console=$1; shift || true
+    rtp=$((30000 + n * 1000))
+    mkdir -p "$dir/node$n"
+    cat >"$dir/node$n/linewarden.toml" <<TOML
+[service]
+listen = "127.0.0.1:$port"
+data_dir = "$dir/node$n/data"
+rtp_ports = { first = $rtp, last = $((rtp + 199)) }
+drain_secs = 30
+
+[store]
+url = "$url"
+
+[console]
+listen = "127.0.0.1:$console"
+
+[[line]]
+name = "home"
+numbers = ["*"]
+TOML
+    "$bin" serve --config "$dir/node$n/linewarden.toml" 2>"$dir/node$n/service.log" &
+    pids="$pids $!"
+    echo "1 sip:127.0.0.1:$port" >>"$list"
+    echo "node $n: SIP 127.0.0.1:$port, console http://127.0.0.1:$console, log $dir/node$n/service.log"
+done
+
+kamailio -f "$root/deploy/kamailio/kamailio.cfg" -DD -E -m 64 -M 8 \
+    -A "LISTEN=udp:127.0.0.1:$sip_port" -A "DISPATCHER_LIST=\"$list\"" \
+    -P "$dir/kamailio.pid" -Y "$dir" 2>"$dir/kamailio.log" &
+pids="$pids $!"
+
+cat <<TEXT
+Kamailio: sip:127.0.0.1:$sip_port (calls are spread over the nodes), log $dir/kamailio.log
+Database: $url
+Add a console user: $bin user add --role admin NAME --config $dir/node1/linewarden.toml
+Calls go to Kamailio (a SIPp caller that follows Record-Route, such as
+benches/sipp/caller.xml: sipp 127.0.0.1:$sip_port -sf benches/sipp/caller.xml -i 127.0.0.1 -m 1 -nostdin).
+Ctrl-C stops everything.
+TEXT
+wait
