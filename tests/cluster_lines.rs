@@ -12,7 +12,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{assert_ok, sipp, Service};
+use common::{sipp, Service};
 use console_support::{password, Client, Console};
 
 /// A valid UK number (Ofcom's drama range).
@@ -48,10 +48,12 @@ fn add_admin(svc: &Service, name: &str) {
     );
 }
 
-/// One call from `CALLER` to `svc`; its `policy` once it has ended.
+/// One call from `CALLER` to `svc`; its `policy` once it has ended. What
+/// the caller hears is not the point here: the line has no phone, so an
+/// allowlisted call may be ended by the service before SIPp's own BYE
+/// (which SIPp counts as a failure); the policy B applied is.
 fn call_policy(svc: &Service, call_id: &str) -> String {
-    let out = sipp(svc, "uac_pass.xml", call_id, &["-set", "caller", CALLER]);
-    assert_ok(&out, svc, call_id);
+    sipp(svc, "uac_pass.xml", call_id, &["-set", "caller", CALLER]);
     let call = svc.wait_call(call_id, |c| !c["ended_at"].is_null());
     call["policy"].as_str().unwrap_or_default().to_owned()
 }
