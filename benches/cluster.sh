@@ -15,8 +15,14 @@
 # cores with SIPp: on a 2-core box two nodes add failover and draining,
 # not capacity.
 #
+# With LISTEN=N it also places N calls at once with about 7 s of speech
+# each (benches/listen-capacity.xml), speech recognition on, and prints for
+# each setup how many were fully, partly and not listened to (the call
+# logs' `listened`) and two's fully listened calls over one's.
+#
 #   benches/cluster.sh                 # rates 300 600 900
 #   benches/cluster.sh 500 1000
+#   LISTEN=150 benches/cluster.sh 300
 #   LINEWARDEN=path/to/linewarden benches/cluster.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,8 +51,65 @@ start_node() {
     server=""
 }
 
+# A node with speech recognition on (the challenge passed with 5, nothing
+# recorded), for the listening runs; appends its pid to nodes.
+start_listening_node() {
+    local port=$1
+    cat > "$work/listen-$port.toml" <<TOML
+[service]
+listen = "127.0.0.1:$port"
+data_dir = "$work/data-$port"
+rtp_ports = { first = $2, last = $3 }
+[speech]
+engine = "pocketsphinx"
+[[line]]
+name = "bench"
+numbers = ["*"]
+[line.screening]
+challenge_digit = 5
+record = false
+TOML
+    "$bin" serve --config "$work/listen-$port.toml" >/dev/null 2>"$work/listen-$port.log" &
+    nodes+=($!)
+    for _ in $(seq 1 200); do
+        grep -qs "linewarden is running" "$work/listen-$port.log" && return
+        sleep 0.1
+    done
+    echo "node $port did not start:" >&2; cat "$work/listen-$port.log" >&2; exit 1
+}
+
+# N calls with speech at once to one node or two behind Kamailio; prints
+# the row and sets $full.
+listen_run() {
+    local setup=$1 n=$2 base target p count
+    base=$((31000 + RANDOM % 7000))
+    start_listening_node $((base + 2)) 20000 24999
+    target="127.0.0.1:$((base + 2))"
+    if [ "$setup" = two ]; then
+        start_listening_node $((base + 3)) 25000 29999
+        start_kamailio_front "$base" $((base + 2)) $((base + 3))
+        target="127.0.0.1:$base"
+    fi
+    sleep 1
+    (cd "$work" && sipp -sf "$listen_xml" -s 5550000 -i 127.0.0.1 -p $((base + 4)) \
+        -mp 61000 -m "$n" -l "$n" -r "$n" -rp 1000 -timeout 120s -nostdin \
+        "$target" >/dev/null 2>&1) || true
+    sleep 5  # the last utterances decoded and logged
+    full=0; local partial=0 none=0 json
+    for p in $((base + 2)) $((base + 3)); do
+        [ -f "$work/listen-$p.toml" ] || continue
+        json=$("$bin" calls --json --limit 100000 --config "$work/listen-$p.toml" 2>/dev/null || true)
+        full=$((full + $(grep -c '"listened":"full"' <<<"$json" || true)))
+        partial=$((partial + $(grep -c '"listened":"partial"' <<<"$json" || true)))
+        none=$((none + $(grep -c '"listened":"none"' <<<"$json" || true)))
+        rm -f "$work/listen-$p.toml"
+    done
+    stop_all
+    printf '%5s %-5s %7s %7s %7s\n' "$n" "$setup" "$full" "$partial" "$none"
+}
+
 start_kamailio_front() {
-    local port=$1; shift
+    local port=$1 n; shift
     : > "$work/dispatcher.list"
     for n in "$@"; do echo "1 sip:127.0.0.1:$n" >> "$work/dispatcher.list"; done
     kamailio -f deploy/kamailio/kamailio.cfg -DD -E -m 256 -M 8 \
@@ -92,6 +155,7 @@ measure() {
         "$(echo "scale=2; ($after - $before) / $hz" | bc)"
 }
 
+listen_xml="$(pwd)/benches/listen-capacity.xml"
 echo "machine: $(nproc) CPU(s); $secs s of calls per rate, each held 1 s"
 printf '%5s %-5s %7s %7s %8s %7s %7s\n' rate setup ok failed retrans ok_cps cpu_s
 for rate in "${rates[@]}"; do
@@ -101,3 +165,13 @@ for rate in "${rates[@]}"; do
         printf '%5s two/one successful calls/s: %s\n' "$rate" "$(echo "scale=2; $two / $one" | bc)"
     fi
 done
+
+if [ -n "${LISTEN:-}" ]; then
+    echo "$LISTEN calls at once, ~7 s of speech each, recognition on"
+    printf '%5s %-5s %7s %7s %7s\n' calls setup full partial none
+    listen_run one "$LISTEN"; one=$full
+    listen_run two "$LISTEN"; two=$full
+    if [ "$one" -gt 0 ]; then
+        printf 'two/one fully listened calls: %s\n' "$(echo "scale=2; $two / $one" | bc)"
+    fi
+fi
