@@ -69,19 +69,15 @@ numbers = ["*"]
 challenge_digit = 5
 record = false
 TOML
-    "$bin" serve --config "$work/listen-$port.toml" >/dev/null 2>"$work/listen-$port.log" &
-    nodes+=($!)
-    for _ in $(seq 1 200); do
-        grep -qs "linewarden is running" "$work/listen-$port.log" && return
-        sleep 0.1
-    done
-    echo "node $port did not start:" >&2; cat "$work/listen-$port.log" >&2; exit 1
+    serve_config "$work/listen-$port.toml" "$work/listen-$port.log"
+    nodes+=("$server")
+    server=""
 }
 
 # N calls with speech at once to one node or two behind Kamailio; prints
 # the row and sets $full.
 listen_run() {
-    local setup=$1 n=$2 base target p count
+    local setup=$1 n=$2 base target p
     base=$((31000 + RANDOM % 7000))
     start_listening_node $((base + 2)) 20000 24999
     target="127.0.0.1:$((base + 2))"
