@@ -10,7 +10,6 @@ mod common;
 #[path = "../src/sql/testpg.rs"]
 mod testpg;
 
-use std::process::Output;
 use std::time::{Duration, Instant};
 
 use common::{assert_ok, Service};
@@ -52,20 +51,7 @@ fn a_callback_on_node_b_clears_the_caller_held_on_node_a_before_it_dials() {
     let url = testpg::fresh_database();
     let trunk_port = common::free_port();
     let trunk_dir = tempfile::tempdir().expect("dir");
-    let trunk = {
-        let dir = trunk_dir.path().to_path_buf();
-        std::thread::spawn(move || -> Output {
-            common::sipp_peer(
-                &dir,
-                "trunk_callout.xml",
-                trunk_port,
-                &[],
-                "trunk_messages.log",
-            )
-            .output()
-            .expect("run sipp as the trunk")
-        })
-    };
+    let trunk = common::sipp_trunk(trunk_dir.path(), trunk_port);
     let mut a = node(trunk_port, &url);
     let mut b = node(trunk_port, &url);
     wait_log(&a, "cluster: this node's name in the store");

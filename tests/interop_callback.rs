@@ -8,8 +8,6 @@
 
 mod common;
 
-use std::process::Output;
-
 use common::{assert_ok, Service};
 
 fn config(trunk_port: u16) -> String {
@@ -26,16 +24,6 @@ username = \"flat12\"
 password = \"trunk-secret\"
 "
     )
-}
-
-/// SIPp as the provider's trunk, taking one call in `dir`.
-fn trunk(dir: &std::path::Path, port: u16) -> std::thread::JoinHandle<Output> {
-    let dir = dir.to_path_buf();
-    std::thread::spawn(move || {
-        common::sipp_peer(&dir, "trunk_callout.xml", port, &[], "trunk_messages.log")
-            .output()
-            .expect("run sipp as the trunk")
-    })
 }
 
 fn register(svc: &Service, port: u16) {
@@ -65,7 +53,7 @@ fn register(svc: &Service, port: u16) {
 fn dialling_101_clears_the_line_then_calls_out_through_the_trunk() {
     let trunk_port = common::free_port();
     let trunk_dir = tempfile::tempdir().expect("dir");
-    let trunk = trunk(trunk_dir.path(), trunk_port);
+    let trunk = common::sipp_trunk(trunk_dir.path(), trunk_port);
     let mut svc = Service::start_with_phones(&config(trunk_port), &[]);
     let phone_port = common::free_port();
     register(&svc, phone_port);
@@ -167,7 +155,7 @@ fn arbitrary_numbers_and_strangers_are_refused_and_logged() {
 fn star_55_rings_back_with_the_menu_and_1_calls_101() {
     let trunk_port = common::free_port();
     let trunk_dir = tempfile::tempdir().expect("dir");
-    let trunk = trunk(trunk_dir.path(), trunk_port);
+    let trunk = common::sipp_trunk(trunk_dir.path(), trunk_port);
     let mut svc = Service::start_with_phones(&config(trunk_port), &[]);
     let phone_port = common::free_port();
     register(&svc, phone_port);

@@ -607,3 +607,15 @@ pub fn kitchen_phone(
         .output()
         .expect("run sipp as the phone")
 }
+
+/// SIPp as the provider's trunk (`trunk_callout.xml`: challenges one
+/// INVITE with 401, then takes the call), on `port` in the background; its
+/// messages in `dir/trunk_messages.log`.
+pub fn sipp_trunk(dir: &Path, port: u16) -> std::thread::JoinHandle<Output> {
+    let dir = dir.to_path_buf();
+    std::thread::spawn(move || {
+        sipp_peer(&dir, "trunk_callout.xml", port, &[], "trunk_messages.log")
+            .output()
+            .expect("run sipp as the trunk")
+    })
+}
