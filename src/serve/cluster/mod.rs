@@ -21,9 +21,8 @@ use tracing::{info, warn};
 
 use crate::serve::shared::Shared;
 use crate::store::Location;
-use common::{now_ms, open, ANSWER_WAIT, DEAD_AFTER};
+use common::{node_name, now_ms, open, shared_store, ANSWER_WAIT, DEAD_AFTER};
 
-pub use common::{node_name, shared_store};
 pub use watch::spawn_watcher;
 
 /// A line-clear request to the other nodes, open until [`RemoteClear::close`].
