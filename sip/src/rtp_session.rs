@@ -1,6 +1,7 @@
 //! One call's RTP stream: the only media code that touches a socket.
 //!
-//! Owns: the RTP socket and its 20 ms clock — sending prompt audio (or
+//! Owns: the RTP socket and its 20 ms ticks (run late while the stream
+//! is idle: [`crate::media::pacing`]) — sending prompt audio (or
 //! silence, sent only as a keepalive: [`SendGate`]) with our own SSRC,
 //! sequence numbers and timestamps; symmetric
 //! latching through [`Latch`] (we send to where the caller's media really
@@ -16,21 +17,25 @@
 //! Does not own: what to play (call control sends [`MediaCommand`]s) or files
 //! (the sink is the application's).
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::Instant;
 
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::{debug, info, trace};
 
+use crate::clock;
 use crate::media::dtmf_send::{DtmfSendError, DtmfSender, EventPacket};
 use crate::media::latch::Latch;
+use crate::media::pacing::Pacer;
 use crate::media::playout::Playout;
 use crate::media::receive::{Received, Receiver};
 use crate::media::rtp_read;
+use crate::media::rtp_write::{rtp_header, RTP_HEADER};
 use crate::media::sdp::Negotiated;
 use crate::media::send_gate::SendGate;
 use crate::media::FRAME_SAMPLES;
@@ -39,14 +44,24 @@ pub use crate::rtp_ports::PortRange;
 /// Receives one 20 ms frame pair per tick: what the caller sent us and what
 /// we sent them, both [`FRAME_SAMPLES`] long.
 pub trait FrameSink: Send + 'static {
-    /// One tick's audio.
-    fn frame(&mut self, caller: &[i16], sent: &[i16]);
+    /// The audio of the tick due `at` (tokio's clock, as a
+    /// [`std::time::Instant`]): a frame may come after its tick (see
+    /// [`FrameSink::wants_each_tick`]), so what starts listening at a time
+    /// compares it with `at`.
+    fn frame(&mut self, at: Instant, caller: &[i16], sent: &[i16]);
+
+    /// Whether this sink needs each frame at its tick. When false (the
+    /// default), the frames of an idle stream (silence both ways) may come
+    /// up to [`crate::media::pacing::IDLE_TICKS`] ticks late, in order.
+    fn wants_each_tick(&self) -> bool {
+        false
+    }
 }
 
 /// A sink that keeps nothing.
 pub struct NoSink;
 impl FrameSink for NoSink {
-    fn frame(&mut self, _caller: &[i16], _sent: &[i16]) {}
+    fn frame(&mut self, _at: Instant, _caller: &[i16], _sent: &[i16]) {}
 }
 
 /// What call control asks of the media stream.
@@ -98,6 +113,15 @@ const RELAY_QUEUE: usize = 3;
 
 /// A bridged stream's ends: where received frames go, where sent ones come from.
 type Relay = (mpsc::Sender<Vec<i16>>, mpsc::Receiver<Vec<i16>>);
+
+/// The next frame relayed to a stream; never, when it is not bridged or
+/// the other stream has gone.
+async fn next_fed(relay: &mut Option<Relay>) -> Option<Vec<i16>> {
+    match relay {
+        Some((_, feed)) => feed.recv().await,
+        None => std::future::pending().await,
+    }
+}
 
 /// The two [`MediaCommand::Relay`] commands that connect two streams both
 /// ways: give the first to one stream and the second to the other.
@@ -172,6 +196,7 @@ impl<S: FrameSink> MediaSession<S> {
             events: ev_tx,
             talkspurt: false,
             relay: None,
+            fed: VecDeque::new(),
             packet: Vec::with_capacity(RTP_HEADER + 4 * FRAME_SAMPLES),
             gate: SendGate::new(),
         };
@@ -225,29 +250,13 @@ struct Stream<S: FrameSink> {
     /// Where received frames go, and where frames to send come from, while
     /// bridged to another stream.
     relay: Option<Relay>,
+    /// Relayed frames taken from the feed to wake an idle stream, sent
+    /// before the ones still in the feed.
+    fed: VecDeque<Vec<i16>>,
     /// The packet being sent, kept for the next one.
     packet: Vec<u8>,
     /// Whether a tick sends: silence goes unsent but for a keepalive.
     gate: SendGate,
-}
-
-/// Bytes in an RTP header without CSRCs or extensions.
-const RTP_HEADER: usize = 12;
-
-/// Appends an RTP version 2 header (no padding, extension or CSRCs).
-fn rtp_header(
-    out: &mut Vec<u8>,
-    marker: bool,
-    payload_type: u8,
-    seq: u16,
-    timestamp: u32,
-    ssrc: u32,
-) {
-    out.push(0x80);
-    out.push(u8::from(marker) << 7 | (payload_type & 0x7f));
-    out.extend_from_slice(&seq.to_be_bytes());
-    out.extend_from_slice(&timestamp.to_be_bytes());
-    out.extend_from_slice(&ssrc.to_be_bytes());
 }
 
 impl<S: FrameSink> Stream<S> {
@@ -256,23 +265,39 @@ impl<S: FrameSink> Stream<S> {
         mut commands: mpsc::UnboundedReceiver<MediaCommand>,
         mut stop: tokio::sync::oneshot::Receiver<()>,
     ) -> S {
-        let mut tick = tokio::time::interval(Duration::from_millis(20));
-        // Each tick is 20 ms of audio in the recording: catch up after a stall.
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+        let mut pacer = Pacer::new(clock::now());
         let mut buf = vec![0u8; 2048];
         loop {
+            // Every tick due (the ones an idle sleep or a stall left
+            // behind included) runs before anything that woke us.
+            self.run_due(&mut pacer).await;
+            let idle = self.is_idle();
+            let wake = pacer.wake_at(idle, self.gate.quiet_ticks());
             tokio::select! {
-                _ = tick.tick() => self.on_tick().await,
+                _ = clock::sleep_until(Some(wake)) => {}
                 r = self.socket.recv_from(&mut buf) => {
+                    self.run_due(&mut pacer).await;
                     if let Ok((len, from)) = r {
                         self.on_packet(buf.get(..len).unwrap_or_default(), from);
                     }
                 }
-                cmd = commands.recv() => match cmd {
-                    Some(cmd) => self.on_command(cmd),
-                    None => break,
-                },
-                _ = &mut stop => break,
+                cmd = commands.recv() => {
+                    self.run_due(&mut pacer).await;
+                    match cmd {
+                        Some(cmd) => self.on_command(cmd),
+                        None => break,
+                    }
+                }
+                // An idle stream sleeps past its ticks: a frame relayed to
+                // it wakes it, to be sent at the next one.
+                Some(frame) = next_fed(&mut self.relay), if idle => {
+                    self.run_due(&mut pacer).await;
+                    self.fed.push_back(frame);
+                }
+                _ = &mut stop => {
+                    self.run_due(&mut pacer).await;
+                    break;
+                }
             }
         }
         if self.latch.dropped() > 0 {
@@ -285,11 +310,37 @@ impl<S: FrameSink> Stream<S> {
         self.sink
     }
 
+    /// Runs every tick due by now.
+    async fn run_due(&mut self, pacer: &mut Pacer) {
+        let now = clock::now();
+        while let Some(at) = pacer.take_due(now) {
+            self.on_tick(at).await;
+        }
+    }
+
+    /// True when a tick would only record silence: nothing to play, relay,
+    /// receive or send but the keepalive, and a sink that takes its frames
+    /// late (see [`crate::media::pacing`]).
+    fn is_idle(&self) -> bool {
+        self.playout.is_idle()
+            && self.dtmf_out.is_idle()
+            && self.receiver.is_drained()
+            && self.fed.is_empty()
+            && self.relay.as_ref().is_none_or(|(_, feed)| feed.is_empty())
+            && !self.sink.wants_each_tick()
+    }
+
     fn on_command(&mut self, cmd: MediaCommand) {
         match cmd {
             MediaCommand::Play { id, samples } => self.playout.push(id, samples),
-            MediaCommand::Relay { forward, feed } => self.relay = Some((forward, feed)),
-            MediaCommand::Unrelay => self.relay = None,
+            MediaCommand::Relay { forward, feed } => {
+                self.relay = Some((forward, feed));
+                self.fed.clear();
+            }
+            MediaCommand::Unrelay => {
+                self.relay = None;
+                self.fed.clear();
+            }
             MediaCommand::StopPlayback => self.playout.clear(),
             MediaCommand::Update(n) => {
                 // Keep a latched address unless the SDP moved the stream.
@@ -327,13 +378,16 @@ impl<S: FrameSink> Stream<S> {
         self.dtmf_out.tick(self.timestamp).map(|p| (pt, p))
     }
 
-    async fn on_tick(&mut self) {
+    async fn on_tick(&mut self, at: Instant) {
         let mut frame = self.playout.next_frame();
         if let Some((_, feed)) = self.relay.as_mut() {
-            while feed.len() > RELAY_QUEUE {
-                feed.try_recv().ok();
+            // The frame that woke an idle stream is the oldest queued.
+            while self.fed.len() + feed.len() > RELAY_QUEUE {
+                if self.fed.pop_front().is_none() {
+                    feed.try_recv().ok();
+                }
             }
-            if let Ok(samples) = feed.try_recv() {
+            if let Some(samples) = self.fed.pop_front().or_else(|| feed.try_recv().ok()) {
                 if samples.len() == FRAME_SAMPLES {
                     if frame.voiced {
                         // A prompt over a bridged call (the resident's
@@ -406,9 +460,9 @@ impl<S: FrameSink> Stream<S> {
             forward.try_send(caller.clone()).ok();
         }
         if event.is_some() {
-            self.sink.frame(&caller, &[0; FRAME_SAMPLES]);
+            self.sink.frame(at, &caller, &[0; FRAME_SAMPLES]);
         } else {
-            self.sink.frame(&caller, &frame.samples);
+            self.sink.frame(at, &caller, &frame.samples);
         }
     }
 
@@ -436,35 +490,6 @@ impl<S: FrameSink> Stream<S> {
         if let Received::Digit(d) = self.receiver.on_rtp(&packet, &self.negotiated) {
             debug!(digit = %d, "RFC 4733 digit");
             self.events.send(MediaEvent::Dtmf(d)).ok();
-        }
-    }
-}
-
-#[cfg(test)]
-mod header_tests {
-    use super::rtp_header;
-    use webrtc_util::marshal::Marshal;
-
-    #[test]
-    fn our_header_is_the_one_the_rtp_crate_writes() {
-        for (marker, pt) in [(false, 8u8), (true, 101)] {
-            let packet = rtp::packet::Packet {
-                header: rtp::header::Header {
-                    version: 2,
-                    marker,
-                    payload_type: pt,
-                    sequence_number: 0xBEEF,
-                    timestamp: 0x0102_0304,
-                    ssrc: 0xA1B2_C3D4,
-                    ..Default::default()
-                },
-                payload: bytes::Bytes::from_static(&[1, 2, 3]),
-            };
-            let theirs = packet.marshal().expect("marshal");
-            let mut ours = Vec::new();
-            rtp_header(&mut ours, marker, pt, 0xBEEF, 0x0102_0304, 0xA1B2_C3D4);
-            ours.extend_from_slice(&[1, 2, 3]);
-            assert_eq!(ours[..], theirs[..]);
         }
     }
 }

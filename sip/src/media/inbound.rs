@@ -77,6 +77,12 @@ impl Inbound {
         frame
     }
 
+    /// True when nothing received waits to be played: the next frames are
+    /// filler until a packet arrives.
+    pub fn is_drained(&self) -> bool {
+        self.queued.is_empty() && self.reorder.is_empty()
+    }
+
     /// Whether the last [`Inbound::next_frame`] held any received audio
     /// (a lost packet between received ones counts); false when it was all
     /// filler because nothing had arrived.

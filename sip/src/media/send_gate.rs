@@ -48,6 +48,12 @@ impl SendGate {
             false
         }
     }
+
+    /// Ticks to come that send nothing if they are silent: the next one
+    /// that does is the keepalive, this many ticks ahead (0: the next).
+    pub fn quiet_ticks(&self) -> u32 {
+        KEEPALIVE_TICKS.saturating_sub(self.since_sent)
+    }
 }
 
 #[cfg(test)]
@@ -58,6 +64,17 @@ mod tests {
     fn audio_is_always_sent() {
         let mut gate = SendGate::new();
         assert!((0..200).all(|_| gate.tick(true)));
+    }
+
+    #[test]
+    fn quiet_ticks_count_down_to_the_keepalive() {
+        let mut gate = SendGate::new();
+        for _ in 0..200 {
+            let quiet = gate.quiet_ticks();
+            let sends: Vec<bool> = (0..=quiet).map(|_| gate.tick(false)).collect();
+            assert_eq!(sends.iter().filter(|s| **s).count(), 1);
+            assert_eq!(sends.last(), Some(&true));
+        }
     }
 
     #[test]

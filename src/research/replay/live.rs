@@ -181,7 +181,7 @@ pub async fn play(
 struct Heard(Vec<i16>);
 
 impl sip::rtp_session::FrameSink for Heard {
-    fn frame(&mut self, received: &[i16], _sent: &[i16]) {
+    fn frame(&mut self, _at: std::time::Instant, received: &[i16], _sent: &[i16]) {
         self.0.extend_from_slice(received);
     }
 }

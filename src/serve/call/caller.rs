@@ -23,7 +23,7 @@ use tracing::{debug, warn};
 use super::ctx::{CallCtx, SdpSession};
 use super::listening::Overlay;
 use super::name::{NameCapture, NameSlot};
-use super::sink::{Answered, AnsweredSlot, Sink, VoicemailSlot};
+use super::sink::{self, Answered, AnsweredSlot, Sink, VoicemailSlot};
 use crate::serve::recognizers::{CallListen, Heard};
 use crate::serve::recording::Recording;
 use crate::serve::wait::recv_or_never;
@@ -142,7 +142,11 @@ impl CallerLeg {
             Some(o) => (Some(o.tap), Some((o.words, o.status))),
             None => (None, None),
         };
-        *lock(&self.answered) = Some(Answered { recording, listen });
+        *lock(&self.answered) = Some(Answered {
+            from: sink::now(),
+            recording,
+            listen,
+        });
         if let Some(socket) = u.socket {
             self.start_media(socket, u.negotiated, u.media_seed, overlay);
         }
@@ -181,13 +185,13 @@ impl CallerLeg {
     /// Starts recording the caller's name (the beep is already queued).
     pub(super) fn record_name(&mut self) {
         let (done, rx) = mpsc::unbounded_channel();
-        *lock(&self.name_slot) = Some(NameCapture::new(done));
+        *lock(&self.name_slot) = Some((sink::now(), NameCapture::new(done)));
         self.name_rx = Some(rx);
     }
 
     /// Stops the name recording: what was said so far is the name.
     pub(super) fn stop_name(&mut self) {
-        if let Some(mut capture) = lock(&self.name_slot).take() {
+        if let Some((_, mut capture)) = lock(&self.name_slot).take() {
             capture.finish();
         }
         if let Some(mut rx) = self.name_rx.take() {
@@ -208,7 +212,7 @@ impl CallerLeg {
                 ctx.shared
                     .store
                     .set_voicemail(&ctx.key, &rel.to_string_lossy());
-                *lock(&self.message) = Some(rec);
+                *lock(&self.message) = Some((sink::now(), rec));
             }
             Err(e) => warn!(error = %e, "cannot record the caller's message"),
         }
@@ -216,7 +220,7 @@ impl CallerLeg {
 
     /// Ends the caller's message and finishes its file off the runtime.
     pub(super) fn stop_message(&mut self) {
-        if let Some(rec) = lock(&self.message).take() {
+        if let Some((_, rec)) = lock(&self.message).take() {
             tokio::task::spawn_blocking(move || match rec.finish() {
                 Ok(summary) => debug!(
                     seconds = summary.duration.as_secs_f64(),
@@ -303,7 +307,7 @@ impl CallerLeg {
     /// The call is over: a message still being left (shutdown) and the
     /// call's recording are finished off the runtime.
     pub(super) async fn finish(mut self, ctx: &CallCtx) {
-        let message = lock(&self.message).take();
+        let message = lock(&self.message).take().map(|(_, rec)| rec);
         if let Some(rec) = message {
             tokio::task::spawn_blocking(move || rec.finish()).await.ok();
         }
