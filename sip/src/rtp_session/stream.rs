@@ -1,21 +1,11 @@
-//! One call's RTP stream: the only media code that touches a socket.
+//! The task behind one [`super::MediaSession`]: its socket, its ticks and
+//! what each tick sends and hands to the sink.
 //!
-//! Owns: the RTP socket and its 20 ms ticks (run late while the stream
-//! is idle: [`crate::media::pacing`]) — sending prompt audio (or
-//! silence, sent only as a keepalive: [`SendGate`]) with our own SSRC,
-//! sequence numbers and timestamps; symmetric
-//! latching through [`Latch`] (we send to where the caller's media really
-//! comes from, and take media only from there: packets from any other
-//! source are dropped and counted, [`MediaSession::dropped_packets`]);
-//! receiving audio and RFC 4733 DTMF through the [`Receiver`] (reorder
-//! buffer, any packet time, the digit detector); sending RFC 4733 DTMF (a tick that
-//! carries a telephone-event packet carries no audio: the queued audio still
-//! advances, so a prompt is cut, not delayed, and the sink records silence
-//! as sent); and handing each tick's pair of frames (caller, sent) to a
-//! [`FrameSink`] so a recording is time-aligned.
-//!
-//! Does not own: what to play (call control sends [`MediaCommand`]s) or files
-//! (the sink is the application's).
+//! Owns: the tick (prompt or relayed audio, DTMF events, the keepalive,
+//! the frame pair for the sink), received packets (latched, reordered,
+//! decoded), the commands, and when the task wakes. Does not own: the
+//! handle call control holds (the parent) or the types they exchange
+//! (`types`).
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -25,9 +15,9 @@ use std::time::Instant;
 
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 use tracing::{debug, info, trace};
 
+use super::types::{FrameSink, MediaCommand, MediaEvent, Relay};
 use crate::clock;
 use crate::media::dtmf_send::{DtmfSendError, DtmfSender, EventPacket};
 use crate::media::latch::Latch;
@@ -39,80 +29,10 @@ use crate::media::rtp_write::{rtp_header, RTP_HEADER};
 use crate::media::sdp::Negotiated;
 use crate::media::send_gate::SendGate;
 use crate::media::FRAME_SAMPLES;
-pub use crate::rtp_ports::PortRange;
-
-/// Receives one 20 ms frame pair per tick: what the caller sent us and what
-/// we sent them, both [`FRAME_SAMPLES`] long.
-pub trait FrameSink: Send + 'static {
-    /// The audio of the tick due `at` (tokio's clock, as a
-    /// [`std::time::Instant`]): a frame may come after its tick (see
-    /// [`FrameSink::wants_each_tick`]), so what starts listening at a time
-    /// compares it with `at`.
-    fn frame(&mut self, at: Instant, caller: &[i16], sent: &[i16]);
-
-    /// Whether this sink needs each frame at its tick. When false (the
-    /// default), the frames of an idle stream (silence both ways) may come
-    /// up to [`crate::media::pacing::IDLE_TICKS`] ticks late, in order.
-    fn wants_each_tick(&self) -> bool {
-        false
-    }
-}
-
-/// A sink that keeps nothing.
-pub struct NoSink;
-impl FrameSink for NoSink {
-    fn frame(&mut self, _at: Instant, _caller: &[i16], _sent: &[i16]) {}
-}
-
-/// What call control asks of the media stream.
-#[derive(Debug)]
-pub enum MediaCommand {
-    /// Queue audio (8 kHz mono) to play after what is queued.
-    Play { id: u32, samples: Arc<[i16]> },
-    /// Bridge this stream to another: every 20 ms frame of audio received
-    /// here (none for a gap in what arrives) goes
-    /// to `forward`, and frames from `feed` are sent, with any prompt
-    /// played meanwhile mixed over them (each stream encodes with its own
-    /// codec, SSRC, sequence numbers and timestamps, so PCMU and PCMA legs
-    /// interwork). See [`relay_pair`].
-    Relay {
-        forward: mpsc::Sender<Vec<i16>>,
-        feed: mpsc::Receiver<Vec<i16>>,
-    },
-    /// Stop relaying.
-    Unrelay,
-    /// Drop everything queued (barge-in).
-    StopPlayback,
-    /// New negotiation (re-INVITE: hold, unhold, new address or codec).
-    Update(Negotiated),
-    /// Send a key press as RFC 4733 telephone-events, after any digits
-    /// already queued. Reported by [`MediaEvent::DtmfSent`], or by
-    /// [`MediaEvent::DtmfNotSent`] when the peer did not negotiate
-    /// telephone-event (there is no fallback: neither in-band tones nor
-    /// SIP INFO) or `digit` is not one of `0-9 * # A-D`.
-    Dtmf { digit: char, duration_ms: u32 },
-}
-
-/// What the media stream reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MediaEvent {
-    /// An RFC 4733 digit, on the first packet of its event.
-    Dtmf(char),
-    /// A queued prompt has been sent completely.
-    PlaybackFinished(u32),
-    /// A digit of [`MediaCommand::Dtmf`] has been sent (its last end packet).
-    DtmfSent(char),
-    /// A digit of [`MediaCommand::Dtmf`] was dropped unsent, or cut short
-    /// by a new negotiation without telephone-event.
-    DtmfNotSent { digit: char, reason: DtmfSendError },
-}
 
 /// Frames queued from a relayed stream beyond this are dropped (oldest
 /// first), so the two legs' clocks drifting apart never builds up delay.
 const RELAY_QUEUE: usize = 3;
-
-/// A bridged stream's ends: where received frames go, where sent ones come from.
-type Relay = (mpsc::Sender<Vec<i16>>, mpsc::Receiver<Vec<i16>>);
 
 /// The next frame relayed to a stream; never, when it is not bridged or
 /// the other stream has gone.
@@ -123,114 +43,7 @@ async fn next_fed(relay: &mut Option<Relay>) -> Option<Vec<i16>> {
     }
 }
 
-/// The two [`MediaCommand::Relay`] commands that connect two streams both
-/// ways: give the first to one stream and the second to the other.
-pub fn relay_pair() -> (MediaCommand, MediaCommand) {
-    let (a_tx, a_rx) = mpsc::channel(16);
-    let (b_tx, b_rx) = mpsc::channel(16);
-    (
-        MediaCommand::Relay {
-            forward: a_tx,
-            feed: b_rx,
-        },
-        MediaCommand::Relay {
-            forward: b_tx,
-            feed: a_rx,
-        },
-    )
-}
-
-/// The two [`MediaCommand::Relay`] commands that send one stream's audio
-/// to another, one way (early media: the caller hears the phone, the
-/// phone does not hear the caller): give the first to the stream that
-/// hears, the second to the stream heard.
-pub fn relay_one_way() -> (MediaCommand, MediaCommand) {
-    let (heard_tx, heard_rx) = mpsc::channel(16);
-    // Ends that nothing writes to or reads from: the hearer's own audio
-    // goes nowhere, and the heard stream is sent nothing.
-    let (nowhere, _) = mpsc::channel(1);
-    let (_, nothing) = mpsc::channel(1);
-    (
-        MediaCommand::Relay {
-            forward: nowhere,
-            feed: heard_rx,
-        },
-        MediaCommand::Relay {
-            forward: heard_tx,
-            feed: nothing,
-        },
-    )
-}
-
-/// A running media stream.
-pub struct MediaSession<S: FrameSink> {
-    commands: mpsc::UnboundedSender<MediaCommand>,
-    /// Digits and playback progress.
-    pub events: mpsc::UnboundedReceiver<MediaEvent>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: JoinHandle<S>,
-    dropped: Arc<AtomicU64>,
-}
-
-impl<S: FrameSink> MediaSession<S> {
-    /// Starts streaming on `socket` per the negotiation. `ssrc` and the first
-    /// sequence number/timestamp come from the caller's seeded RNG.
-    pub fn start(socket: UdpSocket, negotiated: Negotiated, sink: S, seed: u64) -> Self {
-        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
-        let (ev_tx, ev_rx) = mpsc::unbounded_channel();
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
-        let mut rng = fastrand::Rng::with_seed(seed);
-        let dropped = Arc::new(AtomicU64::new(0));
-        let stream = Stream {
-            socket,
-            latch: Latch::new(negotiated.remote),
-            dropped: dropped.clone(),
-            negotiated,
-            ssrc: rng.u32(..),
-            seq: rng.u16(..),
-            timestamp: rng.u32(..),
-            playout: Playout::new(),
-            receiver: Receiver::new(),
-            dtmf_out: DtmfSender::new(),
-            sink,
-            events: ev_tx,
-            talkspurt: false,
-            relay: None,
-            fed: VecDeque::new(),
-            packet: Vec::with_capacity(RTP_HEADER + 4 * FRAME_SAMPLES),
-            gate: SendGate::new(),
-        };
-        let task = tokio::spawn(stream.run(cmd_rx, stop_rx));
-        MediaSession {
-            commands: cmd_tx,
-            events: ev_rx,
-            stop: Some(stop_tx),
-            task,
-            dropped,
-        }
-    }
-
-    /// RTP packets refused so far because they came from another source
-    /// than the caller's media (see [`Latch`]).
-    pub fn dropped_packets(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
-    }
-
-    /// Sends a command to the stream (ignored once it has stopped).
-    pub fn command(&self, command: MediaCommand) {
-        self.commands.send(command).ok();
-    }
-
-    /// Stops the stream and gives back the sink, with every frame delivered.
-    pub async fn stop(mut self) -> Option<S> {
-        if let Some(stop) = self.stop.take() {
-            stop.send(()).ok();
-        }
-        (&mut self.task).await.ok()
-    }
-}
-
-struct Stream<S: FrameSink> {
+pub(super) struct Stream<S: FrameSink> {
     socket: UdpSocket,
     negotiated: Negotiated,
     /// Where media is taken from and sent to: the SDP address until media
@@ -260,7 +73,40 @@ struct Stream<S: FrameSink> {
 }
 
 impl<S: FrameSink> Stream<S> {
-    async fn run(
+    /// A stream on `socket` per the negotiation, reporting to `events` and
+    /// counting refused packets in `dropped`. The SSRC and the first
+    /// sequence number and timestamp come from `seed`.
+    pub(super) fn new(
+        socket: UdpSocket,
+        negotiated: Negotiated,
+        sink: S,
+        seed: u64,
+        events: mpsc::UnboundedSender<MediaEvent>,
+        dropped: Arc<AtomicU64>,
+    ) -> Self {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        Stream {
+            socket,
+            latch: Latch::new(negotiated.remote),
+            dropped,
+            negotiated,
+            ssrc: rng.u32(..),
+            seq: rng.u16(..),
+            timestamp: rng.u32(..),
+            playout: Playout::new(),
+            receiver: Receiver::new(),
+            dtmf_out: DtmfSender::new(),
+            sink,
+            events,
+            talkspurt: false,
+            relay: None,
+            fed: VecDeque::new(),
+            packet: Vec::with_capacity(RTP_HEADER + 4 * FRAME_SAMPLES),
+            gate: SendGate::new(),
+        }
+    }
+
+    pub(super) async fn run(
         mut self,
         mut commands: mpsc::UnboundedReceiver<MediaCommand>,
         mut stop: tokio::sync::oneshot::Receiver<()>,
