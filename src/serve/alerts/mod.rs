@@ -34,12 +34,20 @@
 //!
 //! Several nodes on one database: a delivery thread claims an alert
 //! before each attempt (`claim`), so each alert is POSTed once across
-//! the nodes, except by a node that dies mid-POST: its claim expires and
-//! another node tries the alert again (at least once in that case).
-//! `claimed_by` names the thread that last claimed the alert. On SQLite
-//! (one node) claims left by a crash are released at start.
+//! the nodes, except by a node that dies mid-POST: its claim expires
+//! (after [`DeliverySettings::claim`]) and another node tries the alert
+//! again (at least once in that case). `claimed_by` names the thread that
+//! last claimed the alert. On SQLite (one node) claims left by a crash
+//! are released at start.
+//!
+//! Idempotency: each alert gets a key when it is queued (`key`), stored
+//! in its row and sent with every attempt, by any node: the
+//! `Idempotency-Key` header and the body's `alert_id`. A receiver that
+//! keeps the keys it has taken drops a repeat, so delivery that is at
+//! least once over HTTP is once for it.
 
 mod claim;
+mod key;
 mod types;
 mod worker;
 
@@ -96,13 +104,15 @@ struct Body<'a> {
     call_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     listened: Option<&'a str>,
+    alert_id: &'a str,
 }
 
 impl Alert {
     /// The JSON body POSTed to the webhook: `{"line", "caller", "tags",
     /// "risk", "time" (RFC 3339 UTC with milliseconds), "call_id",
-    /// "listened"}` (`listened` only when known).
-    pub fn to_json(&self) -> Result<String, AlertError> {
+    /// "listened", "alert_id"}` (`listened` only when known; `alert_id`
+    /// is the alert's idempotency key, also sent as `Idempotency-Key`).
+    pub fn to_json(&self, alert_id: &str) -> Result<String, AlertError> {
         let body = Body {
             line: &self.line,
             caller: &self.caller,
@@ -111,6 +121,7 @@ impl Alert {
             time: rfc3339_millis(self.time),
             call_id: &self.call_id,
             listened: self.listened.as_deref(),
+            alert_id,
         };
         Ok(serde_json::to_string(&body)?)
     }
@@ -163,7 +174,8 @@ impl AlertSender {
     /// Queues `alert` for `url`: the delivery thread stores it, then POSTs
     /// it. Returns at once; failures are logged.
     pub fn send(&self, url: &str, alert: &Alert) {
-        let payload = match alert.to_json() {
+        let key = key::new_key();
+        let payload = match alert.to_json(&key) {
             Ok(payload) => payload,
             Err(err) => {
                 tracing::error!(call_id = %alert.call_id, %err, "alert not sent");
@@ -172,6 +184,7 @@ impl AlertSender {
         };
         let new = NewAlert {
             call_id: alert.call_id.clone(),
+            key,
             url: url.to_owned(),
             payload,
             created_at_ms: unix_millis(SystemTime::now()),

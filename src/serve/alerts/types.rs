@@ -56,6 +56,10 @@ pub struct DeliverySettings {
     pub first_backoff: Duration,
     /// Longest wait between two attempts.
     pub max_backoff: Duration,
+    /// How long a delivery thread's claim on an alert lasts: another node
+    /// may send the alert once it has passed (longer than `timeout`, with
+    /// time to record the outcome).
+    pub claim: Duration,
 }
 
 impl Default for DeliverySettings {
@@ -66,6 +70,7 @@ impl Default for DeliverySettings {
             max_age: Duration::from_secs(24 * 60 * 60),
             first_backoff: Duration::from_secs(2),
             max_backoff: Duration::from_secs(10 * 60),
+            claim: Duration::from_secs(crate::config::DEFAULT_ALERT_CLAIM_SECS),
         }
     }
 }
@@ -73,6 +78,8 @@ impl Default for DeliverySettings {
 /// A new alert on its way to the delivery thread.
 pub(super) struct NewAlert {
     pub(super) call_id: String,
+    /// Its idempotency key (`key`).
+    pub(super) key: String,
     pub(super) url: String,
     pub(super) payload: String,
     pub(super) created_at_ms: i64,

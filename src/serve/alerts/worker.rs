@@ -16,6 +16,12 @@ use crate::config::webhook::validate_url;
 /// Longest sleep with nothing due: a clock jump is noticed this soon.
 const IDLE_WAIT: Duration = Duration::from_secs(60);
 
+/// Longest sleep with nothing due on PostgreSQL, where other nodes queue
+/// alerts this thread is not told about: an alert a node queued and could
+/// not send (it died) is taken up this soon after it falls due or its
+/// claim expires.
+const SHARED_IDLE_WAIT: Duration = Duration::from_secs(5);
+
 /// Pause after the call log could not be read or written.
 const ERROR_WAIT: Duration = Duration::from_secs(5);
 
@@ -116,9 +122,9 @@ impl Worker {
     /// alert is tried once without retries rather than lost.
     fn store_new(&mut self, new: NewAlert) {
         let inserted: Result<i64, _> = self.conn.query_row(
-            "INSERT INTO alerts (call_id, url, payload, created_at_ms, next_attempt_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?4) RETURNING id",
-            params![new.call_id, new.url, new.payload, new.created_at_ms],
+            "INSERT INTO alerts (call_id, url, payload, created_at_ms, next_attempt_at_ms, alert_key)
+             VALUES (?1, ?2, ?3, ?4, ?4, ?5) RETURNING id",
+            params![new.call_id, new.url, new.payload, new.created_at_ms, new.key],
             |row| row.get(0),
         );
         match inserted {
@@ -126,6 +132,7 @@ impl Worker {
                 tracing::debug!(
                     alert = id,
                     call_id = %new.call_id,
+                    key = %new.key,
                     payload = %new.payload,
                     "alert stored"
                 );
@@ -134,7 +141,7 @@ impl Worker {
                 tracing::error!(call_id = %new.call_id, %err, "cannot store alert; trying it once");
                 let result = validate_url(&new.url)
                     .map_err(AlertError::InvalidUrl)
-                    .and_then(|()| self.post(&new.url, &new.payload));
+                    .and_then(|()| self.post(&new.url, &new.key, &new.payload));
                 let to = origin(&new.url);
                 match result {
                     Ok(status) => {
@@ -151,7 +158,7 @@ impl Worker {
     /// Claims the due alert to try next: never tried first, then the
     /// longest due, and none another node is sending.
     fn next_due(&self, now_ms: i64) -> Result<Option<Row>, crate::sql::Error> {
-        let claim_ms = duration_ms(self.settings.timeout.saturating_add(claim::CLAIM_MARGIN));
+        let claim_ms = duration_ms(self.settings.claim);
         claim::next_due(
             &self.conn,
             &self.me,
@@ -162,12 +169,16 @@ impl Worker {
 
     /// How long to sleep when nothing is due at `now_ms`.
     fn wait_for_next(&self, now_ms: i64) -> Duration {
+        let idle = match self.conn.dialect() {
+            crate::sql::Dialect::Sqlite => IDLE_WAIT,
+            crate::sql::Dialect::Postgres => SHARED_IDLE_WAIT,
+        };
         match claim::next_wake(&self.conn) {
             Ok(Some(at)) => {
                 let ms = u64::try_from(at.saturating_sub(now_ms)).unwrap_or(0);
-                Duration::from_millis(ms).min(IDLE_WAIT)
+                Duration::from_millis(ms).min(idle)
             }
-            Ok(None) => IDLE_WAIT,
+            Ok(None) => idle,
             Err(err) => {
                 tracing::error!(%err, "cannot read pending alerts");
                 ERROR_WAIT
@@ -207,7 +218,7 @@ impl Worker {
 
         let result = validate_url(&row.url)
             .map_err(AlertError::InvalidUrl)
-            .and_then(|()| self.post(&row.url, &row.payload));
+            .and_then(|()| self.post(&row.url, &row.key, &row.payload));
         let attempts = row.attempts.saturating_add(1);
         let done_ms = now_ms();
         let outcome = match result {
@@ -244,12 +255,14 @@ impl Worker {
         self.record(outcome);
     }
 
-    /// One POST of `payload` to `url`; the status if it is 2xx.
-    fn post(&self, url: &str, payload: &str) -> Result<u16, AlertError> {
+    /// One POST of `payload` to `url` with the alert's `key`; the status
+    /// if it is 2xx.
+    fn post(&self, url: &str, key: &str, payload: &str) -> Result<u16, AlertError> {
         let response = self
             .agent
             .post(url)
             .header("Content-Type", "application/json")
+            .header("Idempotency-Key", key)
             .send(payload)?;
         let status = response.status();
         if status.is_success() {
