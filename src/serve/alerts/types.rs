@@ -1,6 +1,7 @@
-//! The alert sender's vocabulary, shared by the sender (`mod.rs`) and the
-//! delivery thread (`worker.rs`): errors, delivery settings, the messages
-//! between them, and how a webhook URL is shown in logs.
+//! The alert sender's vocabulary, shared by the sender (`mod.rs`), the
+//! queueing thread (`queue.rs`) and the delivery thread (`worker.rs`):
+//! errors, delivery settings, the messages between them, and how a
+//! webhook URL is shown in logs.
 //!
 //! Does not own: sending or delivering.
 
@@ -85,8 +86,18 @@ pub(super) struct NewAlert {
     pub(super) created_at_ms: i64,
 }
 
-pub(super) enum Msg {
+/// What the sender hands the queueing thread (`queue`).
+pub(super) enum Queued {
     Alert(NewAlert),
+    Shutdown,
+}
+
+/// What the queueing thread tells the delivery thread (`worker`).
+pub(super) enum Msg {
+    /// A new alert is in the table.
+    Stored,
+    /// A new alert the table refused: try it once.
+    Unstored(NewAlert),
     Shutdown,
 }
 

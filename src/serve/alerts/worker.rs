@@ -1,12 +1,13 @@
-//! The delivery thread: stores each new alert, then POSTs due alerts one at
-//! a time (new ones before retries) and records every attempt in its row.
-//! The schedule lives in the `alerts` table, so alerts left by an earlier
-//! run are picked up like any other.
+//! The delivery thread: POSTs due alerts one at a time (new ones before
+//! retries) and records every attempt in its row; woken by the queueing
+//! thread (`queue`) when it has stored a new alert. The schedule lives in
+//! the `alerts` table, so alerts left by an earlier run, or by another
+//! node, are picked up like any other.
 
 use std::sync::mpsc::{self, RecvTimeoutError, TryRecvError};
 use std::time::Duration;
 
-use crate::sql::{params, Connection};
+use crate::sql::Connection;
 use crate::store::{Location, Store};
 
 use super::claim::{self, Outcome, Row};
@@ -89,7 +90,8 @@ impl Worker {
         loop {
             loop {
                 match self.rx.try_recv() {
-                    Ok(Msg::Alert(new)) => self.store_new(new),
+                    Ok(Msg::Stored) => {}
+                    Ok(Msg::Unstored(new)) => self.try_once(new),
                     Ok(Msg::Shutdown) | Err(TryRecvError::Disconnected) => return,
                     Err(TryRecvError::Empty) => break,
                 }
@@ -111,46 +113,27 @@ impl Worker {
                 }
             };
             match self.rx.recv_timeout(wait) {
-                Ok(Msg::Alert(new)) => self.store_new(new),
+                Ok(Msg::Stored) => {}
+                Ok(Msg::Unstored(new)) => self.try_once(new),
                 Ok(Msg::Shutdown) | Err(RecvTimeoutError::Disconnected) => return,
                 Err(RecvTimeoutError::Timeout) => {}
             }
         }
     }
 
-    /// Stores a new alert, due at once. If the call log refuses it, the
-    /// alert is tried once without retries rather than lost.
-    fn store_new(&mut self, new: NewAlert) {
-        let inserted: Result<i64, _> = self.conn.query_row(
-            "INSERT INTO alerts (call_id, url, payload, created_at_ms, next_attempt_at_ms, alert_key)
-             VALUES (?1, ?2, ?3, ?4, ?4, ?5) RETURNING id",
-            params![new.call_id, new.url, new.payload, new.created_at_ms, new.key],
-            |row| row.get(0),
-        );
-        match inserted {
-            Ok(id) => {
-                tracing::debug!(
-                    alert = id,
-                    call_id = %new.call_id,
-                    key = %new.key,
-                    payload = %new.payload,
-                    "alert stored"
-                );
+    /// An alert the call log refused to store: tried once, without
+    /// retries, rather than lost.
+    fn try_once(&mut self, new: NewAlert) {
+        let result = validate_url(&new.url)
+            .map_err(AlertError::InvalidUrl)
+            .and_then(|()| self.post(&new.url, &new.key, &new.payload));
+        let to = origin(&new.url);
+        match result {
+            Ok(status) => {
+                tracing::info!(call_id = %new.call_id, %to, status, "alert delivered");
             }
             Err(err) => {
-                tracing::error!(call_id = %new.call_id, %err, "cannot store alert; trying it once");
-                let result = validate_url(&new.url)
-                    .map_err(AlertError::InvalidUrl)
-                    .and_then(|()| self.post(&new.url, &new.key, &new.payload));
-                let to = origin(&new.url);
-                match result {
-                    Ok(status) => {
-                        tracing::info!(call_id = %new.call_id, %to, status, "alert delivered");
-                    }
-                    Err(err) => {
-                        tracing::warn!(call_id = %new.call_id, %to, %err, "alert not delivered");
-                    }
-                }
+                tracing::warn!(call_id = %new.call_id, %to, %err, "alert not delivered");
             }
         }
     }
