@@ -56,8 +56,9 @@ as_pg "$pg_bin/pg_ctl" -D "$dir/pg" -l "$dir/postgres.log" \
 # The cluster's own `postgres` database: the cluster is for this run only.
 url="host=$dir user=postgres dbname=postgres"
 
-# The linewarden nodes: one database, each its own data directory
-# (recordings), SIP and RTP ports, console; SIGTERM drains.
+# The linewarden nodes: one database and one directory of recordings
+# (files_dir), each its own data directory, SIP and RTP ports, console;
+# SIGTERM drains.
 set -- $console_ports
 n=0
 list="$dir/dispatcher.list"
@@ -76,6 +77,7 @@ drain_secs = 30
 
 [store]
 url = "$url"
+files_dir = "$dir/files"
 
 [console]
 listen = "127.0.0.1:$console"
@@ -83,6 +85,9 @@ listen = "127.0.0.1:$console"
 [[line]]
 name = "home"
 numbers = ["*"]
+
+[line.screening]
+record = true
 TOML
     "$bin" serve --config "$dir/node$n/linewarden.toml" 2>"$dir/node$n/service.log" &
     pids="$pids $!"
