@@ -39,7 +39,7 @@ pub use model::PortRange;
 pub use model::{Config, LineConfig, ScreeningConfig, ServiceConfig, CATCH_ALL};
 pub use policy::LinePolicy;
 pub use sip_peers::{verified_numbers, OutboundLineConfig, TrunkConfig};
-pub use store::StoreConfig;
+pub use store::{StoreConfig, DEFAULT_ALERT_CLAIM_SECS};
 pub use tagging::{AlertsConfig, EngineChoice, SpeechConfig, TaggingConfig};
 
 /// The built-in default configuration file, as text.

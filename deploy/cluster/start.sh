@@ -33,13 +33,21 @@ chmod 755 "$dir"
 as_pg() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
-pids=""
+nodes=""
+kamailio_pid=""
 stop() {
     # A second Ctrl-C reaches the nodes (they stop at once) but not this.
     trap '' INT TERM
     trap - EXIT
-    for pid in $pids; do kill "$pid" 2>/dev/null || true; done
-    for pid in $pids; do wait "$pid" 2>/dev/null || true; done
+    # The nodes first, Kamailio once they have exited: a call in progress
+    # on a draining node still ends through Kamailio (its BYE follows the
+    # Record-Route), and then the node exits.
+    for pid in $nodes; do kill "$pid" 2>/dev/null || true; done
+    for pid in $nodes; do wait "$pid" 2>/dev/null || true; done
+    if [ -n "$kamailio_pid" ]; then
+        kill "$kamailio_pid" 2>/dev/null || true
+        wait "$kamailio_pid" 2>/dev/null || true
+    fi
     as_pg "$pg_bin/pg_ctl" -D "$dir/pg" stop -m fast >/dev/null 2>&1 || true
     rm -rf "$dir"
     echo "stopped; $dir removed"
@@ -56,8 +64,9 @@ as_pg "$pg_bin/pg_ctl" -D "$dir/pg" -l "$dir/postgres.log" \
 # The cluster's own `postgres` database: the cluster is for this run only.
 url="host=$dir user=postgres dbname=postgres"
 
-# The linewarden nodes: one database, each its own data directory
-# (recordings), SIP and RTP ports, console; SIGTERM drains.
+# The linewarden nodes: one database and one directory of recordings
+# (files_dir), each its own data directory, SIP and RTP ports, console;
+# SIGTERM drains.
 set -- $console_ports
 n=0
 list="$dir/dispatcher.list"
@@ -76,6 +85,7 @@ drain_secs = 30
 
 [store]
 url = "$url"
+files_dir = "$dir/files"
 
 [console]
 listen = "127.0.0.1:$console"
@@ -83,17 +93,47 @@ listen = "127.0.0.1:$console"
 [[line]]
 name = "home"
 numbers = ["*"]
+
+[line.screening]
+record = true
 TOML
     "$bin" serve --config "$dir/node$n/linewarden.toml" 2>"$dir/node$n/service.log" &
-    pids="$pids $!"
+    nodes="$nodes $!"
     echo "1 sip:127.0.0.1:$port" >>"$list"
     echo "node $n: SIP 127.0.0.1:$port, console http://127.0.0.1:$console, log $dir/node$n/service.log"
 done
 
-kamailio -f "$root/deploy/kamailio/kamailio.cfg" -DD -E -m 64 -M 8 \
+# In a session of its own, so a Ctrl-C at the terminal reaches the nodes
+# (which hang up their calls through Kamailio) and not Kamailio itself;
+# stop() ends it after the nodes.
+setsid kamailio -f "$root/deploy/kamailio/kamailio.cfg" -DD -E -m 64 -M 8 \
     -A "LISTEN=udp:127.0.0.1:$sip_port" -A "DISPATCHER_LIST=\"$list\"" \
     -P "$dir/kamailio.pid" -Y "$dir" 2>"$dir/kamailio.log" &
-pids="$pids $!"
+kamailio_pid=$!
+
+# Each node must come up (a port already taken ends it at once), and
+# Kamailio must stay up; otherwise say why and stop everything.
+n=0
+for pid in $nodes; do
+    n=$((n + 1))
+    log="$dir/node$n/service.log"
+    tries=0
+    until grep -q "linewarden is running" "$log"; do
+        if ! kill -0 "$pid" 2>/dev/null || [ "$tries" -ge 600 ]; then
+            echo "node $n did not start:" >&2
+            tail -n 5 "$log" >&2
+            exit 1
+        fi
+        tries=$((tries + 1))
+        sleep 0.1
+    done
+done
+sleep 1
+if ! kill -0 "$kamailio_pid" 2>/dev/null; then
+    echo "kamailio did not start:" >&2
+    grep -E "ERROR|CRITICAL" "$dir/kamailio.log" | tail -n 5 >&2
+    exit 1
+fi
 
 cat <<TEXT
 Kamailio: sip:127.0.0.1:$sip_port (calls are spread over the nodes), log $dir/kamailio.log

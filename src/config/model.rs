@@ -50,7 +50,7 @@ pub struct Config {
     pub console: Option<ConsoleConfig>,
     /// `[store]`: where the call log is kept; the default is SQLite in
     /// `data_dir`.
-    #[serde(default, skip_serializing_if = "StoreConfig::is_sqlite")]
+    #[serde(default, skip_serializing_if = "StoreConfig::is_default")]
     pub store: StoreConfig,
 }
 

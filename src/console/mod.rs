@@ -60,7 +60,8 @@ use throttle::Throttle;
 /// What the console needs from the service.
 pub struct Setup {
     pub config: ConsoleConfig,
-    pub data_dir: PathBuf,
+    /// Where the files the call log names (recordings) are kept.
+    pub files_dir: PathBuf,
     /// Where the store is.
     pub store: crate::store::Location,
     /// The running lines, and where changed ones are published.
@@ -180,7 +181,7 @@ pub async fn start(
     };
     let state = AppState {
         db: db.clone(),
-        data_dir: Arc::new(setup.data_dir),
+        files_dir: Arc::new(setup.files_dir),
         config: Arc::new(setup.config),
         lines: setup.lines,
         live: setup.live,
@@ -231,7 +232,7 @@ async fn sweep_daily(state: AppState, shutdown: watch::Receiver<bool>) {
         if *shutdown.borrow() {
             return;
         }
-        let (dir, config) = (state.data_dir.clone(), state.config.clone());
+        let (dir, config) = (state.files_dir.clone(), state.config.clone());
         let now = crate::time::now_millis();
         match state
             .db

@@ -21,7 +21,7 @@ const DAY_MS: i64 = 86_400_000;
 /// Deletes the recordings due at `now_ms`; returns how many went.
 pub fn sweep(
     conn: &Connection,
-    data_dir: &Path,
+    files_dir: &Path,
     config: &ConsoleConfig,
     now_ms: i64,
 ) -> Result<usize, ConsoleError> {
@@ -54,7 +54,7 @@ pub fn sweep(
             .collect::<Result<Vec<_>, _>>()?;
         for (id, recording, voicemail) in rows {
             for rel in std::iter::once(recording).chain(voicemail) {
-                let path = data_dir.join(&rel);
+                let path = files_dir.join(&rel);
                 match std::fs::remove_file(&path) {
                     Ok(()) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

@@ -68,6 +68,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
         signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
     let mut hangup = signal(SignalKind::hangup()).context("installing the SIGHUP handler")?;
     let data_dir = config.service.data_dir.clone();
+    let files_dir = config.store.files_dir(&data_dir);
     let store_at = crate::store::Location::of(&config);
     let live = crate::console::live::channel();
     let Restored {
@@ -115,8 +116,8 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
         ports,
         prompts,
         store,
-        disk: crate::serve::disk::DiskRoom::new(&data_dir, disk_reserve),
-        data_dir,
+        disk: crate::serve::disk::DiskRoom::new(&files_dir, disk_reserve),
+        files_dir,
         store_at,
         legs: Arc::default(),
         listeners,
@@ -133,7 +134,8 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
     );
     info!(
         listen = %endpoint.local_addr(),
-        data_dir = %shared.data_dir.display(),
+        data_dir = %data_dir.display(),
+        files_dir = %shared.files_dir.display(),
         store = %shared.store_at,
         lines = shared.lines().config.lines.len(),
         "linewarden is running"
@@ -273,11 +275,14 @@ async fn start_alerts(config: &Config, at: &Location) -> anyhow::Result<Option<A
         return Ok(None);
     }
     let at = at.clone();
-    let sender =
-        tokio::task::spawn_blocking(move || AlertSender::spawn(&at, DeliverySettings::default()))
-            .await
-            .context("start-up task")?
-            .context("starting the trusted-contact alerts")?;
+    let settings = DeliverySettings {
+        claim: Duration::from_secs(config.store.alert_claim_secs),
+        ..DeliverySettings::default()
+    };
+    let sender = tokio::task::spawn_blocking(move || AlertSender::spawn(&at, settings))
+        .await
+        .context("start-up task")?
+        .context("starting the trusted-contact alerts")?;
     Ok(Some(sender))
 }
 
@@ -294,7 +299,7 @@ async fn start_console(
     };
     let setup = crate::console::Setup {
         config: console.clone(),
-        data_dir: shared.data_dir.clone(),
+        files_dir: shared.files_dir.clone(),
         store: shared.store_at.clone(),
         lines,
         live,

@@ -40,10 +40,12 @@ pub struct Shared {
     pub prompts: Prompts,
     pub store: StoreHandle,
     pub ports: PortRange,
-    pub data_dir: PathBuf,
+    /// Where recordings and voicemail are written (`[store] files_dir`,
+    /// else `data_dir`); the call log names them relative to it.
+    pub files_dir: PathBuf,
     /// Where the call log and the console's tables are.
     pub store_at: crate::store::Location,
-    /// Room for recordings on the data directory's disk.
+    /// Room for recordings on the disk of `files_dir`.
     pub disk: crate::serve::disk::DiskRoom,
     /// For calls to the resident's phones.
     pub endpoint: Arc<sip::SipEndpoint>,

@@ -380,6 +380,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     );
     INSERT INTO config_version (id, version) VALUES (1, 0);",
     },
+    // 18: an alert's idempotency key, sent with every attempt to deliver
+    // it; alerts queued before it get `alert-<id>`.
+    Migration::same(
+        "ALTER TABLE alerts ADD COLUMN alert_key TEXT;
+    UPDATE alerts SET alert_key = 'alert-' || id;",
+    ),
 ];
 
 /// Brings the schema up to date in one immediate transaction, so two

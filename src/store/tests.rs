@@ -6,6 +6,7 @@ use super::types::CallRecord;
 use super::*;
 use crate::store::testdb::{Backend, TestDb};
 
+mod alert_key;
 mod bridge;
 mod listened;
 mod policy_tags;

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod raw_sip;
+pub mod webhook;
 
 use std::io::Read;
 use std::net::{SocketAddr, UdpSocket};

@@ -58,3 +58,35 @@ fn a_bad_url_names_file_line_and_key() {
         "unknown keys are errors"
     );
 }
+
+#[test]
+fn files_dir_and_alert_claim_default_and_are_checked() {
+    let config = Config::parse(LINE, "test").expect("parses");
+    assert_eq!(config.store.alert_claim_secs, 35);
+    let data = config.service.data_dir.clone();
+    assert_eq!(config.store.files_dir(&data), data);
+    let text = format!("[store]\nfiles_dir = \"/srv/shared\"\nalert_claim_secs = 12\n{LINE}");
+    let config = Config::parse(&text, "test").expect("parses");
+    assert_eq!(
+        config.store.files_dir(&data),
+        std::path::Path::new("/srv/shared")
+    );
+    assert_eq!(config.store.alert_claim_secs, 12);
+
+    let short = format!("[store]\nalert_claim_secs = 9\n{LINE}");
+    let err = Config::parse(&short, "bad.toml")
+        .expect_err("too short")
+        .to_string();
+    assert!(
+        err.starts_with("bad.toml:2:20: key store.alert_claim_secs: must be at least 10"),
+        "{err}"
+    );
+    let empty = format!("[store]\nfiles_dir = \"\"\n{LINE}");
+    let err = Config::parse(&empty, "bad.toml")
+        .expect_err("empty")
+        .to_string();
+    assert!(
+        err.starts_with("bad.toml:2:13: key store.files_dir: must not be empty"),
+        "{err}"
+    );
+}

@@ -10,25 +10,22 @@
 //! A claim expires: a node that dies while sending leaves the alert to
 //! another node once the claim has passed (the POST may then have reached
 //! the receiver twice: at least once for a node that dies mid-POST,
-//! exactly once otherwise). A claim lasts one attempt's timeout plus
-//! [`CLAIM_MARGIN`].
+//! exactly once otherwise; every attempt carries the alert's key, so the
+//! receiver can drop the repeat). A claim lasts
+//! `DeliverySettings::claim`.
 //!
 //! Does not own: the attempt, backoff or limits (`worker`).
-
-use std::time::Duration;
 
 use crate::sql::{params, Connection, Dialect, OptionalExtension};
 
 use super::types::GAVE_UP_MS;
 
-/// How much longer than one attempt's timeout a claim lasts: time to
-/// record the outcome.
-pub(super) const CLAIM_MARGIN: Duration = Duration::from_secs(30);
-
 /// An undelivered alert as stored, claimed by this thread.
 pub(super) struct Row {
     pub(super) id: i64,
     pub(super) call_id: String,
+    /// The idempotency key sent with every attempt.
+    pub(super) key: String,
     pub(super) url: String,
     pub(super) payload: String,
     pub(super) created_at_ms: i64,
@@ -85,12 +82,14 @@ pub(super) fn next_due(
                AND (claimed_until_ms IS NULL OR claimed_until_ms <= ?1)
              ORDER BY attempts, next_attempt_at_ms, id
              LIMIT 1 {lock})
-         RETURNING id, call_id, url, payload, created_at_ms, attempts, last_error"
+         RETURNING id, call_id, url, payload, created_at_ms, attempts, last_error, alert_key"
     );
     conn.query_row(&sql, params![now_ms, me, until_ms], |row| {
+        let id = row.get(0)?;
         Ok(Row {
-            id: row.get(0)?,
+            id,
             call_id: row.get(1)?,
+            key: super::key::of_row(id, row.get(7)?),
             url: row.get(2)?,
             payload: row.get(3)?,
             created_at_ms: row.get(4)?,

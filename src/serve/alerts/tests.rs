@@ -123,6 +123,7 @@ struct StoredAlert {
     next_attempt_at_ms: i64,
     delivered_at_ms: Option<i64>,
     last_error: Option<String>,
+    key: Option<String>,
 }
 
 fn stored(path: &Location) -> Vec<StoredAlert> {
@@ -130,7 +131,7 @@ fn stored(path: &Location) -> Vec<StoredAlert> {
     let mut stmt = conn
         .prepare(
             "SELECT call_id, url, payload, attempts, next_attempt_at_ms, delivered_at_ms,
-                    last_error
+                    last_error, alert_key
              FROM alerts ORDER BY id",
         )
         .unwrap();
@@ -143,6 +144,7 @@ fn stored(path: &Location) -> Vec<StoredAlert> {
             next_attempt_at_ms: row.get(4)?,
             delivered_at_ms: row.get(5)?,
             last_error: row.get(6)?,
+            key: row.get(7)?,
         })
     })
     .unwrap()
@@ -169,6 +171,7 @@ pub(super) fn fast() -> DeliverySettings {
         max_age: Duration::from_secs(3600),
         first_backoff: Duration::from_millis(50),
         max_backoff: Duration::from_millis(200),
+        claim: Duration::from_secs(5),
     }
 }
 
@@ -197,10 +200,16 @@ fn alert_is_posted_once_as_json_and_marked_delivered(backend: Backend) {
         .is_some_and(|a| a.delivered_at_ms.is_some())));
     sender.shutdown();
 
-    let expected = r#"{"line":"home","caller":"+4930123456","tags":["police-impersonation","asks-for-money"],"risk":"high","time":"2024-05-01T12:00:03.250Z","call_id":"abc@example.org"}"#;
+    let key = stored(&path)[0].key.clone().expect("stored with its key");
+    let expected = format!(
+        r#"{{"line":"home","caller":"+4930123456","tags":["police-impersonation","asks-for-money"],"risk":"high","time":"2024-05-01T12:00:03.250Z","call_id":"abc@example.org","alert_id":"{key}"}}"#
+    );
     let requests = receiver.requests();
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].body, expected);
+    assert!(requests[0]
+        .head
+        .contains(&format!("\r\nidempotency-key: {key}\r\n")));
     assert!(requests[0]
         .head
         .starts_with("post /hook?token=secret http/1.1\r\n"));
@@ -233,6 +242,9 @@ fn failed_attempts_are_retried_until_delivered(backend: Backend) {
     let requests = receiver.requests();
     assert_eq!(requests.len(), 3);
     assert!(requests.iter().all(|r| r.body == rows[0].payload));
+    let key = rows[0].key.as_deref().expect("stored with its key");
+    let key = format!("\r\nidempotency-key: {key}\r\n");
+    assert!(requests.iter().all(|r| r.head.contains(&key)), "{key}");
 }
 
 fn pending_alert_is_delivered_after_a_restart(backend: Backend) {
@@ -406,10 +418,10 @@ fn the_body_says_how_much_of_the_call_was_heard() {
     let mut deaf = alert("abc@example.org");
     deaf.listened = Some("none".to_owned());
     let body: serde_json::Value =
-        serde_json::from_str(&deaf.to_json().expect("json")).expect("parses");
+        serde_json::from_str(&deaf.to_json("k").expect("json")).expect("parses");
     assert_eq!(body["listened"], "none", "{body}");
     let body: serde_json::Value =
-        serde_json::from_str(&alert("x").to_json().expect("json")).expect("parses");
+        serde_json::from_str(&alert("x").to_json("k").expect("json")).expect("parses");
     assert!(body.get("listened").is_none(), "{body}");
 }
 

@@ -20,6 +20,8 @@ use crate::store::Location;
 struct Counter {
     url: String,
     seen: Arc<Mutex<HashMap<String, usize>>>,
+    /// Each request's `Idempotency-Key` and body `alert_id`.
+    keys: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 impl Counter {
@@ -28,6 +30,8 @@ impl Counter {
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         let seen = Arc::new(Mutex::new(HashMap::new()));
         let counts = Arc::clone(&seen);
+        let keys = Arc::new(Mutex::new(Vec::new()));
+        let keys_seen = Arc::clone(&keys);
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
@@ -37,6 +41,14 @@ impl Counter {
                 let body: serde_json::Value = serde_json::from_str(&request.body).unwrap();
                 let call_id = body["call_id"].as_str().unwrap_or_default().to_owned();
                 *counts.lock().unwrap().entry(call_id).or_insert(0) += 1;
+                let header = request
+                    .head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("idempotency-key: "))
+                    .unwrap_or_default()
+                    .to_owned();
+                let id = body["alert_id"].as_str().unwrap_or_default().to_owned();
+                keys_seen.lock().unwrap().push((header, id));
                 std::thread::sleep(Duration::from_millis(20));
                 let _ = write!(
                     stream,
@@ -44,26 +56,32 @@ impl Counter {
                 );
             }
         });
-        Counter { url, seen }
+        Counter { url, seen, keys }
     }
 
     fn counts(&self) -> HashMap<String, usize> {
         self.seen.lock().unwrap().clone()
     }
+
+    fn keys(&self) -> Vec<(String, String)> {
+        self.keys.lock().unwrap().clone()
+    }
 }
 
 /// Stores an alert for `call_id` to `url` as an earlier run would have
-/// left it, due now; claimed by `claim` until the given time if given.
+/// left it, due now, with the key `key-<call_id>`; claimed by `claim`
+/// until the given time if given.
 fn left_over(at: &Location, call_id: &str, url: &str, claim: Option<(&str, i64)>) {
     let now = crate::time::now_millis();
-    let payload = alert(call_id).to_json().unwrap();
+    let key = format!("key-{call_id}");
+    let payload = alert(call_id).to_json(&key).unwrap();
     let (by, until) = claim.unzip();
     connect(at)
         .execute(
             "INSERT INTO alerts (call_id, url, payload, created_at_ms, next_attempt_at_ms,
-                                 claimed_by, claimed_until_ms)
-             VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
-            params![call_id, url, payload, now, by, until],
+                                 claimed_by, claimed_until_ms, alert_key)
+             VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7)",
+            params![call_id, url, payload, now, by, until, key],
         )
         .unwrap();
 }
@@ -153,9 +171,41 @@ fn a_dead_nodes_claim_is_taken_over(backend: Backend) {
     }
     assert_ne!(by.as_deref(), Some("dead-node"));
     assert_eq!(counter.counts().get("dead@example.org"), Some(&1));
+    // The node that takes the alert over sends the key it was queued
+    // with, in the header and the body: a receiver that took the dead
+    // node's attempt drops this one.
+    let key = "key-dead@example.org".to_owned();
+    assert_eq!(counter.keys(), [(key.clone(), key)]);
+}
+
+/// Alerts queued by two nodes: each alert's every attempt carries its own
+/// key, the same in the header and the body, and no two alerts share one.
+fn new_alerts_carry_one_distinct_key_each(backend: Backend) {
+    let counter = Counter::start();
+    let (_dir, at) = call_log(backend);
+    let a = AlertSender::spawn(&at, fast()).unwrap();
+    let b = AlertSender::spawn(&at, fast()).unwrap();
+    for i in 0..5 {
+        a.send(&counter.url, &alert(&format!("ka{i}@example.org")));
+        b.send(&counter.url, &alert(&format!("kb{i}@example.org")));
+    }
+    assert!(eventually(|| all_delivered(&at, 10)), "{:?}", rows(&at));
+    a.shutdown();
+    b.shutdown();
+    let keys = counter.keys();
+    assert_eq!(keys.len(), 10, "{keys:?}");
+    assert!(
+        keys.iter().all(|(h, id)| h == id && h.len() == 36),
+        "{keys:?}"
+    );
+    let mut distinct: Vec<&String> = keys.iter().map(|k| &k.0).collect();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 10, "{keys:?}");
 }
 
 crate::store::testdb::both_backends!(
     two_senders_post_each_new_alert_once,
-    a_dead_nodes_claim_is_taken_over
+    a_dead_nodes_claim_is_taken_over,
+    new_alerts_carry_one_distinct_key_each
 );

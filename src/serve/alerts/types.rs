@@ -1,6 +1,7 @@
-//! The alert sender's vocabulary, shared by the sender (`mod.rs`) and the
-//! delivery thread (`worker.rs`): errors, delivery settings, the messages
-//! between them, and how a webhook URL is shown in logs.
+//! The alert sender's vocabulary, shared by the sender (`mod.rs`), the
+//! queueing thread (`queue.rs`) and the delivery thread (`worker.rs`):
+//! errors, delivery settings, the messages between them, and how a
+//! webhook URL is shown in logs.
 //!
 //! Does not own: sending or delivering.
 
@@ -56,6 +57,10 @@ pub struct DeliverySettings {
     pub first_backoff: Duration,
     /// Longest wait between two attempts.
     pub max_backoff: Duration,
+    /// How long a delivery thread's claim on an alert lasts: another node
+    /// may send the alert once it has passed (longer than `timeout`, with
+    /// time to record the outcome).
+    pub claim: Duration,
 }
 
 impl Default for DeliverySettings {
@@ -66,6 +71,7 @@ impl Default for DeliverySettings {
             max_age: Duration::from_secs(24 * 60 * 60),
             first_backoff: Duration::from_secs(2),
             max_backoff: Duration::from_secs(10 * 60),
+            claim: Duration::from_secs(crate::config::DEFAULT_ALERT_CLAIM_SECS),
         }
     }
 }
@@ -73,13 +79,25 @@ impl Default for DeliverySettings {
 /// A new alert on its way to the delivery thread.
 pub(super) struct NewAlert {
     pub(super) call_id: String,
+    /// Its idempotency key (`key`).
+    pub(super) key: String,
     pub(super) url: String,
     pub(super) payload: String,
     pub(super) created_at_ms: i64,
 }
 
-pub(super) enum Msg {
+/// What the sender hands the queueing thread (`queue`).
+pub(super) enum Queued {
     Alert(NewAlert),
+    Shutdown,
+}
+
+/// What the queueing thread tells the delivery thread (`worker`).
+pub(super) enum Msg {
+    /// A new alert is in the table.
+    Stored,
+    /// A new alert the table refused: try it once.
+    Unstored(NewAlert),
     Shutdown,
 }
 

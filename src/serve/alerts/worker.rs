@@ -1,12 +1,13 @@
-//! The delivery thread: stores each new alert, then POSTs due alerts one at
-//! a time (new ones before retries) and records every attempt in its row.
-//! The schedule lives in the `alerts` table, so alerts left by an earlier
-//! run are picked up like any other.
+//! The delivery thread: POSTs due alerts one at a time (new ones before
+//! retries) and records every attempt in its row; woken by the queueing
+//! thread (`queue`) when it has stored a new alert. The schedule lives in
+//! the `alerts` table, so alerts left by an earlier run, or by another
+//! node, are picked up like any other.
 
 use std::sync::mpsc::{self, RecvTimeoutError, TryRecvError};
 use std::time::Duration;
 
-use crate::sql::{params, Connection};
+use crate::sql::Connection;
 use crate::store::{Location, Store};
 
 use super::claim::{self, Outcome, Row};
@@ -15,6 +16,12 @@ use crate::config::webhook::validate_url;
 
 /// Longest sleep with nothing due: a clock jump is noticed this soon.
 const IDLE_WAIT: Duration = Duration::from_secs(60);
+
+/// Longest sleep with nothing due on PostgreSQL, where other nodes queue
+/// alerts this thread is not told about: an alert a node queued and could
+/// not send (it died) is taken up this soon after it falls due or its
+/// claim expires.
+const SHARED_IDLE_WAIT: Duration = Duration::from_secs(5);
 
 /// Pause after the call log could not be read or written.
 const ERROR_WAIT: Duration = Duration::from_secs(5);
@@ -83,7 +90,8 @@ impl Worker {
         loop {
             loop {
                 match self.rx.try_recv() {
-                    Ok(Msg::Alert(new)) => self.store_new(new),
+                    Ok(Msg::Stored) => {}
+                    Ok(Msg::Unstored(new)) => self.try_once(new),
                     Ok(Msg::Shutdown) | Err(TryRecvError::Disconnected) => return,
                     Err(TryRecvError::Empty) => break,
                 }
@@ -105,45 +113,27 @@ impl Worker {
                 }
             };
             match self.rx.recv_timeout(wait) {
-                Ok(Msg::Alert(new)) => self.store_new(new),
+                Ok(Msg::Stored) => {}
+                Ok(Msg::Unstored(new)) => self.try_once(new),
                 Ok(Msg::Shutdown) | Err(RecvTimeoutError::Disconnected) => return,
                 Err(RecvTimeoutError::Timeout) => {}
             }
         }
     }
 
-    /// Stores a new alert, due at once. If the call log refuses it, the
-    /// alert is tried once without retries rather than lost.
-    fn store_new(&mut self, new: NewAlert) {
-        let inserted: Result<i64, _> = self.conn.query_row(
-            "INSERT INTO alerts (call_id, url, payload, created_at_ms, next_attempt_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?4) RETURNING id",
-            params![new.call_id, new.url, new.payload, new.created_at_ms],
-            |row| row.get(0),
-        );
-        match inserted {
-            Ok(id) => {
-                tracing::debug!(
-                    alert = id,
-                    call_id = %new.call_id,
-                    payload = %new.payload,
-                    "alert stored"
-                );
+    /// An alert the call log refused to store: tried once, without
+    /// retries, rather than lost.
+    fn try_once(&mut self, new: NewAlert) {
+        let result = validate_url(&new.url)
+            .map_err(AlertError::InvalidUrl)
+            .and_then(|()| self.post(&new.url, &new.key, &new.payload));
+        let to = origin(&new.url);
+        match result {
+            Ok(status) => {
+                tracing::info!(call_id = %new.call_id, %to, status, "alert delivered");
             }
             Err(err) => {
-                tracing::error!(call_id = %new.call_id, %err, "cannot store alert; trying it once");
-                let result = validate_url(&new.url)
-                    .map_err(AlertError::InvalidUrl)
-                    .and_then(|()| self.post(&new.url, &new.payload));
-                let to = origin(&new.url);
-                match result {
-                    Ok(status) => {
-                        tracing::info!(call_id = %new.call_id, %to, status, "alert delivered");
-                    }
-                    Err(err) => {
-                        tracing::warn!(call_id = %new.call_id, %to, %err, "alert not delivered");
-                    }
-                }
+                tracing::warn!(call_id = %new.call_id, %to, %err, "alert not delivered");
             }
         }
     }
@@ -151,7 +141,7 @@ impl Worker {
     /// Claims the due alert to try next: never tried first, then the
     /// longest due, and none another node is sending.
     fn next_due(&self, now_ms: i64) -> Result<Option<Row>, crate::sql::Error> {
-        let claim_ms = duration_ms(self.settings.timeout.saturating_add(claim::CLAIM_MARGIN));
+        let claim_ms = duration_ms(self.settings.claim);
         claim::next_due(
             &self.conn,
             &self.me,
@@ -162,12 +152,16 @@ impl Worker {
 
     /// How long to sleep when nothing is due at `now_ms`.
     fn wait_for_next(&self, now_ms: i64) -> Duration {
+        let idle = match self.conn.dialect() {
+            crate::sql::Dialect::Sqlite => IDLE_WAIT,
+            crate::sql::Dialect::Postgres => SHARED_IDLE_WAIT,
+        };
         match claim::next_wake(&self.conn) {
             Ok(Some(at)) => {
                 let ms = u64::try_from(at.saturating_sub(now_ms)).unwrap_or(0);
-                Duration::from_millis(ms).min(IDLE_WAIT)
+                Duration::from_millis(ms).min(idle)
             }
-            Ok(None) => IDLE_WAIT,
+            Ok(None) => idle,
             Err(err) => {
                 tracing::error!(%err, "cannot read pending alerts");
                 ERROR_WAIT
@@ -207,7 +201,7 @@ impl Worker {
 
         let result = validate_url(&row.url)
             .map_err(AlertError::InvalidUrl)
-            .and_then(|()| self.post(&row.url, &row.payload));
+            .and_then(|()| self.post(&row.url, &row.key, &row.payload));
         let attempts = row.attempts.saturating_add(1);
         let done_ms = now_ms();
         let outcome = match result {
@@ -244,12 +238,14 @@ impl Worker {
         self.record(outcome);
     }
 
-    /// One POST of `payload` to `url`; the status if it is 2xx.
-    fn post(&self, url: &str, payload: &str) -> Result<u16, AlertError> {
+    /// One POST of `payload` to `url` with the alert's `key`; the status
+    /// if it is 2xx.
+    fn post(&self, url: &str, key: &str, payload: &str) -> Result<u16, AlertError> {
         let response = self
             .agent
             .post(url)
             .header("Content-Type", "application/json")
+            .header("Idempotency-Key", key)
             .send(payload)?;
         let status = response.status();
         if status.is_success() {

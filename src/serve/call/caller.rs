@@ -120,7 +120,7 @@ impl CallerLeg {
         let key = ctx.key.to_string();
         let recording = u.record.as_deref().and_then(|line| {
             let rel = crate::serve::recording::relative_path(line, ctx.started, &key);
-            let path = ctx.shared.data_dir.join(&rel);
+            let path = ctx.shared.files_dir.join(&rel);
             match start_recording(&path, ctx) {
                 Ok(r) => Some((r, rel)),
                 Err(e) => {
@@ -206,7 +206,7 @@ impl CallerLeg {
     pub(super) fn start_message(&mut self, ctx: &CallCtx) {
         let key = ctx.key.to_string();
         let rel = crate::serve::recording::voicemail_path(&ctx.line, ctx.started, &key);
-        match start_recording(&ctx.shared.data_dir.join(&rel), ctx) {
+        match start_recording(&ctx.shared.files_dir.join(&rel), ctx) {
             Ok(rec) => {
                 debug!(path = %rel.display(), "recording the caller's message");
                 ctx.shared
