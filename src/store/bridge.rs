@@ -77,4 +77,13 @@ impl Store {
             params![id, note],
         )
     }
+
+    /// The call's recording could not be made after all: no path, and why.
+    pub fn set_not_recorded(&self, id: i64, note: &str) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET recording = NULL, recording_note = ?2 WHERE id = ?1",
+            params![id, note],
+        )
+    }
 }

@@ -136,6 +136,13 @@ impl StoreHandle {
         self.send(Msg::RecordingNote(key.clone(), note.to_owned()));
     }
 
+    /// The recording logged at the answer could not be made after all
+    /// (its file could not be created): the path is dropped, the note says
+    /// why.
+    pub fn set_not_recorded(&self, key: &CallKey, note: &str) {
+        self.send(Msg::NotRecorded(key.clone(), note.to_owned()));
+    }
+
     /// Logs the caller's display name (the SIP From header's; untrusted
     /// text, shown escaped).
     pub fn set_caller_name(&self, key: &CallKey, name: &str) {

@@ -307,6 +307,10 @@ impl Writer {
                 key,
                 known(&self.ids, key).map(|&id| store.set_recording_note(id, v)),
             ),
+            Msg::NotRecorded(key, v) => (
+                key,
+                known(&self.ids, key).map(|&id| store.set_not_recorded(id, v)),
+            ),
             Msg::HangupBy(key, v) => (
                 key,
                 known(&self.ids, key).map(|&id| store.set_hangup_by(id, v)),

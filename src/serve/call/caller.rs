@@ -332,6 +332,12 @@ impl CallerLeg {
                 }
                 debug!(frames = summary.frames, path = %summary.path.display(), "recording finished")
             }
+            Ok(Err(e)) if e.left_no_file() => {
+                warn!(error = %e, "cannot record this call");
+                ctx.shared
+                    .store
+                    .set_not_recorded(&ctx.key, &recording_note(&e));
+            }
             Ok(Err(e)) => warn!(error = %e, "recording could not be finished"),
             Err(e) => warn!(error = %e, "recording task failed"),
         }
@@ -357,18 +363,13 @@ fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Starts a recording at `path` (checking the disk's room, creating the
-/// file and its writer thread). That can take a while on a crowded disk:
-/// this worker's other tasks move to another worker meanwhile.
+/// Starts a recording at `path` once the disk has room. The file is
+/// created on a writer thread, never on this task (a crowded or network
+/// disk would hold up the call's media): a file that cannot be created is
+/// found when the recording finishes.
 fn start_recording(
     path: &std::path::Path,
     ctx: &CallCtx,
 ) -> Result<Recording, crate::serve::recording::RecordingError> {
-    let room = Some(ctx.shared.disk.clone());
-    match tokio::runtime::Handle::current().runtime_flavor() {
-        tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(|| Recording::start(path, room))
-        }
-        _ => Recording::start(path, room),
-    }
+    Recording::start(path, Some(ctx.shared.disk.clone()))
 }

@@ -25,7 +25,7 @@ use std::time::{Duration, SystemTime};
 
 use format::Batch;
 pub use format::{BATCH_FRAMES, RECORDINGS_DIR, SAMPLE_RATE};
-use writer::{Job, Sink, Writers};
+use writer::{Failure, Job, Opening, Writers};
 
 use crate::serve::disk::DiskRoom;
 
@@ -37,6 +37,8 @@ pub enum RecordingError {
         path: PathBuf,
         cause: std::io::Error,
     },
+    #[error("cannot create recording {}: {cause}", .path.display())]
+    NotCreated { path: PathBuf, cause: hound::Error },
     #[error("recording {}: {cause}", .path.display())]
     Wav { path: PathBuf, cause: hound::Error },
     #[error("recording {}: cannot start the writer thread: {cause}", .path.display())]
@@ -46,8 +48,21 @@ pub enum RecordingError {
     },
     #[error("recording {}: the writer thread stopped", .path.display())]
     Panicked { path: PathBuf },
+    #[error("recording {}: the recording writers are too far behind", .path.display())]
+    Behind { path: PathBuf },
     #[error("not recorded: disk full (less free space than the reserve kept for the call log)")]
     DiskFull,
+}
+
+impl RecordingError {
+    /// True when there is no file at all (it could not be created), as
+    /// against a file holding the audio up to a failure.
+    pub fn left_no_file(&self) -> bool {
+        matches!(
+            self,
+            RecordingError::CreateDir { .. } | RecordingError::NotCreated { .. }
+        )
+    }
 }
 
 /// What [`Recording::finish`] wrote.
@@ -81,43 +96,37 @@ pub struct Recording {
 }
 
 impl Recording {
-    /// Creates the file (and its parent directories) and hands it to a
-    /// writer thread.
-    /// Creating them is brief blocking I/O; everything after is on the
-    /// writer thread. With a `room`, only while the disk has space above
-    /// its reserve ([`RecordingError::DiskFull`] otherwise), and the
-    /// recording stops by itself (and says so in its summary) when the free
-    /// space falls to the reserve.
+    /// Hands the recording to a writer thread, which creates the file (and
+    /// its parent directories) before its first batch. Never blocks on the
+    /// disk: a file that cannot be created is reported by
+    /// [`Recording::finish`] ([`RecordingError::CreateDir`],
+    /// [`RecordingError::NotCreated`]; see [`RecordingError::left_no_file`]). With
+    /// a `room`, only while the disk has space above its reserve
+    /// ([`RecordingError::DiskFull`] otherwise), and the recording stops by
+    /// itself (and says so in its summary) when the free space falls to the
+    /// reserve.
     pub fn start(path: &Path, room: Option<DiskRoom>) -> Result<Recording, RecordingError> {
         if room.as_ref().is_some_and(|r| !r.has_room()) {
             return Err(RecordingError::DiskFull);
         }
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| RecordingError::CreateDir {
-                path: parent.to_path_buf(),
-                cause: source,
-            })?;
-        }
         let disk_full = Arc::new(AtomicBool::new(false));
         let dropped = Arc::new(AtomicU64::new(0));
-        let sink = Sink::create(path, room, Arc::clone(&disk_full), Arc::clone(&dropped)).map_err(
-            |source| RecordingError::Wav {
-                path: path.to_path_buf(),
-                cause: source,
-            },
-        )?;
+        let opening = Opening {
+            path: path.to_path_buf(),
+            room,
+            disk_full: Arc::clone(&disk_full),
+            dropped: Arc::clone(&dropped),
+        };
         let writers = Writers::get().map_err(|source| RecordingError::Thread {
             path: path.to_path_buf(),
             cause: source,
         })?;
         let (id, queue) = writers.assign();
-        // Blocks only while the thread is a full queue behind: the file
-        // must be open there before its first batch.
-        queue
-            .send(Job::Open(id, Box::new(sink)))
-            .map_err(|_| RecordingError::Panicked {
+        if !writer::offer(&queue, Job::Create(id, Box::new(opening))) {
+            return Err(RecordingError::Behind {
                 path: path.to_path_buf(),
-            })?;
+            });
+        }
         Ok(Recording {
             path: path.to_path_buf(),
             batch: std::sync::Mutex::new(Batch::new()),
@@ -199,12 +208,13 @@ impl Recording {
         }
         let frames = match result.recv() {
             Ok(Ok(frames)) => frames,
-            Ok(Err(source)) => {
-                return Err(RecordingError::Wav {
-                    path,
-                    cause: source,
-                })
+            Ok(Err(Failure::CreateDir(dir, cause))) => {
+                return Err(RecordingError::CreateDir { path: dir, cause })
             }
+            Ok(Err(Failure::Create(cause))) => {
+                return Err(RecordingError::NotCreated { path, cause })
+            }
+            Ok(Err(Failure::Write(cause))) => return Err(RecordingError::Wav { path, cause }),
             Err(_) => return Err(RecordingError::Panicked { path }),
         };
         Ok(RecordingSummary {

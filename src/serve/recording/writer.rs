@@ -3,8 +3,10 @@
 //! starting and ending a recording costs two messages instead of a thread's
 //! creation and join.
 //!
-//! Owns: the open files ([`Sink`]), the threads and their queues, and
-//! carrying out a recording's jobs in order (open, write a batch, close).
+//! Owns: creating the files (on the writer thread, so a slow disk — a
+//! shared network directory — never holds up a call's task), the open
+//! files ([`Sink`]), the threads and their queues, and carrying out a
+//! recording's jobs in order (create, write a batch, close).
 //!
 //! Does not own: batching pushes, counting what the caller side dropped or
 //! the recording's API (`super::Recording`).
@@ -12,7 +14,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufWriter;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::sync::{Arc, OnceLock};
@@ -30,11 +32,40 @@ const QUEUE_JOBS: usize = 20_000;
 
 /// What a writer thread is asked to do for one recording (by its id).
 pub(super) enum Job {
-    Open(u64, Box<Sink>),
+    /// Create the file (and its directories).
+    Create(u64, Box<Opening>),
     Write(u64, Batch),
     /// Finalize the file; the frames written (or the error) go to the
     /// reply, when someone waits for it.
-    Close(u64, Option<mpsc::Sender<Result<u64, hound::Error>>>),
+    Close(u64, Option<mpsc::Sender<Result<u64, Failure>>>),
+}
+
+/// A recording's file to create, and what its [`Sink`] shares with the
+/// recording's owner.
+pub(super) struct Opening {
+    pub(super) path: PathBuf,
+    pub(super) room: Option<DiskRoom>,
+    pub(super) disk_full: Arc<AtomicBool>,
+    pub(super) dropped: Arc<AtomicU64>,
+}
+
+/// Why a recording has no file, or an incomplete one.
+#[derive(Debug)]
+pub(super) enum Failure {
+    /// Its directory could not be created: no file.
+    CreateDir(PathBuf, std::io::Error),
+    /// The file could not be created: no file.
+    Create(hound::Error),
+    /// A write failed: the file holds the audio before it.
+    Write(hound::Error),
+}
+
+/// A recording as its writer thread holds it.
+enum Slot {
+    Open(Box<Sink>),
+    /// Its file could not be created: batches are discarded, the close
+    /// reports why.
+    Unmade(Failure),
 }
 
 /// The shared writer threads, started on first use.
@@ -81,7 +112,7 @@ pub(super) fn offer(queue: &SyncSender<Job>, job: Job) -> bool {
 
 /// Carries out jobs until every sender is gone.
 fn run(rx: &mpsc::Receiver<Job>) {
-    let mut open: HashMap<u64, Box<Sink>> = HashMap::new();
+    let mut open: HashMap<u64, Slot> = HashMap::new();
     while let Ok(first) = rx.recv() {
         let mut next = Some(first);
         while let Some(job) = next.take() {
@@ -98,13 +129,20 @@ fn run(rx: &mpsc::Receiver<Job>) {
 /// waits at most this long; its audio was already 200 ms in batches.
 const DRAIN_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
 
-fn carry_out(open: &mut HashMap<u64, Box<Sink>>, job: Job) {
+fn carry_out(open: &mut HashMap<u64, Slot>, job: Job) {
     match job {
-        Job::Open(id, sink) => {
-            open.insert(id, sink);
+        Job::Create(id, opening) => {
+            let slot = match Sink::create(*opening) {
+                Ok(sink) => Slot::Open(Box::new(sink)),
+                Err(failure) => {
+                    tracing::warn!(?failure, "recording not started");
+                    Slot::Unmade(failure)
+                }
+            };
+            open.insert(id, slot);
         }
         Job::Write(id, batch) => {
-            let Some(sink) = open.get_mut(&id) else {
+            let Some(Slot::Open(sink)) = open.get_mut(&id) else {
                 return;
             };
             if let Err(err) = sink.take(&batch) {
@@ -113,14 +151,18 @@ fn carry_out(open: &mut HashMap<u64, Box<Sink>>, job: Job) {
             }
         }
         Job::Close(id, reply) => {
-            let Some(sink) = open.remove(&id) else {
-                return;
+            let result = match open.remove(&id) {
+                Some(Slot::Open(sink)) => {
+                    let path = sink.path.clone();
+                    let result = sink.finalize().map_err(Failure::Write);
+                    if let (Err(err), None) = (&result, &reply) {
+                        tracing::warn!(path = %path.display(), ?err, "recording not finalized");
+                    }
+                    result
+                }
+                Some(Slot::Unmade(failure)) => Err(failure),
+                None => return,
             };
-            let path = sink.path.clone();
-            let result = sink.finalize();
-            if let (Err(err), None) = (&result, &reply) {
-                tracing::warn!(path = %path.display(), %err, "recording not finalized");
-            }
             if let Some(reply) = reply {
                 reply.send(result).ok();
             }
@@ -146,17 +188,22 @@ pub(super) struct Sink {
 }
 
 impl Sink {
-    /// Creates the file (brief blocking I/O, on the caller's thread, so an
-    /// error is reported at the start).
-    pub(super) fn create(
-        path: &Path,
-        room: Option<DiskRoom>,
-        disk_full: Arc<AtomicBool>,
-        dropped: Arc<AtomicU64>,
-    ) -> Result<Sink, hound::Error> {
+    /// Creates the file and the directories above it.
+    pub(super) fn create(opening: Opening) -> Result<Sink, Failure> {
+        let Opening {
+            path,
+            room,
+            disk_full,
+            dropped,
+        } = opening;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|cause| Failure::CreateDir(parent.to_path_buf(), cause))?;
+        }
+        let writer = hound::WavWriter::create(&path, wav_spec()).map_err(Failure::Create)?;
         Ok(Sink {
-            path: path.to_path_buf(),
-            writer: hound::WavWriter::create(path, wav_spec())?,
+            path,
+            writer,
             frames: 0,
             unflushed: 0,
             room,
