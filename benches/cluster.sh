@@ -42,6 +42,7 @@ cleanup() {
 }
 trap cleanup EXIT
 . benches/sip-common.sh
+. benches/listening-config.sh
 
 # Starts a node on SIP port $1 with RTP ports $2-$3, bridging to the phone
 # on $4; appends its pid to nodes.
@@ -55,20 +56,7 @@ start_node() {
 # recorded), for the listening runs; appends its pid to nodes.
 start_listening_node() {
     local port=$1
-    cat > "$work/listen-$port.toml" <<TOML
-[service]
-listen = "127.0.0.1:$port"
-data_dir = "$work/data-$port"
-rtp_ports = { first = $2, last = $3 }
-[speech]
-engine = "pocketsphinx"
-[[line]]
-name = "bench"
-numbers = ["*"]
-[line.screening]
-challenge_digit = 5
-record = false
-TOML
+    listening_config "$work/listen-$port.toml" "$port" "$2" "$3" "$work/data-$port"
     serve_config "$work/listen-$port.toml" "$work/listen-$port.log"
     nodes+=("$server")
     server=""
