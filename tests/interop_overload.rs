@@ -1,6 +1,8 @@
 //! Interop over loopback: overload control and the monitoring counters.
 //! With `max_calls = 2` and two calls up, a third INVITE (SIPp) gets 503
-//! with the configured Retry-After and OPTIONS gets 503 too; once the two
+//! with the configured Retry-After and OPTIONS gets 503 too; a new INVITE
+//! and its retransmission get the same stateless 503, while a
+//! retransmitted INVITE of a call in progress gets its 200; once the two
 //! calls end, OPTIONS gets 200 again. `/metrics` on the console's listener
 //! shows the attempts, the shed call and how the calls ended. With
 //! `drain_secs`, SIGTERM turns new calls and OPTIONS away with 503 while
@@ -10,7 +12,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::raw_sip::RawCaller;
+use common::raw_sip::{header, RawCaller};
 use common::{assert_ok, sipp, Service};
 
 /// The service's counters, from `/metrics` on the console's listener.
@@ -74,6 +76,27 @@ fn beyond_max_calls_new_calls_and_options_get_503_until_the_calls_end() {
     let out = sipp(&svc, "options_busy.xml", "options-full", &[]);
     assert_ok(&out, &svc, "OPTIONS while full gets 503 with Retry-After");
 
+    // Turned away at the door, statelessly: the same 503 (To tag and all)
+    // for the INVITE and its retransmission, counted once.
+    let shed = common::raw_sip::invite_repeatedly(svc.addr, "shed-raw", 2);
+    for response in &shed {
+        assert!(response.starts_with("SIP/2.0 503 "), "{response}");
+        assert_eq!(header(response, "Retry-After"), Some("7"), "{response}");
+        assert_eq!(header(response, "Call-ID"), Some("shed-raw"), "{response}");
+    }
+    let tag = |r: &str| {
+        header(r, "To")
+            .and_then(|t| t.split_once(";tag="))
+            .map(|t| t.1.to_string())
+    };
+    assert!(tag(&shed[0]).is_some(), "{}", shed[0]);
+    assert_eq!(tag(&shed[0]), tag(&shed[1]));
+    // A retransmission of a call let in before still reaches its
+    // transaction: the same 200, not the 503.
+    let again = first.resend_invite();
+    assert!(again.starts_with("SIP/2.0 200 "), "{again}");
+    assert_eq!(header(&again, "To"), header(&first.answer, "To"));
+
     first.hang_up();
     second.hang_up();
     let text = wait_sample(console, "linewarden_calls_in_progress", 0.0);
@@ -82,12 +105,12 @@ fn beyond_max_calls_new_calls_and_options_get_503_until_the_calls_end() {
 
     assert_eq!(
         sample(&text, "linewarden_call_attempts_total"),
-        Some(3.0),
+        Some(4.0),
         "{text}"
     );
     assert_eq!(
         sample(&text, "linewarden_calls_shed_total"),
-        Some(1.0),
+        Some(2.0),
         "{text}"
     );
     assert_eq!(

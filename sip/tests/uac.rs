@@ -27,6 +27,7 @@ async fn endpoint(seed: u64) -> (SipEndpoint, mpsc::Receiver<IncomingCall>) {
         seed,
         registrar: None,
         tcp: Default::default(),
+        on_shed: None,
     })
     .await
     .expect("endpoint starts")

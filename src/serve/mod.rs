@@ -95,6 +95,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
         seed: seeds.u64(..),
         registrar: handle,
         tcp: config.service.tcp.limits(),
+        on_shed: Some(crate::serve::metrics::shed_at_the_door),
     })
     .await
     .with_context(|| addresses::listen_error(config.service.listen))?;

@@ -15,7 +15,10 @@
 //! method, 416 Request-URI scheme, 420 Require, and for INVITE 415 body
 //! type and 406 Accept; the stateless error responses for all of these
 //! (RFC 3261 §8.2.6/§8.2.7); and dropping malformed responses, or
-//! responses with more than one Via (a UA discards those, §8.1.3.3).
+//! responses with more than one Via (a UA discards those, §8.1.3.3). It
+//! also tells a new INVITE ([`new_invite`]) and builds the stateless 503 for
+//! one turned away while the service sheds load ([`shed_reply`]); whether to
+//! is the [`door`](crate::door)'s decision.
 //!
 //! **Left to rsipstack:** transactions, retransmissions and their timers,
 //! keep-alives, matching responses and ACK/CANCEL to transactions.
@@ -91,6 +94,38 @@ pub fn inspect(datagram: &[u8], cfg: &GuardConfig) -> Verdict {
         reason,
         response,
     }
+}
+
+/// A new call: an INVITE outside any dialog (its To has no tag), as
+/// [`inspect`] accepted it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInvite {
+    /// The same for the request and each retransmission of it (a new
+    /// INVITE of the same call, with another CSeq, differs).
+    pub key: u64,
+}
+
+/// Whether an accepted datagram is a new INVITE; `None` for anything else
+/// (in-dialog requests, other methods, responses).
+pub fn new_invite(datagram: &[u8]) -> Option<NewInvite> {
+    if !datagram.starts_with(b"INVITE ") {
+        return None;
+    }
+    let msg = Message::lex(datagram);
+    if msg.first("To").is_none_or(syntax::has_tag) {
+        return None;
+    }
+    Some(NewInvite {
+        key: reply::transaction_key(&msg),
+    })
+}
+
+/// The stateless 503 with `Retry-After: retry_after_secs` for a new INVITE
+/// turned away while the service sheds load: no transaction is kept for it
+/// (a retransmission gets the same response again, To tag included).
+pub fn shed_reply(datagram: &[u8], retry_after_secs: u32, cfg: &GuardConfig) -> Vec<u8> {
+    let msg = Message::lex(datagram);
+    reply::build(&msg, 503, &RejectReason::Shedding(retry_after_secs), cfg)
 }
 
 /// `SIP-Version`: 505 for a well-formed version other than 2.0.

@@ -71,6 +71,7 @@ pub async fn play(
         seed: fastrand::u64(..),
         registrar: None,
         tcp: Default::default(),
+        on_shed: None,
     })
     .await?;
     // The offer names the address the far end can reach, never 0.0.0.0
