@@ -86,4 +86,16 @@ impl Store {
             params![id, note],
         )
     }
+
+    /// The caller's message could not be kept after all: no path, and why
+    /// (after any note on the recording).
+    pub fn set_message_lost(&self, id: i64, note: &str) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET voicemail = NULL, recording_note = CASE \
+             WHEN recording_note IS NULL THEN ?2 ELSE recording_note || '; ' || ?2 END \
+             WHERE id = ?1",
+            params![id, note],
+        )
+    }
 }

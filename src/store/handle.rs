@@ -143,6 +143,12 @@ impl StoreHandle {
         self.send(Msg::NotRecorded(key.clone(), note.to_owned()));
     }
 
+    /// The caller's message logged when it began could not be kept (its
+    /// file could not be created): the path is dropped, the note says why.
+    pub fn set_message_lost(&self, key: &CallKey, note: &str) {
+        self.send(Msg::MessageLost(key.clone(), note.to_owned()));
+    }
+
     /// Logs the caller's display name (the SIP From header's; untrusted
     /// text, shown escaped).
     pub fn set_caller_name(&self, key: &CallKey, name: &str) {

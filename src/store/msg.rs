@@ -53,6 +53,7 @@ pub(super) enum Msg {
     Voicemail(CallKey, String),
     RecordingNote(CallKey, String),
     NotRecorded(CallKey, String),
+    MessageLost(CallKey, String),
     Callback(CallKey, String),
     CallerName(CallKey, String),
     Passed(String, String, i64),

@@ -311,6 +311,10 @@ impl Writer {
                 key,
                 known(&self.ids, key).map(|&id| store.set_not_recorded(id, v)),
             ),
+            Msg::MessageLost(key, v) => (
+                key,
+                known(&self.ids, key).map(|&id| store.set_message_lost(id, v)),
+            ),
             Msg::HangupBy(key, v) => (
                 key,
                 known(&self.ids, key).map(|&id| store.set_hangup_by(id, v)),

@@ -178,3 +178,43 @@ pub fn sipp_trunk(dir: &Path, port: u16) -> std::thread::JoinHandle<Output> {
             .expect("run sipp as the trunk")
     })
 }
+
+/// SIPp as one of the resident's phones on `port`, answering (no
+/// `scenario_file`) or playing `scenario_file`, its messages traced to
+/// `log` in the test's directory.
+pub fn sipp_phone(
+    svc: &Service,
+    port: u16,
+    scenario_file: Option<&str>,
+    log: &str,
+) -> std::thread::JoinHandle<Output> {
+    let dir = svc.dir.path().to_path_buf();
+    let scenario = scenario_file.map(scenario);
+    let log = log.to_string();
+    std::thread::spawn(move || {
+        let mut cmd = Command::new("sipp");
+        cmd.current_dir(&dir);
+        match &scenario {
+            Some(s) => cmd.arg("-sf").arg(s),
+            None => cmd.args(["-sn", "uas"]),
+        };
+        cmd.args(["-i", "127.0.0.1", "-p"])
+            .arg(port.to_string())
+            .arg("-mp")
+            .arg(sipp_media_port().to_string())
+            .args([
+                "-m",
+                "1",
+                "-timeout",
+                "60s",
+                "-timeout_error",
+                "-nostdin",
+                "-trace_msg",
+                "-message_file",
+            ])
+            .arg(&log)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run sipp as a phone")
+    })
+}

@@ -25,7 +25,7 @@ use super::listening::Overlay;
 use super::name::{NameCapture, NameSlot};
 use super::sink::{self, Answered, AnsweredSlot, Sink, VoicemailSlot};
 use crate::serve::recognizers::{CallListen, Heard};
-use crate::serve::recording::Recording;
+use crate::serve::recording::{Recording, RecordingError, RecordingSummary};
 use crate::serve::wait::recv_or_never;
 
 /// What answering needs, kept until the machine says to answer.
@@ -58,7 +58,12 @@ pub(super) struct CallerLeg {
     name: Option<Arc<[i16]>>,
     /// The caller's message, while being left.
     message: VoicemailSlot,
+    /// The caller's message being finished, once left.
+    message_done: Option<tokio::task::JoinHandle<MessageEnd>>,
 }
+
+/// How finishing the caller's message went.
+type MessageEnd = Result<RecordingSummary, RecordingError>;
 
 impl CallerLeg {
     pub(super) fn new(handle: CallHandle, unanswered: Unanswered, sdp: SdpSession) -> Self {
@@ -73,6 +78,7 @@ impl CallerLeg {
             name_rx: None,
             name: None,
             message: VoicemailSlot::default(),
+            message_done: None,
         }
     }
 
@@ -218,16 +224,29 @@ impl CallerLeg {
         }
     }
 
-    /// Ends the caller's message and finishes its file off the runtime.
+    /// Ends the caller's message and finishes its file off the runtime
+    /// (the outcome is logged when the call is over, [`Self::finish`]).
     pub(super) fn stop_message(&mut self) {
         if let Some((_, rec)) = lock(&self.message).take() {
-            tokio::task::spawn_blocking(move || match rec.finish() {
-                Ok(summary) => debug!(
-                    seconds = summary.duration.as_secs_f64(),
-                    "the caller's message is kept"
-                ),
-                Err(e) => warn!(error = %e, "the caller's message could not be finished"),
-            });
+            self.message_done = Some(tokio::task::spawn_blocking(move || rec.finish()));
+        }
+    }
+
+    /// The message's file is written: logs how that went. A message whose
+    /// file could not be created loses its path in the call log, which says
+    /// why.
+    fn message_finished(ctx: &CallCtx, end: MessageEnd) {
+        match end {
+            Ok(summary) => debug!(
+                seconds = summary.duration.as_secs_f64(),
+                "the caller's message is kept"
+            ),
+            Err(e) if e.left_no_file() => {
+                warn!(error = %e, "the caller's message could not be kept");
+                let note = format!("message not kept: {e}");
+                ctx.shared.store.set_message_lost(&ctx.key, &note);
+            }
+            Err(e) => warn!(error = %e, "the caller's message could not be finished"),
         }
     }
 
@@ -307,9 +326,12 @@ impl CallerLeg {
     /// The call is over: a message still being left (shutdown) and the
     /// call's recording are finished off the runtime.
     pub(super) async fn finish(mut self, ctx: &CallCtx) {
-        let message = lock(&self.message).take().map(|(_, rec)| rec);
-        if let Some(rec) = message {
-            tokio::task::spawn_blocking(move || rec.finish()).await.ok();
+        self.stop_message();
+        if let Some(done) = self.message_done.take() {
+            match done.await {
+                Ok(end) => Self::message_finished(ctx, end),
+                Err(e) => warn!(error = %e, "the task finishing the caller's message failed"),
+            }
         }
         let Some(media) = self.media.take() else {
             return;

@@ -1,6 +1,6 @@
 //! The bridge columns: migrating an older log, writing them directly and
 //! through the handle (who hung up: the first writer wins), and showing
-//! them in the table.
+//! them in the table; a caller's message that could not be kept.
 
 use super::super::schema::{migrate_with, MIGRATIONS};
 use super::super::types::CallRecord;
@@ -207,7 +207,43 @@ fn uris_are_shortened_without_panicking() {
     }
 }
 
+/// A message whose file could not be kept: its path goes, the note says
+/// why after any note on the recording.
+fn a_lost_message_drops_its_path_and_is_noted(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let store = dir.open().expect("opens");
+    let quiet = store.call_started(&new_call("quiet", at(0))).expect("a");
+    let noted = store.call_started(&new_call("noted", at(0))).expect("b");
+    for id in [quiet, noted] {
+        store
+            .set_voicemail(id, "voicemail/flat-1a/x.wav")
+            .expect("vm");
+    }
+    store
+        .set_recording_note(noted, "recording stopped: disk full")
+        .expect("note");
+    store
+        .set_message_lost(quiet, "message not kept: denied")
+        .expect("lost");
+    store
+        .set_message_lost(noted, "message not kept: denied")
+        .expect("lost");
+    let records = store.list_calls(10).expect("list");
+    let row = |id| records.iter().find(|r| r.id == id).expect("row");
+    assert_eq!(row(quiet).voicemail, None);
+    assert_eq!(
+        row(quiet).recording_note.as_deref(),
+        Some("message not kept: denied")
+    );
+    assert_eq!(row(noted).voicemail, None);
+    assert_eq!(
+        row(noted).recording_note.as_deref(),
+        Some("recording stopped: disk full; message not kept: denied")
+    );
+}
+
 crate::store::testdb::both_backends!(
+    a_lost_message_drops_its_path_and_is_noted,
     migration_from_version_2_keeps_existing_rows,
     bridge_columns_are_recorded_and_talk_time_computed,
     the_first_to_hang_up_is_kept,
