@@ -14,27 +14,7 @@ fn passed_caller_is_bridged_to_the_resident_and_hangup_propagates() {
 ";
     let phone_uri = format!("sip:resident@127.0.0.1:{phone_port}");
     let mut svc = Service::start_with_phones(extra, &[&phone_uri]);
-    let dir = svc.dir.path().to_path_buf();
-    let phone = std::thread::spawn(move || {
-        std::process::Command::new("sipp")
-            .current_dir(&dir)
-            .args(["-sn", "uas", "-i", "127.0.0.1", "-p"])
-            .arg(phone_port.to_string())
-            .args([
-                "-m",
-                "1",
-                "-timeout",
-                "60s",
-                "-timeout_error",
-                "-nostdin",
-                "-trace_msg",
-                "-message_file",
-                "phone_messages.log",
-            ])
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("run sipp as the phone")
-    });
+    let phone = phone(&svc, phone_port, None, "phone_messages.log");
     std::thread::sleep(std::time::Duration::from_millis(500));
     let out = sipp(&svc, "uac_pass.xml", "bridge-1", &[]);
     assert_ok(&out, &svc, "caller");
