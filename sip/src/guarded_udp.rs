@@ -51,8 +51,13 @@ impl GuardedUdpSocket {
 
     /// Whether an accepted datagram goes on to the stack; a new INVITE
     /// while shedding is answered here instead.
-    async fn through_the_door(&self, datagram: &[u8], from: SocketAddr) -> bool {
-        let Some(invite) = guard::new_invite(datagram) else {
+    async fn through_the_door(
+        &self,
+        datagram: &[u8],
+        invite: Option<guard::NewInvite>,
+        from: SocketAddr,
+    ) -> bool {
+        let Some(invite) = invite else {
             return true;
         };
         let shedding = match self.busy.load(Ordering::Relaxed) {
@@ -91,8 +96,9 @@ impl rsipstack::platform::net::UdpSocket for GuardedUdpSocket {
         loop {
             let (len, from) = self.socket.recv_from(buf).await?;
             let datagram = buf.get(..len).unwrap_or_default();
-            match guard::inspect(datagram, &self.config) {
-                Verdict::Accept if self.through_the_door(datagram, from).await => {
+            let (verdict, invite) = guard::screen(datagram, &self.config);
+            match verdict {
+                Verdict::Accept if self.through_the_door(datagram, invite, from).await => {
                     return Ok((len, from));
                 }
                 Verdict::Accept => {}

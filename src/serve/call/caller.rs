@@ -385,10 +385,10 @@ fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Starts a recording at `path` once the disk has room. The file is
-/// created on a writer thread, never on this task (a crowded or network
-/// disk would hold up the call's media): a file that cannot be created is
-/// found when the recording finishes.
+/// Starts a recording at `path` once the disk has room (asked here, one
+/// `statvfs`). The file is created on a writer thread, never on this task
+/// (a crowded or network disk would hold up the call's media): a file that
+/// cannot be created is found when the recording finishes.
 fn start_recording(
     path: &std::path::Path,
     ctx: &CallCtx,

@@ -97,8 +97,9 @@ pub struct Recording {
 
 impl Recording {
     /// Hands the recording to a writer thread, which creates the file (and
-    /// its parent directories) before its first batch. Never blocks on the
-    /// disk: a file that cannot be created is reported by
+    /// its parent directories) before its first batch. Creates and opens
+    /// nothing here (with a `room`, it only asks the filesystem for its free
+    /// space): a file that cannot be created is reported by
     /// [`Recording::finish`] ([`RecordingError::CreateDir`],
     /// [`RecordingError::NotCreated`]; see [`RecordingError::left_no_file`]). With
     /// a `room`, only while the disk has space above its reserve

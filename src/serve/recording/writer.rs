@@ -63,9 +63,9 @@ pub(super) enum Failure {
 /// A recording as its writer thread holds it.
 enum Slot {
     Open(Box<Sink>),
-    /// Its file could not be created: batches are discarded, the close
-    /// reports why.
-    Unmade(Failure),
+    /// Its file (this path) could not be created: batches are discarded,
+    /// the close reports why.
+    Unmade(PathBuf, Failure),
 }
 
 /// The shared writer threads, started on first use.
@@ -132,12 +132,10 @@ const DRAIN_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
 fn carry_out(open: &mut HashMap<u64, Slot>, job: Job) {
     match job {
         Job::Create(id, opening) => {
+            let path = opening.path.clone();
             let slot = match Sink::create(*opening) {
                 Ok(sink) => Slot::Open(Box::new(sink)),
-                Err(failure) => {
-                    tracing::warn!(?failure, "recording not started");
-                    Slot::Unmade(failure)
-                }
+                Err(failure) => Slot::Unmade(path, failure),
             };
             open.insert(id, slot);
         }
@@ -151,20 +149,23 @@ fn carry_out(open: &mut HashMap<u64, Slot>, job: Job) {
             }
         }
         Job::Close(id, reply) => {
-            let result = match open.remove(&id) {
+            let (path, result) = match open.remove(&id) {
                 Some(Slot::Open(sink)) => {
-                    let path = sink.path.clone();
-                    let result = sink.finalize().map_err(Failure::Write);
-                    if let (Err(err), None) = (&result, &reply) {
-                        tracing::warn!(path = %path.display(), ?err, "recording not finalized");
-                    }
-                    result
+                    (sink.path.clone(), sink.finalize().map_err(Failure::Write))
                 }
-                Some(Slot::Unmade(failure)) => Err(failure),
+                Some(Slot::Unmade(path, failure)) => (path, Err(failure)),
                 None => return,
             };
-            if let Some(reply) = reply {
-                reply.send(result).ok();
+            // A failure goes to whoever waits for it; with nobody waiting
+            // (a recording dropped unfinished), it is logged here.
+            match (reply, result) {
+                (Some(reply), result) => {
+                    reply.send(result).ok();
+                }
+                (None, Err(failure)) => {
+                    tracing::warn!(path = %path.display(), ?failure, "recording not finalized")
+                }
+                (None, Ok(_)) => {}
             }
         }
     }

@@ -296,6 +296,10 @@ fn invite_with(cseq: &str, to: &str) -> Vec<u8> {
     msg("INVITE sip:bob@example.com SIP/2.0", &headers, SDP)
 }
 
+fn new_invite(datagram: &[u8]) -> Option<NewInvite> {
+    screen(datagram, &GuardConfig::default()).1
+}
+
 #[test]
 fn a_new_invite_is_known_by_its_transaction_an_in_dialog_one_is_not_new() {
     let first = invite_with("CSeq: 1 INVITE", "To: <sip:bob@example.com>");
