@@ -37,26 +37,14 @@ trap cleanup EXIT
 ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 hz=$(getconf CLK_TCK)
+. benches/listening-config.sh
 
 # One run: prints "full partial none cpu_s peak_extra_kb".
 run() {
     local binary=$1 n=$2 port data
     port=$((21000 + RANDOM % 20000))
     data="$work/data-$n-$RANDOM"
-    cat > "$work/bench.toml" <<TOML
-[service]
-listen = "127.0.0.1:$port"
-data_dir = "$data"
-rtp_ports = { first = $((port + 2)), last = $((port + 2 + 8 * n + 64)) }
-[speech]
-engine = "pocketsphinx"
-[[line]]
-name = "bench"
-numbers = ["*"]
-[line.screening]
-challenge_digit = 5
-record = false
-TOML
+    listening_config "$work/bench.toml" "$port" $((port + 2)) $((port + 2 + 8 * n + 64)) "$data"
     "$binary" serve --config "$work/bench.toml" 2>"$work/serve.log" &
     server=$!
     for _ in $(seq 1 200); do

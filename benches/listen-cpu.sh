@@ -28,6 +28,7 @@ ticks() { # user+system CPU of a process, in clock ticks
     awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
 }
 hz=$(getconf CLK_TCK)
+. benches/listening-config.sh
 
 declare -A per_call
 echo "machine: $(nproc) CPU(s); fixture: $fixture (${audio_s} s per call)"
@@ -36,20 +37,7 @@ for engine in off pocketsphinx; do
     for n in 1 2 4; do
         port=$((21000 + RANDOM % 20000))
         data="$work/data-$engine-$n"
-        cat > "$work/bench.toml" <<TOML
-[service]
-listen = "127.0.0.1:$port"
-data_dir = "$data"
-rtp_ports = { first = $((port + 2)), last = $((port + 200)) }
-[speech]
-engine = "$engine"
-[[line]]
-name = "bench"
-numbers = ["*"]
-[line.screening]
-challenge_digit = 5
-record = false
-TOML
+        listening_config "$work/bench.toml" "$port" $((port + 2)) $((port + 200)) "$data" "$engine"
         "$bin" serve --config "$work/bench.toml" 2>"$work/serve.log" &
         server=$!
         for _ in $(seq 1 100); do

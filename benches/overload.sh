@@ -4,7 +4,7 @@
 # Starts linewarden (release build, speech off, the caller allowlisted and
 # bridged to a fixed phone played by SIPp, the default overload settings,
 # the console on a loopback port for /metrics) and has SIPp place calls
-# (held 1 s) at twice CAPACITY calls/s for 30 s. Every second it prints the
+# (held 1 s) at twice CAPACITY calls/s for 30 s (SECS). Every second it prints the
 # service's memory (RSS), calls in progress and calls shed so far; at the
 # end the 503s SIPp got, the successful calls per second against
 # CAPACITY, SIPp's retransmissions, the CPU used, and how long after the
@@ -20,7 +20,7 @@ if [ -z "${LINEWARDEN:-}" ]; then
 fi
 capacity="${1:-300}"
 rate=$((capacity * 2))
-secs=30
+secs=${SECS:-30}
 work="$(mktemp -d)"
 server=""; phone=""; callers=""
 cleanup() {

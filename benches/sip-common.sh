@@ -68,14 +68,14 @@ sheds() {
 
 # Starts linewarden on SIP port $1, speech off, the
 # caller's number allowlisted and bridged to the phone at $2; $3: more
-# [service] keys. Sets $server.
+# [service] keys; $4-$5: its RTP ports (default 20000-29999). Sets $server.
 start_linewarden() {
-    local port=$1 phone_port=$2 extra=${3:-}
-    cat > "$work/linewarden.toml" <<TOML
+    local port=$1 phone_port=$2 extra=${3:-} first=${4:-20000} last=${5:-29999}
+    cat > "$work/linewarden-$port.toml" <<TOML
 [service]
 listen = "127.0.0.1:$port"
 data_dir = "$work/data-$port"
-rtp_ports = { first = 20000, last = 29999 }
+rtp_ports = { first = $first, last = $last }
 $extra
 [speech]
 engine = "off"
@@ -86,15 +86,20 @@ phones = ["sip:resident@127.0.0.1:$phone_port"]
 [line.policy]
 allowlist = ["$caller_number"]
 TOML
+    serve_config "$work/linewarden-$port.toml" "$work/linewarden-$port.log"
+}
+
+# Runs `linewarden serve` on the config $1, its log in $2, and waits until
+# it is running (20 s at most). Sets $server.
+serve_config() {
     # RUST_LOG as given (unset: the service's own default filter).
-    "$bin" serve --config "$work/linewarden.toml" \
-        >/dev/null 2>"$work/linewarden-$port.log" &
+    "$bin" serve --config "$1" >/dev/null 2>"$2" &
     server=$!
-    for _ in $(seq 1 100); do
-        grep -q "linewarden is running" "$work/linewarden-$port.log" && return
+    for _ in $(seq 1 200); do
+        grep -qs "linewarden is running" "$2" && return
         sleep 0.1
     done
-    echo "linewarden did not start:" >&2; cat "$work/linewarden-$port.log" >&2; exit 1
+    echo "linewarden did not start:" >&2; cat "$2" >&2; exit 1
 }
 
 # Starts Kamailio on SIP port $1, relaying every new INVITE to the phone at

@@ -21,7 +21,8 @@ pub struct ConfigArgs {
     /// Config file (TOML). Default: the built-in config/linewarden.toml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Data directory (call log, recordings), overriding the config.
+    /// Data directory (recordings, and the call log unless the config's
+    /// [store] url names a PostgreSQL database), overriding the config.
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 }
@@ -58,7 +59,7 @@ pub enum SpeechSource {
 pub enum Cmd {
     /// Run the service.
     Serve(ServiceArgs),
-    /// List the call log (in the data directory of the config, or --data-dir).
+    /// List the call log (the config's store: its [store] url, else the data directory or --data-dir).
     Calls {
         #[command(flatten)]
         config: ConfigArgs,
@@ -215,8 +216,8 @@ pub enum UserCmd {
 #[derive(Subcommand, Debug)]
 pub enum LinesCmd {
     /// Store the lines of a file (FILE.csv or FILE.toml), checked with the
-    /// configuration file's lines; a running service applies them on
-    /// reload (SIGHUP).
+    /// configuration file's lines; a running service applies them within
+    /// a few seconds.
     Import {
         #[command(flatten)]
         config: ConfigArgs,

@@ -92,8 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 since: since.as_deref().map(parse_since).transpose()?,
                 min_risk: risk.map(risk_of),
             };
-            let dir = &config.service.data_dir;
-            let store = store::Store::open_existing(dir)?;
+            let store = store::Store::open_existing_at(&store::Location::of(&config))?;
             let calls = store.find_calls(&filter, limit)?;
             let mut out = std::io::stdout().lock();
             store::print_calls(&calls, json, &mut out)?;

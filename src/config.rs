@@ -19,6 +19,7 @@ mod model;
 mod overrides;
 mod policy;
 mod sip_peers;
+mod store;
 mod tagging;
 mod tcp;
 pub mod toml_key;
@@ -38,6 +39,7 @@ pub use model::PortRange;
 pub use model::{Config, LineConfig, ScreeningConfig, ServiceConfig, CATCH_ALL};
 pub use policy::LinePolicy;
 pub use sip_peers::{verified_numbers, OutboundLineConfig, TrunkConfig};
+pub use store::{StoreConfig, DEFAULT_ALERT_CLAIM_SECS};
 pub use tagging::{AlertsConfig, EngineChoice, SpeechConfig, TaggingConfig};
 
 /// The built-in default configuration file, as text.
@@ -84,6 +86,7 @@ impl Config {
             console: Some(ConsoleConfig::default()),
             speech: SpeechConfig::default(),
             tagging: TaggingConfig::default(),
+            store: StoreConfig::default(),
         }
     }
 

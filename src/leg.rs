@@ -32,6 +32,9 @@ pub struct LegRequest {
     /// Where to send the INVITE instead of the target's own address (a
     /// registered phone behind NAT).
     pub destination: Option<SocketAddr>,
+    /// The Route set to send the INVITE along (a registered phone's Path,
+    /// RFC 3327), first hop first.
+    pub route: Vec<String>,
     /// For a digest challenge to the INVITE (a provider's trunk).
     pub credentials: Option<Credentials>,
 }
@@ -146,6 +149,7 @@ pub async fn place(
         from_display: request.from_display,
         offer,
         destination: request.destination,
+        route: request.route,
         credentials: request.credentials,
     };
     match endpoint.call(call).await {

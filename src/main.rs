@@ -18,6 +18,7 @@ mod policy;
 mod prompts;
 mod research;
 mod serve;
+mod sql;
 mod store;
 mod time;
 

@@ -1,9 +1,9 @@
-//! The call log: one SQLite row per call, in `calls.sqlite` in the data
-//! directory.
+//! The call log: one row per call, in `calls.sqlite` in the data directory
+//! or in the PostgreSQL database `[store] url` names ([`Location`]).
 //!
-//! Owns: the database file and its schema (a `schema_version` table and a
-//! plain ordered list of migrations, in `schema`), writing call rows ([`Store`]), a
-//! writer thread so the async runtime never waits on SQLite
+//! Owns: the database and its schema (a `schema_version` table and a plain
+//! ordered list of migrations for both dialects, in `schema`), writing call rows ([`Store`]), a
+//! writer thread so the async runtime never waits on the database
 //! ([`StoreHandle`], fed fire-and-forget messages keyed by [`CallKey`]),
 //! reading the log back, and printing it for people or programs
 //! ([`print_calls`]). Times are stored as RFC 3339 UTC text with
@@ -18,17 +18,20 @@
 //! themselves (see `recording`), or where the data directory is (see
 //! `config`).
 //!
-//! Crash safety: the database runs in WAL mode with `synchronous = FULL`
+//! Crash safety (SQLite; PostgreSQL commits each write the same way): the
+//! database runs in WAL mode with `synchronous = FULL`
 //! and every write is a single statement (its own transaction; a tag, or a
 //! tag's details together with its name, is appended to the JSON arrays by
-//! SQLite in that statement), so a crash or SIGKILL loses at most the
+//! the database in that statement), so a crash or SIGKILL loses at most the
 //! messages still queued, never the file, and never leaves `tags` and
 //! `tag_details` disagreeing.
 
 mod bridge;
 mod db;
 mod handle;
+mod json_sql;
 pub mod latency;
+mod location;
 mod msg;
 mod print;
 mod publish;
@@ -40,12 +43,17 @@ mod types;
 mod writer;
 
 #[cfg(test)]
+pub mod testdb;
+#[cfg(test)]
 mod tests;
 
 pub use crate::time::{rfc3339_millis, unix_millis};
 pub use db::Store;
 pub use handle::StoreHandle;
+pub use location::Location;
 pub use msg::CallKey;
 pub use print::print_calls;
 pub use query::CallFilter;
-pub use types::{NewCall, StoreError, TagDetail, DB_FILE};
+#[cfg(test)]
+pub(crate) use types::DB_FILE;
+pub use types::{NewCall, StoreError, TagDetail};

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{assert_ok, sipp, Service};
+use common::{assert_ok, sipp, sipp_phone as phone, Service};
 
 /// A caller who passes is connected to the resident's phone (SIPp playing
 /// the phone); when the caller hangs up, the phone gets BYE.
@@ -14,27 +14,7 @@ fn passed_caller_is_bridged_to_the_resident_and_hangup_propagates() {
 ";
     let phone_uri = format!("sip:resident@127.0.0.1:{phone_port}");
     let mut svc = Service::start_with_phones(extra, &[&phone_uri]);
-    let dir = svc.dir.path().to_path_buf();
-    let phone = std::thread::spawn(move || {
-        std::process::Command::new("sipp")
-            .current_dir(&dir)
-            .args(["-sn", "uas", "-i", "127.0.0.1", "-p"])
-            .arg(phone_port.to_string())
-            .args([
-                "-m",
-                "1",
-                "-timeout",
-                "60s",
-                "-timeout_error",
-                "-nostdin",
-                "-trace_msg",
-                "-message_file",
-                "phone_messages.log",
-            ])
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("run sipp as the phone")
-    });
+    let phone = phone(&svc, phone_port, None, "phone_messages.log");
     std::thread::sleep(std::time::Duration::from_millis(500));
     let out = sipp(&svc, "uac_pass.xml", "bridge-1", &[]);
     assert_ok(&out, &svc, "caller");
@@ -93,43 +73,6 @@ fn resident_hanging_up_first_ends_the_callers_leg() {
     assert_eq!(call["bridge"], "answered", "{call}");
     assert_eq!(call["hangup_by"], "resident", "{call}");
     assert_eq!(svc.stop(), Some(0));
-}
-
-fn phone(
-    svc: &Service,
-    port: u16,
-    scenario: Option<&str>,
-    log: &str,
-) -> std::thread::JoinHandle<std::process::Output> {
-    let dir = svc.dir.path().to_path_buf();
-    let scenario = scenario.map(common::scenario);
-    let log = log.to_string();
-    std::thread::spawn(move || {
-        let mut cmd = std::process::Command::new("sipp");
-        cmd.current_dir(&dir);
-        match &scenario {
-            Some(s) => cmd.arg("-sf").arg(s),
-            None => cmd.args(["-sn", "uas"]),
-        };
-        cmd.args(["-i", "127.0.0.1", "-p"])
-            .arg(port.to_string())
-            .arg("-mp")
-            .arg(common::sipp_media_port().to_string())
-            .args([
-                "-m",
-                "1",
-                "-timeout",
-                "60s",
-                "-timeout_error",
-                "-nostdin",
-                "-trace_msg",
-                "-message_file",
-            ])
-            .arg(&log)
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("run sipp as a phone")
-    })
 }
 
 /// Two phones ring; one answers, the other gets CANCEL at once.

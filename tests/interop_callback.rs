@@ -8,8 +8,6 @@
 
 mod common;
 
-use std::process::Output;
-
 use common::{assert_ok, Service};
 
 fn config(trunk_port: u16) -> String {
@@ -26,43 +24,6 @@ username = \"flat12\"
 password = \"trunk-secret\"
 "
     )
-}
-
-/// SIPp as the phone: `scenario` from `port`, dialling `number`.
-fn phone(
-    svc: &Service,
-    port: u16,
-    scenario: &str,
-    number: &str,
-    password: &str,
-    log: &str,
-) -> Output {
-    let target = svc.addr.to_string();
-    let args = [
-        target.as_str(),
-        "-s",
-        number,
-        "-set",
-        "user",
-        "kitchen",
-        "-au",
-        "kitchen",
-        "-ap",
-        password,
-    ];
-    common::sipp_peer(svc.dir.path(), scenario, port, &args, log)
-        .output()
-        .expect("run sipp as the phone")
-}
-
-/// SIPp as the provider's trunk, taking one call in `dir`.
-fn trunk(dir: &std::path::Path, port: u16) -> std::thread::JoinHandle<Output> {
-    let dir = dir.to_path_buf();
-    std::thread::spawn(move || {
-        common::sipp_peer(&dir, "trunk_callout.xml", port, &[], "trunk_messages.log")
-            .output()
-            .expect("run sipp as the trunk")
-    })
 }
 
 fn register(svc: &Service, port: u16) {
@@ -92,7 +53,7 @@ fn register(svc: &Service, port: u16) {
 fn dialling_101_clears_the_line_then_calls_out_through_the_trunk() {
     let trunk_port = common::free_port();
     let trunk_dir = tempfile::tempdir().expect("dir");
-    let trunk = trunk(trunk_dir.path(), trunk_port);
+    let trunk = common::sipp_trunk(trunk_dir.path(), trunk_port);
     let mut svc = Service::start_with_phones(&config(trunk_port), &[]);
     let phone_port = common::free_port();
     register(&svc, phone_port);
@@ -101,7 +62,7 @@ fn dialling_101_clears_the_line_then_calls_out_through_the_trunk() {
     let caller = common::sipp_in_background(&svc, "uac_pass_wait_bye.xml", "held-line");
     svc.wait_call("held-line", |c| c["outcome"] == "passed");
 
-    let out = phone(
+    let out = common::kitchen_phone(
         &svc,
         phone_port,
         "phone_dial.xml",
@@ -156,7 +117,7 @@ fn arbitrary_numbers_and_strangers_are_refused_and_logged() {
     let mut svc = Service::start_with_phones(&config(common::free_port()), &[]);
     let phone_port = common::free_port();
     register(&svc, phone_port);
-    let out = phone(
+    let out = common::kitchen_phone(
         &svc,
         phone_port,
         "phone_dial_refused.xml",
@@ -165,7 +126,7 @@ fn arbitrary_numbers_and_strangers_are_refused_and_logged() {
         "arbitrary.log",
     );
     assert_ok(&out, &svc, "an arbitrary number is refused");
-    let out = phone(
+    let out = common::kitchen_phone(
         &svc,
         common::free_port(),
         "phone_dial_refused.xml",
@@ -194,11 +155,11 @@ fn arbitrary_numbers_and_strangers_are_refused_and_logged() {
 fn star_55_rings_back_with_the_menu_and_1_calls_101() {
     let trunk_port = common::free_port();
     let trunk_dir = tempfile::tempdir().expect("dir");
-    let trunk = trunk(trunk_dir.path(), trunk_port);
+    let trunk = common::sipp_trunk(trunk_dir.path(), trunk_port);
     let mut svc = Service::start_with_phones(&config(trunk_port), &[]);
     let phone_port = common::free_port();
     register(&svc, phone_port);
-    let out = phone(
+    let out = common::kitchen_phone(
         &svc,
         phone_port,
         "phone_feature_code.xml",

@@ -4,7 +4,9 @@
 //! measures (how late a periodic tick fires: the delay every queued piece
 //! of work is seeing), and the verdict for a new call — admit, or shed with
 //! how long the caller should wait before retrying. Shedding also covers
-//! OPTIONS probes, so a load balancer moves traffic elsewhere.
+//! OPTIONS probes, so a load balancer moves traffic elsewhere. Draining (a
+//! node being stopped) sheds every new call for good while the admitted
+//! ones finish.
 //!
 //! Does not own: SIP (the shell answers 503 with Retry-After), requests
 //! within a dialog (never shed), or measuring the lag (the shell samples it
@@ -45,6 +47,8 @@ pub enum ShedReason {
     Full,
     /// The event loop lagged recently.
     Lagging,
+    /// The service is stopping: calls in progress finish, no new ones.
+    Draining,
 }
 
 /// The verdict on a new call.
@@ -66,6 +70,8 @@ pub struct Admission {
     in_flight: usize,
     /// Lagging until this instant (the last high sample plus the cool-down).
     lagging_until: Option<Instant>,
+    /// Set by [`Admission::drain`]: no new call from then on.
+    draining: bool,
 }
 
 impl Admission {
@@ -74,6 +80,7 @@ impl Admission {
             settings,
             in_flight: 0,
             lagging_until: None,
+            draining: false,
         }
     }
 
@@ -101,6 +108,17 @@ impl Admission {
         self.in_flight = self.in_flight.saturating_sub(1);
     }
 
+    /// The service is stopping: every new call is shed from now on (the
+    /// admitted ones still end with [`Admission::ended`]).
+    pub fn drain(&mut self) {
+        self.draining = true;
+    }
+
+    /// Whether [`Admission::drain`] was called.
+    pub fn draining(&self) -> bool {
+        self.draining
+    }
+
     /// One lag sample: how late a periodic tick fired at `now`.
     pub fn lag(&mut self, now: Instant, lag: Duration) {
         if lag > self.settings.max_lag {
@@ -110,7 +128,9 @@ impl Admission {
 
     /// Why a new call would be shed now, if it would.
     pub fn shed_reason(&self, now: Instant) -> Option<ShedReason> {
-        if self.in_flight >= self.settings.max_calls {
+        if self.draining {
+            Some(ShedReason::Draining)
+        } else if self.in_flight >= self.settings.max_calls {
             Some(ShedReason::Full)
         } else if self.lagging_until.is_some_and(|until| now < until) {
             Some(ShedReason::Lagging)
@@ -163,6 +183,28 @@ mod tests {
         a.ended();
         assert!(!a.shedding(t0));
         assert_eq!(a.offer(t0), Verdict::Admit);
+    }
+
+    #[test]
+    fn draining_sheds_every_new_call_while_the_admitted_ones_end() {
+        let t0 = Instant::now();
+        let mut a = Admission::new(settings(10));
+        assert_eq!(a.offer(t0), Verdict::Admit);
+        a.drain();
+        assert!(a.draining() && a.shedding(t0));
+        for _ in 0..3 {
+            assert_eq!(
+                a.offer(t0),
+                Verdict::Shed {
+                    reason: ShedReason::Draining,
+                    retry_after_secs: 7
+                }
+            );
+        }
+        a.ended();
+        assert_eq!(a.in_flight(), 0);
+        // Still draining once the last call has ended, and long after.
+        assert!(a.shedding(t0 + Duration::from_secs(3600)));
     }
 
     #[test]

@@ -56,6 +56,9 @@ pub struct EndpointConfig {
     pub registrar: Option<RegistrarHandle>,
     /// Timeouts and caps of SIP over TCP.
     pub tcp: TcpLimits,
+    /// Told of each new call turned away at the door over UDP while busy
+    /// (see [`SipEndpoint::set_busy`]); those never reach the application.
+    pub on_shed: Option<crate::guarded_udp::OnShed>,
 }
 
 /// A registrar shared between the endpoint (which answers REGISTER with it)
@@ -117,7 +120,8 @@ impl SipEndpoint {
         if config.registrar.is_some() {
             guard.methods.push("REGISTER".into());
         }
-        let guarded = GuardedUdpSocket::new(udp, guard, config.user_agent.clone());
+        let busy = Arc::new(AtomicU32::new(0));
+        let guarded = GuardedUdpSocket::new(udp, guard, busy.clone(), config.on_shed);
         let udp_conn = UdpConnection::from_socket(Arc::new(guarded), None, None).await?;
         transport_layer.add_transport(udp_conn.into());
 
@@ -140,7 +144,6 @@ impl SipEndpoint {
 
         let (calls_tx, calls_rx) = mpsc::channel(64);
         let routes = DialogRoutes::default();
-        let busy = Arc::new(AtomicU32::new(0));
         let dispatcher = Dispatcher {
             busy: busy.clone(),
             endpoint: endpoint.inner.clone(),
@@ -189,7 +192,10 @@ impl SipEndpoint {
     }
 
     /// Whether the application is shedding load: `Some(seconds)` makes
-    /// out-of-dialog OPTIONS get 503 with that Retry-After, `None` 200.
+    /// out-of-dialog OPTIONS get 503 with that Retry-After, `None` 200; new
+    /// INVITEs over UDP then get the same 503 at the door, statelessly
+    /// (retransmissions of INVITEs let in before still reach their
+    /// transactions).
     pub fn set_busy(&self, retry_after_secs: Option<u32>) {
         let value = retry_after_secs.map_or(0, |s| s.max(1));
         self.busy.store(value, Ordering::Relaxed);

@@ -13,7 +13,7 @@
 //! `routes` (which task owns a dialog) at the bottom; `dialog` (in-dialog
 //! requests both sides share, RFC 4028 timers, our requests and their
 //! wait); `uas` and `uac`; `endpoint` on top, with `registration`.
-//! `guard`, `media` and `registrar` use none of the call code. Every
+//! `guard`, `door`, `media` and `registrar` use none of the call code. Every
 //! deadline of ours is a plain state fed with the time (`uas::timers`,
 //! `uac::cancel_wait`, `dialog::session_timer`, `dialog::response_wait`);
 //! the async tasks feed them events and sleep until the next deadline.
@@ -26,6 +26,7 @@
 mod clock;
 mod dialog;
 mod display_name;
+pub mod door;
 pub mod endpoint;
 pub mod error;
 pub mod guard;

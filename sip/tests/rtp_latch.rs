@@ -16,7 +16,7 @@ use webrtc_util::marshal::Marshal;
 struct Callers(Arc<Mutex<Vec<Vec<i16>>>>);
 
 impl FrameSink for Callers {
-    fn frame(&mut self, caller: &[i16], _sent: &[i16]) {
+    fn frame(&mut self, _at: std::time::Instant, caller: &[i16], _sent: &[i16]) {
         if let Ok(mut f) = self.0.lock() {
             f.push(caller.to_vec());
         }

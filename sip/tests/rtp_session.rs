@@ -22,7 +22,7 @@ type FramePair = (Vec<i16>, Vec<i16>);
 struct Frames(Arc<Mutex<Vec<FramePair>>>);
 
 impl FrameSink for Frames {
-    fn frame(&mut self, caller: &[i16], sent: &[i16]) {
+    fn frame(&mut self, _at: std::time::Instant, caller: &[i16], sent: &[i16]) {
         if let Ok(mut f) = self.0.lock() {
             f.push((caller.to_vec(), sent.to_vec()));
         }
@@ -239,8 +239,17 @@ async fn reports_a_digit_it_cannot_send() {
     media.stop().await;
 }
 
-#[tokio::test]
-async fn relays_audio_between_two_legs_transcoding_pcmu_to_pcma() {
+/// Two streams bridged both ways: `caller` talks to leg A, `phone`
+/// hears leg B (whose negotiation `phone_side` may change).
+struct Bridged {
+    leg_a: MediaSession<sip::rtp_session::NoSink>,
+    leg_b: MediaSession<sip::rtp_session::NoSink>,
+    caller: Option<UdpSocket>,
+    a_addr: SocketAddr,
+    phone: UdpSocket,
+}
+
+async fn bridged(phone_side: impl FnOnce(&mut Negotiated)) -> Bridged {
     use sip::rtp_session::{relay_pair, NoSink};
     let a_sock = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
     let a_addr = a_sock.local_addr().expect("addr");
@@ -253,28 +262,58 @@ async fn relays_audio_between_two_legs_transcoding_pcmu_to_pcma() {
         NoSink,
         1,
     );
-    let mut pcma = negotiated(phone.local_addr().expect("a"));
-    pcma.codec = Codec::Pcma;
-    pcma.payload_type = 8;
-    let leg_b = MediaSession::start(b_sock, pcma, NoSink, 2);
+    let mut b_side = negotiated(phone.local_addr().expect("b"));
+    phone_side(&mut b_side);
+    let leg_b = MediaSession::start(b_sock, b_side, NoSink, 2);
     let (to_a, to_b) = relay_pair();
     leg_a.command(to_a);
     leg_b.command(to_b);
+    Bridged {
+        leg_a,
+        leg_b,
+        caller: Some(caller),
+        a_addr,
+        phone,
+    }
+}
 
+impl Bridged {
+    /// The caller sends `packets` 20 ms frames of tone (PCMU) to leg A, in
+    /// the background.
+    fn talk(&mut self, packets: u16) -> tokio::task::JoinHandle<()> {
+        let caller = self.caller.take().expect("the caller talks once");
+        let a_addr = self.a_addr;
+        let mut payload = Vec::new();
+        Codec::Pcmu.encode(&tone(), &mut payload);
+        tokio::spawn(async move {
+            for seq in 0..packets {
+                let pkt = rtp(0, seq, u32::from(seq) * 160, seq == 0, payload.clone());
+                caller.send_to(&pkt, a_addr).await.expect("send");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+    }
+
+    async fn stop(self) {
+        self.leg_a.stop().await;
+        self.leg_b.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn relays_audio_between_two_legs_transcoding_pcmu_to_pcma() {
+    let mut legs = bridged(|b| {
+        b.codec = Codec::Pcma;
+        b.payload_type = 8;
+    })
+    .await;
     // The caller talks (PCMU) into leg A for half a second.
-    let mut payload = Vec::new();
-    Codec::Pcmu.encode(&tone(), &mut payload);
-    let sender = tokio::spawn(async move {
-        for seq in 0..25u16 {
-            let pkt = rtp(0, seq, u32::from(seq) * 160, seq == 0, payload.clone());
-            caller.send_to(&pkt, a_addr).await.expect("send");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    });
+    let sender = legs.talk(25);
+    let phone = &legs.phone;
     // The phone hears it from leg B as PCMA, with leg B's own SSRC.
     let mut loud = 0;
     for _ in 0..40 {
-        let p = recv_rtp(&phone).await;
+        let p = recv_rtp(phone).await;
         assert_eq!(p.header.payload_type, 8, "PCMA towards the phone");
         assert_ne!(p.header.ssrc, 0x1234_5678, "our own SSRC, not the caller's");
         let mut pcm = Vec::new();
@@ -288,52 +327,24 @@ async fn relays_audio_between_two_legs_transcoding_pcmu_to_pcma() {
         loud >= 10,
         "the caller's voice reached the phone: {loud} loud packets"
     );
-    leg_a.stop().await;
-    leg_b.stop().await;
+    legs.stop().await;
 }
 
 /// A prompt played on a bridged leg (the resident's warning) is mixed over
 /// the relayed party, not put in its place.
 #[tokio::test]
 async fn a_prompt_on_a_relayed_leg_is_mixed_over_the_other_party() {
-    use sip::rtp_session::{relay_pair, NoSink};
-    let a_sock = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
-    let a_addr = a_sock.local_addr().expect("addr");
-    let b_sock = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
-    let caller = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
-    let phone = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
-    let leg_a = MediaSession::start(
-        a_sock,
-        negotiated(caller.local_addr().expect("a")),
-        NoSink,
-        1,
-    );
-    let leg_b = MediaSession::start(
-        b_sock,
-        negotiated(phone.local_addr().expect("b")),
-        NoSink,
-        2,
-    );
-    let (to_a, to_b) = relay_pair();
-    leg_a.command(to_a);
-    leg_b.command(to_b);
+    let mut legs = bridged(|_| {}).await;
     // A steady (DC) "prompt" for one second on the phone's leg only.
-    leg_b.command(MediaCommand::Play {
+    legs.leg_b.command(MediaCommand::Play {
         id: 9,
         samples: vec![5000i16; 8000].into(),
     });
-    let mut payload = Vec::new();
-    Codec::Pcmu.encode(&tone(), &mut payload);
-    let sender = tokio::spawn(async move {
-        for seq in 0..40u16 {
-            let pkt = rtp(0, seq, u32::from(seq) * 160, seq == 0, payload.clone());
-            caller.send_to(&pkt, a_addr).await.expect("send");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    });
+    let sender = legs.talk(40);
+    let phone = &legs.phone;
     let mut mixed = 0;
     for _ in 0..40 {
-        let p = recv_rtp(&phone).await;
+        let p = recv_rtp(phone).await;
         let mut pcm = Vec::new();
         Codec::Pcmu.decode(&p.payload, &mut pcm);
         let mean = pcm.iter().map(|&s| i64::from(s)).sum::<i64>() / pcm.len().max(1) as i64;
@@ -351,6 +362,95 @@ async fn a_prompt_on_a_relayed_leg_is_mixed_over_the_other_party() {
         mixed >= 10,
         "prompt and caller heard together in {mixed} packets"
     );
-    leg_a.stop().await;
-    leg_b.stop().await;
+    legs.stop().await;
+}
+
+/// The time of every frame a stream hands over.
+#[derive(Clone, Default)]
+struct Times(Arc<Mutex<Vec<std::time::Instant>>>);
+
+impl FrameSink for Times {
+    fn frame(&mut self, at: std::time::Instant, _caller: &[i16], _sent: &[i16]) {
+        if let Ok(mut t) = self.0.lock() {
+            t.push(at);
+        }
+    }
+}
+
+/// An idle stream (nothing to play, nothing received) sleeps past its
+/// ticks, but still hands over a frame for every 20 ms, in order, and
+/// sends its first packet and a keepalive a second later.
+#[tokio::test]
+async fn an_idle_stream_hands_over_every_tick_and_keeps_its_keepalive() {
+    let sock = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let peer = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let times = Times::default();
+    let started = std::time::Instant::now();
+    let media = MediaSession::start(
+        sock,
+        negotiated(peer.local_addr().expect("addr")),
+        times.clone(),
+        7,
+    );
+    let first = recv_rtp(&peer).await;
+    let keepalive = recv_rtp(&peer).await;
+    let gap = keepalive
+        .header
+        .timestamp
+        .wrapping_sub(first.header.timestamp);
+    assert_eq!(
+        gap,
+        50 * 160,
+        "the keepalive is one second of timestamps later"
+    );
+    assert_eq!(
+        keepalive.header.sequence_number,
+        first.header.sequence_number.wrapping_add(1),
+        "nothing was sent in between"
+    );
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    media.stop().await;
+    let elapsed = started.elapsed();
+    let at = times.0.lock().expect("times").clone();
+    assert!(
+        at.windows(2)
+            .all(|w| w[1] - w[0] == Duration::from_millis(20)),
+        "one frame per 20 ms tick, in order"
+    );
+    let expected = (elapsed.as_millis() / 20) as usize;
+    assert!(
+        at.len() + 3 >= expected && at.len() <= expected + 1,
+        "{} frames in {elapsed:?}: every tick up to the stop",
+        at.len()
+    );
+}
+
+/// Audio relayed to a stream that has been idle is sent at its next ticks,
+/// not held until the stream would have woken by itself (which would
+/// overflow the relay's short queue and drop most of it).
+#[tokio::test]
+async fn audio_relayed_to_an_idle_leg_is_sent_as_it_comes() {
+    let mut legs = bridged(|_| {}).await;
+    // Both legs idle for half a second: only their first packets go out.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let sender = legs.talk(25);
+    let phone = &legs.phone;
+    let mut loud = 0;
+    let mut buf = [0u8; 2048];
+    let until = tokio::time::Instant::now() + Duration::from_millis(1500);
+    while let Ok(Ok((n, _))) = tokio::time::timeout_at(until, phone.recv_from(&mut buf)).await {
+        let mut b = &buf[..n];
+        let p = rtp::packet::Packet::unmarshal(&mut b).expect("valid RTP");
+        let mut pcm = Vec::new();
+        Codec::Pcmu.decode(&p.payload, &mut pcm);
+        if pcm.iter().any(|&s| s.unsigned_abs() > 1000) {
+            loud += 1;
+        }
+    }
+    sender.await.expect("sender");
+    assert!(
+        loud >= 21,
+        "{loud} of the caller's 25 frames reached the phone"
+    );
+    legs.stop().await;
 }

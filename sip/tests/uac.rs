@@ -27,6 +27,7 @@ async fn endpoint(seed: u64) -> (SipEndpoint, mpsc::Receiver<IncomingCall>) {
         seed,
         registrar: None,
         tcp: Default::default(),
+        on_shed: None,
     })
     .await
     .expect("endpoint starts")
@@ -75,7 +76,7 @@ async fn incoming(rx: &mut mpsc::Receiver<IncomingCall>) -> IncomingCall {
 struct Loudness(Arc<Mutex<usize>>);
 
 impl FrameSink for Loudness {
-    fn frame(&mut self, caller: &[i16], _sent: &[i16]) {
+    fn frame(&mut self, _at: std::time::Instant, caller: &[i16], _sent: &[i16]) {
         if caller.iter().any(|s| s.unsigned_abs() > 1000) {
             if let Ok(mut n) = self.0.lock() {
                 *n += 1;

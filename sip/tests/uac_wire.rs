@@ -88,6 +88,7 @@ async fn setup() -> (SipEndpoint, UdpSocket, UacHandle, Received) {
         seed: 9,
         registrar: None,
         tcp: Default::default(),
+        on_shed: None,
     })
     .await
     .expect("endpoint");
@@ -218,6 +219,40 @@ async fn answer_across_our_cancel_is_acked_then_ended_with_bye() {
     assert_eq!(next(&mut call).await, None);
 }
 
+#[tokio::test]
+async fn a_2xx_retransmitted_after_the_call_is_over_is_acked_again() {
+    let (_caller, callee, mut call, invite) = setup().await;
+    let me = callee.local_addr().expect("addr");
+    let extra = [
+        format!("Contact: <sip:callee@{me}>"),
+        "Content-Type: application/sdp".to_string(),
+    ];
+    let answer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40002 RTP/AVP 0\r\n";
+    let ok = invite.response("200 OK", &extra, answer);
+    send(&callee, invite.from, &ok).await;
+    assert!(matches!(
+        next(&mut call).await,
+        Some(UacEvent::Answered { .. })
+    ));
+    let first_ack = recv_request(&callee, "ACK").await;
+    call.send(UacCommand::Hangup).expect("hang up");
+    let bye = recv_request(&callee, "BYE").await;
+    send(&callee, bye.from, &bye.response("200 OK", &[], "")).await;
+    assert_eq!(
+        next(&mut call).await,
+        Some(UacEvent::HangupDone { status: Some(200) })
+    );
+    assert_eq!(next(&mut call).await, None, "the call is over");
+
+    // The callee never saw our ACK and sends its 200 again: it is ACKed
+    // again, the same ACK, with the call and its task gone.
+    send(&callee, invite.from, &ok).await;
+    let again = recv_request(&callee, "ACK").await;
+    assert_eq!(again.headers("CSeq"), ["1 ACK"]);
+    assert_eq!(again.headers("Via"), first_ack.headers("Via"));
+    assert_eq!(again.headers("To"), first_ack.headers("To"));
+}
+
 /// A call from a fresh endpoint with credentials, and its first INVITE.
 async fn setup_with_credentials(
     credentials: Option<sip::Credentials>,
@@ -228,6 +263,7 @@ async fn setup_with_credentials(
         seed: 11,
         registrar: None,
         tcp: Default::default(),
+        on_shed: None,
     })
     .await
     .expect("endpoint");

@@ -19,6 +19,7 @@ use super::policy::LinePolicy;
 use super::sip_peers::{
     parse_source, AccountConfig, OutboundLineConfig, TrunkConfig, VerifiedConfig,
 };
+use super::store::StoreConfig;
 use super::tagging::{AlertsConfig, SpeechConfig, TaggingConfig};
 use super::tcp::TcpConfig;
 
@@ -47,6 +48,10 @@ pub struct Config {
     /// `[console]`: the operator console; `None` (no table) runs none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub console: Option<ConsoleConfig>,
+    /// `[store]`: where the call log is kept; the default is SQLite in
+    /// `data_dir`.
+    #[serde(default, skip_serializing_if = "StoreConfig::is_default")]
+    pub store: StoreConfig,
 }
 
 impl Config {
@@ -72,7 +77,8 @@ pub struct ServiceConfig {
     /// SIP over UDP and TCP on this address.
     #[serde(deserialize_with = "super::addr::socket_addr")]
     pub listen: SocketAddr,
-    /// Call log (SQLite) and recordings live here.
+    /// Recordings live here, and the call log too unless `[store] url`
+    /// names a PostgreSQL database.
     pub data_dir: PathBuf,
     /// IP advertised in SDP; `None` means the IP of `listen`. Never bound:
     /// RTP is received on the IP of `listen` (a NAT's public address works).
@@ -87,6 +93,9 @@ pub struct ServiceConfig {
     pub user_agent: String,
     /// Time calls in progress get to finish on shutdown.
     pub shutdown_grace_secs: u64,
+    /// On SIGTERM, how long calls in progress may go on while new ones get
+    /// 503 (a node leaving a cluster); 0 hangs them up at once.
+    pub drain_secs: u64,
     /// Realm of the digest challenges phones registering here get.
     pub realm: String,
     /// Space kept free on the data directory's disk for the call log:
@@ -197,6 +206,7 @@ impl Default for ServiceConfig {
             },
             user_agent: "linewarden".to_owned(),
             shutdown_grace_secs: 2,
+            drain_secs: 0,
             realm: "linewarden".to_owned(),
             disk_reserve_mb: 64,
             max_calls: 400,
@@ -225,6 +235,11 @@ impl ServiceConfig {
     /// The IP to advertise in SDP: `media_address`, else the IP of `listen`.
     pub fn media_ip(&self) -> IpAddr {
         self.media_address.unwrap_or_else(|| self.listen.ip())
+    }
+
+    /// `drain_secs` as a duration.
+    pub fn drain(&self) -> Duration {
+        Duration::from_secs(self.drain_secs)
     }
 
     /// `shutdown_grace_secs` as a duration.

@@ -8,6 +8,7 @@ mod common;
 mod console;
 mod fuzz;
 mod policy;
+mod store;
 mod tagging;
 
 use self::common::LINE;
@@ -279,6 +280,11 @@ fn bad_configs() -> Vec<(String, &'static str, &'static str)> {
             format!("[service]\nshutdown_grace_secs = 3600\n{LINE}"),
             "bad.toml:2:23: key service.shutdown_grace_secs:",
             "expected 0 to 60 seconds",
+        ),
+        (
+            format!("[service]\ndrain_secs = 90000\n{LINE}"),
+            "bad.toml:2:14: key service.drain_secs:",
+            "expected 0 to 86400 seconds",
         ),
         (
             format!("[service]\nmax_calls = 0\n{LINE}"),

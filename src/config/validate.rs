@@ -15,6 +15,8 @@ use super::sip_peers::{parse_source, verified_numbers};
 const MAX_NAME: usize = 64;
 const MAX_USER_AGENT: usize = 128;
 const MAX_SHUTDOWN_GRACE_SECS: u64 = 60;
+/// A day: longer than any call a node should wait for.
+const MAX_DRAIN_SECS: u64 = 86_400;
 /// The most calls in progress `max_calls` may allow.
 const MAX_CALLS: usize = 100_000;
 const DIGIT_TIMEOUT_SECS: std::ops::RangeInclusive<u64> = 1..=60;
@@ -25,6 +27,7 @@ impl Config {
     /// Checks the rules serde cannot; the first problem found is returned.
     pub(super) fn validate(&self) -> Result<(), Problem> {
         validate_service(&self.service, KeyPath::default().key("service"))?;
+        super::store::validate_store(&self.store, KeyPath::default().key("store"))?;
         super::tagging::validate_speech(&self.speech, KeyPath::default().key("speech"))?;
         super::tagging::validate_tagging(&self.tagging, KeyPath::default().key("tagging"))?;
         if let Some(console) = &self.console {
@@ -215,6 +218,15 @@ fn validate_service(service: &ServiceConfig, path: KeyPath) -> Result<(), Proble
             format!(
                 "expected 0 to {MAX_SHUTDOWN_GRACE_SECS} seconds, got {}",
                 service.shutdown_grace_secs
+            ),
+        );
+    }
+    if service.drain_secs > MAX_DRAIN_SECS {
+        return problem(
+            path.key("drain_secs"),
+            format!(
+                "expected 0 to {MAX_DRAIN_SECS} seconds, got {}",
+                service.drain_secs
             ),
         );
     }

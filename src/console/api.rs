@@ -133,7 +133,7 @@ pub async fn recording(
 ) -> Result<Response, ApiError> {
     let call = visible_call(&state, &authed, id).await?;
     let path = match (&call.recording, call.has_recording) {
-        (Some(rel), true) => state.data_dir.join(rel),
+        (Some(rel), true) => state.files_dir.join(rel),
         _ => return Err(ApiError::not_found()),
     };
     if super::recording::is_first_fetch(&headers) {
@@ -162,7 +162,7 @@ pub async fn evidence(
 ) -> Result<Response, ApiError> {
     let call = visible_call(&state, &authed, id).await?;
     let wav = match (&call.recording, call.has_recording) {
-        (Some(rel), true) => Some(state.data_dir.join(rel)),
+        (Some(rel), true) => Some(state.files_dir.join(rel)),
         _ => None,
     };
     state

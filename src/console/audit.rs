@@ -4,7 +4,7 @@
 //! or downloaded, evidence downloads, user changes, list requests and
 //! evidence holds are written here.
 
-use rusqlite::{params, Connection};
+use crate::sql::{params, Connection};
 use serde::Serialize;
 
 use super::error::ConsoleError;
@@ -52,7 +52,7 @@ pub fn list(
 ) -> Result<Vec<Entry>, ConsoleError> {
     let mut stmt = conn.prepare(
         "SELECT id, at_ms, actor, action, target, detail, source FROM audit
-         WHERE ?1 IS NULL OR id < ?1 ORDER BY id DESC LIMIT ?2",
+         WHERE id < COALESCE(?1, 9223372036854775807) ORDER BY id DESC LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![before, limit], |r| {
         let at_ms: i64 = r.get(1)?;
@@ -74,10 +74,11 @@ pub fn list(
 mod tests {
     use super::*;
 
-    #[test]
-    fn audit_rows_cannot_be_changed_or_deleted() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let conn = crate::console::db::open_conn(dir.path()).expect("open");
+    use crate::store::testdb::{Backend, TestDb};
+
+    fn audit_rows_cannot_be_changed_or_deleted(backend: Backend) {
+        let dir = TestDb::new(backend);
+        let conn = crate::console::db::open_conn(dir.location()).expect("open");
         let e = Event {
             actor: Some("ann"),
             action: "login",
@@ -92,4 +93,6 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].actor.as_deref(), Some("ann"));
     }
+
+    crate::store::testdb::both_backends!(audit_rows_cannot_be_changed_or_deleted);
 }

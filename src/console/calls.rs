@@ -6,8 +6,7 @@
 //! Does not own: writing calls (`crate::store`) or who may see which line
 //! (`users`).
 
-use rusqlite::types::Value;
-use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
+use crate::sql::{params_from_iter, Connection, Dialect, OptionalExtension, Row, Value};
 use serde::{Deserialize, Serialize};
 
 use super::error::ConsoleError;
@@ -64,7 +63,10 @@ const COLUMNS: &str = "id, call_id, line, caller, caller_name, called, started_a
     hangup_by, end_reason, risk, tags, tag_details, recording, recording_note,
     recording_deleted_at_ms, evidence_hold, callback, answered_at_ms - started_at_ms, listened";
 
-fn json_list<T: for<'de> Deserialize<'de>>(row: &Row<'_>, i: usize) -> rusqlite::Result<Vec<T>> {
+fn json_list<T: for<'de> Deserialize<'de>>(
+    row: &Row,
+    i: usize,
+) -> Result<Vec<T>, crate::sql::Error> {
     let text: Option<String> = row.get(i)?;
     // Lenient: a column changed by hand shows as empty, not as an error.
     Ok(text
@@ -72,7 +74,7 @@ fn json_list<T: for<'de> Deserialize<'de>>(row: &Row<'_>, i: usize) -> rusqlite:
         .unwrap_or_default())
 }
 
-fn call(row: &Row<'_>) -> rusqlite::Result<Call> {
+fn call(row: &Row) -> Result<Call, crate::sql::Error> {
     let recording: Option<String> = row.get(20)?;
     let deleted: Option<i64> = row.get(22)?;
     Ok(Call {
@@ -169,12 +171,20 @@ pub struct Page {
 
 /// SQL conditions and their values for `filter` within `scope` (`None`:
 /// every line).
-fn conditions(filter: &Filter, scope: Option<&[String]>) -> Result<(String, Vec<Value>), String> {
-    let mut sql = vec!["1".to_owned()];
+fn conditions(
+    filter: &Filter,
+    scope: Option<&[String]>,
+    dialect: Dialect,
+) -> Result<(String, Vec<Value>), String> {
+    let mut sql = vec!["1 = 1".to_owned()];
     let mut values: Vec<Value> = Vec::new();
     if let Some(lines) = scope {
-        let marks = vec!["?"; lines.len()].join(",");
-        sql.push(format!("line IN ({marks})"));
+        if lines.is_empty() {
+            sql.push("1 = 0".to_owned());
+        } else {
+            let marks = vec!["?"; lines.len()].join(",");
+            sql.push(format!("line IN ({marks})"));
+        }
         values.extend(lines.iter().map(|l| Value::Text(l.clone())));
     }
     for (column, v) in [
@@ -189,7 +199,13 @@ fn conditions(filter: &Filter, scope: Option<&[String]>) -> Result<(String, Vec<
         }
     }
     if let Some(tag) = given(&filter.tag) {
-        sql.push("EXISTS (SELECT 1 FROM json_each(calls.tags) WHERE value = ?)".to_owned());
+        sql.push(
+            match dialect {
+                Dialect::Sqlite => "EXISTS (SELECT 1 FROM json_each(calls.tags) WHERE value = ?)",
+                Dialect::Postgres => "tags::jsonb @> jsonb_build_array(?::text)",
+            }
+            .to_owned(),
+        );
         values.push(Value::Text(tag.to_owned()));
     }
     for (op, v, name) in [
@@ -220,7 +236,7 @@ pub fn page(
     filter: &Filter,
     scope: Option<&[String]>,
 ) -> Result<Result<Page, String>, ConsoleError> {
-    let (cond, mut values) = match conditions(filter, scope) {
+    let (cond, mut values) = match conditions(filter, scope, conn.dialect()) {
         Ok(c) => c,
         Err(why) => return Ok(Err(why)),
     };
@@ -258,7 +274,7 @@ pub fn per_day(
         before: None,
         ..filter.clone()
     };
-    let Ok((cond, mut values)) = conditions(&filter, scope) else {
+    let Ok((cond, mut values)) = conditions(&filter, scope, conn.dialect()) else {
         return Ok(Vec::new());
     };
     values.push(Value::Integer(from_ms));

@@ -1,8 +1,9 @@
 use super::*;
-use crate::store::{NewCall, Store};
+use crate::store::testdb::{Backend, TestDb};
+use crate::store::NewCall;
 
-fn fill(dir: &std::path::Path, n: i64) -> Connection {
-    let store = Store::open(dir).expect("open");
+fn fill(db: &TestDb, n: i64) -> Connection {
+    let store = db.open().expect("open");
     for i in 0..n {
         let started =
             std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_000 * (i / 2) as u64);
@@ -20,13 +21,12 @@ fn fill(dir: &std::path::Path, n: i64) -> Connection {
             store.add_tag(id, "police").expect("tag");
         }
     }
-    crate::console::db::open_conn(dir).expect("conn")
+    crate::console::db::open_conn(db.location()).expect("conn")
 }
 
-#[test]
-fn keyset_pages_cover_every_call_once_in_order() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let conn = fill(dir.path(), 23);
+fn keyset_pages_cover_every_call_once_in_order(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let conn = fill(&dir, 23);
     let mut filter = Filter {
         limit: Some(5),
         ..Filter::default()
@@ -50,10 +50,9 @@ fn keyset_pages_cover_every_call_once_in_order() {
     );
 }
 
-#[test]
-fn filters_and_scope_combine() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let conn = fill(dir.path(), 24);
+fn filters_and_scope_combine(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let conn = fill(&dir, 24);
     let scope = vec!["a".to_owned()];
     let filter = Filter {
         tag: Some("police".to_owned()),
@@ -89,8 +88,8 @@ fn filters_and_scope_combine() {
 
 #[test]
 fn pages_use_an_index_for_the_order() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let conn = fill(dir.path(), 3);
+    let dir = TestDb::new(Backend::Sqlite);
+    let conn = fill(&dir, 3);
     for (filter, scope) in [
         (Filter::default(), None),
         (
@@ -102,7 +101,7 @@ fn pages_use_an_index_for_the_order() {
         ),
         (Filter::default(), Some(vec!["a".to_owned()])),
     ] {
-        let (cond, values) = conditions(&filter, scope.as_deref()).expect("conds");
+        let (cond, values) = conditions(&filter, scope.as_deref(), Dialect::Sqlite).expect("conds");
         let sql = format!(
             "EXPLAIN QUERY PLAN SELECT id FROM calls WHERE {cond} ORDER BY started_at_ms DESC, id DESC LIMIT 51"
         );
@@ -119,3 +118,8 @@ fn pages_use_an_index_for_the_order() {
         }
     }
 }
+
+crate::store::testdb::both_backends!(
+    keyset_pages_cover_every_call_once_in_order,
+    filters_and_scope_combine,
+);

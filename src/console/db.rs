@@ -1,17 +1,16 @@
-//! The console's connections to the call log (`calls.sqlite`, WAL mode, so
-//! they read and write beside the service's writer thread and each other),
-//! used from the async runtime through blocking tasks.
+//! The console's connections to the store (SQLite's `calls.sqlite` in WAL
+//! mode, or PostgreSQL, so they read and write beside the service's
+//! writer thread and each other), used from the async runtime through
+//! blocking tasks.
 //!
 //! Does not own: the schema (`crate::store`'s migrations) or the call
 //! writes (the writer thread).
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use rusqlite::Connection;
 
 use super::error::ConsoleError;
+use crate::sql::Connection;
+use crate::store::Location;
 
 /// Connections kept open: requests run side by side up to this many.
 const CONNECTIONS: usize = 4;
@@ -25,10 +24,10 @@ pub struct Db {
 }
 
 impl Db {
-    /// Opens the call log in `data_dir`, migrating it first if needed.
-    pub fn open(data_dir: &Path) -> Result<Db, ConsoleError> {
+    /// Opens the store at `at`, migrating it first if needed.
+    pub fn open(at: &Location) -> Result<Db, ConsoleError> {
         let conns = (0..CONNECTIONS)
-            .map(|_| open_conn(data_dir).map(Mutex::new))
+            .map(|_| open_conn(at).map(Mutex::new))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Db {
             conns: Arc::new(conns),
@@ -60,13 +59,9 @@ impl Db {
     }
 }
 
-/// A connection to `data_dir/calls.sqlite` with the schema up to date
-/// (for the command line too).
-pub fn open_conn(data_dir: &Path) -> Result<Connection, ConsoleError> {
-    // Creates the directory and file and migrates them.
-    drop(crate::store::Store::open(data_dir)?);
-    let conn = Connection::open(data_dir.join(crate::store::DB_FILE))?;
-    conn.busy_timeout(Duration::from_secs(5))?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    Ok(conn)
+/// A connection to the store at `at` with the schema up to date (for
+/// the command line too). SQLite: WAL, `synchronous = FULL`, a busy file
+/// waited for up to 5 s.
+pub fn open_conn(at: &Location) -> Result<Connection, ConsoleError> {
+    Ok(crate::store::Store::open_at(at)?.into_connection())
 }

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 #[derive(Debug, thiserror::Error)]
 pub enum ConsoleError {
     #[error("console store: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sql(#[from] crate::sql::Error),
     #[error("call log: {0}")]
     Store(#[from] crate::store::StoreError),
     #[error("user {0:?} already exists")]

@@ -3,7 +3,7 @@
 //! change to the line itself is `lines::change`), and holding a call as
 //! evidence (retention then keeps its recording).
 
-use rusqlite::{params, Connection};
+use crate::sql::{params, Connection};
 use serde::Serialize;
 
 use super::error::ConsoleError;
@@ -36,12 +36,12 @@ pub fn record(
     number: &str,
     call: i64,
 ) -> Result<i64, ConsoleError> {
-    conn.execute(
+    Ok(conn.query_row(
         "INSERT INTO list_changes (at_ms, requested_by, line, list, number, call, applied_at_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?1)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?1) RETURNING id",
         params![at_ms, by, line, list.as_str(), number, call],
-    )?;
-    Ok(conn.last_insert_rowid())
+        |r| r.get(0),
+    )?)
 }
 
 /// The list changes for `line`'s `number`, oldest first: (list, by, at_ms).

@@ -60,7 +60,10 @@ use throttle::Throttle;
 /// What the console needs from the service.
 pub struct Setup {
     pub config: ConsoleConfig,
-    pub data_dir: PathBuf,
+    /// Where the files the call log names (recordings) are kept.
+    pub files_dir: PathBuf,
+    /// Where the store is.
+    pub store: crate::store::Location,
     /// The running lines, and where changed ones are published.
     pub lines: Arc<dyn LiveLines>,
     pub live: LiveSender,
@@ -149,8 +152,8 @@ pub async fn start(
         .with_context(|| format!("console: cannot listen on {listen}"))?;
     listener.set_nonblocking(true)?;
     let local = listener.local_addr()?;
-    let dir = setup.data_dir.clone();
-    let db = tokio::task::spawn_blocking(move || Db::open(&dir))
+    let at = setup.store.clone();
+    let db = tokio::task::spawn_blocking(move || Db::open(&at))
         .await
         .context("start-up task")?
         .context("console: opening the call log")?;
@@ -178,7 +181,7 @@ pub async fn start(
     };
     let state = AppState {
         db: db.clone(),
-        data_dir: Arc::new(setup.data_dir),
+        files_dir: Arc::new(setup.files_dir),
         config: Arc::new(setup.config),
         lines: setup.lines,
         live: setup.live,
@@ -229,7 +232,7 @@ async fn sweep_daily(state: AppState, shutdown: watch::Receiver<bool>) {
         if *shutdown.borrow() {
             return;
         }
-        let (dir, config) = (state.data_dir.clone(), state.config.clone());
+        let (dir, config) = (state.files_dir.clone(), state.config.clone());
         let now = crate::time::now_millis();
         match state
             .db

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{params, Connection};
+use crate::sql::{params, Connection};
 
 use super::error::ConsoleError;
 use crate::config::ConsoleConfig;
@@ -21,7 +21,7 @@ const DAY_MS: i64 = 86_400_000;
 /// Deletes the recordings due at `now_ms`; returns how many went.
 pub fn sweep(
     conn: &Connection,
-    data_dir: &Path,
+    files_dir: &Path,
     config: &ConsoleConfig,
     now_ms: i64,
 ) -> Result<usize, ConsoleError> {
@@ -54,7 +54,7 @@ pub fn sweep(
             .collect::<Result<Vec<_>, _>>()?;
         for (id, recording, voicemail) in rows {
             for rel in std::iter::once(recording).chain(voicemail) {
-                let path = data_dir.join(&rel);
+                let path = files_dir.join(&rel);
                 match std::fs::remove_file(&path) {
                     Ok(()) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -77,12 +77,12 @@ pub fn sweep(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{NewCall, Store};
+    use crate::store::testdb::{Backend, TestDb};
+    use crate::store::NewCall;
 
-    #[test]
-    fn old_recordings_go_held_ones_and_records_stay() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(dir.path()).expect("open");
+    fn old_recordings_go_held_ones_and_records_stay(backend: Backend) {
+        let dir = TestDb::new(backend);
+        let store = dir.open().expect("open");
         let day = |d: u64| std::time::UNIX_EPOCH + Duration::from_secs(d * 86_400);
         let mut ids = Vec::new();
         for (n, (line, started)) in [("a", 1), ("a", 1), ("a", 95), ("b", 1)].iter().enumerate() {
@@ -102,7 +102,7 @@ mod tests {
                 .expect("answer");
             ids.push(id);
         }
-        let conn = crate::console::db::open_conn(dir.path()).expect("conn");
+        let conn = crate::console::db::open_conn(dir.location()).expect("conn");
         crate::console::lists::hold(&conn, ids[1]).expect("hold");
         let mut config = ConsoleConfig::default();
         config.line_retention_days.insert("b".into(), 0);
@@ -121,4 +121,6 @@ mod tests {
         assert!(!c.has_recording && c.recording_deleted_at_ms == Some(now));
         assert_eq!(sweep(&conn, dir.path(), &config, now).expect("again"), 0);
     }
+
+    crate::store::testdb::both_backends!(old_recordings_go_held_ones_and_records_stay);
 }

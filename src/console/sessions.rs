@@ -6,7 +6,7 @@
 //! Does not own: checking passwords (`users`) or reading the cookie from
 //! a request (`auth`).
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::sql::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use super::error::ConsoleError;

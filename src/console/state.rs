@@ -19,7 +19,8 @@ use crate::config::ConsoleConfig;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
-    pub data_dir: Arc<PathBuf>,
+    /// Where the files the call log names (recordings) are kept.
+    pub files_dir: Arc<PathBuf>,
     pub config: Arc<ConsoleConfig>,
     /// The service's lines: the running snapshot (it follows reloads and
     /// changes made here), and where changed lines are published.

@@ -8,9 +8,9 @@
 
 use std::str::FromStr;
 
+use crate::sql::{params, Connection, OptionalExtension};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::error::ConsoleError;
@@ -120,18 +120,20 @@ pub fn add(
 ) -> Result<i64, ConsoleError> {
     check_new(name, role, lines, password)?;
     let hash = hash_password(password)?;
-    let inserted = conn.execute(
-        "INSERT INTO users (name, role, password_hash, created_at_ms) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (name) DO NOTHING",
-        params![name, role.as_str(), hash, now_ms],
-    )?;
-    if inserted == 0 {
+    let id: Option<i64> = conn
+        .query_row(
+            "INSERT INTO users (name, role, password_hash, created_at_ms) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (name) DO NOTHING RETURNING id",
+            params![name, role.as_str(), hash, now_ms],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(id) = id else {
         return Err(ConsoleError::UserExists(name.to_owned()));
-    }
-    let id = conn.last_insert_rowid();
+    };
     for line in lines {
         conn.execute(
-            "INSERT OR IGNORE INTO user_lines (user_id, line) VALUES (?1, ?2)",
+            "INSERT INTO user_lines (user_id, line) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             params![id, line],
         )?;
     }

@@ -21,7 +21,7 @@ pub fn run(command: UserCmd) -> anyhow::Result<ExitCode> {
         } => {
             let config = config.load()?;
             let role: Role = role.parse()?;
-            let stored = super::lines::stored::load(&config.service.data_dir)?;
+            let stored = super::lines::stored::load(&crate::store::Location::of(&config))?;
             let known = super::lines::merge::merge(&config.lines, &stored);
             for line in &lines {
                 if !known.iter().any(|l| &l.name == line) {
@@ -36,7 +36,7 @@ pub fn run(command: UserCmd) -> anyhow::Result<ExitCode> {
                 .read_line(&mut password)
                 .context("reading the password from standard input")?;
             let password = password.trim_end_matches(['\r', '\n']);
-            let conn = super::db::open_conn(&config.service.data_dir)?;
+            let conn = super::db::open_conn(&crate::store::Location::of(&config))?;
             let now = crate::time::now_millis();
             users::add(&conn, &name, role, &lines, password, now)?;
             let detail = format!("role {} lines [{}]", role.as_str(), lines.join(", "));
@@ -46,7 +46,7 @@ pub fn run(command: UserCmd) -> anyhow::Result<ExitCode> {
         }
         UserCmd::List { config, json } => {
             let config = config.load()?;
-            let conn = super::db::open_conn(&config.service.data_dir)?;
+            let conn = super::db::open_conn(&crate::store::Location::of(&config))?;
             for user in users::list(&conn)? {
                 if json {
                     println!("{}", serde_json::to_string(&user)?);
@@ -63,7 +63,7 @@ pub fn run(command: UserCmd) -> anyhow::Result<ExitCode> {
         }
         UserCmd::Remove { config, name } => {
             let config = config.load()?;
-            let conn = super::db::open_conn(&config.service.data_dir)?;
+            let conn = super::db::open_conn(&crate::store::Location::of(&config))?;
             users::remove(&conn, &name)?;
             audit::record(
                 &conn,

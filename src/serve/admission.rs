@@ -68,6 +68,14 @@ impl Gate {
         }
     }
 
+    /// The service is stopping: every new call and OPTIONS probe gets 503
+    /// from now on; admitted calls go on.
+    pub fn drain(&self) {
+        let mut admission = self.lock();
+        admission.drain();
+        self.tell_endpoint(&admission, now());
+    }
+
     fn tell_endpoint(&self, admission: &Admission, now: std::time::Instant) {
         let busy = admission
             .shedding(now)

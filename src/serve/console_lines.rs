@@ -39,6 +39,18 @@ impl ServiceLines {
     }
 }
 
+impl ServiceLines {
+    /// Swaps `config` (already checked) in for new calls, as a reload
+    /// does; how many lines run. Logging is the caller's.
+    pub fn swap(&self, config: Config) -> anyhow::Result<usize> {
+        let shared = self
+            .shared
+            .upgrade()
+            .ok_or_else(|| anyhow::anyhow!("the service is stopping"))?;
+        (self.swap_in)(&shared, config)
+    }
+}
+
 impl LiveLines for ServiceLines {
     fn running(&self) -> Config {
         match self.shared.upgrade() {
@@ -56,11 +68,7 @@ impl LiveLines for ServiceLines {
     }
 
     fn publish(&self, config: Config) -> anyhow::Result<()> {
-        let shared = self
-            .shared
-            .upgrade()
-            .ok_or_else(|| anyhow::anyhow!("the service is stopping"))?;
-        let count = (self.swap_in)(&shared, config)?;
+        let count = self.swap(config)?;
         info!(
             lines = count,
             "lines changed from the console; calls in progress keep theirs"

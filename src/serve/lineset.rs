@@ -21,7 +21,7 @@ pub struct LineSet {
     pub config: Config,
     pub policies: LinePolicies,
     /// Phrase lists and risk rules.
-    pub tagger: ivr::tagging::TaggerConfig,
+    pub tagger: ivr::tagging::SharedTaggerConfig,
     /// Each line's verified numbers and outbound rules.
     pub outbound: HashMap<String, LineOutbound>,
 }
@@ -32,7 +32,7 @@ impl LineSet {
         let policies = LinePolicies::new(&config).context("building the line policies")?;
         Ok(LineSet {
             policies,
-            tagger: config.tagging.tagger(),
+            tagger: ivr::tagging::SharedTaggerConfig::new(config.tagging.tagger()),
             outbound: crate::serve::lineclear::outbound::lines(&config),
             config,
         })

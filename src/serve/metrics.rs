@@ -51,6 +51,13 @@ pub struct Metrics {
 /// The one set of counters of this process.
 pub static METRICS: Metrics = Metrics::new();
 
+/// A new call the SIP endpoint turned away at its door while shedding: an
+/// attempt, and shed.
+pub fn shed_at_the_door() {
+    METRICS.attempts.fetch_add(1, Relaxed);
+    METRICS.shed.fetch_add(1, Relaxed);
+}
+
 impl Metrics {
     #[allow(clippy::new_without_default)]
     pub const fn new() -> Self {

@@ -7,7 +7,8 @@
 //! their check at start (`addresses`), the phones' registrar (`accounts`),
 //! a call's task (`call`), room on the disk (`disk`), the line-clear
 //! callback runner (`lineclear`), the reloadable lines (`lineset`) and
-//! reloading them on SIGHUP (`reload`), the recognizer threads
+//! reloading them on SIGHUP (`reload`) or when another node changes the
+//! stored lines (`lines_watch`), the recognizer threads
 //! (`recognizers`), trusted-contact alerts (`alerts`), recordings
 //! (`recording`), trunk registration (`trunk`), what every call shares
 //! (`shared`), the small async waits (`wait`), admission by load
@@ -21,19 +22,22 @@ pub mod addresses;
 pub mod admission;
 pub mod alerts;
 pub mod call;
+pub mod cluster;
 pub mod console_lines;
 pub mod disk;
+mod drain;
 pub mod lineclear;
+pub mod lines_watch;
 pub mod lineset;
 pub mod metrics;
 pub mod recognizers;
 pub mod recording;
 pub mod reload;
 pub mod shared;
+mod shared_bindings;
 pub mod trunk;
 pub mod wait;
 
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -51,7 +55,7 @@ use crate::prompts::Prompts;
 use crate::serve::alerts::{AlertSender, DeliverySettings};
 use crate::serve::lineset::LineSet;
 use crate::serve::shared::Shared;
-use crate::store::{Store, StoreHandle};
+use crate::store::{Location, Store, StoreHandle};
 
 /// Runs the service until SIGINT or SIGTERM; SIGHUP reloads the
 /// configuration with `reload` (`None`: the built-in one, nothing to read).
@@ -64,6 +68,8 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
         signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
     let mut hangup = signal(SignalKind::hangup()).context("installing the SIGHUP handler")?;
     let data_dir = config.service.data_dir.clone();
+    let files_dir = config.store.files_dir(&data_dir);
+    let store_at = crate::store::Location::of(&config);
     let live = crate::console::live::channel();
     let Restored {
         store,
@@ -71,7 +77,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
         bindings,
         passed,
         stored_lines,
-    } = open_log(data_dir.clone(), live.clone()).await?;
+    } = open_log(store_at.clone(), live.clone()).await?;
     // The console's lines replace the file's of the same name.
     let file_lines = config.lines.clone();
     let config = crate::console::lines::merge::with_stored(config, &stored_lines).map_err(|e| {
@@ -89,6 +95,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
         seed: seeds.u64(..),
         registrar: handle,
         tcp: config.service.tcp.limits(),
+        on_shed: Some(crate::serve::metrics::shed_at_the_door),
     })
     .await
     .with_context(|| addresses::listen_error(config.service.listen))?;
@@ -97,7 +104,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
     let listeners = tokio::task::spawn_blocking(move || listeners(&speech_config))
         .await
         .context("start-up task")?;
-    let alerts = start_alerts(&config, &data_dir).await?;
+    let alerts = start_alerts(&config, &store_at).await?;
     let grace = config.service.shutdown_grace();
     let service = config.service.clone();
     let disk_reserve = service.disk_reserve_mb.saturating_mul(1 << 20);
@@ -110,8 +117,9 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
         ports,
         prompts,
         store,
-        disk: crate::serve::disk::DiskRoom::new(&data_dir, disk_reserve),
-        data_dir,
+        disk: crate::serve::disk::DiskRoom::new(&files_dir, disk_reserve),
+        files_dir,
+        store_at,
         legs: Arc::default(),
         listeners,
         alerts,
@@ -120,17 +128,31 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
     let service_lines = console_lines::ServiceLines::new(&shared, file_lines, reload::swap_in);
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let console = start_console(&shared, service_lines.clone(), live, shutdown_rx.clone()).await?;
+    lines_watch::spawn(
+        service_lines.clone(),
+        shared.store_at.clone(),
+        shutdown_rx.clone(),
+    );
     info!(
         listen = %endpoint.local_addr(),
-        data_dir = %shared.data_dir.display(),
+        data_dir = %data_dir.display(),
+        files_dir = %shared.files_dir.display(),
+        store = %shared.store_at,
         lines = shared.lines().config.lines.len(),
         "linewarden is running"
     );
 
     let registrations = crate::serve::trunk::spawn(&shared.lines().config, &endpoint, &shutdown_rx);
+    shared_bindings::spawn(
+        &shared.store_at,
+        shared.registrar.as_ref(),
+        shutdown_rx.clone(),
+    );
     let gate = admission::Gate::new(shared.service.admission(), endpoint.clone());
     tokio::spawn(gate.clone().watch_lag(shutdown_rx.clone()));
+    cluster::spawn_watcher(&shared, shutdown_rx.clone());
     let mut tasks = JoinSet::new();
+    let mut drain = drain::Drain::new(shared.service.drain());
     loop {
         tokio::select! {
             call = calls.recv() => match call {
@@ -152,7 +174,11 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
                 None => break,
             },
             _ = tokio::signal::ctrl_c() => { info!("SIGINT: shutting down"); break; }
-            _ = terminate.recv() => { info!("SIGTERM: shutting down"); break; }
+            _ = terminate.recv() => if drain.sigterm(&gate, tasks.len()) { break },
+            () = drain.expired() => {
+                warn!(left = tasks.len(), "the drain's time is up: hanging up the calls left");
+                break;
+            }
             _ = hangup.recv() => {
                 // Reading the file and the stored lines blocks: not on the
                 // loop that takes calls.
@@ -162,6 +188,10 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
             Some(done) = tasks.join_next(), if !tasks.is_empty() => {
                 if let Err(e) = done {
                     warn!(error = %e, "a call task failed");
+                }
+                if drain.done(tasks.len()) {
+                    info!("drained: every call has ended");
+                    break;
                 }
             }
         }
@@ -187,14 +217,12 @@ struct Restored {
     stored_lines: Vec<crate::config::LineConfig>,
 }
 
-/// Opens the call log in `data_dir` (marking calls an earlier crash left
-/// open), reads back what it keeps across restarts and decodes the
-/// prompts, off the runtime's threads: both block.
-async fn open_log(data_dir: PathBuf, live: LiveSender) -> anyhow::Result<Restored> {
+/// Opens the call log at `at` (marking calls an earlier crash left open),
+/// reads back what it keeps across restarts and decodes the prompts, off
+/// the runtime's threads: both block.
+async fn open_log(at: Location, live: LiveSender) -> anyhow::Result<Restored> {
     tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let dir = data_dir;
-        let store = Store::open(&dir)
-            .with_context(|| format!("opening the call log in {}", dir.display()))?;
+        let store = Store::open_at(&at).with_context(|| format!("opening the call log {at}"))?;
         let interrupted = store.close_interrupted()?;
         if interrupted > 0 {
             warn!(
@@ -212,7 +240,7 @@ async fn open_log(data_dir: PathBuf, live: LiveSender) -> anyhow::Result<Restore
             .load_passed(year_ago)
             .context("reading the callers who passed")?;
         let prompts = Prompts::load().context("loading prompts")?;
-        let stored_lines = crate::console::lines::stored::load(&dir)
+        let stored_lines = crate::console::lines::stored::load(&at)
             .context("reading the lines kept in the store")?;
         Ok(Restored {
             store: StoreHandle::spawn_publishing(store, Some(live)),
@@ -243,16 +271,19 @@ fn logged_bindings(registrar: &Arc<Mutex<Registrar>>, store: &StoreHandle) -> Re
 }
 
 /// The trusted-contact alert sender, when any line has a webhook.
-async fn start_alerts(config: &Config, data_dir: &Path) -> anyhow::Result<Option<AlertSender>> {
+async fn start_alerts(config: &Config, at: &Location) -> anyhow::Result<Option<AlertSender>> {
     if !config.lines.iter().any(|l| l.alerts.webhook.is_some()) {
         return Ok(None);
     }
-    let db = data_dir.join(crate::store::DB_FILE);
-    let sender =
-        tokio::task::spawn_blocking(move || AlertSender::spawn(&db, DeliverySettings::default()))
-            .await
-            .context("start-up task")?
-            .context("starting the trusted-contact alerts")?;
+    let at = at.clone();
+    let settings = DeliverySettings {
+        claim: Duration::from_secs(config.store.alert_claim_secs),
+        ..DeliverySettings::default()
+    };
+    let sender = tokio::task::spawn_blocking(move || AlertSender::spawn(&at, settings))
+        .await
+        .context("start-up task")?
+        .context("starting the trusted-contact alerts")?;
     Ok(Some(sender))
 }
 
@@ -269,7 +300,8 @@ async fn start_console(
     };
     let setup = crate::console::Setup {
         config: console.clone(),
-        data_dir: shared.data_dir.clone(),
+        files_dir: shared.files_dir.clone(),
+        store: shared.store_at.clone(),
         lines,
         live,
     };

@@ -41,7 +41,7 @@ pub fn reload(shared: &Shared, load: Option<&LoadConfig>, lines: &ServiceLines) 
     // No console change runs until the new file lines are in place.
     let mut file_lines = lines.file_lines();
     let file = config.lines.clone();
-    let merged = crate::console::lines::stored::load(&shared.data_dir)
+    let merged = crate::console::lines::stored::load(&shared.store_at)
         .map_err(|e| e.to_string())
         .and_then(|stored| {
             crate::console::lines::merge::with_stored(config, &stored).map_err(|e| {
@@ -125,6 +125,9 @@ pub fn needs_restart(old: &Config, new: &Config) -> Vec<String> {
     if old.speech != new.speech {
         keys.push("speech".to_string());
     }
+    if old.store != new.store {
+        keys.push("store.url".to_string());
+    }
     let webhooks = |c: &Config| c.lines.iter().any(|l| l.alerts.webhook.is_some());
     if !webhooks(old) && webhooks(new) {
         keys.push("line.alerts.webhook (the alert sender starts with the service)".to_string());
@@ -162,5 +165,8 @@ mod tests {
         let mut service = old.clone();
         service.service.listen = "127.0.0.1:5099".parse().unwrap();
         assert_eq!(needs_restart(&old, &service), vec!["service.listen"]);
+        let mut store = old.clone();
+        store.store.url = Some("postgres://db.example/linewarden".to_owned());
+        assert_eq!(needs_restart(&old, &store), vec!["store.url"]);
     }
 }

@@ -22,8 +22,12 @@ pub struct Phone {
     /// Its SIP URI (fixed in config, or the Contact it registered).
     pub uri: String,
     /// Where to send the INVITE when not to the URI's own address: a
-    /// registered phone's real source (behind NAT).
+    /// registered phone's real source (behind NAT) when it has no path.
     pub destination: Option<std::net::SocketAddr>,
+    /// The Route set to reach it: the Path its REGISTER came along (RFC
+    /// 3327), through the proxy that saw it; empty when it registered
+    /// directly.
+    pub route: Vec<String>,
 }
 
 /// What every call shares.
@@ -36,8 +40,12 @@ pub struct Shared {
     pub prompts: Prompts,
     pub store: StoreHandle,
     pub ports: PortRange,
-    pub data_dir: PathBuf,
-    /// Room for recordings on the data directory's disk.
+    /// Where recordings and voicemail are written (`[store] files_dir`,
+    /// else `data_dir`); the call log names them relative to it.
+    pub files_dir: PathBuf,
+    /// Where the call log and the console's tables are.
+    pub store_at: crate::store::Location,
+    /// Room for recordings on the disk of `files_dir`.
     pub disk: crate::serve::disk::DiskRoom,
     /// For calls to the resident's phones.
     pub endpoint: Arc<sip::SipEndpoint>,
@@ -58,14 +66,16 @@ impl Shared {
     }
 
     /// The phones of `line` to ring now: its fixed phones, then its
-    /// registered ones (sent to where they registered from, when that is
-    /// UDP).
+    /// registered ones — through this node or, on a shared store, any
+    /// other — sent along the Path they registered with, else to where
+    /// they registered from when that is UDP.
     pub fn phones(&self, line: &str, fixed: &[String]) -> Vec<Phone> {
         let mut phones: Vec<Phone> = fixed
             .iter()
             .map(|uri| Phone {
                 uri: uri.clone(),
                 destination: None,
+                route: Vec::new(),
             })
             .collect();
         if let Some(registrar) = &self.registrar {
@@ -77,7 +87,8 @@ impl Shared {
             for b in bindings {
                 let udp = !b.contact.to_ascii_lowercase().contains("transport=tcp");
                 phones.push(Phone {
-                    destination: udp.then_some(b.source),
+                    destination: (udp && b.path.is_empty()).then_some(b.source),
+                    route: b.path,
                     uri: b.contact,
                 });
             }

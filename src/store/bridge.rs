@@ -3,10 +3,9 @@
 
 use std::time::SystemTime;
 
-use rusqlite::params;
-
 use super::db::Store;
 use super::types::StoreError;
+use crate::sql::params;
 use crate::time::{rfc3339_millis, unix_millis};
 
 impl Store {
@@ -75,6 +74,27 @@ impl Store {
         self.update(
             id,
             "UPDATE calls SET recording_note = ?2 WHERE id = ?1",
+            params![id, note],
+        )
+    }
+
+    /// The call's recording could not be made after all: no path, and why.
+    pub fn set_not_recorded(&self, id: i64, note: &str) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET recording = NULL, recording_note = ?2 WHERE id = ?1",
+            params![id, note],
+        )
+    }
+
+    /// The caller's message could not be kept after all: no path, and why
+    /// (after any note on the recording).
+    pub fn set_message_lost(&self, id: i64, note: &str) -> Result<(), StoreError> {
+        self.update(
+            id,
+            "UPDATE calls SET voicemail = NULL, recording_note = CASE \
+             WHEN recording_note IS NULL THEN ?2 ELSE recording_note || '; ' || ?2 END \
+             WHERE id = ?1",
             params![id, note],
         )
     }

@@ -9,17 +9,17 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use rusqlite::{params, Connection};
-
+use super::location::Location;
 use super::schema;
 use super::types::{NewCall, StoreError, DB_FILE};
+use crate::sql::{params, Connection, ToValue};
 use crate::time::{rfc3339_millis, unix_millis};
 
 /// End reason written by [`Store::close_interrupted`].
 pub const INTERRUPTED: &str = "interrupted";
 
-/// The open call log. Every method does blocking file I/O: on the async
-/// runtime use [`StoreHandle`] instead.
+/// The open call log. Every method blocks (file or network I/O): on the
+/// async runtime use [`StoreHandle`] instead.
 pub struct Store {
     pub(super) conn: Connection,
 }
@@ -28,25 +28,27 @@ impl Store {
     /// Opens (creating if needed) `data_dir/calls.sqlite`, creating
     /// `data_dir` too, and brings the schema up to date.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDir {
-            path: data_dir.to_path_buf(),
-            cause: source,
-        })?;
         let path = data_dir.join(DB_FILE);
-        let open_err = |cause| open_error(&path, cause);
-        let mut conn = Connection::open(&path).map_err(open_err)?;
-        conn.busy_timeout(Duration::from_secs(5))
-            .map_err(open_err)?;
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-            .map_err(open_err)?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::NotWal { path, mode });
-        }
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(open_err)?;
-        schema::migrate(&mut conn, &path)?;
+        let conn = open_sqlite(data_dir)?;
+        schema::migrate(&conn, &path.display().to_string())?;
         Ok(Store { conn })
+    }
+
+    /// Opens the store at `at` (for SQLite as [`Store::open`]; for
+    /// PostgreSQL connecting to the server) and brings the schema up to
+    /// date.
+    pub fn open_at(at: &Location) -> Result<Store, StoreError> {
+        match at {
+            Location::Sqlite(dir) => Store::open(dir),
+            Location::Postgres(url) => {
+                let conn = Connection::postgres(url).map_err(|cause| StoreError::Connect {
+                    at: at.to_string(),
+                    cause,
+                })?;
+                schema::migrate(&conn, &at.to_string())?;
+                Ok(Store { conn })
+            }
+        }
     }
 
     /// Opens the call log in `data_dir` for reading it back: like
@@ -61,6 +63,21 @@ impl Store {
         Store::open(data_dir)
     }
 
+    /// [`Store::open_existing`] for a data directory, [`Store::open_at`]
+    /// for a server (whose database the administrator created).
+    pub fn open_existing_at(at: &Location) -> Result<Store, StoreError> {
+        match at {
+            Location::Sqlite(dir) => Store::open_existing(dir),
+            Location::Postgres(_) => Store::open_at(at),
+        }
+    }
+
+    /// The connection, for other users of the same store (the console,
+    /// the alert queue).
+    pub fn into_connection(self) -> Connection {
+        self.conn
+    }
+
     /// The schema version of the open database.
     #[cfg(test)]
     pub(super) fn schema_version(&self) -> Result<i64, StoreError> {
@@ -73,20 +90,19 @@ impl Store {
 
     /// Records a new call (in progress) and returns its row id.
     pub fn call_started(&self, new: &NewCall) -> Result<i64, StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO calls (call_id, line, caller, called, started_at, started_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
+        Ok(self.conn.query_row(
+            "INSERT INTO calls (call_id, line, caller, called, started_at, started_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            params![
                 new.call_id,
                 new.line,
                 new.caller,
                 new.called,
                 rfc3339_millis(new.started_at),
                 unix_millis(new.started_at)
-            ])?;
-        Ok(self.conn.last_insert_rowid())
+            ],
+            |row| row.get(0),
+        )?)
     }
 
     /// Records that the call was answered and, if it is being recorded,
@@ -129,16 +145,11 @@ impl Store {
 
     /// Appends `tag` to the call's tags unless it is already there.
     pub fn add_tag(&self, id: i64, tag: &str) -> Result<(), StoreError> {
-        self.update(
-            id,
-            "UPDATE calls SET tags = CASE
-                 WHEN tags IS NULL THEN json_array(?2)
-                 WHEN EXISTS (SELECT 1 FROM json_each(calls.tags) WHERE value = ?2) THEN tags
-                 ELSE json_insert(tags, '$[#]', ?2)
-             END
-             WHERE id = ?1",
-            params![id, tag],
-        )
+        let sql = format!(
+            "UPDATE calls SET tags = {} WHERE id = ?1",
+            super::json_sql::add_name_sql(self.conn.dialect())
+        );
+        self.update(id, &sql, params![id, tag])
     }
 
     /// Records the caller's display name.
@@ -184,9 +195,9 @@ impl Store {
         &self,
         id: i64,
         sql: &str,
-        params: &[&dyn rusqlite::ToSql],
+        params: &[&dyn ToValue],
     ) -> Result<(), StoreError> {
-        match self.conn.prepare_cached(sql)?.execute(params)? {
+        match self.conn.execute(sql, params)? {
             0 => Err(StoreError::NoSuchCall(id)),
             _ => Ok(()),
         }
@@ -198,6 +209,7 @@ impl Store {
 /// file system, whose error says why (permission denied, read-only file
 /// system, ...). A file created by trying is removed again.
 fn open_error(path: &Path, cause: rusqlite::Error) -> StoreError {
+    let cause = crate::sql::Error::from(cause);
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
     for file in [path, Path::new(&wal)] {
@@ -224,4 +236,27 @@ fn open_error(path: &Path, cause: rusqlite::Error) -> StoreError {
         path: path.to_path_buf(),
         cause,
     }
+}
+
+/// Opens `data_dir/calls.sqlite` (creating the directory and the file) in
+/// WAL mode with `synchronous = FULL`, waiting up to 5 s for a busy file.
+fn open_sqlite(data_dir: &Path) -> Result<Connection, StoreError> {
+    std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDir {
+        path: data_dir.to_path_buf(),
+        cause: source,
+    })?;
+    let path = data_dir.join(DB_FILE);
+    let open_err = |cause| open_error(&path, cause);
+    let conn = rusqlite::Connection::open(&path).map_err(open_err)?;
+    conn.busy_timeout(Duration::from_secs(5))
+        .map_err(open_err)?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        .map_err(open_err)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::NotWal { path, mode });
+    }
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(open_err)?;
+    Ok(Connection::from(conn))
 }

@@ -1,6 +1,6 @@
 //! [`StoreHandle`]: a dedicated thread owning the [`Store`], fed
 //! fire-and-forget messages through a std mpsc channel, so code on the
-//! async runtime never waits for SQLite. Calls are named by a
+//! async runtime never waits for the database. Calls are named by a
 //! caller-chosen [`CallKey`] instead of the row id, which only the writer
 //! thread learns.
 
@@ -134,6 +134,19 @@ impl StoreHandle {
     /// full`.
     pub fn set_recording_note(&self, key: &CallKey, note: &str) {
         self.send(Msg::RecordingNote(key.clone(), note.to_owned()));
+    }
+
+    /// The recording logged at the answer could not be made after all
+    /// (its file could not be created): the path is dropped, the note says
+    /// why.
+    pub fn set_not_recorded(&self, key: &CallKey, note: &str) {
+        self.send(Msg::NotRecorded(key.clone(), note.to_owned()));
+    }
+
+    /// The caller's message logged when it began could not be kept (its
+    /// file could not be created): the path is dropped, the note says why.
+    pub fn set_message_lost(&self, key: &CallKey, note: &str) {
+        self.send(Msg::MessageLost(key.clone(), note.to_owned()));
     }
 
     /// Logs the caller's display name (the SIP From header's; untrusted

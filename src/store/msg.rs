@@ -52,6 +52,8 @@ pub(super) enum Msg {
     Binding(sip::registrar::BindingChange),
     Voicemail(CallKey, String),
     RecordingNote(CallKey, String),
+    NotRecorded(CallKey, String),
+    MessageLost(CallKey, String),
     Callback(CallKey, String),
     CallerName(CallKey, String),
     Passed(String, String, i64),

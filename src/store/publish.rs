@@ -60,6 +60,8 @@ pub(super) fn key(msg: &Msg) -> Option<&CallKey> {
         | Msg::Ended(k, ..)
         | Msg::Voicemail(k, _)
         | Msg::RecordingNote(k, _)
+        | Msg::NotRecorded(k, _)
+        | Msg::MessageLost(k, _)
         | Msg::Listened(k, _)
         | Msg::Callback(k, _)
         | Msg::CallerName(k, _) => Some(k),
@@ -93,7 +95,9 @@ fn change(msg: &Msg) -> Option<Change> {
         Msg::Bridged(_, _, phone) => state("bridged", phone),
         Msg::HangupBy(_, v) => state("hangup_by", v),
         Msg::Voicemail(_, v) => state("voicemail", v),
-        Msg::RecordingNote(_, v) => state("recording_note", v),
+        Msg::RecordingNote(_, v) | Msg::NotRecorded(_, v) | Msg::MessageLost(_, v) => {
+            state("recording_note", v)
+        }
         Msg::Listened(_, v) => state("listened", v),
         Msg::Callback(_, _) => state("callback", "proof logged"),
         Msg::Tag(_, tag) => Some(Change::Tag {

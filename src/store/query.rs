@@ -6,11 +6,10 @@
 
 use std::time::SystemTime;
 
-use rusqlite::types::Value;
-
 use super::db::Store;
 use super::tags;
 use super::types::{CallRecord, StoreError};
+use crate::sql::Value;
 use crate::time::unix_millis;
 
 /// Which calls [`Store::find_calls`] returns. [`Default`]: every call.
@@ -82,7 +81,7 @@ impl Store {
             values.len()
         );
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(values), |row| {
+        let rows = stmt.query_map(values, |row| {
             let id = row.get(0)?;
             Ok(CallRecord {
                 id,
@@ -117,15 +116,12 @@ impl Store {
 }
 
 /// The `tags` column at `index`: a JSON array of names, or NULL for none.
-fn tag_names(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Vec<String>> {
+fn tag_names(row: &crate::sql::Row, index: usize) -> Result<Vec<String>, crate::sql::Error> {
     match row.get::<_, Option<String>>(index)? {
         None => Ok(Vec::new()),
-        Some(text) => serde_json::from_str(&text).map_err(|err| {
-            rusqlite::Error::FromSqlConversionFailure(
-                index,
-                rusqlite::types::Type::Text,
-                Box::new(err),
-            )
+        Some(text) => serde_json::from_str(&text).map_err(|err| crate::sql::Error::Column {
+            index,
+            why: format!("tags are not a JSON array of names: {err}"),
         }),
     }
 }

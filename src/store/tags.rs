@@ -3,9 +3,9 @@
 //! reading the details back leniently.
 
 use super::db::Store;
+use super::json_sql::add_detail_sql;
 use super::types::{StoreError, TagDetail};
-use rusqlite::params;
-use rusqlite::types::ValueRef;
+use crate::sql::{params, Dialect, Value};
 
 impl Store {
     /// Appends `tag` to the call's tag details unless a detail with the
@@ -13,28 +13,12 @@ impl Store {
     /// the name to `tags` as [`Store::add_tag`] does. Both columns change
     /// in one statement, so they never disagree. If either column holds
     /// something other than a JSON array (it was changed by hand), this is
-    /// an error ([`StoreError::NotAnArray`], or SQLite's for text that is
-    /// not JSON) and neither changes.
+    /// an error ([`StoreError::NotAnArray`], or the database's for text
+    /// that is not JSON) and neither changes.
     pub fn add_tag_detail(&self, id: i64, tag: &TagDetail) -> Result<(), StoreError> {
         let at_ms = i64::try_from(tag.at_ms).unwrap_or(i64::MAX);
         let changed = self.conn.execute(
-            "UPDATE calls SET
-                 tag_details = CASE
-                     WHEN tag_details IS NULL THEN json_array(json_object(
-                         'tag', ?2, 'at_ms', ?3, 'evidence', ?4, 'confidence', ?5))
-                     WHEN EXISTS (SELECT 1 FROM json_each(calls.tag_details) AS d
-                                  WHERE json_extract(d.value, '$.tag') = ?2) THEN tag_details
-                     ELSE json_insert(tag_details, '$[#]', json_object(
-                         'tag', ?2, 'at_ms', ?3, 'evidence', ?4, 'confidence', ?5))
-                 END,
-                 tags = CASE
-                     WHEN tags IS NULL THEN json_array(?2)
-                     WHEN EXISTS (SELECT 1 FROM json_each(calls.tags) WHERE value = ?2) THEN tags
-                     ELSE json_insert(tags, '$[#]', ?2)
-                 END
-             WHERE id = ?1
-               AND (tag_details IS NULL OR json_type(tag_details) = 'array')
-               AND (tags IS NULL OR json_type(tags) = 'array')",
+            &add_detail_sql(self.conn.dialect()),
             params![id, tag.tag, at_ms, tag.evidence, tag.confidence],
         )?;
         if changed > 0 {
@@ -67,15 +51,18 @@ impl Store {
             .map(ivr::Risk::as_str)
             .collect();
         let at_or_above = serde_json::Value::from(at_or_above).to_string();
-        self.update(
-            id,
+        let levels = match self.conn.dialect() {
+            Dialect::Sqlite => "SELECT value FROM json_each(?3)",
+            Dialect::Postgres => "SELECT jsonb_array_elements_text(?3::text::jsonb)",
+        };
+        let sql = format!(
             "UPDATE calls SET risk = CASE
-                 WHEN risk IS NULL OR risk NOT IN (SELECT value FROM json_each(?3)) THEN ?2
+                 WHEN risk IS NULL OR risk NOT IN ({levels}) THEN ?2
                  ELSE risk
              END
-             WHERE id = ?1",
-            params![id, new.as_str(), at_or_above],
-        )
+             WHERE id = ?1"
+        );
+        self.update(id, &sql, params![id, new.as_str(), at_or_above])
     }
 }
 
@@ -85,13 +72,13 @@ impl Store {
 /// the call log. The warnings never quote the column (it holds evidence);
 /// the parser's message, which may, is logged at debug level only.
 pub(super) fn tag_details(
-    row: &rusqlite::Row<'_>,
+    row: &crate::sql::Row,
     index: usize,
     id: i64,
-) -> rusqlite::Result<Vec<TagDetail>> {
+) -> Result<Vec<TagDetail>, crate::sql::Error> {
     let text = match row.get_ref(index)? {
-        ValueRef::Null => return Ok(Vec::new()),
-        ValueRef::Text(bytes) => std::str::from_utf8(bytes).ok(),
+        Value::Null => return Ok(Vec::new()),
+        Value::Text(text) => Some(text.as_str()),
         _ => None,
     };
     let Some(text) = text else {

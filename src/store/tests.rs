@@ -4,12 +4,15 @@ use super::db::INTERRUPTED;
 use super::schema::MIGRATIONS;
 use super::types::CallRecord;
 use super::*;
+use crate::store::testdb::{Backend, TestDb};
 
+mod alert_key;
 mod bridge;
 mod listened;
 mod policy_tags;
 mod publish;
 mod query;
+mod registrations_path;
 mod table;
 mod tags_risk;
 
@@ -53,16 +56,15 @@ fn open_creates_directory_wal_and_schema() {
     assert_eq!(versions, MIGRATIONS.len() as i64);
 }
 
-#[test]
-fn newer_schema_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).expect("opens");
+fn newer_schema_is_refused(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let store = dir.open().expect("opens");
     store
         .conn
         .execute("INSERT INTO schema_version (version) VALUES (99)", [])
         .expect("insert");
     drop(store);
-    let err = Store::open(dir.path()).err().expect("refused");
+    let err = dir.open().err().expect("refused");
     assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
     assert!(err.to_string().contains("schema version 99"), "{err}");
 }
@@ -76,10 +78,9 @@ fn unusable_data_dir_is_an_error() {
     assert!(matches!(err, StoreError::CreateDir { .. }), "{err}");
 }
 
-#[test]
-fn call_lifecycle_is_recorded() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).expect("opens");
+fn call_lifecycle_is_recorded(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let store = dir.open().expect("opens");
     let id = store
         .call_started(&new_call("abc@host", at(0)))
         .expect("started");
@@ -133,10 +134,9 @@ fn call_lifecycle_is_recorded() {
     ));
 }
 
-#[test]
-fn list_is_newest_first_and_limited() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).expect("opens");
+fn list_is_newest_first_and_limited(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let store = dir.open().expect("opens");
     for (i, ms) in [3_000u64, 1_000, 2_000].into_iter().enumerate() {
         store
             .call_started(&new_call(&format!("c{i}"), at(ms)))
@@ -154,10 +154,9 @@ fn list_is_newest_first_and_limited() {
     assert_eq!(store.list_calls(usize::MAX).expect("list").len(), 3);
 }
 
-#[test]
-fn interrupted_calls_are_closed() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).expect("opens");
+fn interrupted_calls_are_closed(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let store = dir.open().expect("opens");
     let done = store
         .call_started(&new_call("done", at(0)))
         .expect("started");
@@ -199,10 +198,9 @@ fn times_are_clamped_not_panicking() {
     assert_eq!(unix_millis(at(1)), 1_714_564_800_001);
 }
 
-#[test]
-fn handle_writes_in_order_and_drains_on_shutdown() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let handle = StoreHandle::spawn(Store::open(dir.path()).expect("opens"));
+fn handle_writes_in_order_and_drains_on_shutdown(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let handle = StoreHandle::spawn(dir.open().expect("opens"));
     let keys: Vec<CallKey> = (0..50).map(|_| CallKey::new("same-call-id")).collect();
     assert_ne!(keys[0], keys[1]);
     assert_eq!(keys[0].to_string().split('#').next(), Some("same-call-id"));
@@ -222,7 +220,7 @@ fn handle_writes_in_order_and_drains_on_shutdown() {
     // Sends after shutdown are dropped without panicking.
     clone.call_ended(&in_progress, at(1_000_000), "shutdown");
 
-    let store = Store::open(dir.path()).expect("reopens");
+    let store = dir.open().expect("reopens");
     let records = store.list_calls(100).expect("list");
     assert_eq!(records.len(), 51);
     assert_eq!(records[0].call_id, "in-progress");
@@ -237,17 +235,16 @@ fn handle_writes_in_order_and_drains_on_shutdown() {
     assert_eq!(done[49].outcome.as_deref(), Some("passed"));
 }
 
-#[test]
-fn dropping_every_handle_still_drains() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let handle = StoreHandle::spawn(Store::open(dir.path()).expect("opens"));
+fn dropping_every_handle_still_drains(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let handle = StoreHandle::spawn(dir.open().expect("opens"));
     let thread = handle.thread.lock().expect("lock").take().expect("thread");
     let key = CallKey::new("dropped");
     handle.call_started(&key, new_call("dropped", at(0)));
     handle.call_ended(&key, at(10), "caller");
     drop(handle);
     thread.join().expect("writer thread ends");
-    let store = Store::open(dir.path()).expect("reopens");
+    let store = dir.open().expect("reopens");
     assert_eq!(
         store.list_calls(1).expect("list")[0].end_reason.as_deref(),
         Some("caller")
@@ -393,20 +390,20 @@ fn cells_and_durations() {
     assert_eq!(print::cell(""), "-");
 }
 
-#[test]
-fn registrations_survive_reopening_and_lapse() {
+fn registrations_survive_reopening_and_lapse(backend: Backend) {
     use sip::registrar::{Binding, BindingChange};
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = TestDb::new(backend);
     let binding = |contact: &str, expires_at: u64| Binding {
         user: "kitchen".into(),
         contact: contact.into(),
         source: "192.0.2.5:5062".parse().expect("addr"),
+        path: vec![],
         call_id: "reg-1".into(),
         cseq: 7,
         expires_at,
     };
     {
-        let store = Store::open(dir.path()).expect("open");
+        let store = dir.open().expect("open");
         store
             .binding_changed(&BindingChange::Set(binding("sip:a@192.0.2.5", 2_000)))
             .expect("set");
@@ -427,17 +424,16 @@ fn registrations_survive_reopening_and_lapse() {
             })
             .expect("remove");
     }
-    let store = Store::open(dir.path()).expect("reopen");
+    let store = dir.open().expect("reopen");
     let kept = store.load_bindings(1_500).expect("load");
     assert_eq!(kept, vec![binding("sip:a@192.0.2.5", 3_000)]);
     assert!(store.load_bindings(3_000).expect("load").is_empty());
 }
 
-#[test]
-fn passed_callers_are_remembered_and_forgotten() {
-    let dir = tempfile::tempdir().expect("temp dir");
+fn passed_callers_are_remembered_and_forgotten(backend: Backend) {
+    let dir = TestDb::new(backend);
     {
-        let store = Store::open(dir.path()).expect("open");
+        let store = dir.open().expect("open");
         store
             .remember_passed("flat1", "+441632960001", 1_000)
             .expect("a");
@@ -452,7 +448,7 @@ fn passed_callers_are_remembered_and_forgotten() {
             .remember_passed("flat1", "+441632960002", 2_000)
             .expect("b again");
     }
-    let store = Store::open(dir.path()).expect("reopen");
+    let store = dir.open().expect("reopen");
     let kept = store.load_passed(3_000).expect("load");
     assert_eq!(
         kept,
@@ -462,3 +458,14 @@ fn passed_callers_are_remembered_and_forgotten() {
         ]
     );
 }
+
+crate::store::testdb::both_backends!(
+    newer_schema_is_refused,
+    call_lifecycle_is_recorded,
+    list_is_newest_first_and_limited,
+    interrupted_calls_are_closed,
+    handle_writes_in_order_and_drains_on_shutdown,
+    dropping_every_handle_still_drains,
+    registrations_survive_reopening_and_lapse,
+    passed_callers_are_remembered_and_forgotten,
+);

@@ -25,7 +25,14 @@ pub enum StoreError {
     #[error("cannot open the call log {}: {cause}", .path.display())]
     Open {
         path: PathBuf,
-        cause: rusqlite::Error,
+        cause: crate::sql::Error,
+    },
+    /// The PostgreSQL server could not be reached or refused the
+    /// connection (`at` is shown without a password).
+    #[error("cannot connect to the store {at}: {cause}")]
+    Connect {
+        at: String,
+        cause: crate::sql::Error,
     },
     /// The file, or a file SQLite keeps beside it, cannot be opened for
     /// writing (SQLite itself only says "unable to open database file").
@@ -42,12 +49,9 @@ pub enum StoreError {
     NoLog { dir: PathBuf },
     #[error("call log {}: cannot use WAL mode (journal mode is {mode:?})", .path.display())]
     NotWal { path: PathBuf, mode: String },
-    #[error(
-        "call log {} has schema version {found}; this linewarden knows up to {known}",
-        .path.display()
-    )]
+    #[error("call log {at} has schema version {found}; this linewarden knows up to {known}")]
     TooNew {
-        path: PathBuf,
+        at: String,
         found: i64,
         known: usize,
     },
@@ -58,13 +62,13 @@ pub enum StoreError {
     #[error("call log: call {0} has tags or tag details that are not a JSON array")]
     NotAnArray(i64),
     #[error("call log: {0}")]
-    Sqlite(rusqlite::Error),
+    Sql(crate::sql::Error),
 }
 
-// SQLite's error is shown in the message, not chained as its source.
-impl From<rusqlite::Error> for StoreError {
-    fn from(err: rusqlite::Error) -> Self {
-        StoreError::Sqlite(err)
+// The database's error is shown in the message, not chained as its source.
+impl From<crate::sql::Error> for StoreError {
+    fn from(err: crate::sql::Error) -> Self {
+        StoreError::Sql(err)
     }
 }
 

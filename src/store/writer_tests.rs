@@ -4,6 +4,7 @@ use super::super::db::Store;
 use super::super::msg::{CallKey, Msg};
 use super::super::types::NewCall;
 use super::Writer;
+use crate::store::testdb::{Backend, TestDb};
 
 fn call(n: usize) -> NewCall {
     NewCall {
@@ -80,10 +81,9 @@ fn writes_kept_back_by_a_full_log_all_land_in_order_later() {
 
 /// A write that can never succeed (an unknown risk) is dropped, not kept:
 /// it must not hold up the writes behind it.
-#[test]
-fn a_bad_write_is_not_retried() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut writer = Writer::new(Store::open(dir.path()).expect("opens"));
+fn a_bad_write_is_not_retried(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let mut writer = Writer::new(dir.open().expect("opens"));
     let key = CallKey::new("c");
     writer.write(Msg::Started(key.clone(), call(1)));
     writer.write(Msg::Risk(key.clone(), "apocalyptic".to_owned()));
@@ -95,10 +95,9 @@ fn a_bad_write_is_not_retried() {
 
 /// Writes queued together land in one transaction: every call's start,
 /// outcome and end, in order, and the batch leaves nothing kept back.
-#[test]
-fn a_batch_lands_whole_in_one_transaction() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut writer = Writer::new(Store::open(dir.path()).expect("opens"));
+fn a_batch_lands_whole_in_one_transaction(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let mut writer = Writer::new(dir.open().expect("opens"));
     let mut batch = Vec::new();
     for n in 0..10 {
         let key = CallKey::new(&format!("call-{n}"));
@@ -167,3 +166,54 @@ fn a_batch_that_meets_a_full_log_loses_nothing() {
         .iter()
         .all(|c| c.end_reason.as_deref() == Some("caller hung up")));
 }
+
+/// PostgreSQL: a write that meets a lost connection (the server ended the
+/// session) is kept back, like one that meets a full disk, and lands once
+/// the connection is open again; nothing behind it is lost.
+#[test]
+fn a_write_kept_back_by_a_lost_connection_lands_after_reconnecting() {
+    let db = TestDb::new(Backend::Postgres);
+    let mut writer = Writer::new(db.open().expect("opens"));
+    let key = CallKey::new("c");
+    writer.write(Msg::Started(key.clone(), call(1)));
+    let pid: i64 = writer
+        .store
+        .conn
+        .query_row("SELECT pg_backend_pid()::bigint", [], |r| r.get(0))
+        .expect("pid");
+    let other = db.raw();
+    other
+        .execute("SELECT pg_terminate_backend(?1::int)", [pid])
+        .expect("terminate");
+    let gone = || -> bool {
+        other
+            .query_row(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = ?1::int",
+                [pid],
+                |r| r.get::<_, i64>(0),
+            )
+            .expect("activity")
+            == 0
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !gone() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    writer.write(Msg::Outcome(key.clone(), "passed".to_owned()));
+    assert_eq!(writer.pending.len(), 1, "kept back, not dropped");
+    writer.retry();
+    assert!(writer.pending.is_empty(), "landed on a new connection");
+    writer.write(Msg::Ended(
+        key,
+        SystemTime::now(),
+        "caller hung up".to_owned(),
+    ));
+    let calls = writer.store.list_calls(10).expect("lists");
+    assert_eq!(calls[0].outcome.as_deref(), Some("passed"));
+    assert_eq!(calls[0].end_reason.as_deref(), Some("caller hung up"));
+}
+
+crate::store::testdb::both_backends!(
+    a_bad_write_is_not_retried,
+    a_batch_lands_whole_in_one_transaction,
+);

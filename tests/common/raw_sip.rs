@@ -74,6 +74,47 @@ pub struct RawCaller {
     contact: String,
     /// The 200 OK to the INVITE.
     pub answer: String,
+    /// The INVITE as sent.
+    invite: String,
+}
+
+/// An INVITE from `local` to `server` offering audio at `media`.
+fn invite(server: SocketAddr, local: SocketAddr, media: SocketAddr, call_id: &str) -> String {
+    let body = sdp(media.ip(), media.port());
+    format!(
+        "INVITE sip:service@{server} SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bKraw1;rport\r\n\
+         Max-Forwards: 70\r\nFrom: <sip:5550100@{local}>;tag=rawcaller\r\n\
+         To: <sip:service@{server}>\r\nCall-ID: {call_id}\r\nCSeq: 1 INVITE\r\n\
+         Contact: <sip:5550100@{local}>\r\nContent-Type: application/sdp\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+/// Sends the same new INVITE `times` times, each after the response to the
+/// one before, and returns the responses (the first final one each time).
+pub fn invite_repeatedly(server: SocketAddr, call_id: &str, times: usize) -> Vec<String> {
+    let sip = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    sip.set_read_timeout(Some(Duration::from_secs(10))).ok();
+    let local = sip.local_addr().expect("local");
+    let request = invite(server, local, local, call_id);
+    (0..times)
+        .map(|_| {
+            sip.send_to(request.as_bytes(), server)
+                .expect("send INVITE");
+            final_response(&sip)
+        })
+        .collect()
+}
+
+/// The next final response on `sock`.
+fn final_response(sock: &UdpSocket) -> String {
+    loop {
+        let msg = recv(sock);
+        if status(&msg).is_some_and(|s| s >= 200) {
+            return msg;
+        }
+    }
 }
 
 impl RawCaller {
@@ -85,15 +126,7 @@ impl RawCaller {
         sip.set_read_timeout(Some(Duration::from_secs(30))).ok();
         let local = sip.local_addr().expect("local");
         let media = rtp.local_addr().expect("local");
-        let body = sdp(media.ip(), media.port());
-        let invite = format!(
-            "INVITE sip:service@{server} SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bKraw1;rport\r\n\
-             Max-Forwards: 70\r\nFrom: <sip:5550100@{local}>;tag=rawcaller\r\n\
-             To: <sip:service@{server}>\r\nCall-ID: {call_id}\r\nCSeq: 1 INVITE\r\n\
-             Contact: <sip:5550100@{local}>\r\nContent-Type: application/sdp\r\n\
-             Content-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
+        let invite = invite(server, local, media, call_id);
         sip.send_to(invite.as_bytes(), server).expect("send INVITE");
         let answer = loop {
             let msg = recv(&sip);
@@ -116,9 +149,19 @@ impl RawCaller {
             to,
             contact,
             answer,
+            invite,
         };
         caller.request("ACK", 1);
         caller
+    }
+
+    /// Sends the INVITE again, as a retransmission, and returns the final
+    /// response it gets.
+    pub fn resend_invite(&self) -> String {
+        self.sip
+            .send_to(self.invite.as_bytes(), self.server)
+            .expect("send INVITE");
+        final_response(&self.sip)
     }
 
     fn request(&self, method: &str, cseq: u32) {

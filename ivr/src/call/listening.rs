@@ -12,7 +12,7 @@
 use std::time::Instant;
 
 use crate::lineclear::Trigger;
-use crate::tagging::{HeardWord, Risk, Speaker, TagKind, TagOutput, Tagger, TaggerConfig};
+use crate::tagging::{HeardWord, Risk, SharedTaggerConfig, Speaker, TagKind, TagOutput, Tagger};
 
 use super::outbox::Outbox;
 use super::playback::Owner;
@@ -20,7 +20,7 @@ use super::types::{Leg, Output, Record, Sound};
 
 #[derive(Debug)]
 pub struct Listening {
-    config: TaggerConfig,
+    config: SharedTaggerConfig,
     /// The caller-ID policy's finding, tagged at the answer.
     suspicious: Option<String>,
     tagger: Option<Tagger>,
@@ -30,7 +30,11 @@ pub struct Listening {
 }
 
 impl Listening {
-    pub fn new(config: TaggerConfig, suspicious: Option<String>, warn_resident: bool) -> Self {
+    pub fn new(
+        config: SharedTaggerConfig,
+        suspicious: Option<String>,
+        warn_resident: bool,
+    ) -> Self {
         Self {
             config,
             suspicious,
@@ -47,7 +51,7 @@ impl Listening {
         if self.tagger.is_some() {
             return;
         }
-        let mut tagger = Tagger::new(&self.config, now);
+        let mut tagger = Tagger::shared(&self.config, now);
         if let Some(why) = self.suspicious.take() {
             tagger.add(now, TagKind::SuspiciousCli, why);
         }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use crate::bridge::{BridgeOutcome, BridgePrompt};
 use crate::lineclear::Trigger;
 use crate::screening::{ChallengeSettings, Outcome, Prompt};
-use crate::tagging::{HeardWord, Risk, Speaker, Tag, TagKind, TaggerConfig};
+use crate::tagging::{HeardWord, Risk, SharedTaggerConfig, Speaker, Tag, TagKind};
 
 /// How long the call waits for the answer to our BYE to the caller before
 /// giving up on the dialog, outside a bridge (the SIP stack's own timer F
@@ -42,8 +42,9 @@ pub struct CallSettings {
     /// A call rated medium or high risk ends in the line-clear callback's
     /// offer (unless it ended for a shutdown or a line clear).
     pub offer_after_risky_calls: bool,
-    /// Phrase lists and risk rules for the call's tagger.
-    pub tagger: TaggerConfig,
+    /// Phrase lists and risk rules for the call's tagger, compiled once
+    /// for every call that uses them.
+    pub tagger: SharedTaggerConfig,
 }
 
 impl Default for CallSettings {
@@ -56,7 +57,7 @@ impl Default for CallSettings {
             bye_wait: BYE_WAIT,
             warn_resident: true,
             offer_after_risky_calls: true,
-            tagger: TaggerConfig::default(),
+            tagger: SharedTaggerConfig::default(),
         }
     }
 }

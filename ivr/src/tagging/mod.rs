@@ -51,6 +51,7 @@ mod matcher;
 mod normalise;
 mod requests;
 mod risk;
+mod shared;
 mod types;
 
 use std::collections::VecDeque;
@@ -64,6 +65,7 @@ use self::matcher::{tokens, Phrases, Stream};
 pub use self::normalise::normalise;
 pub use self::requests::{DEFAULT_CUES, REQUEST_PHRASES};
 use self::risk::Assessor;
+pub use self::shared::SharedTaggerConfig;
 pub use self::types::*;
 
 /// Request cues and mentions kept per speaker, newest last.
@@ -90,7 +92,7 @@ struct KeyRun {
 #[derive(Debug)]
 pub struct Tagger {
     start: Instant,
-    phrases: Phrases,
+    phrases: std::sync::Arc<Phrases>,
     assessor: Assessor,
     /// Caller's and resident's word streams.
     streams: [Stream; 2],
@@ -122,9 +124,22 @@ impl Tagger {
     /// configuration: bad entries are skipped and durations clamped (see
     /// [`TaggerConfig::validate`]).
     pub fn new(config: &TaggerConfig, start: Instant) -> Self {
+        Self::with_phrases(config, std::sync::Arc::new(Phrases::new(config)), start)
+    }
+
+    /// A tagger on a configuration compiled once for many calls.
+    pub fn shared(shared: &SharedTaggerConfig, start: Instant) -> Self {
+        Self::with_phrases(shared.config(), shared.phrases.clone(), start)
+    }
+
+    fn with_phrases(
+        config: &TaggerConfig,
+        phrases: std::sync::Arc<Phrases>,
+        start: Instant,
+    ) -> Self {
         Self {
             start,
-            phrases: Phrases::new(config),
+            phrases,
             assessor: Assessor::new(config),
             streams: Default::default(),
             digit_timeout: config.digit_timeout.min(MAX_TAGGING_DURATION),

@@ -15,7 +15,10 @@
 //! method, 416 Request-URI scheme, 420 Require, and for INVITE 415 body
 //! type and 406 Accept; the stateless error responses for all of these
 //! (RFC 3261 §8.2.6/§8.2.7); and dropping malformed responses, or
-//! responses with more than one Via (a UA discards those, §8.1.3.3).
+//! responses with more than one Via (a UA discards those, §8.1.3.3). It
+//! also tells a new INVITE ([`screen`]) and builds the stateless 503 for
+//! one turned away while the service sheds load ([`shed_reply`]); whether to
+//! is the [`door`](crate::door)'s decision.
 //!
 //! **Left to rsipstack:** transactions, retransmissions and their timers,
 //! keep-alives, matching responses and ACK/CANCEL to transactions.
@@ -54,14 +57,19 @@ const SINGLE: [&str; 6] = [
 
 /// Decides what to do with one inbound datagram.
 pub fn inspect(datagram: &[u8], cfg: &GuardConfig) -> Verdict {
+    screen(datagram, cfg).0
+}
+
+/// Like [`inspect`], and for an accepted new INVITE, the [`NewInvite`]
+/// (from the same reading of the datagram).
+pub fn screen(datagram: &[u8], cfg: &GuardConfig) -> (Verdict, Option<NewInvite>) {
     if datagram.is_empty() {
-        return Verdict::Drop {
-            reason: RejectReason::Unparseable,
-        };
+        let reason = RejectReason::Unparseable;
+        return (Verdict::Drop { reason }, None);
     }
     if datagram.iter().all(|b| matches!(b, b'\r' | b'\n')) {
         // CRLF keep-alive: rsipstack answers it.
-        return Verdict::Accept;
+        return (Verdict::Accept, None);
     }
     let msg = Message::lex(datagram);
     // A status line starts with the version; any case of "SIP/" (RFC 5234).
@@ -70,27 +78,59 @@ pub fn inspect(datagram: &[u8], cfg: &GuardConfig) -> Verdict {
         .get(..4)
         .is_some_and(|p| p.eq_ignore_ascii_case("SIP/"))
     {
-        return match check_response(&msg, datagram) {
+        let verdict = match check_response(&msg, datagram) {
             Ok(()) => Verdict::Accept,
             Err(reason) => Verdict::Drop { reason },
         };
+        return (verdict, None);
     }
     let Err(reason) = check_request(&msg, datagram, cfg) else {
-        return Verdict::Accept;
+        return (Verdict::Accept, new_invite(&msg));
     };
     let method = msg.start.split(' ').next().unwrap_or_default();
     // No response to an ACK (RFC 3261 §17.2.1), and none without the Via and
     // CSeq a client matches it by (§17.1.3).
     if method == "ACK" || msg.first("Via").is_none() || msg.first("CSeq").is_none() {
-        return Verdict::Drop { reason };
+        return (Verdict::Drop { reason }, None);
     }
     let status = reason.status();
     let response = reply::build(&msg, status, &reason, cfg);
-    Verdict::Reply {
+    let verdict = Verdict::Reply {
         status,
         reason,
         response,
+    };
+    (verdict, None)
+}
+
+/// A new call: an INVITE outside any dialog (its To has no tag), as
+/// [`screen`] accepted it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInvite {
+    /// The same for the request and each retransmission of it (a new
+    /// INVITE of the same call, with another CSeq, differs).
+    pub key: u64,
+}
+
+/// Whether an accepted request is a new INVITE (its To has no tag).
+fn new_invite(msg: &Message) -> Option<NewInvite> {
+    if msg.start.split(' ').next() != Some("INVITE") {
+        return None;
     }
+    if msg.first("To").is_none_or(syntax::has_tag) {
+        return None;
+    }
+    Some(NewInvite {
+        key: reply::transaction_key(msg),
+    })
+}
+
+/// The stateless 503 with `Retry-After: retry_after_secs` for a new INVITE
+/// turned away while the service sheds load: no transaction is kept for it
+/// (a retransmission gets the same response again, To tag included).
+pub fn shed_reply(datagram: &[u8], retry_after_secs: u32, cfg: &GuardConfig) -> Vec<u8> {
+    let msg = Message::lex(datagram);
+    reply::build(&msg, 503, &RejectReason::Shedding(retry_after_secs), cfg)
 }
 
 /// `SIP-Version`: 505 for a well-formed version other than 2.0.

@@ -19,19 +19,26 @@ fn phrase(status: u16) -> &'static str {
         416 => "Unsupported URI Scheme",
         420 => "Bad Extension",
         501 => "Not Implemented",
+        503 => "Service Unavailable",
         505 => "Version Not Supported",
         _ => "Bad Request",
     }
 }
 
-/// A To tag that depends only on the request, so that a retransmission
-/// gets the same response (RFC 3261 §8.2.7).
-fn local_tag(msg: &Message) -> String {
+/// A key for the transaction of a request: its Call-ID, CSeq, From and
+/// Via, as a retransmission repeats them (RFC 3261 §17.2.3).
+pub(super) fn transaction_key(msg: &Message) -> u64 {
     let mut h = DefaultHasher::new();
     for name in ["Call-ID", "CSeq", "From", "Via"] {
         msg.first(name).hash(&mut h);
     }
-    format!("lw{:016x}", h.finish())
+    h.finish()
+}
+
+/// A To tag that depends only on the request, so that a retransmission
+/// gets the same response (RFC 3261 §8.2.7).
+fn local_tag(msg: &Message) -> String {
+    format!("lw{:016x}", transaction_key(msg))
 }
 
 /// Serialized `SIP/2.0 <status>` response to the request in `msg`.
@@ -69,6 +76,7 @@ pub(super) fn build(
             line("Allow", &cfg.methods.join(", "));
         }
         RejectReason::UnsupportedExtension(tags) => line("Unsupported", &tags.join(", ")),
+        RejectReason::Shedding(secs) => line("Retry-After", &secs.to_string()),
         RejectReason::UnsupportedMediaType => {
             line("Accept", "application/sdp");
             line("Accept-Encoding", "identity");

@@ -70,6 +70,10 @@ pub enum RejectReason {
     MultipleViaInResponse,
     #[error("rejected by the SIP stack's parser: {0}")]
     StackRejected(String),
+    /// Not malformed: a new call while the service sheds load (answered
+    /// 503 with this Retry-After, in seconds).
+    #[error("shedding load: new calls are turned away for now")]
+    Shedding(u32),
 }
 
 impl RejectReason {
@@ -83,6 +87,7 @@ impl RejectReason {
             RejectReason::UnsupportedExtension(_) => 420,
             RejectReason::UnsupportedMediaType => 415,
             RejectReason::NotAcceptable => 406,
+            RejectReason::Shedding(_) => 503,
             _ => 400,
         }
     }

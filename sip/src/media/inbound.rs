@@ -25,6 +25,8 @@ pub struct Inbound {
     queued: VecDeque<i16>,
     /// Samples in the last packet, the length given to a lost one.
     packet_samples: usize,
+    /// Whether the last frame held received audio (not only filler).
+    heard: bool,
 }
 
 impl Inbound {
@@ -35,6 +37,7 @@ impl Inbound {
             reorder: ReorderBuffer::new(depth),
             queued: VecDeque::new(),
             packet_samples: FRAME_SAMPLES,
+            heard: false,
         }
     }
 
@@ -68,9 +71,23 @@ impl Inbound {
             self.queued.drain(..excess);
         }
         let take = self.queued.len().min(FRAME_SAMPLES);
+        self.heard = take > 0;
         let mut frame: Vec<i16> = self.queued.drain(..take).collect();
         frame.resize(FRAME_SAMPLES, 0);
         frame
+    }
+
+    /// True when nothing received waits to be played: the next frames are
+    /// filler until a packet arrives.
+    pub fn is_drained(&self) -> bool {
+        self.queued.is_empty() && self.reorder.is_empty()
+    }
+
+    /// Whether the last [`Inbound::next_frame`] held any received audio
+    /// (a lost packet between received ones counts); false when it was all
+    /// filler because nothing had arrived.
+    pub fn heard(&self) -> bool {
+        self.heard
     }
 }
 
@@ -150,5 +167,19 @@ mod tests {
     fn nothing_received_is_silence() {
         let mut inbound = Inbound::new(3);
         assert_eq!(inbound.next_frame(Codec::Pcma), vec![0; FRAME_SAMPLES]);
+        assert!(!inbound.heard());
+    }
+
+    #[test]
+    fn a_frame_is_heard_while_packets_last_and_not_after() {
+        let mut inbound = Inbound::new(0);
+        inbound.push(0, packet(160, 1000));
+        inbound.push(1, packet(80, 1000));
+        inbound.next_frame(Codec::Pcmu);
+        assert!(inbound.heard(), "a whole packet");
+        inbound.next_frame(Codec::Pcmu);
+        assert!(inbound.heard(), "half a frame of audio, padded");
+        inbound.next_frame(Codec::Pcmu);
+        assert!(!inbound.heard(), "nothing left: filler");
     }
 }

@@ -88,6 +88,16 @@ impl Receiver {
     pub fn next_frame(&mut self, codec: Codec) -> Vec<i16> {
         self.inbound.next_frame(codec)
     }
+
+    /// True when no received audio waits (see [`Inbound::is_drained`]).
+    pub fn is_drained(&self) -> bool {
+        self.inbound.is_drained()
+    }
+
+    /// Whether the last frame held received audio (see [`Inbound::heard`]).
+    pub fn heard(&self) -> bool {
+        self.inbound.heard()
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,9 @@
 //! keeping at most [`MAX_BINDINGS`] per account (the one lapsing first
 //! makes room), the [`BindingChange`] of every change, and looking
 //! bindings up: by account, and by the Contact a request is addressed to
-//! (a phone behind NAT).
+//! (a phone behind NAT). Beside its own, the table holds the bindings a
+//! shared store last showed (made through other nodes): lookups see both,
+//! and for a contact in both, the one lapsing later (the newer REGISTER).
 //!
 //! Does not own: reading the REGISTER (`register.rs`), accounts and
 //! authentication (the parent module), or the clock (`now`, Unix seconds,
@@ -24,6 +26,8 @@ use super::types::{Binding, BindingChange, RegisterReply, MAX_BINDINGS};
 #[derive(Debug, Default)]
 pub(super) struct Bindings {
     by_user: HashMap<String, Vec<Binding>>,
+    /// The bindings the shared store last showed, by account.
+    stored: HashMap<String, Vec<Binding>>,
 }
 
 impl Bindings {
@@ -37,17 +41,28 @@ impl Bindings {
         }
     }
 
-    /// The live bindings of `user` at `now`.
+    /// Replaces the bindings the shared store shows.
+    pub fn set_stored(&mut self, bindings: Vec<Binding>) {
+        self.stored.clear();
+        for b in bindings {
+            self.stored.entry(b.user.clone()).or_default().push(b);
+        }
+    }
+
+    /// The live bindings of `user` at `now`: its own, and the store's it
+    /// has no newer copy of.
     pub fn contacts(&self, user: &str, now: u64) -> Vec<Binding> {
-        self.by_user
-            .get(user)
-            .map(|list| {
-                list.iter()
-                    .filter(|b| b.expires_at > now)
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default()
+        let own = self.by_user.get(user).map(Vec::as_slice).unwrap_or(&[]);
+        let stored = self.stored.get(user).map(Vec::as_slice).unwrap_or(&[]);
+        let mut out: Vec<Binding> = Vec::new();
+        for b in own.iter().chain(stored).filter(|b| b.expires_at > now) {
+            match out.iter_mut().find(|o| o.contact == b.contact) {
+                Some(o) if o.expires_at < b.expires_at => *o = b.clone(),
+                Some(_) => {}
+                None => out.push(b.clone()),
+            }
+        }
+        out
     }
 
     /// The source of a live binding whose Contact is `target` reached over
@@ -68,8 +83,9 @@ impl Bindings {
         }
         self.by_user
             .values()
+            .chain(self.stored.values())
             .flatten()
-            .filter(|b| b.expires_at > now)
+            .filter(|b| b.expires_at > now && b.path.is_empty())
             .find_map(|b| {
                 let contact = Uri::try_from(b.contact.as_str()).ok()?;
                 let same = contact.host_with_port.host.to_string() == host
@@ -84,12 +100,13 @@ impl Bindings {
             })
     }
 
-    /// Applies what a REGISTER of `user` from `source` asked at `now`.
+    /// Applies what a REGISTER of `user` from `source`, along `path`,
+    /// asked at `now`.
     pub fn apply(
         &mut self,
         user: &str,
         asked: Asked,
-        source: SocketAddr,
+        (source, path): (SocketAddr, &[String]),
         now: u64,
     ) -> Result<Vec<BindingChange>, RegisterReply> {
         let (wanted, call_id, cseq) = match asked {
@@ -141,6 +158,7 @@ impl Bindings {
                 user: user.to_string(),
                 contact,
                 source,
+                path: path.to_vec(),
                 call_id: call_id.clone(),
                 cseq,
                 expires_at: now + u64::from(expires),

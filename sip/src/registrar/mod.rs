@@ -13,7 +13,8 @@
 //! clock, no hidden randomness (nonces come from a seeded RNG).
 //!
 //! Parts: `types.rs` (accounts, bindings, changes, the reply),
-//! `register.rs` (reading a REGISTER), `bindings.rs` (the table),
+//! `register.rs` (reading a REGISTER), `path.rs` (its Path, RFC 3327),
+//! `bindings.rs` (the table),
 //! `auth.rs` (checking credentials, with `throttle.rs` slowing guessers
 //! down), `nonce.rs` (digest nonces), `locator.rs` (NAT'd phones for
 //! rsipstack).
@@ -29,6 +30,7 @@ mod auth;
 mod bindings;
 pub(crate) mod locator;
 mod nonce;
+mod path;
 mod register;
 pub mod throttle;
 mod types;
@@ -43,6 +45,7 @@ use tracing::{debug, info};
 use auth::{DigestAuth, Refusal};
 use bindings::Bindings;
 pub use nonce::{NonceState, NONCE_CAPACITY, NONCE_LIFETIME};
+pub use path::MAX_PATH;
 pub use types::{
     Account, Binding, BindingChange, RegisterReply, DEFAULT_EXPIRES, MAX_BINDINGS, MAX_EXPIRES,
     MIN_EXPIRES,
@@ -75,6 +78,12 @@ impl Registrar {
                 self.bindings.restore(b);
             }
         }
+    }
+
+    /// Replaces the bindings a shared store shows (those made through
+    /// every node); lookups see them beside this registrar's own.
+    pub fn set_stored(&mut self, bindings: Vec<Binding>) {
+        self.bindings.set_stored(bindings);
     }
 
     /// Replaces the accounts (a configuration reload). Bindings are kept;
@@ -130,11 +139,23 @@ impl Registrar {
         {
             return self.refused(refusal, now);
         }
-        let applied =
-            register::read(req).and_then(|asked| self.bindings.apply(&user, asked, source, now));
+        let path = match path::read(req) {
+            Ok(path) => path,
+            Err(why) => {
+                debug!(why, "REGISTER refused: 400");
+                return RegisterReply::status(StatusCode::BadRequest);
+            }
+        };
+        let applied = register::read(req)
+            .and_then(|asked| self.bindings.apply(&user, asked, (source, &path), now));
         match applied {
             Ok(changes) => {
                 let mut reply = RegisterReply::status(StatusCode::OK);
+                // RFC 3327 §5.3: the Path goes back to a phone that
+                // supports it.
+                if !path.is_empty() && path::supported(req) {
+                    reply.headers.push(Header::Path(path.join(", ").into()));
+                }
                 for b in self.contacts(&user, now) {
                     let left = b.expires_at.saturating_sub(now);
                     reply.headers.push(Header::Contact(
@@ -144,7 +165,7 @@ impl Registrar {
                 for change in &changes {
                     match change {
                         BindingChange::Set(b) => {
-                            info!(user = %b.user, contact = %b.contact, source = %b.source, "phone registered")
+                            info!(user = %b.user, contact = %b.contact, source = %b.source, path = ?b.path, "phone registered")
                         }
                         BindingChange::Removed { user, contact } => {
                             info!(%user, %contact, "phone unregistered")

@@ -32,8 +32,12 @@ pub struct Binding {
     /// The Contact URI the phone registered, e.g. `sip:100@192.0.2.5:5062`.
     pub contact: String,
     /// Where the REGISTER really came from; calls go there when it differs
-    /// from the contact's address (a phone behind NAT).
+    /// from the contact's address (a phone behind NAT) and it has no path.
     pub source: SocketAddr,
+    /// The REGISTER's Path values (RFC 3327), in order: the proxies a
+    /// request to this contact goes through (its Route set). Empty when the
+    /// phone registered directly.
+    pub path: Vec<String>,
     /// The REGISTER's Call-ID and CSeq, to refuse an older one arriving late.
     pub call_id: String,
     pub cseq: u32,

@@ -158,9 +158,9 @@ pub(super) fn invite(
     let mut to_uri = target.uri.clone();
     to_uri.params.clear();
     to_uri.headers.clear();
-    let headers = vec![
-        Header::Via(via.into()),
-        Header::MaxForwards(70.into()),
+    let mut headers = vec![Header::Via(via.into()), Header::MaxForwards(70.into())];
+    headers.extend(call.route.iter().map(|r| Header::Route(r.clone().into())));
+    headers.extend([
         Header::From(from.into()),
         Header::To(format!("<{to_uri}>").into()),
         Header::CallId(ids.call_id.clone().into()),
@@ -169,7 +169,7 @@ pub(super) fn invite(
         Header::Allow(ALLOWED_METHODS.into()),
         Header::ContentType("application/sdp".into()),
         Header::UserAgent(user_agent.to_string().into()),
-    ];
+    ]);
     Ok(Request {
         method: Method::Invite,
         uri: target.uri.clone(),
@@ -273,6 +273,25 @@ mod tests {
         assert!(cancel.starts_with("CANCEL sip:5550199@127.0.0.1:5060 SIP/2.0"));
         assert!(cancel.contains("CSeq: 1 CANCEL") && cancel.contains("branch=z9hG4bKx"));
         assert!(!cancel.contains("Contact") && !cancel.contains("v=0"));
+        // Along a registered phone's Path: Route headers in order, kept
+        // in the CANCEL.
+        let routed = OutgoingCall {
+            route: vec![
+                "<sip:192.0.2.1;lr;received=sip:10.0.0.7:5062>".into(),
+                "<sip:b;lr>".into(),
+            ],
+            ..call.clone()
+        };
+        let via = typed::Via::parse("SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKy").expect("via");
+        let text = invite(&routed, &target, &ids, local, via, "ua").unwrap();
+        let expected = "Max-Forwards: 70\r\nRoute: <sip:192.0.2.1;lr;received=sip:10.0.0.7:5062>\r\nRoute: <sip:b;lr>\r\n";
+        assert!(text.to_string().contains(expected), "{text}");
+        assert!(text
+            .to_string()
+            .starts_with("INVITE sip:5550199@127.0.0.1:5060 SIP/2.0"));
+        assert!(super::cancel(&text, ids.cseq)
+            .to_string()
+            .contains("Route: <sip:b;lr>"));
         let empty = OutgoingCall {
             from_user: " ".into(),
             ..call

@@ -70,14 +70,18 @@ pub(crate) async fn place(mut at: Placement, call: OutgoingCall) -> Result<UacHa
     routes::route(&at.routes, route_key.clone(), dialog_tx);
 
     let mut tx = Transaction::new_client(key, req.clone(), at.endpoint.clone(), None);
-    tx.destination = call.destination.map(|addr| SipAddr {
-        r#type: Some(if target.reliable {
-            Transport::Tcp
-        } else {
-            Transport::Udp
+    tx.destination = match (call.destination, call.route.first()) {
+        (Some(addr), _) => Some(SipAddr {
+            r#type: Some(if target.reliable {
+                Transport::Tcp
+            } else {
+                Transport::Udp
+            }),
+            addr: addr.into(),
         }),
-        addr: addr.into(),
-    });
+        (None, Some(first)) => Some(first_hop(first)?),
+        (None, None) => None,
+    };
     if let Err(e) = tx.send().await {
         routes::unroute(&at.routes, &route_key);
         return Err(e.into());
@@ -125,6 +129,16 @@ pub(crate) async fn place(mut at: Placement, call: OutgoingCall) -> Result<UacHa
         events: ev_rx,
         commands: cmd_tx,
     })
+}
+
+/// Where the first Route of a call goes: its URI's address and transport.
+fn first_hop(route: &str) -> Result<SipAddr, SipError> {
+    let err = |detail: String| SipError::Target {
+        target: route.to_string(),
+        detail,
+    };
+    let route = rsipstack::sip::typed::Route::parse(route).map_err(|e| err(e.to_string()))?;
+    SipAddr::try_from(&route.uri).map_err(|e| err(e.to_string()))
 }
 
 /// The local IP address the system would use to reach `target` (a SIP URI),

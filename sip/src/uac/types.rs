@@ -27,6 +27,10 @@ pub struct OutgoingCall {
     /// Where to send the INVITE instead of the target's own address: the
     /// address a registered phone behind NAT really sent its REGISTER from.
     pub destination: Option<SocketAddr>,
+    /// The Route set (each a name-addr, first hop first): a registered
+    /// phone's Path (RFC 3327). The INVITE carries them as Route headers
+    /// and, without a `destination`, goes to the first.
+    pub route: Vec<String>,
     /// Credentials for a digest challenge (401/407) to the INVITE; without
     /// them a challenge ends the call as `Failed`.
     pub credentials: Option<Credentials>,

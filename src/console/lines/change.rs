@@ -8,7 +8,7 @@
 //! Does not own: the HTTP side or the audit entries (`api`, `page`), the
 //! rules (`merge::check`).
 
-use rusqlite::Connection;
+use crate::sql::Connection;
 
 use super::live::LiveLines;
 use super::merge::{self, Invalid, Source};

@@ -3,7 +3,8 @@
 //! An import stores each line of the file (replacing a stored line of the
 //! same name), checked together with the configuration file's lines by
 //! the configuration's rules, all or nothing, and audited with actor
-//! `cli`; a running service takes them on its next reload (SIGHUP).
+//! `cli`; a running service takes them within a few seconds (it polls
+//! the store's configuration version).
 //! Export writes the stored lines (with `--all`, every line as it runs:
 //! the file's merged with the stored).
 //!
@@ -26,8 +27,8 @@ pub fn run(command: LinesCmd) -> anyhow::Result<ExitCode> {
             let config = config.load()?;
             let imported = import(&config, &file)?;
             println!(
-                "{imported} lines imported into {}; a running service applies them on reload (SIGHUP)",
-                config.service.data_dir.display()
+                "{imported} lines imported into {}; a running service applies them within a few seconds",
+                crate::store::Location::of(&config)
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -37,7 +38,7 @@ pub fn run(command: LinesCmd) -> anyhow::Result<ExitCode> {
             all,
         } => {
             let config = config.load()?;
-            let stored = stored::load(&config.service.data_dir)?;
+            let stored = stored::load(&crate::store::Location::of(&config))?;
             let lines = if all {
                 merge::merge(&config.lines, &stored)
             } else {
@@ -64,7 +65,7 @@ pub fn import(config: &crate::config::Config, path: &Path) -> anyhow::Result<usi
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let lines = file::read(&text, &path.display().to_string(), format)?;
-    let conn = crate::console::db::open_conn(&config.service.data_dir)?;
+    let conn = crate::console::db::open_conn(&crate::store::Location::of(config))?;
     let mut stored = stored::list(&conn)?;
     stored.retain(|s| !lines.iter().any(|l| l.name == s.name));
     stored.extend(lines.iter().cloned());

@@ -82,7 +82,7 @@ pub async fn page(
 ) -> Result<Html<String>, PageError> {
     let call = visible_call(&state, &authed, id).await?;
     let wav = match (&call.recording, call.has_recording) {
-        (Some(rel), true) => Some(state.data_dir.join(rel)),
+        (Some(rel), true) => Some(state.files_dir.join(rel)),
         _ => None,
     };
     let wave = match wav {

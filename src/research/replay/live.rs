@@ -71,6 +71,7 @@ pub async fn play(
         seed: fastrand::u64(..),
         registrar: None,
         tcp: Default::default(),
+        on_shed: None,
     })
     .await?;
     // The offer names the address the far end can reach, never 0.0.0.0
@@ -181,7 +182,7 @@ pub async fn play(
 struct Heard(Vec<i16>);
 
 impl sip::rtp_session::FrameSink for Heard {
-    fn frame(&mut self, received: &[i16], _sent: &[i16]) {
+    fn frame(&mut self, _at: std::time::Instant, received: &[i16], _sent: &[i16]) {
         self.0.extend_from_slice(received);
     }
 }

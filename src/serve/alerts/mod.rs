@@ -1,17 +1,19 @@
 //! Trusted-contact alerts: an HTTP POST of a small JSON document to a
 //! configured webhook when a call is judged a fraud risk.
 //!
-//! Owns: the alert's JSON body ([`Alert`]), the delivery thread
-//! ([`AlertSender`]) with its own SQLite connection to the call log, the
-//! `alerts` table's rows (inserted before the first attempt, so a crash
-//! loses nothing; retried with exponential backoff, also after a
-//! restart), the HTTP client and its timeout, and checking a webhook URL
+//! Owns: the alert's JSON body ([`Alert`]), the queueing and delivery
+//! threads ([`AlertSender`]) with a connection each to the call log, the
+//! `alerts` table's rows (inserted by the queueing thread as soon as an
+//! alert is handed over, so a crash after that loses nothing, even one
+//! while the delivery thread is busy with another alert; retried with
+//! exponential backoff, also after a restart), the HTTP client and its
+//! timeout, and checking a webhook URL
 //! (`crate::config::webhook::validate_url`).
 //!
 //! Does not own: deciding whether a call deserves an alert or which URL to
 //! use (the call flow and `config` do), the call log's file and schema
-//! (`store` creates the `alerts` table; open the log with
-//! `store::Store::open` before [`AlertSender::spawn`]), or anything the
+//! (`store` creates the `alerts` table, in SQLite or PostgreSQL: the
+//! sender opens the log at its `store::Location`), or anything the
 //! resident keyed: the body carries only the fields of [`Alert`].
 //!
 //! Delivery: `Content-Type: application/json`, success is any 2xx status;
@@ -31,17 +33,35 @@
 //! [`DeliverySettings::max_attempts`] or [`DeliverySettings::max_age`]
 //! keeps its `last_error` and gets `next_attempt_at_ms` =
 //! [`GAVE_UP_MS`]: it is never tried again.
+//!
+//! Several nodes on one database: a delivery thread claims an alert
+//! before each attempt (`claim`), so each alert is POSTed once across
+//! the nodes, except by a node that dies mid-POST: its claim expires
+//! (after [`DeliverySettings::claim`]) and another node tries the alert
+//! again (at least once in that case). `claimed_by` names the thread that
+//! last claimed the alert. On SQLite (one node) claims left by a crash
+//! are released at start.
+//!
+//! Idempotency: each alert gets a key when it is queued (`key`), stored
+//! in its row and sent with every attempt, by any node: the
+//! `Idempotency-Key` header and the body's `alert_id`. A receiver that
+//! keeps the keys it has taken drops a repeat, so delivery that is at
+//! least once over HTTP is once for it.
 
+mod claim;
+mod key;
+mod queue;
 mod types;
 mod worker;
 
 pub use types::{AlertError, DeliverySettings};
-use types::{Msg, NewAlert};
+use types::{NewAlert, Queued};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_claim;
 
-use std::path::Path;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -87,13 +107,15 @@ struct Body<'a> {
     call_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     listened: Option<&'a str>,
+    alert_id: &'a str,
 }
 
 impl Alert {
     /// The JSON body POSTed to the webhook: `{"line", "caller", "tags",
     /// "risk", "time" (RFC 3339 UTC with milliseconds), "call_id",
-    /// "listened"}` (`listened` only when known).
-    pub fn to_json(&self) -> Result<String, AlertError> {
+    /// "listened", "alert_id"}` (`listened` only when known; `alert_id`
+    /// is the alert's idempotency key, also sent as `Idempotency-Key`).
+    pub fn to_json(&self, alert_id: &str) -> Result<String, AlertError> {
         let body = Body {
             line: &self.line,
             caller: &self.caller,
@@ -102,6 +124,7 @@ impl Alert {
             time: rfc3339_millis(self.time),
             call_id: &self.call_id,
             listened: self.listened.as_deref(),
+            alert_id,
         };
         Ok(serde_json::to_string(&body)?)
     }
@@ -114,23 +137,29 @@ struct Running {
     done: mpsc::Receiver<()>,
 }
 
-/// Hands alerts to the delivery thread. [`AlertSender::send`] returns at
-/// once and never blocks; clones share the same thread.
+/// Hands alerts to the queueing thread, which stores them and wakes the
+/// delivery thread. [`AlertSender::send`] returns at once and never
+/// blocks; clones share the same threads.
 #[derive(Clone)]
 pub struct AlertSender {
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::Sender<Queued>,
     running: Arc<Mutex<Option<Running>>>,
     shutdown_wait: Duration,
 }
 
 impl AlertSender {
-    /// Opens its own connection to the call log at `db_path` (already
-    /// created and migrated by `store::Store::open`) and starts the
-    /// delivery thread, which first picks up the alerts an earlier run
-    /// left undelivered.
-    pub fn spawn(db_path: &Path, settings: DeliverySettings) -> Result<AlertSender, AlertError> {
-        let conn = worker::open(db_path)?;
-        let (tx, rx) = mpsc::channel();
+    /// Opens two connections to the store at `at` (created and migrated
+    /// by `store::Store::open_at` if it is not yet) and starts the
+    /// queueing thread and the delivery thread, which first picks up the
+    /// alerts an earlier run left undelivered.
+    pub fn spawn(
+        at: &crate::store::Location,
+        settings: DeliverySettings,
+    ) -> Result<AlertSender, AlertError> {
+        let conn = worker::open(at)?;
+        let queue_conn = worker::open(at)?;
+        let (tx, queued) = mpsc::channel();
+        let (to_worker, rx) = mpsc::channel();
         let (done_tx, done) = mpsc::channel();
         let shutdown_wait = settings.timeout.saturating_add(SHUTDOWN_GRACE);
         let worker = worker::Worker::new(conn, settings, rx)?;
@@ -141,6 +170,10 @@ impl AlertSender {
                 drop(done_tx);
             })
             .map_err(AlertError::Thread)?;
+        std::thread::Builder::new()
+            .name("alerts-queue".to_owned())
+            .spawn(move || queue::run(queue_conn, queued, to_worker))
+            .map_err(AlertError::Thread)?;
         Ok(AlertSender {
             tx,
             running: Arc::new(Mutex::new(Some(Running { thread, done }))),
@@ -148,10 +181,11 @@ impl AlertSender {
         })
     }
 
-    /// Queues `alert` for `url`: the delivery thread stores it, then POSTs
-    /// it. Returns at once; failures are logged.
+    /// Queues `alert` for `url`: the queueing thread stores it, then the
+    /// delivery thread POSTs it. Returns at once; failures are logged.
     pub fn send(&self, url: &str, alert: &Alert) {
-        let payload = match alert.to_json() {
+        let key = key::new_key();
+        let payload = match alert.to_json(&key) {
             Ok(payload) => payload,
             Err(err) => {
                 tracing::error!(call_id = %alert.call_id, %err, "alert not sent");
@@ -160,11 +194,12 @@ impl AlertSender {
         };
         let new = NewAlert {
             call_id: alert.call_id.clone(),
+            key,
             url: url.to_owned(),
             payload,
             created_at_ms: unix_millis(SystemTime::now()),
         };
-        if self.tx.send(Msg::Alert(new)).is_err() {
+        if self.tx.send(Queued::Alert(new)).is_err() {
             tracing::error!(call_id = %alert.call_id, "alert delivery thread has stopped; alert not sent");
         }
     }
@@ -175,7 +210,7 @@ impl AlertSender {
     /// start. Blocks: call it off the async runtime's threads.
     pub fn shutdown(self) {
         // An error means the thread has already ended.
-        let _ = self.tx.send(Msg::Shutdown);
+        let _ = self.tx.send(Queued::Shutdown);
         let running = self
             .running
             .lock()

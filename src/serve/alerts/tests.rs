@@ -1,24 +1,22 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-
-use rusqlite::Connection;
-use tempfile::TempDir;
 
 use super::types::{origin, GAVE_UP_MS};
 use super::worker::backoff;
 use super::*;
 use crate::config::webhook::validate_url;
-use crate::store::{Store, DB_FILE};
+use crate::sql::Connection;
+use crate::store::testdb::{Backend, TestDb};
+use crate::store::{Location, Store};
 
 /// One request as the receiver read it: the head lower-cased, the body.
 #[derive(Clone, Debug)]
-struct Request {
-    head: String,
-    body: String,
+pub(super) struct Request {
+    pub(super) head: String,
+    pub(super) body: String,
 }
 
 /// A tiny webhook receiver on 127.0.0.1: answers each request with the
@@ -76,7 +74,7 @@ impl Receiver {
     }
 }
 
-fn read_request(stream: &TcpStream) -> Option<Request> {
+pub(super) fn read_request(stream: &TcpStream) -> Option<Request> {
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     let mut reader = BufReader::new(stream);
     let mut head = String::new();
@@ -103,12 +101,17 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
     })
 }
 
-/// A migrated call log in a new directory.
-fn call_log() -> (TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    Store::open(dir.path()).unwrap();
-    let path = dir.path().join(DB_FILE);
-    (dir, path)
+/// A migrated call log on `backend`, and where it is.
+pub(super) fn call_log(backend: Backend) -> (TestDb, Location) {
+    let db = TestDb::new(backend);
+    db.open().unwrap();
+    let at = db.location().clone();
+    (db, at)
+}
+
+/// A connection of the test's own to the call log at `at`.
+pub(super) fn connect(at: &Location) -> Connection {
+    Store::open_at(at).unwrap().into_connection()
 }
 
 #[derive(Debug)]
@@ -120,14 +123,15 @@ struct StoredAlert {
     next_attempt_at_ms: i64,
     delivered_at_ms: Option<i64>,
     last_error: Option<String>,
+    key: Option<String>,
 }
 
-fn stored(path: &Path) -> Vec<StoredAlert> {
-    let conn = Connection::open(path).unwrap();
+fn stored(path: &Location) -> Vec<StoredAlert> {
+    let conn = connect(path);
     let mut stmt = conn
         .prepare(
             "SELECT call_id, url, payload, attempts, next_attempt_at_ms, delivered_at_ms,
-                    last_error
+                    last_error, alert_key
              FROM alerts ORDER BY id",
         )
         .unwrap();
@@ -140,6 +144,7 @@ fn stored(path: &Path) -> Vec<StoredAlert> {
             next_attempt_at_ms: row.get(4)?,
             delivered_at_ms: row.get(5)?,
             last_error: row.get(6)?,
+            key: row.get(7)?,
         })
     })
     .unwrap()
@@ -148,7 +153,7 @@ fn stored(path: &Path) -> Vec<StoredAlert> {
 }
 
 /// Polls `check` until it holds or a generous deadline passes.
-fn eventually(check: impl Fn() -> bool) -> bool {
+pub(super) fn eventually(check: impl Fn() -> bool) -> bool {
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
         if check() {
@@ -159,17 +164,18 @@ fn eventually(check: impl Fn() -> bool) -> bool {
     check()
 }
 
-fn fast() -> DeliverySettings {
+pub(super) fn fast() -> DeliverySettings {
     DeliverySettings {
         timeout: Duration::from_secs(2),
         max_attempts: 20,
         max_age: Duration::from_secs(3600),
         first_backoff: Duration::from_millis(50),
         max_backoff: Duration::from_millis(200),
+        claim: Duration::from_secs(5),
     }
 }
 
-fn alert(call_id: &str) -> Alert {
+pub(super) fn alert(call_id: &str) -> Alert {
     Alert {
         line: "home".to_owned(),
         caller: "+4930123456".to_owned(),
@@ -184,10 +190,9 @@ fn alert(call_id: &str) -> Alert {
     }
 }
 
-#[test]
-fn alert_is_posted_once_as_json_and_marked_delivered() {
+fn alert_is_posted_once_as_json_and_marked_delivered(backend: Backend) {
     let receiver = Receiver::start(&[], 200);
-    let (_dir, path) = call_log();
+    let (_dir, path) = call_log(backend);
     let sender = AlertSender::spawn(&path, fast()).unwrap();
     sender.send(&receiver.url(), &alert("abc@example.org"));
     assert!(eventually(|| stored(&path)
@@ -195,10 +200,16 @@ fn alert_is_posted_once_as_json_and_marked_delivered() {
         .is_some_and(|a| a.delivered_at_ms.is_some())));
     sender.shutdown();
 
-    let expected = r#"{"line":"home","caller":"+4930123456","tags":["police-impersonation","asks-for-money"],"risk":"high","time":"2024-05-01T12:00:03.250Z","call_id":"abc@example.org"}"#;
+    let key = stored(&path)[0].key.clone().expect("stored with its key");
+    let expected = format!(
+        r#"{{"line":"home","caller":"+4930123456","tags":["police-impersonation","asks-for-money"],"risk":"high","time":"2024-05-01T12:00:03.250Z","call_id":"abc@example.org","alert_id":"{key}"}}"#
+    );
     let requests = receiver.requests();
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].body, expected);
+    assert!(requests[0]
+        .head
+        .contains(&format!("\r\nidempotency-key: {key}\r\n")));
     assert!(requests[0]
         .head
         .starts_with("post /hook?token=secret http/1.1\r\n"));
@@ -215,10 +226,9 @@ fn alert_is_posted_once_as_json_and_marked_delivered() {
     assert_eq!(rows[0].last_error, None);
 }
 
-#[test]
-fn failed_attempts_are_retried_until_delivered() {
+fn failed_attempts_are_retried_until_delivered(backend: Backend) {
     let receiver = Receiver::start(&[500, 500], 200);
-    let (_dir, path) = call_log();
+    let (_dir, path) = call_log(backend);
     let sender = AlertSender::spawn(&path, fast()).unwrap();
     sender.send(&receiver.url(), &alert("retry@example.org"));
     assert!(eventually(|| stored(&path)
@@ -232,17 +242,19 @@ fn failed_attempts_are_retried_until_delivered() {
     let requests = receiver.requests();
     assert_eq!(requests.len(), 3);
     assert!(requests.iter().all(|r| r.body == rows[0].payload));
+    let key = rows[0].key.as_deref().expect("stored with its key");
+    let key = format!("\r\nidempotency-key: {key}\r\n");
+    assert!(requests.iter().all(|r| r.head.contains(&key)), "{key}");
 }
 
-#[test]
-fn pending_alert_is_delivered_after_a_restart() {
+fn pending_alert_is_delivered_after_a_restart(backend: Backend) {
     // A port with nothing listening on it, to be listened on later.
     let addr = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap();
     let url = format!("http://{addr}/hook");
-    let (_dir, path) = call_log();
+    let (_dir, path) = call_log(backend);
 
     let first = AlertSender::spawn(&path, fast()).unwrap();
     first.send(&url, &alert("restart@example.org"));
@@ -266,11 +278,10 @@ fn pending_alert_is_delivered_after_a_restart() {
     assert_eq!(stored(&path).len(), 1);
 }
 
-#[test]
-fn a_receiver_that_never_answers_does_not_hold_up_other_alerts() {
+fn a_receiver_that_never_answers_does_not_hold_up_other_alerts(backend: Backend) {
     let stuck = Receiver::hanging();
     let working = Receiver::start(&[], 204);
-    let (_dir, path) = call_log();
+    let (_dir, path) = call_log(backend);
     let settings = DeliverySettings {
         timeout: Duration::from_millis(300),
         ..fast()
@@ -302,10 +313,9 @@ fn a_receiver_that_never_answers_does_not_hold_up_other_alerts() {
     assert_eq!(working.requests().len(), 1);
 }
 
-#[test]
-fn no_attempt_after_max_attempts() {
+fn no_attempt_after_max_attempts(backend: Backend) {
     let receiver = Receiver::start(&[], 500);
-    let (_dir, path) = call_log();
+    let (_dir, path) = call_log(backend);
     let settings = DeliverySettings {
         max_attempts: 3,
         first_backoff: Duration::from_millis(20),
@@ -334,17 +344,15 @@ fn no_attempt_after_max_attempts() {
     assert_eq!(stored(&path)[0].attempts, 3);
 }
 
-#[test]
-fn alert_older_than_max_age_is_not_tried() {
+fn alert_older_than_max_age_is_not_tried(backend: Backend) {
     let receiver = Receiver::start(&[], 200);
-    let (_dir, path) = call_log();
+    let (_dir, path) = call_log(backend);
     let created = crate::store::unix_millis(SystemTime::now()) - 2 * 3600 * 1000;
-    Connection::open(&path)
-        .unwrap()
+    connect(&path)
         .execute(
             "INSERT INTO alerts (call_id, url, payload, created_at_ms, next_attempt_at_ms)
              VALUES ('old@example.org', ?1, '{}', ?2, ?2)",
-            rusqlite::params![receiver.url(), created],
+            crate::sql::params![receiver.url(), created],
         )
         .unwrap();
     let sender = AlertSender::spawn(&path, fast()).unwrap();
@@ -389,10 +397,9 @@ fn backoff_doubles_up_to_the_cap() {
     assert_eq!(secs(1000), 600);
 }
 
-#[test]
-fn https_to_a_plain_http_receiver_fails_and_stays_pending() {
+fn https_to_a_plain_http_receiver_fails_and_stays_pending(backend: Backend) {
     let receiver = Receiver::start(&[], 200);
-    let (_dir, path) = call_log();
+    let (_dir, path) = call_log(backend);
     let sender = AlertSender::spawn(&path, fast()).unwrap();
     let url = format!("https://{}/hook", receiver.addr);
     sender.send(&url, &alert("tls@example.org"));
@@ -411,9 +418,19 @@ fn the_body_says_how_much_of_the_call_was_heard() {
     let mut deaf = alert("abc@example.org");
     deaf.listened = Some("none".to_owned());
     let body: serde_json::Value =
-        serde_json::from_str(&deaf.to_json().expect("json")).expect("parses");
+        serde_json::from_str(&deaf.to_json("k").expect("json")).expect("parses");
     assert_eq!(body["listened"], "none", "{body}");
     let body: serde_json::Value =
-        serde_json::from_str(&alert("x").to_json().expect("json")).expect("parses");
+        serde_json::from_str(&alert("x").to_json("k").expect("json")).expect("parses");
     assert!(body.get("listened").is_none(), "{body}");
 }
+
+crate::store::testdb::both_backends!(
+    alert_is_posted_once_as_json_and_marked_delivered,
+    failed_attempts_are_retried_until_delivered,
+    pending_alert_is_delivered_after_a_restart,
+    a_receiver_that_never_answers_does_not_hold_up_other_alerts,
+    no_attempt_after_max_attempts,
+    alert_older_than_max_age_is_not_tried,
+    https_to_a_plain_http_receiver_fails_and_stays_pending,
+);

@@ -1,10 +1,10 @@
-//! The alert sender's vocabulary, shared by the sender (`mod.rs`) and the
-//! delivery thread (`worker.rs`): errors, delivery settings, the messages
-//! between them, and how a webhook URL is shown in logs.
+//! The alert sender's vocabulary, shared by the sender (`mod.rs`), the
+//! queueing thread (`queue.rs`) and the delivery thread (`worker.rs`):
+//! errors, delivery settings, the messages between them, and how a
+//! webhook URL is shown in logs.
 //!
 //! Does not own: sending or delivering.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// `next_attempt_at_ms` of an alert that will not be tried again.
@@ -14,13 +14,10 @@ pub const GAVE_UP_MS: i64 = i64::MAX;
 /// failed (the latter is only logged and kept in the row's `last_error`).
 #[derive(Debug, thiserror::Error)]
 pub enum AlertError {
-    #[error("alerts: call log {}: {cause}", .path.display())]
-    Open {
-        path: PathBuf,
-        cause: rusqlite::Error,
-    },
+    #[error("alerts: {0}")]
+    Open(crate::store::StoreError),
     #[error("alerts: call log: {0}")]
-    Sqlite(rusqlite::Error),
+    Sql(crate::sql::Error),
     #[error("alerts: cannot start the delivery thread: {0}")]
     Thread(std::io::Error),
     #[error("alerts: cannot encode the alert as JSON: {0}")]
@@ -34,9 +31,9 @@ pub enum AlertError {
 }
 
 // The call log's and JSON's errors are shown in the message, not chained.
-impl From<rusqlite::Error> for AlertError {
-    fn from(err: rusqlite::Error) -> Self {
-        AlertError::Sqlite(err)
+impl From<crate::sql::Error> for AlertError {
+    fn from(err: crate::sql::Error) -> Self {
+        AlertError::Sql(err)
     }
 }
 
@@ -60,6 +57,10 @@ pub struct DeliverySettings {
     pub first_backoff: Duration,
     /// Longest wait between two attempts.
     pub max_backoff: Duration,
+    /// How long a delivery thread's claim on an alert lasts: another node
+    /// may send the alert once it has passed (longer than `timeout`, with
+    /// time to record the outcome).
+    pub claim: Duration,
 }
 
 impl Default for DeliverySettings {
@@ -70,6 +71,7 @@ impl Default for DeliverySettings {
             max_age: Duration::from_secs(24 * 60 * 60),
             first_backoff: Duration::from_secs(2),
             max_backoff: Duration::from_secs(10 * 60),
+            claim: Duration::from_secs(crate::config::DEFAULT_ALERT_CLAIM_SECS),
         }
     }
 }
@@ -77,13 +79,25 @@ impl Default for DeliverySettings {
 /// A new alert on its way to the delivery thread.
 pub(super) struct NewAlert {
     pub(super) call_id: String,
+    /// Its idempotency key (`key`).
+    pub(super) key: String,
     pub(super) url: String,
     pub(super) payload: String,
     pub(super) created_at_ms: i64,
 }
 
-pub(super) enum Msg {
+/// What the sender hands the queueing thread (`queue`).
+pub(super) enum Queued {
     Alert(NewAlert),
+    Shutdown,
+}
+
+/// What the queueing thread tells the delivery thread (`worker`).
+pub(super) enum Msg {
+    /// A new alert is in the table.
+    Stored,
+    /// A new alert the table refused: try it once.
+    Unstored(NewAlert),
     Shutdown,
 }
 

@@ -1,56 +1,37 @@
-//! The delivery thread: stores each new alert, then POSTs due alerts one at
-//! a time (new ones before retries) and records every attempt in its row.
-//! The schedule lives in the `alerts` table, so alerts left by an earlier
-//! run are picked up like any other.
+//! The delivery thread: POSTs due alerts one at a time (new ones before
+//! retries) and records every attempt in its row; woken by the queueing
+//! thread (`queue`) when it has stored a new alert. The schedule lives in
+//! the `alerts` table, so alerts left by an earlier run, or by another
+//! node, are picked up like any other.
 
-use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError, TryRecvError};
 use std::time::Duration;
 
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use crate::sql::Connection;
+use crate::store::{Location, Store};
 
+use super::claim::{self, Outcome, Row};
 use super::types::{origin, AlertError, DeliverySettings, Msg, NewAlert, GAVE_UP_MS};
 use crate::config::webhook::validate_url;
 
 /// Longest sleep with nothing due: a clock jump is noticed this soon.
 const IDLE_WAIT: Duration = Duration::from_secs(60);
 
+/// Longest sleep with nothing due on PostgreSQL, where other nodes queue
+/// alerts this thread is not told about: an alert a node queued and could
+/// not send (it died) is taken up this soon after it falls due or its
+/// claim expires.
+const SHARED_IDLE_WAIT: Duration = Duration::from_secs(5);
+
 /// Pause after the call log could not be read or written.
 const ERROR_WAIT: Duration = Duration::from_secs(5);
 
-/// Opens the already migrated call log for the delivery thread.
-pub(super) fn open(path: &Path) -> Result<Connection, AlertError> {
-    let open_err = |source| AlertError::Open {
-        path: path.to_path_buf(),
-        cause: source,
-    };
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
-    conn.busy_timeout(Duration::from_secs(5))
-        .map_err(open_err)?;
-    conn.pragma_update(None, "synchronous", "FULL")
-        .map_err(open_err)?;
-    Ok(conn)
-}
-
-/// An undelivered alert as stored.
-struct Row {
-    id: i64,
-    call_id: String,
-    url: String,
-    payload: String,
-    created_at_ms: i64,
-    attempts: i64,
-    last_error: Option<String>,
-}
-
-/// What to write back to a row after an attempt (or giving up).
-struct Outcome {
-    id: i64,
-    attempts: i64,
-    delivered_at_ms: Option<i64>,
-    next_attempt_at_ms: i64,
-    last_error: Option<String>,
+/// Opens the call log for the delivery thread (migrating it if the
+/// service has not yet).
+pub(super) fn open(at: &Location) -> Result<Connection, AlertError> {
+    Ok(Store::open_at(at)
+        .map_err(AlertError::Open)?
+        .into_connection())
 }
 
 pub(super) struct Worker {
@@ -58,6 +39,8 @@ pub(super) struct Worker {
     agent: ureq::Agent,
     settings: DeliverySettings,
     rx: mpsc::Receiver<Msg>,
+    /// This thread's name in the claims it makes.
+    me: String,
     /// Outcomes the call log refused; written before any new attempt, so a
     /// delivered alert is never sent twice because its row says pending.
     unrecorded: Vec<Outcome>,
@@ -76,6 +59,10 @@ impl Worker {
             [GAVE_UP_MS],
             |row| row.get(0),
         )?;
+        let released = claim::release_stale(&conn)?;
+        if released > 0 {
+            tracing::info!(released, "alerts an earlier run was sending are retried");
+        }
         if pending > 0 {
             tracing::info!(
                 pending,
@@ -93,6 +80,7 @@ impl Worker {
             agent: ureq::Agent::new_with_config(config),
             settings,
             rx,
+            me: claim::worker_name(),
             unrecorded: Vec::new(),
         })
     }
@@ -102,7 +90,8 @@ impl Worker {
         loop {
             loop {
                 match self.rx.try_recv() {
-                    Ok(Msg::Alert(new)) => self.store_new(new),
+                    Ok(Msg::Stored) => {}
+                    Ok(Msg::Unstored(new)) => self.try_once(new),
                     Ok(Msg::Shutdown) | Err(TryRecvError::Disconnected) => return,
                     Err(TryRecvError::Empty) => break,
                 }
@@ -124,87 +113,55 @@ impl Worker {
                 }
             };
             match self.rx.recv_timeout(wait) {
-                Ok(Msg::Alert(new)) => self.store_new(new),
+                Ok(Msg::Stored) => {}
+                Ok(Msg::Unstored(new)) => self.try_once(new),
                 Ok(Msg::Shutdown) | Err(RecvTimeoutError::Disconnected) => return,
                 Err(RecvTimeoutError::Timeout) => {}
             }
         }
     }
 
-    /// Stores a new alert, due at once. If the call log refuses it, the
-    /// alert is tried once without retries rather than lost.
-    fn store_new(&mut self, new: NewAlert) {
-        let inserted = self.conn.execute(
-            "INSERT INTO alerts (call_id, url, payload, created_at_ms, next_attempt_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?4)",
-            params![new.call_id, new.url, new.payload, new.created_at_ms],
-        );
-        match inserted {
-            Ok(_) => {
-                tracing::debug!(
-                    alert = self.conn.last_insert_rowid(),
-                    call_id = %new.call_id,
-                    payload = %new.payload,
-                    "alert stored"
-                );
+    /// An alert the call log refused to store: tried once, without
+    /// retries, rather than lost.
+    fn try_once(&mut self, new: NewAlert) {
+        let result = validate_url(&new.url)
+            .map_err(AlertError::InvalidUrl)
+            .and_then(|()| self.post(&new.url, &new.key, &new.payload));
+        let to = origin(&new.url);
+        match result {
+            Ok(status) => {
+                tracing::info!(call_id = %new.call_id, %to, status, "alert delivered");
             }
             Err(err) => {
-                tracing::error!(call_id = %new.call_id, %err, "cannot store alert; trying it once");
-                let result = validate_url(&new.url)
-                    .map_err(AlertError::InvalidUrl)
-                    .and_then(|()| self.post(&new.url, &new.payload));
-                let to = origin(&new.url);
-                match result {
-                    Ok(status) => {
-                        tracing::info!(call_id = %new.call_id, %to, status, "alert delivered");
-                    }
-                    Err(err) => {
-                        tracing::warn!(call_id = %new.call_id, %to, %err, "alert not delivered");
-                    }
-                }
+                tracing::warn!(call_id = %new.call_id, %to, %err, "alert not delivered");
             }
         }
     }
 
-    /// The due alert to try next: never tried first, then the longest due.
-    fn next_due(&self, now_ms: i64) -> Result<Option<Row>, rusqlite::Error> {
-        self.conn
-            .query_row(
-                "SELECT id, call_id, url, payload, created_at_ms, attempts, last_error
-                 FROM alerts
-                 WHERE delivered_at_ms IS NULL AND next_attempt_at_ms <= ?1
-                 ORDER BY attempts, next_attempt_at_ms, id
-                 LIMIT 1",
-                [now_ms],
-                |row| {
-                    Ok(Row {
-                        id: row.get(0)?,
-                        call_id: row.get(1)?,
-                        url: row.get(2)?,
-                        payload: row.get(3)?,
-                        created_at_ms: row.get(4)?,
-                        attempts: row.get(5)?,
-                        last_error: row.get(6)?,
-                    })
-                },
-            )
-            .optional()
+    /// Claims the due alert to try next: never tried first, then the
+    /// longest due, and none another node is sending.
+    fn next_due(&self, now_ms: i64) -> Result<Option<Row>, crate::sql::Error> {
+        let claim_ms = duration_ms(self.settings.claim);
+        claim::next_due(
+            &self.conn,
+            &self.me,
+            now_ms,
+            now_ms.saturating_add(claim_ms),
+        )
     }
 
     /// How long to sleep when nothing is due at `now_ms`.
     fn wait_for_next(&self, now_ms: i64) -> Duration {
-        let next: Result<Option<i64>, _> = self.conn.query_row(
-            "SELECT MIN(next_attempt_at_ms) FROM alerts
-             WHERE delivered_at_ms IS NULL AND next_attempt_at_ms < ?1",
-            [GAVE_UP_MS],
-            |row| row.get(0),
-        );
-        match next {
+        let idle = match self.conn.dialect() {
+            crate::sql::Dialect::Sqlite => IDLE_WAIT,
+            crate::sql::Dialect::Postgres => SHARED_IDLE_WAIT,
+        };
+        match claim::next_wake(&self.conn) {
             Ok(Some(at)) => {
                 let ms = u64::try_from(at.saturating_sub(now_ms)).unwrap_or(0);
-                Duration::from_millis(ms).min(IDLE_WAIT)
+                Duration::from_millis(ms).min(idle)
             }
-            Ok(None) => IDLE_WAIT,
+            Ok(None) => idle,
             Err(err) => {
                 tracing::error!(%err, "cannot read pending alerts");
                 ERROR_WAIT
@@ -244,7 +201,7 @@ impl Worker {
 
         let result = validate_url(&row.url)
             .map_err(AlertError::InvalidUrl)
-            .and_then(|()| self.post(&row.url, &row.payload));
+            .and_then(|()| self.post(&row.url, &row.key, &row.payload));
         let attempts = row.attempts.saturating_add(1);
         let done_ms = now_ms();
         let outcome = match result {
@@ -281,12 +238,14 @@ impl Worker {
         self.record(outcome);
     }
 
-    /// One POST of `payload` to `url`; the status if it is 2xx.
-    fn post(&self, url: &str, payload: &str) -> Result<u16, AlertError> {
+    /// One POST of `payload` to `url` with the alert's `key`; the status
+    /// if it is 2xx.
+    fn post(&self, url: &str, key: &str, payload: &str) -> Result<u16, AlertError> {
         let response = self
             .agent
             .post(url)
             .header("Content-Type", "application/json")
+            .header("Idempotency-Key", key)
             .send(payload)?;
         let status = response.status();
         if status.is_success() {
@@ -317,19 +276,13 @@ impl Worker {
         true
     }
 
-    fn write(&self, outcome: &Outcome) -> Result<(), rusqlite::Error> {
-        self.conn.execute(
-            "UPDATE alerts SET attempts = ?2, delivered_at_ms = ?3,
-                next_attempt_at_ms = ?4, last_error = ?5
-             WHERE id = ?1",
-            params![
-                outcome.id,
-                outcome.attempts,
-                outcome.delivered_at_ms,
-                outcome.next_attempt_at_ms,
-                outcome.last_error
-            ],
-        )?;
+    fn write(&self, outcome: &Outcome) -> Result<(), crate::sql::Error> {
+        if !claim::write(&self.conn, &self.me, now_ms(), outcome)? {
+            tracing::info!(
+                alert = outcome.id,
+                "alert delivered or taken over by another node meanwhile; this attempt is not recorded"
+            );
+        }
         Ok(())
     }
 }

@@ -23,9 +23,9 @@ use tracing::{debug, warn};
 use super::ctx::{CallCtx, SdpSession};
 use super::listening::Overlay;
 use super::name::{NameCapture, NameSlot};
-use super::sink::{Answered, AnsweredSlot, Sink, VoicemailSlot};
+use super::sink::{self, Answered, AnsweredSlot, Sink, VoicemailSlot};
 use crate::serve::recognizers::{CallListen, Heard};
-use crate::serve::recording::Recording;
+use crate::serve::recording::{Recording, RecordingError, RecordingSummary};
 use crate::serve::wait::recv_or_never;
 
 /// What answering needs, kept until the machine says to answer.
@@ -58,7 +58,12 @@ pub(super) struct CallerLeg {
     name: Option<Arc<[i16]>>,
     /// The caller's message, while being left.
     message: VoicemailSlot,
+    /// The caller's message being finished, once left.
+    message_done: Option<tokio::task::JoinHandle<MessageEnd>>,
 }
+
+/// How finishing the caller's message went.
+type MessageEnd = Result<RecordingSummary, RecordingError>;
 
 impl CallerLeg {
     pub(super) fn new(handle: CallHandle, unanswered: Unanswered, sdp: SdpSession) -> Self {
@@ -73,6 +78,7 @@ impl CallerLeg {
             name_rx: None,
             name: None,
             message: VoicemailSlot::default(),
+            message_done: None,
         }
     }
 
@@ -120,7 +126,7 @@ impl CallerLeg {
         let key = ctx.key.to_string();
         let recording = u.record.as_deref().and_then(|line| {
             let rel = crate::serve::recording::relative_path(line, ctx.started, &key);
-            let path = ctx.shared.data_dir.join(&rel);
+            let path = ctx.shared.files_dir.join(&rel);
             match start_recording(&path, ctx) {
                 Ok(r) => Some((r, rel)),
                 Err(e) => {
@@ -142,7 +148,11 @@ impl CallerLeg {
             Some(o) => (Some(o.tap), Some((o.words, o.status))),
             None => (None, None),
         };
-        *lock(&self.answered) = Some(Answered { recording, listen });
+        *lock(&self.answered) = Some(Answered {
+            from: sink::now(),
+            recording,
+            listen,
+        });
         if let Some(socket) = u.socket {
             self.start_media(socket, u.negotiated, u.media_seed, overlay);
         }
@@ -181,13 +191,13 @@ impl CallerLeg {
     /// Starts recording the caller's name (the beep is already queued).
     pub(super) fn record_name(&mut self) {
         let (done, rx) = mpsc::unbounded_channel();
-        *lock(&self.name_slot) = Some(NameCapture::new(done));
+        *lock(&self.name_slot) = Some((sink::now(), NameCapture::new(done)));
         self.name_rx = Some(rx);
     }
 
     /// Stops the name recording: what was said so far is the name.
     pub(super) fn stop_name(&mut self) {
-        if let Some(mut capture) = lock(&self.name_slot).take() {
+        if let Some((_, mut capture)) = lock(&self.name_slot).take() {
             capture.finish();
         }
         if let Some(mut rx) = self.name_rx.take() {
@@ -202,28 +212,41 @@ impl CallerLeg {
     pub(super) fn start_message(&mut self, ctx: &CallCtx) {
         let key = ctx.key.to_string();
         let rel = crate::serve::recording::voicemail_path(&ctx.line, ctx.started, &key);
-        match start_recording(&ctx.shared.data_dir.join(&rel), ctx) {
+        match start_recording(&ctx.shared.files_dir.join(&rel), ctx) {
             Ok(rec) => {
                 debug!(path = %rel.display(), "recording the caller's message");
                 ctx.shared
                     .store
                     .set_voicemail(&ctx.key, &rel.to_string_lossy());
-                *lock(&self.message) = Some(rec);
+                *lock(&self.message) = Some((sink::now(), rec));
             }
             Err(e) => warn!(error = %e, "cannot record the caller's message"),
         }
     }
 
-    /// Ends the caller's message and finishes its file off the runtime.
+    /// Ends the caller's message and finishes its file off the runtime
+    /// (the outcome is logged when the call is over, [`Self::finish`]).
     pub(super) fn stop_message(&mut self) {
-        if let Some(rec) = lock(&self.message).take() {
-            tokio::task::spawn_blocking(move || match rec.finish() {
-                Ok(summary) => debug!(
-                    seconds = summary.duration.as_secs_f64(),
-                    "the caller's message is kept"
-                ),
-                Err(e) => warn!(error = %e, "the caller's message could not be finished"),
-            });
+        if let Some((_, rec)) = lock(&self.message).take() {
+            self.message_done = Some(tokio::task::spawn_blocking(move || rec.finish()));
+        }
+    }
+
+    /// The message's file is written: logs how that went. A message whose
+    /// file could not be created loses its path in the call log, which says
+    /// why.
+    fn message_finished(ctx: &CallCtx, end: MessageEnd) {
+        match end {
+            Ok(summary) => debug!(
+                seconds = summary.duration.as_secs_f64(),
+                "the caller's message is kept"
+            ),
+            Err(e) if e.left_no_file() => {
+                warn!(error = %e, "the caller's message could not be kept");
+                let note = format!("message not kept: {e}");
+                ctx.shared.store.set_message_lost(&ctx.key, &note);
+            }
+            Err(e) => warn!(error = %e, "the caller's message could not be finished"),
         }
     }
 
@@ -303,9 +326,12 @@ impl CallerLeg {
     /// The call is over: a message still being left (shutdown) and the
     /// call's recording are finished off the runtime.
     pub(super) async fn finish(mut self, ctx: &CallCtx) {
-        let message = lock(&self.message).take();
-        if let Some(rec) = message {
-            tokio::task::spawn_blocking(move || rec.finish()).await.ok();
+        self.stop_message();
+        if let Some(done) = self.message_done.take() {
+            match done.await {
+                Ok(end) => Self::message_finished(ctx, end),
+                Err(e) => warn!(error = %e, "the task finishing the caller's message failed"),
+            }
         }
         let Some(media) = self.media.take() else {
             return;
@@ -327,6 +353,12 @@ impl CallerLeg {
                         .set_recording_note(&ctx.key, "recording stopped: disk full");
                 }
                 debug!(frames = summary.frames, path = %summary.path.display(), "recording finished")
+            }
+            Ok(Err(e)) if e.left_no_file() => {
+                warn!(error = %e, "cannot record this call");
+                ctx.shared
+                    .store
+                    .set_not_recorded(&ctx.key, &recording_note(&e));
             }
             Ok(Err(e)) => warn!(error = %e, "recording could not be finished"),
             Err(e) => warn!(error = %e, "recording task failed"),
@@ -353,18 +385,13 @@ fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Starts a recording at `path` (checking the disk's room, creating the
-/// file and its writer thread). That can take a while on a crowded disk:
-/// this worker's other tasks move to another worker meanwhile.
+/// Starts a recording at `path` once the disk has room (asked here, one
+/// `statvfs`). The file is created on a writer thread, never on this task
+/// (a crowded or network disk would hold up the call's media): a file that
+/// cannot be created is found when the recording finishes.
 fn start_recording(
     path: &std::path::Path,
     ctx: &CallCtx,
 ) -> Result<Recording, crate::serve::recording::RecordingError> {
-    let room = Some(ctx.shared.disk.clone());
-    match tokio::runtime::Handle::current().runtime_flavor() {
-        tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(|| Recording::start(path, room))
-        }
-        _ => Recording::start(path, room),
-    }
+    Recording::start(path, Some(ctx.shared.disk.clone()))
 }

@@ -21,9 +21,10 @@ const SPEECH_RMS: f64 = 400.0;
 /// This much quiet after speech ends the name (0.6 s).
 const END_SILENCE: usize = 30;
 
-/// Where the name capture lives while it runs, shared by the call task and
-/// the media.
-pub(super) type NameSlot = Arc<Mutex<Option<NameCapture>>>;
+/// Where the name capture lives while it runs, and the time it started
+/// (frames of earlier ticks are not part of it), shared by the call task
+/// and the media.
+pub(super) type NameSlot = Arc<Mutex<Option<(std::time::Instant, NameCapture)>>>;
 
 /// One name being recorded.
 pub(super) struct NameCapture {

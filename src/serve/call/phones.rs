@@ -76,6 +76,7 @@ impl Phones {
         let Some(Phone {
             uri: target,
             destination,
+            route,
         }) = self.list.get(phone).cloned()
         else {
             return false;
@@ -85,6 +86,7 @@ impl Phones {
             from_user: ctx.caller.clone(),
             from_display: None,
             destination,
+            route,
             credentials: None,
         };
         let rtp = crate::leg::Rtp::Range(&ctx.shared.ports);

@@ -7,6 +7,7 @@
 //! Does not own: starting or stopping any of them (the call's task).
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use sip::rtp_session::FrameSink;
 
@@ -26,9 +27,16 @@ pub(super) struct Sink {
     pub(super) name: name::NameSlot,
 }
 
+/// Now by the media's clock (tokio's), the time its frames carry.
+pub(super) fn now() -> Instant {
+    tokio::time::Instant::now().into_std()
+}
+
 /// What takes the caller's stream once the call is answered.
-#[derive(Default)]
 pub(super) struct Answered {
+    /// When the caller was answered: the frames of earlier ticks (which
+    /// an idle stream may deliver late) are not kept.
+    pub(super) from: Instant,
     pub(super) recording: Option<Recording>,
     pub(super) listen: Option<crate::serve::recognizers::Tap>,
 }
@@ -37,17 +45,34 @@ pub(super) struct Answered {
 /// takes the recording at the end) and the media (which writes to it).
 pub(super) type AnsweredSlot = Arc<std::sync::Mutex<Option<Answered>>>;
 
-/// Where the caller's message is recorded, shared by the call task (which
-/// starts and stops it) and the media (which writes it).
-pub(super) type VoicemailSlot = Arc<std::sync::Mutex<Option<Recording>>>;
+/// Where the caller's message is recorded from when, shared by the call
+/// task (which starts and stops it) and the media (which writes it).
+pub(super) type VoicemailSlot = Arc<std::sync::Mutex<Option<(Instant, Recording)>>>;
 
 impl FrameSink for Sink {
-    fn frame(&mut self, caller: &[i16], sent: &[i16]) {
+    /// A name being said ends on the caller's silence and a message is
+    /// stopped by the call task: both take each frame at its tick, and a
+    /// warning being mixed into the recording lines up with it.
+    fn wants_each_tick(&self) -> bool {
+        fn taken<T>(slot: &std::sync::Mutex<Option<T>>) -> bool {
+            slot.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .is_some()
+        }
+        let overlaid = !self
+            .overlay
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_empty();
+        taken(&self.name) || taken(&self.voicemail) || overlaid
+    }
+
+    fn frame(&mut self, at: Instant, caller: &[i16], sent: &[i16]) {
         let mut answered = self
             .answered
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Some(answered) = answered.as_mut() else {
+        let Some(answered) = answered.as_mut().filter(|a| at >= a.from) else {
             return; // Early media: nothing is kept before the answer.
         };
         // The recognizer hears the parties, never our own warning.
@@ -59,17 +84,21 @@ impl FrameSink for Sink {
                 .name
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if name.as_mut().is_some_and(|capture| capture.push(caller)) {
-                *name = None;
+            if let Some((from, capture)) = name.as_mut() {
+                if at >= *from && capture.push(caller) {
+                    *name = None;
+                }
             }
         }
-        if let Some(message) = self
+        if let Some((from, message)) = self
             .voicemail
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .as_ref()
         {
-            message.push(caller, sent);
+            if at >= *from {
+                message.push(caller, sent);
+            }
         }
         if let Some(rec) = &answered.recording {
             match listening::mix_overlay(&self.overlay, sent) {

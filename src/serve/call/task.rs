@@ -8,8 +8,6 @@
 //! `ivr::call` machine) or how an output is carried out (`caller.rs`,
 //! `phones.rs`, `listening.rs`, `log.rs`).
 
-use std::time::Instant;
-
 use ivr::call::{Call, EndReason, Input, Leg, Output, PhoneEvent, Sound};
 use ivr::lineclear::Trigger;
 use sip::Command;
@@ -20,6 +18,7 @@ use super::caller::CallerLeg;
 use super::ctx::CallCtx;
 use super::listening::Listening;
 use super::phones::Phones;
+use super::sink::now;
 use super::{log, sounds};
 use crate::serve::wait::sleep_until;
 
@@ -33,10 +32,6 @@ pub(super) struct Parts {
     pub(super) clear_rx: mpsc::UnboundedReceiver<()>,
     /// What the call's INFO line will say.
     pub(super) summary: log::Summary,
-}
-
-fn now() -> Instant {
-    tokio::time::Instant::now().into_std()
 }
 
 /// Runs the call until the machine says it is over: why, and the

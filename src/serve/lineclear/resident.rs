@@ -134,6 +134,7 @@ impl ResidentLegs {
                 from_user: "linewarden".into(),
                 from_display: Some("Call guard".into()),
                 destination: phone.destination,
+                route: phone.route.clone(),
                 credentials: None,
             };
             match leg::place(&shared.endpoint, rtp, request, self.session_id).await {

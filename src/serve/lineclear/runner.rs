@@ -70,6 +70,9 @@ pub(super) async fn run(
         .store
         .set_policy(&key, &format!("callback-{}", trigger.as_str()));
 
+    // The other nodes' calls on the line count as legs to clear (one per
+    // node, ending when it answers).
+    let remote = crate::serve::cluster::clear_elsewhere(&shared, &line).await;
     let on_line: Vec<_> = shared
         .legs
         .legs_of(&line)
@@ -89,6 +92,9 @@ pub(super) async fn run(
             shared
                 .store
                 .call_ended(&key, SystemTime::now(), "callback failed");
+            if let Some(remote) = remote {
+                remote.close().await;
+            }
             return;
         }
     };
@@ -106,6 +112,9 @@ pub(super) async fn run(
     };
     runner.drive().await;
     runner.finish().await;
+    if let Some(remote) = remote {
+        remote.close().await;
+    }
 }
 
 /// One callback as it runs.

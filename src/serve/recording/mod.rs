@@ -1,8 +1,8 @@
 //! The stereo call recorder.
 //!
 //! Owns: writing one call to a WAV file (8 kHz, 16-bit PCM, stereo: left =
-//! the caller, right = what the service, or later the resident, sent) on a
-//! writer thread of its own, keeping the file a valid WAV holding the audio
+//! the caller, right = what the service, or later the resident, sent) on
+//! one of the writer threads shared by all recordings (`writer`), keeping the file a valid WAV holding the audio
 //! so far even if the process is killed, and where recordings go under the
 //! data directory ([`relative_path`]).
 //!
@@ -14,46 +14,20 @@
 //! Crash safety: the writer rewrites the WAV header (hound's
 //! `WavWriter::flush`) after every [`FLUSH_EVERY_FRAMES`] sample frames
 //! (one second of audio), and pushes reach the writer in batches of
-//! [`BATCH_FRAMES`] (200 ms, so the writer thread wakes 5 times a second,
+//! [`BATCH_FRAMES`] (200 ms, so a call wakes a writer 5 times a second,
 //! not 50), so a SIGKILL loses at most the last 1.2 s.
 
-use std::fs::File;
-use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{self, TrySendError};
+use std::sync::mpsc::{self, SyncSender};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
 
+use format::Batch;
+pub use format::{BATCH_FRAMES, RECORDINGS_DIR, SAMPLE_RATE};
+use writer::{Failure, Job, Opening, Writers};
+
 use crate::serve::disk::DiskRoom;
-
-/// Samples per second, per channel.
-pub const SAMPLE_RATE: u32 = 8000;
-
-/// Directory for recordings inside the data directory.
-pub const RECORDINGS_DIR: &str = "recordings";
-
-/// The header is rewritten at least this often, in sample frames (1 s).
-pub const FLUSH_EVERY_FRAMES: u64 = SAMPLE_RATE as u64;
-
-/// Sample frames gathered before they go to the writer thread (200 ms).
-pub const BATCH_FRAMES: usize = SAMPLE_RATE as usize / 5;
-
-/// Batches the writer thread may fall behind by (10 s of audio) before
-/// further pushes are dropped.
-const QUEUE_BATCHES: usize = 50;
-
-/// Pushed audio on its way to the writer thread: interleaved samples, and
-/// how many pushes they came from (a dropped batch counts them all).
-struct Batch {
-    interleaved: Vec<i16>,
-    pushes: u64,
-}
-
-/// Longest recording kept (24 h); later audio is dropped. Keeps far below
-/// the 4 GiB limit of a WAV file.
-const MAX_FRAMES: u64 = 24 * 3600 * SAMPLE_RATE as u64;
 
 /// Why a recording could not be started or completed.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +37,8 @@ pub enum RecordingError {
         path: PathBuf,
         cause: std::io::Error,
     },
+    #[error("cannot create recording {}: {cause}", .path.display())]
+    NotCreated { path: PathBuf, cause: hound::Error },
     #[error("recording {}: {cause}", .path.display())]
     Wav { path: PathBuf, cause: hound::Error },
     #[error("recording {}: cannot start the writer thread: {cause}", .path.display())]
@@ -70,10 +46,23 @@ pub enum RecordingError {
         path: PathBuf,
         cause: std::io::Error,
     },
-    #[error("recording {}: the writer thread panicked", .path.display())]
+    #[error("recording {}: the writer thread stopped", .path.display())]
     Panicked { path: PathBuf },
+    #[error("recording {}: the recording writers are too far behind", .path.display())]
+    Behind { path: PathBuf },
     #[error("not recorded: disk full (less free space than the reserve kept for the call log)")]
     DiskFull,
+}
+
+impl RecordingError {
+    /// True when there is no file at all (it could not be created), as
+    /// against a file holding the audio up to a failure.
+    pub fn left_no_file(&self) -> bool {
+        matches!(
+            self,
+            RecordingError::CreateDir { .. } | RecordingError::NotCreated { .. }
+        )
+    }
 }
 
 /// What [`Recording::finish`] wrote.
@@ -99,60 +88,50 @@ pub struct Recording {
     path: PathBuf,
     /// Pushes not yet sent to the writer thread.
     batch: std::sync::Mutex<Batch>,
-    tx: Option<mpsc::SyncSender<Batch>>,
-    thread: Option<JoinHandle<Result<u64, hound::Error>>>,
+    /// This recording's id on its writer thread, and that thread's queue;
+    /// `None` once closed.
+    writer: Option<(u64, SyncSender<Job>)>,
     dropped: Arc<AtomicU64>,
     disk_full: Arc<AtomicBool>,
 }
 
-fn wav_spec() -> hound::WavSpec {
-    hound::WavSpec {
-        channels: 2,
-        sample_rate: SAMPLE_RATE,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    }
-}
-
 impl Recording {
-    /// Creates the file (and its parent directories) and the writer thread.
-    /// Creating them is brief blocking I/O; everything after is on the
-    /// writer thread. With a `room`, only while the disk has space above
-    /// its reserve ([`RecordingError::DiskFull`] otherwise), and the
-    /// recording stops by itself (and says so in its summary) when the free
-    /// space falls to the reserve.
+    /// Hands the recording to a writer thread, which creates the file (and
+    /// its parent directories) before its first batch. Creates and opens
+    /// nothing here (with a `room`, it only asks the filesystem for its free
+    /// space): a file that cannot be created is reported by
+    /// [`Recording::finish`] ([`RecordingError::CreateDir`],
+    /// [`RecordingError::NotCreated`]; see [`RecordingError::left_no_file`]). With
+    /// a `room`, only while the disk has space above its reserve
+    /// ([`RecordingError::DiskFull`] otherwise), and the recording stops by
+    /// itself (and says so in its summary) when the free space falls to the
+    /// reserve.
     pub fn start(path: &Path, room: Option<DiskRoom>) -> Result<Recording, RecordingError> {
         if room.as_ref().is_some_and(|r| !r.has_room()) {
             return Err(RecordingError::DiskFull);
         }
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| RecordingError::CreateDir {
-                path: parent.to_path_buf(),
-                cause: source,
-            })?;
-        }
         let disk_full = Arc::new(AtomicBool::new(false));
-        let sink = Sink::create(path, room, Arc::clone(&disk_full)).map_err(|source| {
-            RecordingError::Wav {
-                path: path.to_path_buf(),
-                cause: source,
-            }
-        })?;
-        let (tx, rx) = mpsc::sync_channel::<Batch>(QUEUE_BATCHES);
         let dropped = Arc::new(AtomicU64::new(0));
-        let thread_dropped = Arc::clone(&dropped);
-        let thread = std::thread::Builder::new()
-            .name("recording".to_owned())
-            .spawn(move || sink.run(&rx, &thread_dropped))
-            .map_err(|source| RecordingError::Thread {
+        let opening = Opening {
+            path: path.to_path_buf(),
+            room,
+            disk_full: Arc::clone(&disk_full),
+            dropped: Arc::clone(&dropped),
+        };
+        let writers = Writers::get().map_err(|source| RecordingError::Thread {
+            path: path.to_path_buf(),
+            cause: source,
+        })?;
+        let (id, queue) = writers.assign();
+        if !writer::offer(&queue, Job::Create(id, Box::new(opening))) {
+            return Err(RecordingError::Behind {
                 path: path.to_path_buf(),
-                cause: source,
-            })?;
+            });
+        }
         Ok(Recording {
             path: path.to_path_buf(),
             batch: std::sync::Mutex::new(Batch::new()),
-            tx: Some(tx),
-            thread: Some(thread),
+            writer: Some((id, queue)),
             dropped,
             disk_full,
         })
@@ -163,7 +142,7 @@ impl Recording {
     /// silence. Never blocks: if the writer has fallen far behind, the push
     /// is dropped and counted in [`RecordingSummary::dropped_pushes`].
     pub fn push(&self, caller: &[i16], sent: &[i16]) {
-        if self.tx.is_none() {
+        if self.writer.is_none() {
             return;
         }
         let len = caller.len().max(sent.len());
@@ -202,17 +181,14 @@ impl Recording {
     }
 
     fn send(&self, batch: Batch) {
-        let Some(tx) = &self.tx else { return };
+        let Some((id, queue)) = &self.writer else {
+            return;
+        };
         let pushes = batch.pushes;
-        match tx.try_send(batch) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => {
-                if self.dropped.fetch_add(pushes, Ordering::Relaxed) == 0 {
-                    tracing::warn!(path = %self.path.display(), "recording writer is behind; dropping audio");
-                }
-            }
-            // The writer stopped on an error; `finish` reports it.
-            Err(TrySendError::Disconnected(_)) => {}
+        if !writer::offer(queue, Job::Write(*id, batch))
+            && self.dropped.fetch_add(pushes, Ordering::Relaxed) == 0
+        {
+            tracing::warn!(path = %self.path.display(), "recording writer is behind; dropping audio");
         }
     }
 
@@ -222,17 +198,25 @@ impl Recording {
     /// `spawn_blocking`).
     pub fn finish(mut self) -> Result<RecordingSummary, RecordingError> {
         self.send_rest();
-        drop(self.tx.take());
         let path = self.path.clone();
-        let frames = match self.thread.take().map(JoinHandle::join) {
-            Some(Ok(Ok(frames))) => frames,
-            Some(Ok(Err(source))) => {
-                return Err(RecordingError::Wav {
-                    path,
-                    cause: source,
-                })
+        let Some((id, queue)) = self.writer.take() else {
+            return Err(RecordingError::Panicked { path });
+        };
+        let (reply, result) = mpsc::channel();
+        // Blocking here is allowed (see above): the close must not be lost.
+        if queue.send(Job::Close(id, Some(reply))).is_err() {
+            return Err(RecordingError::Panicked { path });
+        }
+        let frames = match result.recv() {
+            Ok(Ok(frames)) => frames,
+            Ok(Err(Failure::CreateDir(dir, cause))) => {
+                return Err(RecordingError::CreateDir { path: dir, cause })
             }
-            Some(Err(_)) | None => return Err(RecordingError::Panicked { path }),
+            Ok(Err(Failure::Create(cause))) => {
+                return Err(RecordingError::NotCreated { path, cause })
+            }
+            Ok(Err(Failure::Write(cause))) => return Err(RecordingError::Wav { path, cause }),
+            Err(_) => return Err(RecordingError::Panicked { path }),
         };
         Ok(RecordingSummary {
             path,
@@ -246,108 +230,16 @@ impl Recording {
 
 impl Drop for Recording {
     fn drop(&mut self) {
-        // Closing the channel makes the writer thread write what is queued
-        // and finalize the file; it is not waited for.
+        // The writer thread writes what is queued and finalizes the file;
+        // it is not waited for.
         self.send_rest();
-        drop(self.tx.take());
-    }
-}
-
-impl Batch {
-    fn new() -> Batch {
-        Batch {
-            interleaved: Vec::with_capacity(BATCH_FRAMES * 2 + 2 * 160),
-            pushes: 0,
-        }
-    }
-}
-
-/// The WAV file on the writer thread.
-struct Sink {
-    path: PathBuf,
-    writer: hound::WavWriter<BufWriter<File>>,
-    frames: u64,
-    unflushed: u64,
-    /// The disk's room, checked at every flush; the flag is raised when it
-    /// ran out and the rest of the call was not written.
-    room: Option<DiskRoom>,
-    disk_full: Arc<AtomicBool>,
-}
-
-impl Sink {
-    fn create(
-        path: &Path,
-        room: Option<DiskRoom>,
-        disk_full: Arc<AtomicBool>,
-    ) -> Result<Sink, hound::Error> {
-        Ok(Sink {
-            path: path.to_path_buf(),
-            writer: hound::WavWriter::create(path, wav_spec())?,
-            frames: 0,
-            unflushed: 0,
-            room,
-            disk_full,
-        })
-    }
-
-    /// Whether writing must stop: the disk's free space is down to the
-    /// reserve (checked once a second of audio, at the flush).
-    fn out_of_room(&self) -> bool {
-        if self.disk_full.load(Ordering::Relaxed) {
-            return true;
-        }
-        if self.unflushed != 0 || self.room.as_ref().is_none_or(DiskRoom::has_room) {
-            return false;
-        }
-        tracing::error!(path = %self.path.display(), "disk nearly full: recording stopped to keep room for the call log");
-        self.disk_full.store(true, Ordering::Relaxed);
-        true
-    }
-
-    /// Writes interleaved (left, right) samples; an odd trailing sample is
-    /// ignored.
-    fn write(&mut self, interleaved: &[i16]) -> Result<(), hound::Error> {
-        for pair in interleaved.chunks_exact(2) {
-            self.writer.write_sample(pair[0])?;
-            self.writer.write_sample(pair[1])?;
-        }
-        let frames = (interleaved.len() / 2) as u64;
-        self.frames += frames;
-        self.unflushed += frames;
-        if self.unflushed >= FLUSH_EVERY_FRAMES {
-            self.writer.flush()?;
-            self.unflushed = 0;
-        }
-        Ok(())
-    }
-
-    /// Writes pushes until the channel closes, then finalizes. Returns the
-    /// sample frames written. An error ends the recording (and is logged
-    /// here, as nobody may call `finish`); later pushes are discarded.
-    fn run(self, rx: &mpsc::Receiver<Batch>, dropped: &AtomicU64) -> Result<u64, hound::Error> {
-        let path = self.path.clone();
-        let result = self.write_all(rx, dropped);
-        if let Err(err) = &result {
-            tracing::warn!(path = %path.display(), %err, "recording stopped");
-        }
-        result
-    }
-
-    fn write_all(
-        mut self,
-        rx: &mpsc::Receiver<Batch>,
-        dropped: &AtomicU64,
-    ) -> Result<u64, hound::Error> {
-        while let Ok(batch) = rx.recv() {
-            let frames = (batch.interleaved.len() / 2) as u64;
-            if self.out_of_room() || self.frames + frames > MAX_FRAMES {
-                dropped.fetch_add(batch.pushes, Ordering::Relaxed);
-                continue;
+        if let Some((id, queue)) = self.writer.take() {
+            if !writer::offer(&queue, Job::Close(id, None)) {
+                // A full queue: wait off this thread rather than leave the
+                // file without its final header.
+                std::thread::spawn(move || queue.send(Job::Close(id, None)).ok());
             }
-            self.write(&batch.interleaved)?;
         }
-        self.writer.finalize()?;
-        Ok(self.frames)
     }
 }
 
@@ -405,5 +297,7 @@ fn safe_name(text: &str) -> String {
     }
 }
 
+mod format;
 #[cfg(test)]
 mod tests;
+mod writer;

@@ -2,6 +2,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
+use super::format::{wav_spec, FLUSH_EVERY_FRAMES};
+use super::writer::{Opening, Sink};
 use super::*;
 
 const FRAME: usize = 160;
@@ -112,7 +114,13 @@ fn drop_without_finish_finalizes() {
 fn header_is_flushed_every_second_so_a_lost_writer_leaves_a_valid_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("forgotten.wav");
-    let mut sink = Sink::create(&path, None, Default::default()).expect("creates");
+    let mut sink = Sink::create(Opening {
+        path: path.clone(),
+        room: None,
+        disk_full: Default::default(),
+        dropped: Default::default(),
+    })
+    .expect("creates");
     let mut interleaved = Vec::new();
     for k in 0..60 {
         // 1.2 s of audio.
@@ -206,19 +214,25 @@ fn sigkill_mid_call_leaves_a_valid_wav() {
     assert_ramps(&left, &right);
 }
 
+/// A file that cannot be created is found at the finish, not at the
+/// start (the start never waits on the disk), and says there is no file.
 #[test]
-fn start_fails_cleanly_on_an_unusable_path() {
+fn an_unusable_path_is_reported_at_the_finish_with_no_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("a-file");
     std::fs::write(&file, b"x").expect("write");
-    let err = Recording::start(&file.join("sub/call.wav"), None)
-        .err()
-        .expect("fails");
+    let rec = Recording::start(&file.join("sub/call.wav"), None).expect("queued");
+    rec.push(&caller_frame(0), &sent_frame(0));
+    let err = rec.finish().expect_err("fails");
     assert!(matches!(err, RecordingError::CreateDir { .. }), "{err}");
-    let err = Recording::start(dir.path(), None)
-        .err()
-        .expect("a directory is not a file");
-    assert!(matches!(err, RecordingError::Wav { .. }), "{err}");
+    assert!(err.left_no_file());
+    let rec = Recording::start(dir.path(), None).expect("queued");
+    rec.push(&caller_frame(0), &sent_frame(0));
+    let err = rec.finish().expect_err("a directory is not a file");
+    assert!(matches!(err, RecordingError::NotCreated { .. }), "{err}");
+    assert!(err.left_no_file());
+    // The directory and the file that were there are untouched.
+    assert_eq!(std::fs::read(&file).expect("read"), b"x");
 }
 
 #[test]

@@ -1,24 +1,20 @@
 //! The bridge columns: migrating an older log, writing them directly and
 //! through the handle (who hung up: the first writer wins), and showing
-//! them in the table.
-
-use std::path::Path;
-
-use rusqlite::Connection;
+//! them in the table; a caller's message that could not be kept.
 
 use super::super::schema::{migrate_with, MIGRATIONS};
 use super::super::types::CallRecord;
 use super::super::*;
 use super::{at, new_call, sample_records};
+use crate::store::testdb::{Backend, TestDb};
 
 const PHONE: &str = "sip:resident@192.0.2.10:5060";
 
 /// A call log as a linewarden with only the first two migrations left it,
 /// with one finished, tagged call in it.
-fn version_2_log(data_dir: &Path) {
-    let path = data_dir.join(DB_FILE);
-    let mut conn = Connection::open(&path).expect("opens");
-    migrate_with(&mut conn, &path, &MIGRATIONS[..2]).expect("version 2");
+fn version_2_log(db: &TestDb) {
+    let conn = db.raw();
+    migrate_with(&conn, "test", &MIGRATIONS[..2]).expect("version 2");
     conn.execute(
         "INSERT INTO calls (call_id, line, caller, called, started_at, started_at_ms,
                             ended_at, ended_at_ms, outcome, end_reason, policy, tags)
@@ -30,12 +26,11 @@ fn version_2_log(data_dir: &Path) {
     .expect("insert");
 }
 
-#[test]
-fn migration_from_version_2_keeps_existing_rows() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    version_2_log(dir.path());
+fn migration_from_version_2_keeps_existing_rows(backend: Backend) {
+    let dir = TestDb::new(backend);
+    version_2_log(&dir);
 
-    let store = Store::open(dir.path()).expect("migrates");
+    let store = dir.open().expect("migrates");
     assert_eq!(
         store.schema_version().expect("version"),
         MIGRATIONS.len() as i64
@@ -58,17 +53,16 @@ fn migration_from_version_2_keeps_existing_rows() {
     store.set_bridge(old.id, "answered").expect("bridge");
     store.bridged(old.id, at(4_000), PHONE).expect("bridged");
     drop(store);
-    let store = Store::open(dir.path()).expect("reopens");
+    let store = dir.open().expect("reopens");
     let records = store.list_calls(10).expect("list");
     assert_eq!(records[0].bridge.as_deref(), Some("answered"));
     assert_eq!(records[0].talk_ms, Some(5_000));
     assert_eq!(records[0].policy.as_deref(), Some("challenge"));
 }
 
-#[test]
-fn bridge_columns_are_recorded_and_talk_time_computed() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).expect("opens");
+fn bridge_columns_are_recorded_and_talk_time_computed(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let store = dir.open().expect("opens");
     let id = store.call_started(&new_call("b", at(0))).expect("started");
     store.set_bridge(id, "answered").expect("bridge");
     store.bridged(id, at(12_250), PHONE).expect("bridged");
@@ -117,10 +111,9 @@ fn bridge_columns_are_recorded_and_talk_time_computed() {
     }
 }
 
-#[test]
-fn the_first_to_hang_up_is_kept() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).expect("opens");
+fn the_first_to_hang_up_is_kept(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let store = dir.open().expect("opens");
     let id = store.call_started(&new_call("h", at(0))).expect("started");
     assert_eq!(store.list_calls(1).expect("list")[0].hangup_by, None);
     store.set_hangup_by(id, "resident").expect("first");
@@ -133,10 +126,9 @@ fn the_first_to_hang_up_is_kept() {
     );
 }
 
-#[test]
-fn handle_writes_bridge_columns_in_order() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let handle = StoreHandle::spawn(Store::open(dir.path()).expect("opens"));
+fn handle_writes_bridge_columns_in_order(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let handle = StoreHandle::spawn(dir.open().expect("opens"));
     let key = CallKey::new("bridged");
     handle.call_started(&key, new_call("bridged", at(0)));
     handle.set_bridge(&key, "answered");
@@ -154,7 +146,7 @@ fn handle_writes_bridge_columns_in_order() {
     handle.set_hangup_by(&resident, "service");
     handle.shutdown();
 
-    let store = Store::open(dir.path()).expect("reopens");
+    let store = dir.open().expect("reopens");
     let records = store.list_calls(10).expect("list");
     assert_eq!(records.len(), 2);
     assert_eq!(records[0].hangup_by.as_deref(), Some("resident"));
@@ -214,3 +206,46 @@ fn uris_are_shortened_without_panicking() {
         short_uri(odd);
     }
 }
+
+/// A message whose file could not be kept: its path goes, the note says
+/// why after any note on the recording.
+fn a_lost_message_drops_its_path_and_is_noted(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let store = dir.open().expect("opens");
+    let quiet = store.call_started(&new_call("quiet", at(0))).expect("a");
+    let noted = store.call_started(&new_call("noted", at(0))).expect("b");
+    for id in [quiet, noted] {
+        store
+            .set_voicemail(id, "voicemail/flat-1a/x.wav")
+            .expect("vm");
+    }
+    store
+        .set_recording_note(noted, "recording stopped: disk full")
+        .expect("note");
+    store
+        .set_message_lost(quiet, "message not kept: denied")
+        .expect("lost");
+    store
+        .set_message_lost(noted, "message not kept: denied")
+        .expect("lost");
+    let records = store.list_calls(10).expect("list");
+    let row = |id| records.iter().find(|r| r.id == id).expect("row");
+    assert_eq!(row(quiet).voicemail, None);
+    assert_eq!(
+        row(quiet).recording_note.as_deref(),
+        Some("message not kept: denied")
+    );
+    assert_eq!(row(noted).voicemail, None);
+    assert_eq!(
+        row(noted).recording_note.as_deref(),
+        Some("recording stopped: disk full; message not kept: denied")
+    );
+}
+
+crate::store::testdb::both_backends!(
+    a_lost_message_drops_its_path_and_is_noted,
+    migration_from_version_2_keeps_existing_rows,
+    bridge_columns_are_recorded_and_talk_time_computed,
+    the_first_to_hang_up_is_kept,
+    handle_writes_bridge_columns_in_order,
+);

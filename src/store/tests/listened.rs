@@ -1,21 +1,21 @@
 //! How much of a call the recognizer heard: the column added by migration
 //! 13, written through the handle, and shown in the table and the JSON.
 
-use rusqlite::Connection;
-
 use super::super::schema::{migrate_with, MIGRATIONS};
 use super::super::*;
 use super::{at, new_call, sample_records};
+use crate::store::testdb::{Backend, TestDb};
 
-#[test]
-fn a_log_from_before_gets_the_column_empty() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join(DB_FILE);
-    let mut conn = Connection::open(&path).expect("opens");
-    migrate_with(&mut conn, &path, &MIGRATIONS[..12]).expect("version 12");
+fn a_log_from_before_gets_the_column_empty(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let conn = dir.raw();
+    migrate_with(&conn, "test", &MIGRATIONS[..12]).expect("version 12");
     drop(conn);
-    let store = Store::open(dir.path()).expect("migrates");
-    assert_eq!(store.schema_version().expect("version"), 13);
+    let store = dir.open().expect("migrates");
+    assert_eq!(
+        store.schema_version().expect("version"),
+        MIGRATIONS.len() as i64
+    );
     let id = store.call_started(&new_call("a", at(0))).expect("started");
     assert_eq!(store.list_calls(1).expect("list")[0].listened, None);
     store.set_listened(id, "partial").expect("set");
@@ -25,17 +25,16 @@ fn a_log_from_before_gets_the_column_empty() {
     );
 }
 
-#[test]
-fn the_handle_writes_it_and_the_last_value_stays() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let handle = StoreHandle::spawn(Store::open(dir.path()).expect("opens"));
+fn the_handle_writes_it_and_the_last_value_stays(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let handle = StoreHandle::spawn(dir.open().expect("opens"));
     let key = CallKey::new("k");
     handle.call_started(&key, new_call("k", at(0)));
     handle.set_listened(&key, "full");
     handle.set_listened(&key, "partial");
     handle.call_ended(&key, at(10), "caller");
     handle.shutdown();
-    let store = Store::open(dir.path()).expect("reopens");
+    let store = dir.open().expect("reopens");
     assert_eq!(
         store.list_calls(1).expect("list")[0].listened.as_deref(),
         Some("partial")
@@ -70,3 +69,8 @@ fn the_table_shows_a_heard_column_once_a_call_has_it() {
     .expect("json");
     assert_eq!(json["listened"], "none");
 }
+
+crate::store::testdb::both_backends!(
+    a_log_from_before_gets_the_column_empty,
+    the_handle_writes_it_and_the_last_value_stays,
+);

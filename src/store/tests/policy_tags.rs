@@ -1,20 +1,16 @@
 //! The policy and tags columns: migrating an older log, writing them
 //! directly and through the handle, and reading odd contents back.
 
-use std::path::Path;
-
-use rusqlite::Connection;
-
 use super::super::schema::{migrate_with, MIGRATIONS};
 use super::super::*;
 use super::{at, new_call};
+use crate::store::testdb::{Backend, TestDb};
 
 /// A call log as a linewarden with only the first migration left it, with
 /// one finished call in it.
-fn version_1_log(data_dir: &Path) {
-    let path = data_dir.join(DB_FILE);
-    let mut conn = Connection::open(&path).expect("opens");
-    migrate_with(&mut conn, &path, &MIGRATIONS[..1]).expect("version 1");
+fn version_1_log(db: &TestDb) {
+    let conn = db.raw();
+    migrate_with(&conn, "test", &MIGRATIONS[..1]).expect("version 1");
     conn.execute(
         "INSERT INTO calls (call_id, line, caller, called, started_at, started_at_ms,
                             ended_at, ended_at_ms, outcome, end_reason)
@@ -25,12 +21,11 @@ fn version_1_log(data_dir: &Path) {
     .expect("insert");
 }
 
-#[test]
-fn migration_from_version_1_keeps_existing_rows() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    version_1_log(dir.path());
+fn migration_from_version_1_keeps_existing_rows(backend: Backend) {
+    let dir = TestDb::new(backend);
+    version_1_log(&dir);
 
-    let store = Store::open(dir.path()).expect("migrates");
+    let store = dir.open().expect("migrates");
     assert_eq!(
         store.schema_version().expect("version"),
         MIGRATIONS.len() as i64
@@ -47,16 +42,15 @@ fn migration_from_version_1_keeps_existing_rows() {
     // The migrated row takes the new columns, and a reopen changes nothing.
     store.set_policy(old.id, "challenge").expect("policy");
     drop(store);
-    let store = Store::open(dir.path()).expect("reopens");
+    let store = dir.open().expect("reopens");
     let records = store.list_calls(10).expect("list");
     assert_eq!(records[0].policy.as_deref(), Some("challenge"));
     assert_eq!(records[0].end_reason.as_deref(), Some("caller"));
 }
 
-#[test]
-fn tags_are_appended_once_each_in_order() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).expect("opens");
+fn tags_are_appended_once_each_in_order(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let store = dir.open().expect("opens");
     let id = store.call_started(&new_call("t", at(0))).expect("started");
     let stored = |store: &Store| -> Option<String> {
         store
@@ -88,10 +82,9 @@ fn tags_are_appended_once_each_in_order() {
     ));
 }
 
-#[test]
-fn malformed_tags_are_an_error_not_a_panic() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).expect("opens");
+fn malformed_tags_are_an_error_not_a_panic(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let store = dir.open().expect("opens");
     let id = store.call_started(&new_call("t", at(0))).expect("started");
     store
         .conn
@@ -100,10 +93,9 @@ fn malformed_tags_are_an_error_not_a_panic() {
     assert!(store.list_calls(10).is_err());
 }
 
-#[test]
-fn handle_writes_policy_and_tags() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let handle = StoreHandle::spawn(Store::open(dir.path()).expect("opens"));
+fn handle_writes_policy_and_tags(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let handle = StoreHandle::spawn(dir.open().expect("opens"));
     let key = CallKey::new("screened");
     handle.call_started(&key, new_call("screened", at(0)));
     handle.set_policy(&key, "suspicious-challenge");
@@ -119,7 +111,7 @@ fn handle_writes_policy_and_tags() {
     handle.set_policy(&allowed, "allowlisted");
     handle.shutdown();
 
-    let store = Store::open(dir.path()).expect("reopens");
+    let store = dir.open().expect("reopens");
     let records = store.list_calls(10).expect("list");
     assert_eq!(records.len(), 2);
     assert_eq!(records[0].policy.as_deref(), Some("allowlisted"));
@@ -127,3 +119,10 @@ fn handle_writes_policy_and_tags() {
     assert_eq!(records[1].policy.as_deref(), Some("suspicious-challenge"));
     assert_eq!(records[1].tags, ["suspicious-cli", "police"]);
 }
+
+crate::store::testdb::both_backends!(
+    migration_from_version_1_keeps_existing_rows,
+    tags_are_appended_once_each_in_order,
+    malformed_tags_are_an_error_not_a_panic,
+    handle_writes_policy_and_tags,
+);

@@ -3,14 +3,14 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use crate::console::live::{self, Change};
-use crate::store::{CallKey, NewCall, Store, StoreHandle, TagDetail};
+use crate::store::testdb::{Backend, TestDb};
+use crate::store::{CallKey, NewCall, StoreHandle, TagDetail};
 
-#[test]
-fn every_landed_write_is_published_with_the_row_id_and_line() {
-    let dir = tempfile::tempdir().expect("tempdir");
+fn every_landed_write_is_published_with_the_row_id_and_line(backend: Backend) {
+    let dir = TestDb::new(backend);
     let tx = live::channel();
     let mut rx = tx.subscribe();
-    let handle = StoreHandle::spawn_publishing(Store::open(dir.path()).expect("open"), Some(tx));
+    let handle = StoreHandle::spawn_publishing(dir.open().expect("open"), Some(tx));
     let key = CallKey::new("pub@test");
     let at = UNIX_EPOCH + Duration::from_secs(1_000);
     handle.call_started(
@@ -57,3 +57,5 @@ fn every_landed_write_is_published_with_the_row_id_and_line() {
         }
     );
 }
+
+crate::store::testdb::both_backends!(every_landed_write_is_published_with_the_row_id_and_line,);

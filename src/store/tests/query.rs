@@ -1,11 +1,11 @@
 //! Reading the log back with filters, and opening it only where it exists.
 
 use super::*;
+use crate::store::testdb::{Backend, TestDb};
 
-#[test]
-fn calls_are_filtered_by_line_start_and_risk() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).expect("opens");
+fn calls_are_filtered_by_line_start_and_risk(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let store = dir.open().expect("opens");
     let mut ids = Vec::new();
     for (i, (line, risk)) in [
         ("flat-1a", None),
@@ -99,3 +99,5 @@ fn an_unopenable_log_says_why_once() {
         "the cause is in the message, not chained: {text}"
     );
 }
+
+crate::store::testdb::both_backends!(calls_are_filtered_by_line_start_and_risk,);

@@ -4,7 +4,8 @@
 
 use super::super::*;
 use super::{at, new_call, sample_records};
-use rusqlite::types::Value;
+use crate::sql::Value;
+use crate::store::testdb::{Backend, TestDb};
 
 fn detail(tag: &str, at_ms: u64, evidence: &str) -> TagDetail {
     TagDetail {
@@ -39,10 +40,9 @@ fn raw_columns(store: &Store, id: i64) -> (Value, Value) {
         .expect("columns")
 }
 
-#[test]
-fn details_are_appended_in_order_once_per_tag_with_the_tags() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).expect("opens");
+fn details_are_appended_in_order_once_per_tag_with_the_tags(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let store = dir.open().expect("opens");
     let id = store.call_started(&new_call("t", at(0))).expect("started");
     assert_eq!(columns(&store, id), (None, None), "NULL when none");
 
@@ -98,10 +98,9 @@ fn details_are_appended_in_order_once_per_tag_with_the_tags() {
     ));
 }
 
-#[test]
-fn extreme_detail_values_round_trip() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).expect("opens");
+fn extreme_detail_values_round_trip(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let store = dir.open().expect("opens");
     let id = store.call_started(&new_call("t", at(0))).expect("started");
     let odd = TagDetail {
         tag: "say \"PIN\"".to_owned(),
@@ -119,10 +118,9 @@ fn extreme_detail_values_round_trip() {
     assert_eq!(record.tag_details[1].at_ms, i64::MAX as u64);
 }
 
-#[test]
-fn risk_is_never_lowered() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).expect("opens");
+fn risk_is_never_lowered(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let store = dir.open().expect("opens");
     let id = store.call_started(&new_call("r", at(0))).expect("started");
     let risk = |store: &Store| store.list_calls(1).expect("list")[0].risk.clone();
     assert_eq!(risk(&store), None);
@@ -153,10 +151,9 @@ fn risk_is_never_lowered() {
     ));
 }
 
-#[test]
-fn unknown_risk_is_an_error() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).expect("opens");
+fn unknown_risk_is_an_error(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let store = dir.open().expect("opens");
     let id = store.call_started(&new_call("r", at(0))).expect("started");
     store.set_risk(id, "medium").expect("risk");
     for bad in ["severe", "High", "", " low", "null"] {
@@ -175,10 +172,9 @@ fn unknown_risk_is_an_error() {
     );
 }
 
-#[test]
-fn corrupt_tag_details_do_not_break_listing() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).expect("opens");
+fn corrupt_tag_details_do_not_break_listing(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let store = dir.open().expect("opens");
     let good = store
         .call_started(&new_call("good", at(0)))
         .expect("started");
@@ -269,10 +265,9 @@ fn corrupt_tag_details_do_not_break_listing() {
     assert_eq!(columns(&store, odd), (Some("{}".to_owned()), None));
 }
 
-#[test]
-fn json_has_risk_and_tag_details() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).expect("opens");
+fn json_has_risk_and_tag_details(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let store = dir.open().expect("opens");
     let plain = store
         .call_started(&new_call("plain", at(0)))
         .expect("started");
@@ -383,10 +378,9 @@ fn table_shows_risk_and_tag_offsets() {
     assert_eq!(print::tags(&record), "-");
 }
 
-#[test]
-fn handle_writes_tag_details_and_risk() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let handle = StoreHandle::spawn(Store::open(dir.path()).expect("opens"));
+fn handle_writes_tag_details_and_risk(backend: Backend) {
+    let dir = TestDb::new(backend);
+    let handle = StoreHandle::spawn(dir.open().expect("opens"));
     let key = CallKey::new("fraud");
     handle.call_started(&key, new_call("fraud", at(0)));
     handle.add_tag(&key, "suspicious-cli");
@@ -407,7 +401,7 @@ fn handle_writes_tag_details_and_risk() {
     handle.set_risk(&quiet, "none");
     handle.shutdown();
 
-    let store = Store::open(dir.path()).expect("reopens");
+    let store = dir.open().expect("reopens");
     let records = store.list_calls(10).expect("list");
     assert_eq!(records.len(), 2);
     assert_eq!(records[0].risk.as_deref(), Some("none"));
@@ -424,3 +418,13 @@ fn handle_writes_tag_details_and_risk() {
     );
     assert_eq!(fraud.end_reason.as_deref(), Some("caller"));
 }
+
+crate::store::testdb::both_backends!(
+    details_are_appended_in_order_once_per_tag_with_the_tags,
+    extreme_detail_values_round_trip,
+    risk_is_never_lowered,
+    unknown_risk_is_an_error,
+    corrupt_tag_details_do_not_break_listing,
+    json_has_risk_and_tag_details,
+    handle_writes_tag_details_and_risk,
+);

@@ -282,3 +282,50 @@ fn reasons_map_to_statuses_and_display() {
         (420, "unsupported option tags: a, b")
     );
 }
+
+fn invite_with(cseq: &str, to: &str) -> Vec<u8> {
+    let headers = [
+        BASE[0],
+        BASE[1],
+        to,
+        BASE[3],
+        cseq,
+        BASE[5],
+        "Content-Type: application/sdp",
+    ];
+    msg("INVITE sip:bob@example.com SIP/2.0", &headers, SDP)
+}
+
+fn new_invite(datagram: &[u8]) -> Option<NewInvite> {
+    screen(datagram, &GuardConfig::default()).1
+}
+
+#[test]
+fn a_new_invite_is_known_by_its_transaction_an_in_dialog_one_is_not_new() {
+    let first = invite_with("CSeq: 1 INVITE", "To: <sip:bob@example.com>");
+    let key = new_invite(&first).expect("a new INVITE").key;
+    assert_eq!(new_invite(&first.clone()).map(|n| n.key), Some(key));
+    let next = invite_with("CSeq: 2 INVITE", "To: <sip:bob@example.com>");
+    assert_ne!(new_invite(&next).map(|n| n.key), Some(key));
+    let in_dialog = invite_with("CSeq: 2 INVITE", "To: <sip:bob@example.com>;tag=b9");
+    assert_eq!(new_invite(&in_dialog), None);
+    assert_eq!(new_invite(&options(&[])), None);
+}
+
+#[test]
+fn the_shed_reply_is_a_503_with_retry_after_and_a_stable_to_tag() {
+    let invite = invite_with("CSeq: 1 INVITE", "To: <sip:bob@example.com>");
+    let cfg = GuardConfig::default();
+    let reply = String::from_utf8(shed_reply(&invite, 9, &cfg)).expect("utf-8");
+    assert!(
+        reply.starts_with("SIP/2.0 503 Service Unavailable\r\n"),
+        "{reply}"
+    );
+    assert!(reply.contains("\r\nRetry-After: 9\r\n"), "{reply}");
+    assert!(reply.contains("\r\nCSeq: 1 INVITE\r\n"), "{reply}");
+    assert!(
+        reply.contains("\r\nTo: <sip:bob@example.com>;tag=lw"),
+        "{reply}"
+    );
+    assert_eq!(shed_reply(&invite, 9, &cfg), reply.clone().into_bytes());
+}
