@@ -257,18 +257,14 @@ fn each_tag_once_first_evidence_wins() {
 
 #[test]
 fn tags_count_together_only_within_the_window() {
-    let cfg = TaggerConfig {
-        rules: vec![RiskRule::new(&["police", "bank-details"], &[], Risk::High)],
-        ..TaggerConfig::default()
-    };
-    let mut call = Call::new(&cfg);
+    let mut call = Call::new(&TaggerConfig::default());
     call.say(Caller, 0, "detective")
         .say(Caller, 120_000, "your bank card");
     assert_eq!(call.kinds(), [Police, BankDetails]);
-    assert_eq!(call.tagger.risk(), Risk::None, "two minutes apart");
+    assert_eq!(call.tagger.risk(), Risk::Low, "two minutes apart");
     call.say(Caller, 170_000, "this is detective sergeant jones");
     assert_eq!(call.tagger.risk(), Risk::High, "50 s after the bank card");
-    assert_eq!(call.risks(), [Risk::High]);
+    assert_eq!(call.risks(), [Risk::Low, Risk::High]);
 }
 
 #[test]
@@ -291,16 +287,16 @@ fn risk_rules_table() {
         (&[Police], Risk::Low),
         (&[Cash], Risk::Low),
         (&[BankDetails], Risk::Low),
-        // Two different fraud tags alone are low: mentions are not
-        // requests (a request is high by itself, see tagging_requests.rs).
-        // A spoofed number with any speech tag is high.
-        (&[Courier, Cash], Risk::Low),
+        // Any two different fraud tags are high, and so is a spoofed
+        // number with any speech tag: on the evaluation corpus every
+        // scam had one of these and no everyday call did.
+        (&[Courier, Cash], Risk::High),
         (&[SuspiciousCli, Courier], Risk::High),
-        (&[Police, BankDetails], Risk::Low),
-        (&[Police, Courier], Risk::Low),
-        (&[Police, Cash], Risk::Low),
-        (&[BankDetails, Courier], Risk::Low),
-        (&[BankDetails, Cash], Risk::Low),
+        (&[Police, BankDetails], Risk::High),
+        (&[Police, Courier], Risk::High),
+        (&[Police, Cash], Risk::High),
+        (&[BankDetails, Courier], Risk::High),
+        (&[BankDetails, Cash], Risk::High),
         (&[PinKeyed], Risk::High),
     ];
     for (kinds, expected) in cases {
@@ -621,7 +617,7 @@ fn config_errors_name_the_bad_entry() {
         ),
         (
             |c| c.rules.push(RiskRule::new(&[], &[], Risk::High)),
-            "rules[3] names no tags",
+            "rules[9] names no tags",
         ),
         (
             |c| c.rules[0].risk = Risk::None,
@@ -667,11 +663,11 @@ fn config_errors_name_the_bad_entry() {
             .keys(Resident, 1_000, 100, "1234#");
     }
     let mut cfg = TaggerConfig::default();
-    cfg.rules[1].all[0] = "pin keyed".into();
+    cfg.rules[5].all[1] = "pin keyed".into();
     assert_eq!(
         cfg.validate(),
         Err(TaggerConfigError::UnknownRuleTag {
-            index: 1,
+            index: 5,
             tag: "pin keyed".into()
         })
     );

@@ -1,6 +1,7 @@
-//! The request model: a stranger asking for a credential, for money to
-//! move or for a hand-over is high on its own; a mention is not; every
-//! rise in risk says which rule and phrases made it. On a virtual clock.
+//! The request model (opt-in, `TaggerConfig::requests()`): a stranger
+//! asking for a credential, for money to move or for a hand-over is high on
+//! its own; a mention is not; every rise in risk says which rule and
+//! phrases made it. On a virtual clock.
 //!
 //! Does not own: the phrase matcher and the older rules (`tagging.rs`).
 //! Every script here is made up.
@@ -34,7 +35,7 @@ fn run(cfg: &TaggerConfig, script: &[(Speaker, u64, &str)]) -> Tagger {
 }
 
 fn risk_of(script: &[(Speaker, u64, &str)]) -> Risk {
-    run(&TaggerConfig::default(), script).risk()
+    run(&TaggerConfig::requests(), script).risk()
 }
 
 #[test]
@@ -99,7 +100,7 @@ fn a_cue_and_a_mention_count_together_only_within_the_cue_span() {
     // A span of zero turns cues off.
     let off = TaggerConfig {
         cue_span: Duration::ZERO,
-        ..TaggerConfig::default()
+        ..TaggerConfig::requests()
     };
     assert!(run(&off, &close).risk() <= Risk::Low);
 }
@@ -107,7 +108,7 @@ fn a_cue_and_a_mention_count_together_only_within_the_cue_span() {
 #[test]
 fn a_police_claim_is_not_asked_for() {
     let script = [(Caller, 0, "tell me detective")];
-    let tagger = run(&TaggerConfig::default(), &script);
+    let tagger = run(&TaggerConfig::requests(), &script);
     assert!(tagger.has(TagKind::Police));
     assert!(tagger.risk() <= Risk::Low);
 }
@@ -115,7 +116,7 @@ fn a_police_claim_is_not_asked_for() {
 #[test]
 fn every_rise_in_risk_says_why() {
     let tagger = run(
-        &TaggerConfig::default(),
+        &TaggerConfig::requests(),
         &[
             (Caller, 0, "this is detective sergeant hale"),
             (Caller, 5_000, "please read out your sort code"),
@@ -145,7 +146,7 @@ fn a_police_claim_with_bank_talk_is_high_talk_about_the_police_is_not() {
         ),
         (Caller, 4_000, "your bank account has been compromised"),
     ];
-    let tagger = run(&TaggerConfig::default(), &claim);
+    let tagger = run(&TaggerConfig::requests(), &claim);
     assert_eq!(tagger.risk(), Risk::High);
     assert!(tagger.has(TagKind::Police) && tagger.has(TagKind::BankDetails));
     let high = tagger.reasons().last().expect("a reason");
@@ -180,4 +181,27 @@ fn a_police_claim_with_bank_talk_is_high_talk_about_the_police_is_not() {
     ] {
         assert!(risk_of(script) <= Risk::Low, "{script:?}");
     }
+}
+
+#[test]
+fn the_request_model_is_opt_in() {
+    // The default keeps the built-in pairs of mentions and has no cues,
+    // claims or request phrases: a request alone is a mention (low), a
+    // claim with bank talk is a pair (high either way).
+    let asked = [(Caller, 0, "please read out your sort code")];
+    assert_eq!(run(&TaggerConfig::default(), &asked).risk(), Risk::Low);
+    assert_eq!(run(&TaggerConfig::requests(), &asked).risk(), Risk::High);
+    let two_mentions = [
+        (Caller, 0, "our neighbour is a retired police officer"),
+        (Caller, 3_000, "the new bank card came"),
+    ];
+    assert_eq!(
+        run(&TaggerConfig::default(), &two_mentions).risk(),
+        Risk::High
+    );
+    assert!(run(&TaggerConfig::requests(), &two_mentions).risk() <= Risk::Low);
+    let default = TaggerConfig::default();
+    assert!(default.cues.is_empty());
+    assert!(!default.phrases.iter().any(|p| p.request || p.claim));
+    assert!(!default.phrases.iter().any(|p| p.text == "bank account"));
 }

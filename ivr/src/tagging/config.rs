@@ -11,7 +11,6 @@
 use std::time::Duration;
 
 use super::normalise::normalise;
-use super::requests::{CLAIMS, CREDENTIALS, CUE_EXCLUSIONS, DEFAULT_CUES, REQUEST_PHRASES};
 use super::types::{Risk, Speaker, TagKind};
 
 /// Longest window, join gap or digit timeout accepted.
@@ -82,13 +81,15 @@ impl RiskRule {
 
 /// How a call is tagged and its risk assessed. [`Default`] gives the
 /// built-in phrase lists and rules (see [`default_phrases`],
-/// [`DEFAULT_EXCLUSIONS`] and [`default_rules`]).
+/// [`DEFAULT_EXCLUSIONS`] and [`default_rules`]) and no request cues;
+/// [`TaggerConfig::requests`] the opt-in request model.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaggerConfig {
     pub phrases: Vec<PhraseConfig>,
     /// Request cues: words that ask ("read out", "key in"). A phrase said
-    /// by the same speaker within [`Self::cue_span`] after a cue starts is a
-    /// request, and a request makes the call high risk.
+    /// by the same speaker within [`Self::cue_span`] of a cue is a
+    /// request, and a request makes the call high risk. None by default;
+    /// the request model's ([`TaggerConfig::requests`]) are in `requests.rs`.
     pub cues: Vec<String>,
     /// How long after a cue starts a phrase still counts as what it asks
     /// for. Zero turns cues off.
@@ -198,7 +199,6 @@ const BANK_DETAILS: &[&str] = &[
     "sixteen digits",
     "bank details",
     "long number",
-    "bank account",
 ];
 
 const COURIER: &[&str] = &[
@@ -246,36 +246,18 @@ pub fn default_phrases() -> Vec<PhraseConfig> {
             ..PhraseConfig::new(kind.as_str(), *p)
         })
     })
-    .chain(CREDENTIALS.iter().map(|p| PhraseConfig {
-        speaker: Some(Speaker::Caller),
-        ..PhraseConfig::new(TagKind::BankDetails.as_str(), *p)
-    }))
-    .chain(CLAIMS.iter().map(|p| PhraseConfig {
-        speaker: Some(Speaker::Caller),
-        claim: true,
-        ..PhraseConfig::new(TagKind::Police.as_str(), *p)
-    }))
-    .chain(REQUEST_PHRASES.iter().flat_map(|(tag, list)| {
-        list.iter().map(move |p| PhraseConfig {
-            speaker: Some(Speaker::Caller),
-            request: true,
-            ..PhraseConfig::new(*tag, *p)
-        })
-    }))
     .collect()
 }
 
-/// The built-in rules: any tag is low; a suspicious caller ID with any
-/// speech tag, or a PIN keyed after police or bank talk, is high. Mentions
-/// alone stay low (or medium through [`TaggerConfig::phrases_for_medium`]),
-/// even two different ones: on the large corpus's tuning folds, with
-/// reference transcripts, two mentions within a minute made 15 of 80
-/// everyday calls high ("a retired police officer" and "the new bank
-/// card"), and every scam asked for something, which a request catches
-/// (`requests.rs`).
+/// The built-in rules: any tag is low; two different fraud tags (police,
+/// bank details, courier, cash), a suspicious caller ID with any speech
+/// tag, or a PIN keyed after police or bank talk, is high. Calls whose
+/// only evidence is one speech tag stay low (or medium through
+/// [`TaggerConfig::phrases_for_medium`]): a genuine charity asks for a sort
+/// code, a neighbour warns about PINs.
 pub fn default_rules() -> Vec<RiskRule> {
     const SPEECH: &[&str] = &["police", "bank-details", "courier", "cash"];
-    vec![
+    let mut rules = vec![
         RiskRule::new(
             &[],
             &[
@@ -289,21 +271,28 @@ pub fn default_rules() -> Vec<RiskRule> {
             Risk::Low,
         ),
         RiskRule::new(&["suspicious-cli"], SPEECH, Risk::High),
-        RiskRule::new(&["pin-keyed"], &[], Risk::High),
-    ]
+    ];
+    for pair in [
+        ["police", "bank-details"],
+        ["police", "courier"],
+        ["police", "cash"],
+        ["bank-details", "courier"],
+        ["bank-details", "cash"],
+        ["courier", "cash"],
+    ] {
+        rules.push(RiskRule::new(&pair, &[], Risk::High));
+    }
+    rules.push(RiskRule::new(&["pin-keyed"], &[], Risk::High));
+    rules
 }
 
 impl Default for TaggerConfig {
     fn default() -> Self {
         Self {
             phrases: default_phrases(),
-            cues: DEFAULT_CUES.iter().map(|c| c.to_string()).collect(),
+            cues: Vec::new(),
             cue_span: Duration::from_secs(4),
-            exclusions: DEFAULT_EXCLUSIONS
-                .iter()
-                .chain(CUE_EXCLUSIONS)
-                .map(|e| e.to_string())
-                .collect(),
+            exclusions: DEFAULT_EXCLUSIONS.iter().map(|e| e.to_string()).collect(),
             rules: default_rules(),
             min_confidence: 50,
             window: Duration::from_secs(60),

@@ -17,7 +17,10 @@
 //!   Later evidence still counts towards risk.
 //! - Risk is the highest [`RiskRule`] matching the tags heard within one
 //!   [`TaggerConfig::window`] plus the call-wide ones (why windows: see `risk.rs`).
-//! - A request is high on its own: a request phrase ("safe account"), or a
+//! - The request model is opt-in ([`TaggerConfig::requests`]; the default
+//!   configuration has no cues, claims or request phrases, so the two
+//!   points below never fire with it). In it, a request is high on its
+//!   own: a request phrase ("safe account"), or a
 //!   phrase said by the same speaker within [`TaggerConfig::cue_span`]
 //!   of a request cue, before or after it ("read out" ... "sort code";
 //!   the lists are in `requests.rs`; a police phrase is a claim, never
@@ -63,7 +66,7 @@ pub use self::config::{
 };
 use self::matcher::{tokens, Phrases, Stream};
 pub use self::normalise::normalise;
-pub use self::requests::{DEFAULT_CUES, REQUEST_PHRASES};
+pub use self::requests::{request_rules, REQUEST_CUES, REQUEST_PHRASES};
 use self::risk::Assessor;
 pub use self::shared::SharedTaggerConfig;
 pub use self::types::*;
