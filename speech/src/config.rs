@@ -53,6 +53,11 @@ pub struct Config {
     /// with a language model or grammar, and keep only what that hears
     /// ([`crate::TwoPass`]).
     pub second_pass: Option<SecondPass>,
+    /// With [`Mode::Keyphrases`]: of keyphrase detections that overlap,
+    /// keep only the one with the most words, so that a longer phrase
+    /// ("key in your pin") is not interleaved with the shorter ones spotted
+    /// over it. Off by default (every detection is kept).
+    pub one_spot_per_stretch: bool,
 }
 
 impl Default for Config {
@@ -65,6 +70,7 @@ impl Default for Config {
             cmn_init: Some(TELEPHONE_CMN_INIT.to_owned()),
             max_utterance: Duration::from_secs(20),
             second_pass: None,
+            one_spot_per_stretch: false,
         }
     }
 }

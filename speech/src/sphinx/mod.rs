@@ -41,6 +41,8 @@ pub struct Engine {
     decoder: Decoder,
     /// Whether detected keyphrases are split into words.
     spotting: bool,
+    /// Whether, of overlapping detections, only the longest is kept.
+    one_spot: bool,
     upsampler: Upsampler,
     /// 16 kHz samples decoded so far.
     decoded: u64,
@@ -131,6 +133,7 @@ impl Engine {
         Ok(Engine {
             decoder,
             spotting: matches!(config.mode, Mode::Keyphrases(_)),
+            one_spot: config.one_spot_per_stretch,
             upsampler: Upsampler::new(),
             decoded: 0,
             speech_from: None,
@@ -188,8 +191,11 @@ impl Engine {
         self.in_utt = false;
         self.speech_from = None;
         let segments = self.decoder.segments();
-        self.ready
-            .extend(words::from_segments(&segments, self.spotting));
+        self.ready.extend(words::from_segments(
+            &segments,
+            self.spotting,
+            self.one_spot,
+        ));
         if again {
             self.decoder.start_utt()?;
             self.in_utt = true;

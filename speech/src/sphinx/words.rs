@@ -20,10 +20,10 @@ use crate::{Error, Upsampler, Word};
 const FRAME_16K: i64 = 160;
 
 /// The words of a finished utterance's segments, in time order. With
-/// `spotting`, a segment is a detected keyphrase: of detections that
-/// overlap, only the one with the most words is kept (`spots`), and each
-/// kept phrase's words get an equal share of its time.
-pub(super) fn from_segments(segments: &[Segment], spotting: bool) -> Vec<Word> {
+/// `spotting`, a segment is a detected keyphrase: each kept phrase's words
+/// get an equal share of its time; with `one_spot` too, of detections that
+/// overlap only the one with the most words is kept (`spots`), else all.
+pub(super) fn from_segments(segments: &[Segment], spotting: bool, one_spot: bool) -> Vec<Word> {
     let phrases: Vec<(&Segment, Vec<String>)> = segments
         .iter()
         .map(|seg| {
@@ -36,7 +36,7 @@ pub(super) fn from_segments(segments: &[Segment], spotting: bool) -> Vec<Word> {
         })
         .filter(|(_, texts)| !texts.is_empty())
         .collect();
-    let kept: Vec<usize> = if spotting {
+    let kept: Vec<usize> = if spotting && one_spot {
         let found: Vec<Spot> = phrases
             .iter()
             .map(|(seg, texts)| Spot {
@@ -186,6 +186,7 @@ mod tests {
                 seg("</s>", 61, 70, 1.0),
             ],
             false,
+            false,
         );
         assert_eq!(
             words,
@@ -200,7 +201,7 @@ mod tests {
 
     #[test]
     fn spotted_phrases_are_split_evenly() {
-        let words = from_segments(&[seg("police officer", 100, 159, 2.0)], true);
+        let words = from_segments(&[seg("police officer", 100, 159, 2.0)], true, false);
         let got: Vec<_> = words
             .iter()
             .map(|w| (w.text.as_str(), w.start_ms, w.end_ms, w.confidence))
@@ -211,20 +212,29 @@ mod tests {
         );
     }
 
+    fn overlapping_spots() -> [Segment; 4] {
+        [
+            seg("key your pin", 100, 180, 0.9),
+            seg("key in your pin", 95, 190, 0.3),
+            seg("your pin", 150, 190, 1.0),
+            seg("sort code", 400, 460, 0.5),
+        ]
+    }
+
     #[test]
     fn overlapping_spots_give_the_longest_phrase_whole() {
-        let words = from_segments(
-            &[
-                seg("key your pin", 100, 180, 0.9),
-                seg("key in your pin", 95, 190, 0.3),
-                seg("your pin", 150, 190, 1.0),
-                seg("sort code", 400, 460, 0.5),
-            ],
-            true,
-        );
+        let words = from_segments(&overlapping_spots(), true, true);
         let texts: Vec<_> = words.iter().map(|w| w.text.as_str()).collect();
         assert_eq!(texts, ["key", "in", "your", "pin", "sort", "code"]);
         assert_eq!(words[0].confidence, 30);
+    }
+
+    #[test]
+    fn without_one_spot_per_stretch_every_spot_stays() {
+        let words = from_segments(&overlapping_spots(), true, false);
+        assert_eq!(words.len(), 3 + 4 + 2 + 2);
+        let count = |t: &str| words.iter().filter(|w| w.text == t).count();
+        assert_eq!((count("key"), count("your"), count("pin")), (2, 3, 3));
     }
 
     #[test]
@@ -234,6 +244,7 @@ mod tests {
         let words = from_segments(
             &[seg("your", 100, 150, 1.0), seg("pin", 120, 170, 1.0)],
             false,
+            true,
         );
         assert_eq!(words.len(), 2);
     }
@@ -245,6 +256,7 @@ mod tests {
                 seg("x", i32::MIN, i32::MAX, f64::NAN),
                 seg("y", 5, -5, -1.0),
             ],
+            false,
             false,
         );
         assert_eq!(words.len(), 2);
