@@ -19,6 +19,7 @@ mod model;
 mod overrides;
 mod policy;
 mod sip_peers;
+mod speech;
 mod store;
 mod tagging;
 mod tcp;
@@ -31,6 +32,7 @@ mod tests;
 
 use std::path::Path;
 
+pub use self::speech::{EngineChoice, SpeechConfig};
 pub use console::ConsoleConfig;
 pub use error::ConfigError;
 /// `ServiceConfig::rtp_ports`, named by tests that build a service table.
@@ -40,7 +42,7 @@ pub use model::{Config, LineConfig, ScreeningConfig, ServiceConfig, CATCH_ALL};
 pub use policy::LinePolicy;
 pub use sip_peers::{verified_numbers, OutboundLineConfig, TrunkConfig};
 pub use store::{StoreConfig, DEFAULT_ALERT_CLAIM_SECS};
-pub use tagging::{AlertsConfig, EngineChoice, SpeechConfig, TaggingConfig};
+pub use tagging::{AlertsConfig, TaggingConfig};
 
 /// The built-in default configuration file, as text.
 pub const DEFAULT_TOML: &str = include_str!("../config/linewarden.toml");

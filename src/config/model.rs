@@ -19,8 +19,9 @@ use super::policy::LinePolicy;
 use super::sip_peers::{
     parse_source, AccountConfig, OutboundLineConfig, TrunkConfig, VerifiedConfig,
 };
+use super::speech::SpeechConfig;
 use super::store::StoreConfig;
-use super::tagging::{AlertsConfig, SpeechConfig, TaggingConfig};
+use super::tagging::{AlertsConfig, TaggingConfig};
 use super::tcp::TcpConfig;
 
 /// The called number that matches any number no other line lists.

@@ -1,90 +1,18 @@
-//! `[speech]` (the recognizer), `[tagging]` (phrases, exclusions and risk
-//! rules; the built-in lists when left out) and each line's `[line.alerts]`
-//! (the in-call warning and the trusted contact's webhook), with their
-//! checks, and turning them into `speech::Config` and
-//! `ivr::tagging::TaggerConfig`.
+//! `[tagging]` (phrases, exclusions and risk rules; the built-in lists when
+//! left out) and each line's `[line.alerts]` (the in-call warning and the
+//! trusted contact's webhook), with their checks, and turning them into
+//! `ivr::tagging::TaggerConfig` and the phrases a keyphrase spotter is
+//! asked for.
 //!
-//! Does not own: recognition (the `speech` crate), tagging (`ivr::tagging`)
-//! or delivering alerts (`alerts.rs`).
+//! Does not own: `[speech]` (`speech.rs`), recognition (the `speech`
+//! crate), tagging (`ivr::tagging`) or delivering alerts (`alerts.rs`).
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use ivr::tagging::{PhraseConfig, RiskRule, Speaker, TaggerConfig, TaggerConfigError};
 use serde::{Deserialize, Serialize};
 
 use crate::config::toml_key::{problem, KeyPath, Problem};
-
-/// Most recognizer threads.
-const MAX_WORKERS: usize = 64;
-const MAX_LISTEN_CAPACITY: usize = 10_000;
-
-/// Which recognizer listens to calls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EngineChoice {
-    /// PocketSphinx with the US English model.
-    Pocketsphinx,
-    /// No speech recognition: calls are tagged from keys and caller ID only.
-    Off,
-}
-
-/// How PocketSphinx decodes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DecodeMode {
-    /// Spot the tagging phrases (and exclusions) only.
-    Keyphrases,
-    /// Full large-vocabulary decoding with the model's language model.
-    LanguageModel,
-    /// Spot the phrases, then decode the few seconds around each spot
-    /// with the language model (`language_model`, or the model's) and
-    /// keep only what it hears (docs/evaluation.md).
-    TwoPass,
-}
-
-/// `[speech]`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SpeechConfig {
-    pub engine: EngineChoice,
-    /// The PocketSphinx model directory (acoustic model `en-us/`,
-    /// `cmudict-en-us.dict`, `en-us.lm.bin`).
-    pub model_dir: PathBuf,
-    pub mode: DecodeMode,
-    /// With `mode = "language-model"` or `"two-pass"`: a language model file (ARPA or
-    /// binary) instead of the model directory's `en-us.lm.bin`, such as a
-    /// small domain model (docs/evaluation.md).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub language_model: Option<PathBuf>,
-    /// With `mode = "two-pass"`: how much audio before and after each
-    /// spot the language model decodes again, in milliseconds.
-    pub second_pass_margin_ms: u64,
-    /// Keyphrase spotting threshold for phrases that give none (smaller
-    /// spots more: more recall, more false alarms).
-    pub keyphrase_threshold: f64,
-    /// Recognizer threads shared by all calls, one decoder each; 0: one
-    /// per CPU.
-    pub workers: usize,
-    /// Calls listened to at once; a call past it is recorded as not
-    /// listened to.
-    pub listen_capacity: usize,
-}
-
-impl Default for SpeechConfig {
-    fn default() -> Self {
-        SpeechConfig {
-            engine: EngineChoice::Pocketsphinx,
-            model_dir: PathBuf::from(speech::DEFAULT_MODEL_DIR),
-            mode: DecodeMode::Keyphrases,
-            language_model: None,
-            second_pass_margin_ms: 1500,
-            keyphrase_threshold: 1e-20,
-            workers: 0,
-            listen_capacity: 200,
-        }
-    }
-}
 
 /// `[[tagging.phrase]]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,6 +38,19 @@ pub struct PhraseEntry {
     /// within the window, the call is high risk.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub claim: bool,
+    /// `false`: never asked of a keyphrase spotter (a short word such as
+    /// "pin" that it hears in nearly every call); still matched in
+    /// transcripts and a language model's words.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub spotted: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_yes(b: &bool) -> bool {
+    *b
 }
 
 /// `[[tagging.rule]]`.
@@ -141,7 +82,9 @@ pub struct TaggingConfig {
     /// A phrase said within this many seconds after a request cue is a
     /// request (high risk); 0 turns cues off.
     pub cue_span_secs: u64,
-    /// Request cues ("read out", "key in"); the built-in list when left out.
+    /// Request cues ("read out", "key in"); none when left out
+    /// (config/tagging-requests.toml lists the request model's). Never
+    /// spotted on their own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cues: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -195,24 +138,8 @@ pub fn default_thresholds() -> Vec<(&'static str, f64)> {
         ("gold bar", 1e-5),
         ("long number", 1e-5),
         ("your money", 1e-5),
-        ("buy gold", 1e-5),
-        ("rolex", 1e-5),
-        ("draw out", 1e-5),
     ]
 }
-
-/// Request cues are never asked of a keyphrase spotter either: spotted
-/// alone, "key in" and "tell me" were heard in most everyday calls of the
-/// large corpus's tuning folds; a cue inside a spotted phrase ("key in your
-/// pin") still counts.
-///
-/// Built-in phrases never asked of a keyphrase spotter: single
-/// short words it hears in nearly every call at any threshold (measured on
-/// the tuning folds of the large corpus: "pin" in 80 of 80 everyday calls,
-/// "pay" with it in 56). The tagger still matches them in transcripts and
-/// in a language model's words.
-/// "passcode" is not in the recognizer's dictionary.
-pub const NOT_SPOTTED: &[&str] = &["pin", "pay", "buy", "hand", "send", "passcode"];
 
 /// `[line.alerts]`: what happens when a call on the line turns risky.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -289,9 +216,17 @@ impl TaggingConfig {
     /// Every phrase and exclusion with its spotting threshold, for a
     /// keyphrase recognizer, in the words as written ([`spoken_words`]):
     /// the recognizer spots "detective series", and the tagger folds what
-    /// it heard the same way as the phrase.
+    /// it heard the same way as the phrase. Phrases configured with
+    /// `spotted = false` are left out, and so are request cues (spotted
+    /// alone, "key in" and "tell me" were heard in most everyday calls of
+    /// the large corpus; a cue inside a spotted phrase still counts).
     pub fn keyphrases(&self, default_threshold: f64) -> Vec<speech::Keyphrase> {
         let tagger = self.tagger();
+        let entry = |text: &str| {
+            self.phrases
+                .as_ref()
+                .and_then(|list| list.iter().find(|p| p.text == text))
+        };
         let threshold_of = |text: &str| {
             match &self.phrases {
                 Some(list) => list
@@ -313,7 +248,7 @@ impl TaggingConfig {
             .chain(tagger.exclusions.iter().map(String::as_str))
         {
             let words = spoken_words(text).join(" ");
-            if NOT_SPOTTED.contains(&text) {
+            if entry(text).is_some_and(|p| !p.spotted) {
                 continue;
             }
             if !words.is_empty() && !out.iter().any(|k| k.phrase == words) {
@@ -351,97 +286,6 @@ fn speaker(text: &str) -> Option<Speaker> {
         "resident" => Some(Speaker::Resident),
         _ => None,
     }
-}
-
-impl SpeechConfig {
-    /// The recognizer's configuration for `tagging`'s phrases. For keyphrase
-    /// spotting, phrases with a word the recognizer's dictionary lacks
-    /// (such as "cvv") cannot be spotted: they are left out, with a warning.
-    pub fn engine_config(&self, tagging: &TaggingConfig) -> speech::Config {
-        let mut config = speech::Config {
-            model_dir: self.model_dir.clone(),
-            ..speech::Config::default()
-        };
-        config.mode = match self.mode {
-            DecodeMode::Keyphrases => {
-                let mut phrases = tagging.keyphrases(self.keyphrase_threshold);
-                if let Ok(known) = dictionary_words(&config.dictionary_path()) {
-                    phrases.retain(|k| {
-                        let missing = k
-                            .phrase
-                            .split_whitespace()
-                            .find(|w| !known.contains(*w));
-                        if let Some(word) = missing {
-                            tracing::warn!(phrase = %k.phrase, %word, "phrase not spotted: a word is not in the recognizer's dictionary");
-                        }
-                        missing.is_none()
-                    });
-                }
-                speech::Mode::Keyphrases(phrases)
-            }
-            DecodeMode::LanguageModel => speech::Mode::LanguageModel(self.language_model.clone()),
-            DecodeMode::TwoPass => {
-                config.second_pass = Some(speech::SecondPass {
-                    mode: speech::Mode::LanguageModel(self.language_model.clone()),
-                    margin: std::time::Duration::from_millis(self.second_pass_margin_ms),
-                });
-                let keyphrases = SpeechConfig {
-                    mode: DecodeMode::Keyphrases,
-                    ..self.clone()
-                };
-                keyphrases.engine_config(tagging).mode
-            }
-        };
-        config
-    }
-}
-
-/// The words of a CMU-style pronunciation dictionary (`word phones…`, with
-/// alternates written `word(2)`).
-pub(super) fn dictionary_words(
-    path: &std::path::Path,
-) -> std::io::Result<std::collections::HashSet<String>> {
-    let text = std::fs::read_to_string(path)?;
-    Ok(text
-        .lines()
-        .filter_map(|l| l.split_whitespace().next())
-        .map(|w| w.split('(').next().unwrap_or(w).to_string())
-        .collect())
-}
-
-pub(super) fn validate_speech(speech: &SpeechConfig, path: KeyPath) -> Result<(), Problem> {
-    let t = speech.keyphrase_threshold;
-    if !(t > 0.0 && t <= 1.0) {
-        return problem(
-            path.key("keyphrase_threshold"),
-            format!("expected a number above 0 and at most 1, such as 1e-20, got {t}"),
-        );
-    }
-    if !(100..=10_000).contains(&speech.second_pass_margin_ms) {
-        return problem(
-            path.key("second_pass_margin_ms"),
-            format!(
-                "expected 100 to 10000 ms, got {}",
-                speech.second_pass_margin_ms
-            ),
-        );
-    }
-    if speech.workers > MAX_WORKERS {
-        return problem(
-            path.key("workers"),
-            format!("expected 0 to {MAX_WORKERS}, got {}", speech.workers),
-        );
-    }
-    if !(1..=MAX_LISTEN_CAPACITY).contains(&speech.listen_capacity) {
-        return problem(
-            path.key("listen_capacity"),
-            format!(
-                "expected 1 to {MAX_LISTEN_CAPACITY} calls, got {}",
-                speech.listen_capacity
-            ),
-        );
-    }
-    Ok(())
 }
 
 pub(super) fn validate_tagging(tagging: &TaggingConfig, path: KeyPath) -> Result<(), Problem> {

@@ -8,6 +8,7 @@ mod common;
 mod console;
 mod fuzz;
 mod policy;
+mod requests;
 mod store;
 mod tagging;
 

@@ -28,7 +28,7 @@ impl Config {
     pub(super) fn validate(&self) -> Result<(), Problem> {
         validate_service(&self.service, KeyPath::default().key("service"))?;
         super::store::validate_store(&self.store, KeyPath::default().key("store"))?;
-        super::tagging::validate_speech(&self.speech, KeyPath::default().key("speech"))?;
+        super::speech::validate_speech(&self.speech, KeyPath::default().key("speech"))?;
         super::tagging::validate_tagging(&self.tagging, KeyPath::default().key("tagging"))?;
         if let Some(console) = &self.console {
             if console.tls_half_set() {

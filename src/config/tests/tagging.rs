@@ -4,6 +4,7 @@
 
 use ivr::tagging::TaggerConfig;
 
+use crate::config::speech::{dictionary_words, SpeechConfig};
 use crate::config::tagging::*;
 
 #[test]
@@ -116,6 +117,7 @@ fn a_configured_phrase_list_does_not_take_the_built_in_thresholds() {
             speaker: None,
             request: false,
             claim: false,
+            spotted: true,
         }]),
         ..TaggingConfig::default()
     };
