@@ -58,6 +58,13 @@ pub struct Config {
     /// ("key in your pin") is not interleaved with the shorter ones spotted
     /// over it. Off by default (every detection is kept).
     pub one_spot_per_stretch: bool,
+    /// With a language model or grammar (the mode, or the second pass):
+    /// decode in one forward pass only, without PocketSphinx's second
+    /// (flat-lexicon) and third (best-path lattice) passes. About half the
+    /// CPU; the words found were as good on the evaluation corpus
+    /// (docs/evaluation.md), but no word confidence is computed: every
+    /// word comes out at 100. Off by default (all three passes).
+    pub single_pass: bool,
 }
 
 impl Default for Config {
@@ -71,6 +78,7 @@ impl Default for Config {
             max_utterance: Duration::from_secs(20),
             second_pass: None,
             one_spot_per_stretch: false,
+            single_pass: false,
         }
     }
 }

@@ -100,6 +100,29 @@ fn language_model_hears_the_scam() {
 }
 
 #[test]
+fn a_single_pass_language_model_hears_the_scam_without_confidences() {
+    require_pocketsphinx();
+    let config = Config {
+        mode: Mode::LanguageModel(None),
+        single_pass: true,
+        ..Config::default()
+    };
+    let mut engine = Engine::open(&config).unwrap_or_else(|e| panic!("{e}"));
+    let (words, _) = listen(&mut engine, "scam-police-bank");
+    let heard = texts(&words);
+    eprintln!("heard in one pass: {}", heard.join(" "));
+    for expected in ["detective", "bank", "account"] {
+        assert!(heard.contains(&expected), "{expected:?} not in {heard:?}");
+    }
+    // No lattice, so no posterior: every word at 100.
+    assert!(words.iter().all(|w| w.confidence == 100), "{words:?}");
+    assert_inside_transcript(&words, "scam-police-bank", 150);
+    // All three passes give confidences, some of them below 100.
+    let (words, _) = listen(&mut open(Mode::LanguageModel(None)), "scam-police-bank");
+    assert!(words.iter().any(|w| w.confidence < 100), "{words:?}");
+}
+
+#[test]
 fn language_model_on_an_everyday_call() {
     let mut engine = open(Mode::LanguageModel(None));
     let (words, _) = listen(&mut engine, "everyday-bank-holiday");

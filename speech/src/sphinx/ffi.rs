@@ -93,10 +93,18 @@ unsafe impl Send for Decoder {}
 impl Decoder {
     /// A decoder for 16 kHz audio with acoustic model directory `hmm`,
     /// dictionary `dict` and feature parameter file `feature_params` (read
-    /// now), and no search yet.
-    pub fn new(hmm: &CStr, dict: &CStr, feature_params: &CStr) -> Result<Decoder, Error> {
+    /// now), and no search yet. With `single_pass`, a language model or
+    /// grammar search runs its forward pass only (no `-fwdflat`, no
+    /// `-bestpath`); keyphrase spotting is the same either way.
+    pub fn new(
+        hmm: &CStr,
+        dict: &CStr,
+        feature_params: &CStr,
+        single_pass: bool,
+    ) -> Result<Decoder, Error> {
         let _guard = setup_lock();
         let end: *const c_char = null();
+        let later_passes = if single_pass { c"no" } else { c"yes" };
         // SAFETY: every argument is a NUL-terminated string that outlives
         // the call (cmd_ln_init copies them), the list ends in NULL.
         let config = unsafe {
@@ -114,6 +122,10 @@ impl Decoder {
                 c"100".as_ptr(),
                 c"-featparams".as_ptr(),
                 feature_params.as_ptr(),
+                c"-fwdflat".as_ptr(),
+                later_passes.as_ptr(),
+                c"-bestpath".as_ptr(),
+                later_passes.as_ptr(),
                 end,
             )
         };

@@ -96,6 +96,7 @@ impl Engine {
             &c_path(&config.acoustic_model_path())?,
             &c_path(&dictionary)?,
             &c_path(params.path())?,
+            config.single_pass,
         )?;
         drop(params);
         match &config.mode {

@@ -13,7 +13,12 @@ use crate::Error;
 pub(crate) enum Decoder {}
 
 impl Decoder {
-    pub fn new(_hmm: &CStr, _dict: &CStr, _feature_params: &CStr) -> Result<Decoder, Error> {
+    pub fn new(
+        _hmm: &CStr,
+        _dict: &CStr,
+        _feature_params: &CStr,
+        _single_pass: bool,
+    ) -> Result<Decoder, Error> {
         Err(Error::NotBuiltIn)
     }
     pub fn has_word(&self, _word: &CStr) -> bool {

@@ -79,6 +79,10 @@ fn request_model_keys_are_checked_with_file_line_and_key() {
             "bad.toml:5:24: key speech.one_spot_per_stretch:",
         ),
         (
+            format!("{LINE}[speech]\nsingle_pass = 1\n"),
+            "bad.toml:5:15: key speech.single_pass:",
+        ),
+        (
             format!("{LINE}[[tagging.phrase]]\ntag = \"cash\"\ntext = \"gold\"\nspotted = 1\n"),
             "bad.toml:7:11: key tagging.phrase[0].spotted:",
         ),
@@ -90,4 +94,13 @@ fn request_model_keys_are_checked_with_file_line_and_key() {
         };
         assert!(err.starts_with(prefix), "expected {prefix:?}, got {err:?}");
     }
+}
+
+#[test]
+fn single_pass_reaches_the_recognizer_and_is_off_by_default() {
+    let tagging = TaggingConfig::default();
+    assert!(!SpeechConfig::default().engine_config(&tagging).single_pass);
+    let text = format!("{LINE}[speech]\nmode = \"language-model\"\nsingle_pass = true\n");
+    let config = Config::parse(&text, "lm.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert!(config.speech.engine_config(&tagging).single_pass);
 }
