@@ -256,8 +256,26 @@ pub fn default_phrases() -> Vec<PhraseConfig> {
 /// [`TaggerConfig::phrases_for_medium`]): a genuine charity asks for a sort
 /// code, a neighbour warns about PINs.
 pub fn default_rules() -> Vec<RiskRule> {
+    let mut rules = base_rules();
+    for pair in [
+        ["police", "bank-details"],
+        ["police", "courier"],
+        ["police", "cash"],
+        ["bank-details", "courier"],
+        ["bank-details", "cash"],
+        ["courier", "cash"],
+    ] {
+        rules.push(RiskRule::new(&pair, &[], Risk::High));
+    }
+    rules.push(RiskRule::new(&["pin-keyed"], &[], Risk::High));
+    rules
+}
+
+/// The rules every built-in model starts with: any tag is low; a
+/// suspicious caller ID with any speech tag is high.
+pub(super) fn base_rules() -> Vec<RiskRule> {
     const SPEECH: &[&str] = &["police", "bank-details", "courier", "cash"];
-    let mut rules = vec![
+    vec![
         RiskRule::new(
             &[],
             &[
@@ -271,19 +289,7 @@ pub fn default_rules() -> Vec<RiskRule> {
             Risk::Low,
         ),
         RiskRule::new(&["suspicious-cli"], SPEECH, Risk::High),
-    ];
-    for pair in [
-        ["police", "bank-details"],
-        ["police", "courier"],
-        ["police", "cash"],
-        ["bank-details", "courier"],
-        ["bank-details", "cash"],
-        ["courier", "cash"],
-    ] {
-        rules.push(RiskRule::new(&pair, &[], Risk::High));
-    }
-    rules.push(RiskRule::new(&["pin-keyed"], &[], Risk::High));
-    rules
+    ]
 }
 
 impl Default for TaggerConfig {

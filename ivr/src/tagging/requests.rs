@@ -27,7 +27,9 @@
 
 use std::time::Duration;
 
-use super::config::{default_phrases, PhraseConfig, RiskRule, TaggerConfig, DEFAULT_EXCLUSIONS};
+use super::config::{
+    base_rules, default_phrases, PhraseConfig, RiskRule, TaggerConfig, DEFAULT_EXCLUSIONS,
+};
 use super::types::{Risk, Speaker, TagKind};
 
 /// Words that ask. Each must be followed, by the same speaker and within
@@ -217,21 +219,7 @@ impl TaggerConfig {
 /// officer" and "the new bank card"), and every scam asked for something,
 /// which a request catches.
 pub fn request_rules() -> Vec<RiskRule> {
-    const SPEECH: &[&str] = &["police", "bank-details", "courier", "cash"];
-    vec![
-        RiskRule::new(
-            &[],
-            &[
-                "police",
-                "bank-details",
-                "courier",
-                "cash",
-                "pin-keyed",
-                "suspicious-cli",
-            ],
-            Risk::Low,
-        ),
-        RiskRule::new(&["suspicious-cli"], SPEECH, Risk::High),
-        RiskRule::new(&["pin-keyed"], &[], Risk::High),
-    ]
+    let mut rules = base_rules();
+    rules.push(RiskRule::new(&["pin-keyed"], &[], Risk::High));
+    rules
 }
