@@ -199,9 +199,9 @@ fn listening(
                         "speech recognition is not built in: install libpocketsphinx-dev and pocketsphinx-en-us and rebuild, or replay with --speech transcript"
                     );
                 }
-                research::replay::listen::Listening::Engine(
+                research::replay::listen::Listening::Engine(Box::new(
                     config.speech.engine_config(&config.tagging),
-                )
+                ))
             }
         },
     })

@@ -65,6 +65,11 @@ pub struct Config {
     /// (docs/evaluation.md), but no word confidence is computed: every
     /// word comes out at 100. Off by default (all three passes).
     pub single_pass: bool,
+    /// With a language model: how much it counts against the acoustic
+    /// model (PocketSphinx's `-lw`, 0.5 to 50); `None` keeps the
+    /// library's (6.5). A small domain model heard more with a higher
+    /// weight (docs/evaluation.md).
+    pub language_weight: Option<f32>,
 }
 
 impl Default for Config {
@@ -79,6 +84,7 @@ impl Default for Config {
             second_pass: None,
             one_spot_per_stretch: false,
             single_pass: false,
+            language_weight: None,
         }
     }
 }
@@ -216,6 +222,14 @@ impl Config {
         require_file(&self.dictionary_path(), "dictionary")?;
         if let Some(lm) = self.language_model_path() {
             require_file(&lm, "language model")?;
+        }
+        if let Some(w) = self.language_weight {
+            if !(0.5..=50.0).contains(&w) {
+                return Err(invalid(
+                    "language_weight",
+                    format!("{w} is outside 0.5 to 50"),
+                ));
+            }
         }
         if self.max_utterance < Duration::from_millis(500) {
             return Err(invalid(

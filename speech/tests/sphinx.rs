@@ -100,7 +100,7 @@ fn language_model_hears_the_scam() {
 }
 
 #[test]
-fn a_single_pass_language_model_hears_the_scam_without_confidences() {
+fn a_single_pass_language_model_hears_the_scam_without_confidences_and_takes_a_weight() {
     require_pocketsphinx();
     let config = Config {
         mode: Mode::LanguageModel(None),
@@ -120,6 +120,16 @@ fn a_single_pass_language_model_hears_the_scam_without_confidences() {
     // All three passes give confidences, some of them below 100.
     let (words, _) = listen(&mut open(Mode::LanguageModel(None)), "scam-police-bank");
     assert!(words.iter().any(|w| w.confidence < 100), "{words:?}");
+    // The language model's weight reaches the decoder: far heavier, other
+    // words.
+    let heavy = Config {
+        language_weight: Some(40.0),
+        ..config
+    };
+    let mut engine = Engine::open(&heavy).unwrap_or_else(|e| panic!("{e}"));
+    let (heavier, _) = listen(&mut engine, "scam-police-bank");
+    eprintln!("heard with weight 40: {}", texts(&heavier).join(" "));
+    assert_ne!(texts(&heavier), heard);
 }
 
 #[test]
@@ -263,6 +273,18 @@ fn bad_settings_are_reported_by_kind() {
             matches!(Engine::open(&config), Err(Error::InvalidConfig { .. })),
             "{list:?}"
         );
+    }
+
+    for weight in [0.0, f32::NAN, 51.0] {
+        let config = Config {
+            mode: Mode::LanguageModel(None),
+            language_weight: Some(weight),
+            ..Config::default()
+        };
+        match Engine::open(&config) {
+            Err(Error::InvalidConfig { setting, .. }) => assert_eq!(setting, "language_weight"),
+            other => panic!("{weight}: {other:?}"),
+        }
     }
 
     let bad_grammar = Config {

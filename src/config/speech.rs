@@ -66,6 +66,12 @@ pub struct SpeechConfig {
     /// confidences (every word at 100, so `[tagging] min_confidence` no
     /// longer filters its words). Off by default.
     pub single_pass: bool,
+    /// With `mode = "language-model"` or `"two-pass"`: how much the
+    /// language model counts against the acoustic model (0.5 to 50);
+    /// left out, PocketSphinx's 6.5. A small domain model heard more at 10
+    /// (docs/evaluation.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language_weight: Option<f32>,
     /// Keyphrase spotting threshold for phrases that give none (smaller
     /// spots more: more recall, more false alarms).
     pub keyphrase_threshold: f64,
@@ -87,6 +93,7 @@ impl Default for SpeechConfig {
             second_pass_margin_ms: 1500,
             one_spot_per_stretch: false,
             single_pass: false,
+            language_weight: None,
             keyphrase_threshold: 1e-20,
             workers: 0,
             listen_capacity: 200,
@@ -103,6 +110,7 @@ impl SpeechConfig {
             model_dir: self.model_dir.clone(),
             one_spot_per_stretch: self.one_spot_per_stretch,
             single_pass: self.single_pass,
+            language_weight: self.language_weight,
             ..speech::Config::default()
         };
         config.mode = match self.mode {
@@ -159,6 +167,14 @@ pub(super) fn validate_speech(speech: &SpeechConfig, path: KeyPath) -> Result<()
             path.key("keyphrase_threshold"),
             format!("expected a number above 0 and at most 1, such as 1e-20, got {t}"),
         );
+    }
+    if let Some(w) = speech.language_weight {
+        if !(0.5..=50.0).contains(&w) {
+            return problem(
+                path.key("language_weight"),
+                format!("expected a number from 0.5 to 50, such as 10, got {w}"),
+            );
+        }
     }
     if !(100..=10_000).contains(&speech.second_pass_margin_ms) {
         return problem(

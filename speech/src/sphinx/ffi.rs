@@ -11,7 +11,7 @@
 //! call that returned it (strings are copied out at once); segment
 //! iterators are run to their end, which frees them.
 
-use std::ffi::{c_char, c_int, c_void, CStr};
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::marker::{PhantomData, PhantomPinned};
 use std::ptr::{null, null_mut, NonNull};
 use std::sync::{Mutex, MutexGuard, Once};
@@ -96,15 +96,22 @@ impl Decoder {
     /// now), and no search yet. With `single_pass`, a language model or
     /// grammar search runs its forward pass only (no `-fwdflat`, no
     /// `-bestpath`); keyphrase spotting is the same either way.
+    /// `language_weight` is `-lw` (the library's 6.5 if `None`).
     pub fn new(
         hmm: &CStr,
         dict: &CStr,
         feature_params: &CStr,
         single_pass: bool,
+        language_weight: Option<f32>,
     ) -> Result<Decoder, Error> {
         let _guard = setup_lock();
         let end: *const c_char = null();
         let later_passes = if single_pass { c"no" } else { c"yes" };
+        let lw = CString::new(format!("{}", language_weight.unwrap_or(6.5))).map_err(|_| {
+            Error::Init {
+                stage: "parsing the configuration",
+            }
+        })?;
         // SAFETY: every argument is a NUL-terminated string that outlives
         // the call (cmd_ln_init copies them), the list ends in NULL.
         let config = unsafe {
@@ -126,6 +133,8 @@ impl Decoder {
                 later_passes.as_ptr(),
                 c"-bestpath".as_ptr(),
                 later_passes.as_ptr(),
+                c"-lw".as_ptr(),
+                lw.as_ptr(),
                 end,
             )
         };

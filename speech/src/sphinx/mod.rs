@@ -97,6 +97,7 @@ impl Engine {
             &c_path(&dictionary)?,
             &c_path(params.path())?,
             config.single_pass,
+            config.language_weight,
         )?;
         drop(params);
         match &config.mode {

@@ -18,6 +18,7 @@ impl Decoder {
         _dict: &CStr,
         _feature_params: &CStr,
         _single_pass: bool,
+        _language_weight: Option<f32>,
     ) -> Result<Decoder, Error> {
         Err(Error::NotBuiltIn)
     }

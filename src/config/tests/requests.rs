@@ -79,6 +79,10 @@ fn request_model_keys_are_checked_with_file_line_and_key() {
             "bad.toml:5:24: key speech.one_spot_per_stretch:",
         ),
         (
+            format!("{LINE}[speech]\nlanguage_weight = 51\n"),
+            "bad.toml:5:19: key speech.language_weight:",
+        ),
+        (
             format!("{LINE}[speech]\nsingle_pass = 1\n"),
             "bad.toml:5:15: key speech.single_pass:",
         ),
@@ -97,10 +101,20 @@ fn request_model_keys_are_checked_with_file_line_and_key() {
 }
 
 #[test]
-fn single_pass_reaches_the_recognizer_and_is_off_by_default() {
+fn single_pass_and_language_weight_reach_the_recognizer_and_are_off_by_default() {
     let tagging = TaggingConfig::default();
     assert!(!SpeechConfig::default().engine_config(&tagging).single_pass);
-    let text = format!("{LINE}[speech]\nmode = \"language-model\"\nsingle_pass = true\n");
+    assert_eq!(
+        SpeechConfig::default()
+            .engine_config(&tagging)
+            .language_weight,
+        None
+    );
+    let text = format!(
+        "{LINE}[speech]\nmode = \"language-model\"\nsingle_pass = true\nlanguage_weight = 10\n"
+    );
     let config = Config::parse(&text, "lm.toml").unwrap_or_else(|e| panic!("{e}"));
-    assert!(config.speech.engine_config(&tagging).single_pass);
+    let engine = config.speech.engine_config(&tagging);
+    assert!(engine.single_pass);
+    assert_eq!(engine.language_weight, Some(10.0));
 }

@@ -24,7 +24,7 @@ use crate::research::fixture::{Fixture, Party};
 #[derive(Debug, Clone)]
 pub enum Listening {
     /// The recognizer, on the fixture's audio.
-    Engine(speech::Config),
+    Engine(Box<speech::Config>),
     /// The fixture's `transcript.txt` (no words for a fixture without one).
     Transcripts,
     /// No words: tags come from keys and the caller ID only.
