@@ -61,17 +61,7 @@ fn one_engine_hears_a_scam_then_an_everyday_call_each_as_alone() {
     );
     assert!(!scam.contains("bank holiday"), "{scam:?}");
     // Times are the call's, not the utterance's: inside the transcript.
-    let lines =
-        common::read_transcript(&common::fixture("scam-police-bank").join("transcript.txt"))
-            .unwrap();
-    for w in &words {
-        assert!(
-            lines
-                .iter()
-                .any(|(s, e, _)| w.start_ms + 150 >= *s && w.end_ms <= e + 150),
-            "{w:?} outside {lines:?}"
-        );
-    }
+    common::assert_inside_transcript(&words, "scam-police-bank", 150);
     let (everyday, _, _) = hear(engine, "everyday-bank-holiday");
     eprintln!("everyday: {everyday}");
     assert!(everyday.contains("bank holiday"), "{everyday:?}");

@@ -49,15 +49,7 @@ fn the_words_around_a_spot_come_from_the_second_pass() {
         "{text:?}"
     );
     // Timed in the call, inside what was said.
-    let lines = common::read_transcript(&fixture.join("transcript.txt")).unwrap();
-    for w in &words {
-        assert!(
-            lines
-                .iter()
-                .any(|(s, e, _)| w.start_ms + 150 >= *s && w.end_ms <= e + 150),
-            "{w:?} outside {lines:?}"
-        );
-    }
+    common::assert_inside_transcript(&words, "scam-police-bank", 150);
 }
 
 #[test]

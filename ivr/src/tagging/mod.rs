@@ -430,13 +430,18 @@ impl Tagger {
     fn assess(&mut self) {
         let reason = match &self.requested {
             Some(request) if request.risk > self.risk => request.clone(),
-            _ => self.explain(self.assessor.assess(self.call_wide)),
+            _ => {
+                let found = self.assessor.assess(self.call_wide);
+                // Explained only when it raises the risk.
+                if found.risk <= self.risk {
+                    return;
+                }
+                self.explain(found)
+            }
         };
-        if reason.risk > self.risk {
-            self.risk = reason.risk;
-            self.reasons.push(reason);
-            self.outputs.push_back(TagOutput::Risk(self.risk));
-        }
+        self.risk = reason.risk;
+        self.reasons.push(reason);
+        self.outputs.push_back(TagOutput::Risk(self.risk));
     }
 
     /// A rule's assessment as a reason: its phrases' evidence, then the

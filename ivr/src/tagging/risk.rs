@@ -108,7 +108,7 @@ impl Assessor {
     /// call-wide tags `call_wide` (a [`TagKind::bit`] set) counted in every
     /// window, and what made it (the first window that reached it).
     pub fn assess(&self, call_wide: u8) -> Assessment {
-        let mut best = self.rules_for(call_wide, Vec::new());
+        let mut best = self.assessment(self.best_rule(call_wide), Vec::new());
         for anchor in &self.heard {
             let end = anchor.at.saturating_add(self.window);
             let in_window = || {
@@ -117,9 +117,9 @@ impl Assessor {
                     .filter(|h| h.at >= anchor.at && h.at <= end)
             };
             let tags = in_window().fold(call_wide, |tags, h| tags | h.tag.bit());
-            let here = self.rules_for(tags, in_window().map(|h| h.phrase).collect());
-            if here.risk > best.risk {
-                best = here;
+            // The window's phrases are gathered only when it does better.
+            if let Some(rule) = self.best_rule(tags).filter(|r| r.risk > best.risk) {
+                best = self.assessment(Some(rule), in_window().map(|h| h.phrase).collect());
             }
             if self.phrases_for_medium > 0 && best.risk < Risk::Medium {
                 let mut distinct: Vec<(TagKind, usize)> =
@@ -144,16 +144,20 @@ impl Assessor {
         best
     }
 
-    /// The highest rule matching `tags`, with `phrases` as its evidence.
-    fn rules_for(&self, tags: u8, phrases: Vec<usize>) -> Assessment {
+    /// The highest rule matching `tags`.
+    fn best_rule(&self, tags: u8) -> Option<&Rule> {
         self.rules
             .iter()
             .filter(|r| r.matches(tags))
             .max_by_key(|r| r.risk)
-            .map_or_else(Assessment::default, |r| Assessment {
-                risk: r.risk,
-                rule: r.name.clone(),
-                phrases,
-            })
+    }
+
+    /// `rule` (none: no risk) with `phrases` as its evidence.
+    fn assessment(&self, rule: Option<&Rule>, phrases: Vec<usize>) -> Assessment {
+        rule.map_or_else(Assessment::default, |r| Assessment {
+            risk: r.risk,
+            rule: r.name.clone(),
+            phrases,
+        })
     }
 }

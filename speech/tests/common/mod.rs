@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
 use rubato::{Fft, FixedSync, Resampler, WindowFunction};
+use speech::Word;
 
 /// `tests/fixtures/<name>` of the workspace.
 pub fn fixture(name: &str) -> PathBuf {
@@ -88,4 +89,19 @@ pub fn read_transcript(path: &Path) -> Result<Vec<(u64, u64, String)>, String> {
         lines.push((start, end, words.to_owned()));
     }
     Ok(lines)
+}
+
+/// Every word lies inside an utterance of fixture `name`'s transcript
+/// (within `slack_ms`): timed in the call, not in its utterance.
+pub fn assert_inside_transcript(words: &[Word], name: &str, slack_ms: u64) {
+    let lines = read_transcript(&fixture(name).join("transcript.txt")).unwrap();
+    for w in words {
+        let inside = lines
+            .iter()
+            .any(|(s, e, _)| w.start_ms + slack_ms >= *s && w.end_ms <= e + slack_ms);
+        assert!(
+            inside,
+            "{w:?} is outside every utterance of {name}: {lines:?}"
+        );
+    }
 }

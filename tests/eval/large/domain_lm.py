@@ -10,29 +10,21 @@ DICT is PocketSphinx's pronouncing dictionary; words it lacks are dropped.
 """
 
 import math
-import os
 import re
 import sys
 from collections import Counter, defaultdict
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from compose import FOLDS, load
+
 D = 0.5
 
 
 def sentences():
-    k = 0
-    with open(os.path.join(HERE, "fragments.txt"), encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            if line.startswith("["):
-                k = 0
-                continue
-            text = line.split("|", 1)[1]
-            if k % 5 != 0:
+    """The fragments of every section outside the held-out pool 0."""
+    for fragments in load().values():
+        for k, (_, text) in enumerate(fragments):
+            if k % FOLDS != 0:
                 yield text
-            k += 1
 
 
 def words(text, vocab):
