@@ -277,7 +277,7 @@ impl Dispatcher {
                 .and_then(|r| r.get(&(call_id.clone(), tag)).cloned());
             match route {
                 Some(sender) => {
-                    if let Err(mpsc::error::SendError(mut tx)) = sender.send(tx) {
+                    if let Err(mpsc::error::SendError(mut tx)) = sender.send(Box::new(tx)) {
                         reply(&mut tx, StatusCode::CallTransactionDoesNotExist, vec![]).await;
                     }
                 }

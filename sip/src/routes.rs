@@ -15,13 +15,14 @@ use tokio::sync::mpsc;
 pub(crate) type DialogKey = (String, String);
 
 /// In-dialog server transactions, routed to the task that owns the dialog.
-pub(crate) type DialogRoutes = Arc<Mutex<HashMap<DialogKey, mpsc::UnboundedSender<Transaction>>>>;
+pub(crate) type DialogRoutes =
+    Arc<Mutex<HashMap<DialogKey, mpsc::UnboundedSender<Box<Transaction>>>>>;
 
 /// Sends the dialog's in-dialog requests to `sender` from now on.
 pub(crate) fn route(
     routes: &DialogRoutes,
     key: DialogKey,
-    sender: mpsc::UnboundedSender<Transaction>,
+    sender: mpsc::UnboundedSender<Box<Transaction>>,
 ) {
     if let Ok(mut routes) = routes.lock() {
         routes.insert(key, sender);

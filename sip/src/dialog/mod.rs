@@ -44,7 +44,7 @@ pub(crate) enum PeerRequest {
 /// The peer's in-dialog requests for one dialog.
 #[derive(Default)]
 pub(crate) struct PeerRequests {
-    pending_reinvite: Option<Transaction>,
+    pending_reinvite: Option<Box<Transaction>>,
     /// The session timer agreed at the INVITE: its headers go on our 2xx to
     /// refreshes.
     pub session_timer: Option<session_timer::SessionTimer>,
@@ -52,7 +52,7 @@ pub(crate) struct PeerRequests {
 
 impl PeerRequests {
     /// Answers (or holds) one in-dialog request of the peer.
-    pub async fn handle(&mut self, mut tx: Transaction, call_id: &str) -> PeerRequest {
+    pub async fn handle(&mut self, mut tx: Box<Transaction>, call_id: &str) -> PeerRequest {
         let allow = || Header::Allow(ALLOWED_METHODS.into());
         match tx.original.method {
             Method::Bye => {

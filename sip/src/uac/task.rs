@@ -65,7 +65,7 @@ const MAX_CHALLENGES: u8 = 2;
 pub(super) struct Inputs {
     pub responses: UnboundedReceiver<Response>,
     pub commands: UnboundedReceiver<UacCommand>,
-    pub dialog: UnboundedReceiver<Transaction>,
+    pub dialog: UnboundedReceiver<Box<Transaction>>,
 }
 
 /// Where the call stands after one input before the final response.
@@ -324,7 +324,7 @@ impl UacTask {
     }
 
     /// Answers one in-dialog request of the callee; true when it hung up.
-    async fn peer_request(&mut self, tx: Transaction) -> bool {
+    async fn peer_request(&mut self, tx: Box<Transaction>) -> bool {
         match self.peer.handle(tx, &self.call_id).await {
             PeerRequest::HungUp => {
                 self.emit(UacEvent::PeerHungUp);

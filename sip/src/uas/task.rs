@@ -60,7 +60,7 @@ impl UasTask {
     pub async fn run(
         mut self,
         mut commands: mpsc::UnboundedReceiver<Command>,
-        mut dialog: mpsc::UnboundedReceiver<Transaction>,
+        mut dialog: mpsc::UnboundedReceiver<Box<Transaction>>,
     ) {
         loop {
             let invite_alive = self.timers.invite_alive();
@@ -158,7 +158,7 @@ impl UasTask {
     }
 
     /// One of the caller's in-dialog requests (`None`: no more can come).
-    async fn on_dialog(&mut self, tx: Option<Transaction>) -> Flow {
+    async fn on_dialog(&mut self, tx: Option<Box<Transaction>>) -> Flow {
         let Some(tx) = tx else { return Flow::Over };
         let refresh = matches!(tx.original.method, Method::Invite | Method::Update);
         match self.peer.handle(tx, &self.leg.call_id).await {

@@ -228,7 +228,7 @@ impl CallerLeg {
     /// (the outcome is logged when the call is over, [`Self::finish`]).
     pub(super) fn stop_message(&mut self) {
         if let Some((_, rec)) = lock(&self.message).take() {
-            self.message_done = Some(tokio::task::spawn_blocking(move || rec.finish()));
+            self.message_done = Some(tokio::spawn(rec.finished()));
         }
     }
 
@@ -345,8 +345,8 @@ impl CallerLeg {
         else {
             return;
         };
-        match tokio::task::spawn_blocking(move || rec.finish()).await {
-            Ok(Ok(summary)) => {
+        match rec.finished().await {
+            Ok(summary) => {
                 if summary.disk_full {
                     ctx.shared
                         .store
@@ -354,14 +354,13 @@ impl CallerLeg {
                 }
                 debug!(frames = summary.frames, path = %summary.path.display(), "recording finished")
             }
-            Ok(Err(e)) if e.left_no_file() => {
+            Err(e) if e.left_no_file() => {
                 warn!(error = %e, "cannot record this call");
                 ctx.shared
                     .store
                     .set_not_recorded(&ctx.key, &recording_note(&e));
             }
-            Ok(Err(e)) => warn!(error = %e, "recording could not be finished"),
-            Err(e) => warn!(error = %e, "recording task failed"),
+            Err(e) => warn!(error = %e, "recording could not be finished"),
         }
     }
 }

@@ -19,7 +19,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{self, SyncSender};
+use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -65,7 +65,7 @@ impl RecordingError {
     }
 }
 
-/// What [`Recording::finish`] wrote.
+/// What [`Recording::finished`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordingSummary {
     pub path: PathBuf,
@@ -81,7 +81,7 @@ pub struct RecordingSummary {
 }
 
 /// A call being recorded. [`Recording::push`] never blocks; dropping a
-/// `Recording` without [`Recording::finish`] still finalizes the file (on
+/// `Recording` without [`Recording::finished`] still finalizes the file (on
 /// the writer thread, in the background, so a process that exits right
 /// after may keep only the audio up to the last flush).
 pub struct Recording {
@@ -100,7 +100,7 @@ impl Recording {
     /// its parent directories) before its first batch. Creates and opens
     /// nothing here (with a `room`, it only asks the filesystem for its free
     /// space): a file that cannot be created is reported by
-    /// [`Recording::finish`] ([`RecordingError::CreateDir`],
+    /// [`Recording::finished`] ([`RecordingError::CreateDir`],
     /// [`RecordingError::NotCreated`]; see [`RecordingError::left_no_file`]). With
     /// a `room`, only while the disk has space above its reserve
     /// ([`RecordingError::DiskFull`] otherwise), and the recording stops by
@@ -193,21 +193,54 @@ impl Recording {
     }
 
     /// Writes what is queued, finalizes the file and reports what was
-    /// written. Blocks until the writer thread is done (normally a few
-    /// milliseconds): call it off the async runtime (e.g. in
-    /// `spawn_blocking`).
-    pub fn finish(mut self) -> Result<RecordingSummary, RecordingError> {
+    /// written, once the writer thread is done (normally within its 50 ms
+    /// drain). Holds no thread while it waits; only a full writer queue
+    /// takes one, to wait for room for the close.
+    pub async fn finished(mut self) -> Result<RecordingSummary, RecordingError> {
+        let (path, result) = match self.close() {
+            Ok(closing) => closing,
+            Err(e) => return Err(e),
+        };
+        if let Err((id, queue, reply)) = result.sent {
+            tokio::task::spawn_blocking(move || queue.send(Job::Close(id, Some(reply))).ok());
+        }
+        let reply = result.reply.await;
+        self.summary(path, reply)
+    }
+
+    /// Sends the rest of the audio and asks the writer to close the file:
+    /// the close not yet sent when the queue is full, and where the
+    /// writer's answer comes.
+    fn close(&mut self) -> Result<(PathBuf, Closing), RecordingError> {
         self.send_rest();
         let path = self.path.clone();
         let Some((id, queue)) = self.writer.take() else {
             return Err(RecordingError::Panicked { path });
         };
-        let (reply, result) = mpsc::channel();
-        // Blocking here is allowed (see above): the close must not be lost.
-        if queue.send(Job::Close(id, Some(reply))).is_err() {
-            return Err(RecordingError::Panicked { path });
-        }
-        let frames = match result.recv() {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let sent = match queue.try_send(Job::Close(id, Some(reply))) {
+            Ok(()) => Ok(()),
+            Err(std::sync::mpsc::TrySendError::Full(Job::Close(id, Some(reply)))) => {
+                Err((id, queue, reply))
+            }
+            Err(_) => return Err(RecordingError::Panicked { path }),
+        };
+        Ok((
+            path,
+            Closing {
+                sent,
+                reply: answer,
+            },
+        ))
+    }
+
+    /// The summary from the writer's answer to the close.
+    fn summary(
+        &self,
+        path: PathBuf,
+        answer: Result<Result<u64, Failure>, tokio::sync::oneshot::error::RecvError>,
+    ) -> Result<RecordingSummary, RecordingError> {
+        let frames = match answer {
             Ok(Ok(frames)) => frames,
             Ok(Err(Failure::CreateDir(dir, cause))) => {
                 return Err(RecordingError::CreateDir { path: dir, cause })
@@ -227,6 +260,21 @@ impl Recording {
         })
     }
 }
+
+/// A close asked of the writer thread.
+struct Closing {
+    /// `Err` when its queue was full: the close still to send.
+    sent: Result<(), ClosePending>,
+    reply: tokio::sync::oneshot::Receiver<Result<u64, Failure>>,
+}
+
+/// A close that did not fit the writer's queue: the recording's id, the
+/// queue and the reply.
+type ClosePending = (
+    u64,
+    SyncSender<Job>,
+    tokio::sync::oneshot::Sender<Result<u64, Failure>>,
+);
 
 impl Drop for Recording {
     fn drop(&mut self) {

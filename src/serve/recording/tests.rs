@@ -60,7 +60,7 @@ fn channels_carry_exactly_what_was_pushed() {
     recording.push(&[4, 5, 6, 7], &[-4]); // sent is shorter: padded
     recording.push(&[8], &[-8, -9]); // caller is shorter: padded
     recording.push(&[], &[]); // nothing
-    let summary = recording.finish().expect("finishes");
+    let summary = finish(recording).expect("finishes");
     assert_eq!(summary.path, path);
     assert_eq!(summary.frames, 9);
     assert_eq!(summary.duration, Duration::from_micros(9 * 125));
@@ -83,7 +83,7 @@ fn finish_reports_frames_and_duration() {
     for k in 0..100 {
         recording.push(&caller_frame(k), &sent_frame(k));
     }
-    let summary = recording.finish().expect("finishes");
+    let summary = finish(recording).expect("finishes");
     assert_eq!(summary.frames, 16_000);
     assert_eq!(summary.duration, Duration::from_secs(2));
     let (_, left, right) = read_back(&path);
@@ -223,12 +223,12 @@ fn an_unusable_path_is_reported_at_the_finish_with_no_file() {
     std::fs::write(&file, b"x").expect("write");
     let rec = Recording::start(&file.join("sub/call.wav"), None).expect("queued");
     rec.push(&caller_frame(0), &sent_frame(0));
-    let err = rec.finish().expect_err("fails");
+    let err = finish(rec).expect_err("fails");
     assert!(matches!(err, RecordingError::CreateDir { .. }), "{err}");
     assert!(err.left_no_file());
     let rec = Recording::start(dir.path(), None).expect("queued");
     rec.push(&caller_frame(0), &sent_frame(0));
-    let err = rec.finish().expect_err("a directory is not a file");
+    let err = finish(rec).expect_err("a directory is not a file");
     assert!(matches!(err, RecordingError::NotCreated { .. }), "{err}");
     assert!(err.left_no_file());
     // The directory and the file that were there are untouched.
@@ -270,7 +270,16 @@ fn no_recording_starts_without_room_above_the_reserve() {
     let roomy = crate::serve::disk::DiskRoom::new(dir.path(), 0);
     let rec = Recording::start(&path, Some(roomy)).expect("starts");
     rec.push(&[1; 160], &[2; 160]);
-    let summary = rec.finish().expect("finishes");
+    let summary = finish(rec).expect("finishes");
     assert!(!summary.disk_full);
     assert_eq!(summary.frames, 160);
+}
+
+/// Finishes `rec` as a call task does, on a runtime of its own.
+fn finish(rec: Recording) -> Result<RecordingSummary, RecordingError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(rec.finished())
 }

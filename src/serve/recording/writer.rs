@@ -37,7 +37,10 @@ pub(super) enum Job {
     Write(u64, Batch),
     /// Finalize the file; the frames written (or the error) go to the
     /// reply, when someone waits for it.
-    Close(u64, Option<mpsc::Sender<Result<u64, Failure>>>),
+    Close(
+        u64,
+        Option<tokio::sync::oneshot::Sender<Result<u64, Failure>>>,
+    ),
 }
 
 /// A recording's file to create, and what its [`Sink`] shares with the
