@@ -196,6 +196,9 @@ fn csrf_logout_throttle_range_evidence_and_audit() {
     // Untrusted text renders as text.
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!page.contains("<script>alert(1)"));
+    // Why the risk is what it is: the rule and the phrase heard, escaped.
+    assert!(page.contains("1.5 s into the call: seeded rule"), "{page}");
+    assert!(page.contains("&lt;i&gt;the police&lt;/i&gt;") && !page.contains("<i>the police"));
 
     // Range: 206 with Content-Range; the whole file is 200.
     let rec = format!("/api/calls/{}/recording", w.mine);
@@ -237,7 +240,9 @@ fn csrf_logout_throttle_range_evidence_and_audit() {
     assert_eq!(files["recording.wav"], whole.body);
     let summary = String::from_utf8_lossy(&files["summary.html"]).into_owned();
     assert!(summary.contains("&lt;script&gt;") && !summary.contains("<script>alert"));
+    assert!(summary.contains("seeded rule"), "{summary}");
     let call = ann.get(&format!("/api/calls/{}", w.mine)).json();
+    assert_eq!(call["reasons"][0]["rule"], "seeded rule", "{call}");
     assert_eq!(
         call["evidence_hold"], true,
         "downloading holds the call as evidence"

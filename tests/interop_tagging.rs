@@ -1,9 +1,10 @@
 //! End to end over loopback: a scam recording played by the replay client
 //! as the caller into a bridged call (SIPp playing the resident's phone).
 //! The live recognizer tags the call `police` and `bank-details` with risk
-//! high; the resident (only) hears the warning, which is in the resident's
-//! channel of the recording and absent from what the caller heard; a local
-//! webhook receiver gets the trusted contact's alert.
+//! high, and the call log says why (each rise's rule and evidence); the
+//! resident (only) hears the warning, which is in the resident's channel
+//! of the recording and absent from what the caller heard; a local webhook
+//! receiver gets the trusted contact's alert, which says why too.
 
 mod common;
 
@@ -129,6 +130,17 @@ engine = \"pocketsphinx\"
     assert_eq!(call["bridge"], "answered", "{call}");
     let details = call["tag_details"].as_array().expect("tag details");
     assert!(details.iter().all(|d| d["evidence"].is_string()), "{call}");
+    // Why: each rise with its rule and evidence, the last one to high.
+    let reasons = call["reasons"].as_array().expect("reasons");
+    let why = reasons.last().expect("a reason for the risk");
+    assert_eq!(why["risk"], "high", "{call}");
+    let rule = why["rule"].as_str().expect("rule");
+    assert!(!rule.is_empty(), "{call}");
+    let evidence = why["evidence"].as_array().expect("evidence");
+    assert!(
+        !evidence.is_empty() && evidence.iter().all(serde_json::Value::is_string),
+        "{call}"
+    );
 
     // The warning: in the recording's resident channel, and not heard by
     // the caller.
@@ -171,6 +183,12 @@ engine = \"pocketsphinx\"
     assert!(
         alert["call_id"].is_string() && alert["time"].is_string(),
         "{alert}"
+    );
+    // Why it is high: the logged reason, in one short line.
+    let said = alert["reason"].as_str().expect("reason");
+    assert!(
+        said.starts_with(&format!("high risk: {rule} (")) && said.chars().count() <= 200,
+        "{alert} vs {call}"
     );
     // The tags known when the risk turned high, all of them in the log.
     let alert_tags = alert["tags"].as_array().expect("tags");

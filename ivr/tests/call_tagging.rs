@@ -9,7 +9,7 @@ use ivr::call::{
     CallSettings, CallerEvent, EndReason, Input, Leg, Output, PhoneEvent, Record, Sound,
 };
 use ivr::lineclear::Mentioned;
-use ivr::{Risk, Speaker, TagKind, Trigger};
+use ivr::{Risk, RiskReason, Speaker, TagKind, Trigger};
 
 const SCAM: &str = "this is detective smith we need your pin number";
 
@@ -67,7 +67,10 @@ fn high_risk_warns_the_bridged_resident_and_alerts_once() {
         matches!(
             tail.as_slice(),
             [
-                Output::Record(Record::Risk(Risk::High)),
+                Output::Record(Record::Risk(RiskReason {
+                    risk: Risk::High,
+                    ..
+                })),
                 Output::Play {
                     leg: Leg::Phone(0),
                     sound: Sound::Warning,
@@ -80,6 +83,22 @@ fn high_risk_warns_the_bridged_resident_and_alerts_once() {
             ]
         ),
         "{tail:?}"
+    );
+    // The rise is logged with its rule and evidence, and the alert says
+    // the same.
+    let logged = at10.iter().find_map(|o| match o {
+        Output::Record(Record::Risk(reason)) => Some(reason),
+        _ => None,
+    });
+    let alerted = at10.iter().find_map(|o| match o {
+        Output::AlertContact { reason, .. } => Some(reason),
+        _ => None,
+    });
+    assert_eq!(logged, alerted);
+    let reason = logged.expect("a reason");
+    assert!(
+        reason.rule.contains("police") && reason.evidence.iter().any(|e| e.contains("detective")),
+        "{reason:?}"
     );
     // More of the same: nothing new.
     sim.hear(

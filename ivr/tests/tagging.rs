@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use ivr::tagging::{normalise, MAX_PIN_DIGITS};
 use ivr::{
-    HeardWord, PhraseConfig, Risk, RiskRule, Speaker, Tag, TagEvent, TagKind, TagOutput, Tagger,
-    TaggerConfig, TaggerConfigError,
+    HeardWord, PhraseConfig, Risk, RiskReason, RiskRule, Speaker, Tag, TagEvent, TagKind,
+    TagOutput, Tagger, TaggerConfig, TaggerConfigError,
 };
 use Speaker::{Caller, Resident};
 use TagKind::{BankDetails, Cash, Courier, PinKeyed, Police, SuspiciousCli};
@@ -98,7 +98,7 @@ impl Call {
         self.out
             .iter()
             .filter_map(|o| match o {
-                TagOutput::Risk(r) => Some(*r),
+                TagOutput::Risk(r) => Some(r.risk),
                 TagOutput::Tagged(_) => None,
             })
             .collect()
@@ -748,12 +748,24 @@ fn random_input_never_panics_tags_once_and_risk_only_rises() {
                     seen.push(t.kind);
                 }
                 TagOutput::Risk(r) => {
-                    assert!(*r > risk, "round {round}: {risk} then {r}");
-                    risk = *r;
+                    assert!(r.risk > risk, "round {round}: {risk} then {}", r.risk);
+                    risk = r.risk;
                 }
             }
         }
         assert_eq!(risk, tagger.risk());
+        // Each rise comes out with the reason the tagger keeps for it.
+        let explained: Vec<&RiskReason> = outputs
+            .iter()
+            .filter_map(|o| match o {
+                TagOutput::Risk(r) => Some(r),
+                TagOutput::Tagged(_) => None,
+            })
+            .collect();
+        assert!(
+            explained.iter().copied().eq(tagger.reasons()),
+            "round {round}"
+        );
         assert_eq!(seen.len(), tagger.tags().len());
         assert_eq!(tagger.poll_timeout(), None, "round {round}");
         pins += usize::from(tagger.has(PinKeyed));

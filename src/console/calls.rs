@@ -10,7 +10,7 @@ use crate::sql::{params_from_iter, Connection, Dialect, OptionalExtension, Row, 
 use serde::{Deserialize, Serialize};
 
 use super::error::ConsoleError;
-use crate::store::TagDetail;
+use crate::store::{RiskReason, TagDetail};
 
 /// Most calls on one page.
 pub const MAX_LIMIT: i64 = 500;
@@ -41,6 +41,8 @@ pub struct Call {
     pub hangup_by: Option<String>,
     pub end_reason: Option<String>,
     pub risk: Option<String>,
+    /// Why the risk is what it is: each rise, oldest first.
+    pub reasons: Vec<RiskReason>,
     pub tags: Vec<String>,
     pub tag_details: Vec<TagDetail>,
     /// Whether a recording can be fetched (`/api/calls/{id}/recording`).
@@ -61,7 +63,8 @@ pub struct Call {
 const COLUMNS: &str = "id, call_id, line, caller, caller_name, called, started_at, started_at_ms,
     answered_at, ended_at, ended_at_ms - started_at_ms, policy, outcome, bridge, answered_by,
     hangup_by, end_reason, risk, tags, tag_details, recording, recording_note,
-    recording_deleted_at_ms, evidence_hold, callback, answered_at_ms - started_at_ms, listened";
+    recording_deleted_at_ms, evidence_hold, callback, answered_at_ms - started_at_ms, listened,
+    risk_reasons";
 
 fn json_list<T: for<'de> Deserialize<'de>>(
     row: &Row,
@@ -96,6 +99,7 @@ fn call(row: &Row) -> Result<Call, crate::sql::Error> {
         hangup_by: row.get(15)?,
         end_reason: row.get(16)?,
         risk: row.get(17)?,
+        reasons: json_list(row, 27)?,
         tags: json_list(row, 18)?,
         tag_details: json_list(row, 19)?,
         has_recording: recording.is_some() && deleted.is_none(),

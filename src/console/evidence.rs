@@ -1,6 +1,7 @@
 //! A call's evidence bundle: one zip with the recording (`recording.wav`,
 //! when there is one), the call record (`call.json`), its tags with times
-//! and evidence (`tags.json`), a short human-readable `summary.html`, and
+//! and evidence (`tags.json`), a short human-readable `summary.html` (with
+//! why the risk is what it is), and
 //! `SHA256SUMS` over all of them (`sha256sum -c` checks it).
 //!
 //! Does not own: who may download it, auditing it or holding the call
@@ -71,6 +72,8 @@ fn summary(call: &Call, has_wav: bool, made_at: &str) -> String {
                     tr { th { "Risk" } td { (opt(&call.risk)) } }
                     tr { th { "Recording" } td { (if has_wav { "recording.wav" } else { "none" }) } }
                 }
+                h2 { "Why this risk" }
+                (super::reasons::list("reasons", &call.reasons, call.risk.as_deref()))
                 h2 { "Tags" }
                 ul {
                     @for t in &call.tag_details {

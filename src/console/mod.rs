@@ -8,8 +8,8 @@
 //!
 //! Owns: the HTTP server and every route ([`router`], the one place they
 //! are listed), and the console's children: shared state, users,
-//! sessions, throttle, audit, calls, recording, evidence, lists, lines,
-//! retention, live events, pages.
+//! sessions, throttle, audit, calls (and how their risk reasons read),
+//! recording, evidence, lists, lines, retention, live events, pages.
 //! Does not own: the call log's schema and writes (`crate::store`, which
 //! publishes into [`live`]), the configuration (`crate::config`), or
 //! screening calls (`crate::serve`, which gives the console its running
@@ -29,6 +29,7 @@ pub mod live;
 pub mod login;
 pub mod metrics;
 pub mod pages;
+pub mod reasons;
 pub mod recording;
 pub mod retention;
 pub mod sessions;

@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 use super::db::Store;
 use super::msg::{CallKey, Msg};
-use super::types::{NewCall, TagDetail};
+use super::types::{NewCall, RiskReason, TagDetail};
 use crate::console::live::LiveSender;
 
 /// Sends call-log writes to the writer thread. Every method returns at
@@ -88,11 +88,12 @@ impl StoreHandle {
         self.send(Msg::TagDetail(key.clone(), tag));
     }
 
-    /// Raises the call's risk (`ivr::Risk::as_str()`: `none`, `low`,
-    /// `medium`, `high`); a lower or equal risk than the one logged changes
-    /// nothing. An unknown risk is logged as a failed write.
-    pub fn set_risk(&self, key: &CallKey, risk: &str) {
-        self.send(Msg::Risk(key.clone(), risk.to_owned()));
+    /// Raises the call's risk to `reason.risk` (`ivr::Risk::as_str()`:
+    /// `none`, `low`, `medium`, `high`) and keeps `reason` with it; a
+    /// lower or equal risk than the one logged changes nothing (and its
+    /// reason is not kept). An unknown risk is logged as a failed write.
+    pub fn raise_risk(&self, key: &CallKey, reason: RiskReason) {
+        self.send(Msg::Risk(key.clone(), reason));
     }
 
     /// Logs how connecting the caller to the resident ended

@@ -8,7 +8,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
-use super::types::{NewCall, TagDetail};
+use super::types::{NewCall, RiskReason, TagDetail};
 
 /// Names one call for the lifetime of the process: the SIP Call-ID plus a
 /// process-wide counter, so a reused Call-ID is still a new call.
@@ -43,7 +43,7 @@ pub(super) enum Msg {
     Policy(CallKey, String),
     Tag(CallKey, String),
     TagDetail(CallKey, TagDetail),
-    Risk(CallKey, String),
+    Risk(CallKey, RiskReason),
     Bridge(CallKey, String),
     Bridged(CallKey, SystemTime, String),
     HangupBy(CallKey, String),

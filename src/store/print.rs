@@ -17,6 +17,9 @@ const MAX_BRIDGE_CELL: usize = 32;
 /// their offsets.
 const MAX_TAGS_CELL: usize = 48;
 
+/// Longest the why cell may be, in characters: a built-in rule's tags.
+const MAX_WHY_CELL: usize = 32;
+
 /// The risk shown for a call with none logged: nothing raised it, as a
 /// replay shows it.
 const NO_RISK: &str = "none";
@@ -28,7 +31,9 @@ const NO_RISK: &str = "none";
 ///   if none was decided, the end reason, or `in progress`), the bridge
 ///   outcome and the phone that answered (`answered/resident@192.0.2.10`:
 ///   its URI without the scheme, port or parameters), the risk (`none`
-///   when none was logged, as in `replay`), tags
+///   when none was logged, as in `replay`), why (the rule of the last
+///   reason the risk rose, e.g. `all of police + bank-details`; the `WHY`
+///   column is left out when no call has reasons), tags
 ///   (comma-separated, each with when in the call it was given if its
 ///   details are known: `police@12.3s,suspicious-cli`), how much of the
 ///   call the recognizer heard (`full`, `partial`, `none`; the `HEARD`
@@ -40,8 +45,10 @@ const NO_RISK: &str = "none";
 /// - `json = true`: JSON Lines: one [`CallRecord`] object per line, in the
 ///   given order (`tags` as an array, `[]` for none; `tag_details` as an
 ///   array of `{"tag", "at_ms", "evidence", "confidence"}` objects, `[]`
-///   for none; a field not known, e.g. `risk`, is `null`; `voicemail` is
-///   the message's WAV when the caller left one), nothing for no records.
+///   for none; `reasons` as an array of `{"risk", "at_ms", "rule",
+///   "evidence"}` objects, one per rise in risk, oldest first, `[]` for
+///   none; a field not known, e.g. `risk`, is `null`; `voicemail` is the
+///   message's WAV when the caller left one), nothing for no records.
 pub fn print_calls(records: &[CallRecord], json: bool, out: &mut impl Write) -> io::Result<()> {
     if json {
         for record in records {
@@ -66,13 +73,20 @@ pub fn print_calls(records: &[CallRecord], json: bool, out: &mut impl Write) -> 
         "DURATION",
         "RECORDING",
     ];
-    // Calls logged before the recognizer's coverage was kept have none:
-    // the column shows once any call has it.
-    let heard = records.iter().any(|r| r.listened.is_some());
-    if heard {
+    // Calls logged before the recognizer's coverage (or the reasons for
+    // their risk) were kept have none: the column shows once any call has
+    // it.
+    let shown = Shown {
+        why: records.iter().any(|r| !r.reasons.is_empty()),
+        heard: records.iter().any(|r| r.listened.is_some()),
+    };
+    if shown.heard {
         header.insert(LISTENED_AT, "HEARD");
     }
-    let rows: Vec<Vec<String>> = records.iter().map(|r| row(r, heard)).collect();
+    if shown.why {
+        header.insert(WHY_AT, "WHY");
+    }
+    let rows: Vec<Vec<String>> = records.iter().map(|r| row(r, shown)).collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -98,7 +112,17 @@ pub fn print_calls(records: &[CallRecord], json: bool, out: &mut impl Write) -> 
 /// Where the `HEARD` column goes: after the tags.
 const LISTENED_AT: usize = 9;
 
-fn row(record: &CallRecord, heard: bool) -> Vec<String> {
+/// Where the `WHY` column goes: after the risk (inserted after `HEARD`).
+const WHY_AT: usize = 8;
+
+/// The columns shown only when some call has them.
+#[derive(Clone, Copy)]
+struct Shown {
+    why: bool,
+    heard: bool,
+}
+
+fn row(record: &CallRecord, shown: Shown) -> Vec<String> {
     let started = record.started_at.get(..19).unwrap_or(&record.started_at);
     let outcome = match (&record.outcome, &record.ended_at, &record.end_reason) {
         (Some(outcome), _, _) => outcome.as_str(),
@@ -125,8 +149,12 @@ fn row(record: &CallRecord, heard: bool) -> Vec<String> {
                 .unwrap_or("-"),
         ),
     ];
-    if heard {
+    if shown.heard {
         cells.insert(LISTENED_AT, cell(record.listened.as_deref().unwrap_or("-")));
+    }
+    if shown.why {
+        let why = record.reasons.last().map_or("-", |r| r.brief_rule());
+        cells.insert(WHY_AT, cell_max(why, MAX_WHY_CELL));
     }
     cells
 }

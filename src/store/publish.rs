@@ -110,7 +110,9 @@ fn change(msg: &Msg) -> Option<Change> {
             at_ms: Some(d.at_ms),
             evidence: Some(d.evidence.clone()),
         }),
-        Msg::Risk(_, risk) => Some(Change::Risk { risk: risk.clone() }),
+        Msg::Risk(_, reason) => Some(Change::Risk {
+            risk: reason.risk.clone(),
+        }),
         Msg::Ended(_, at, reason) => Some(Change::Ended {
             ended_at: time(at),
             reason: reason.clone(),

@@ -76,7 +76,8 @@ impl Store {
             "SELECT id, call_id, line, caller, called, started_at, answered_at, ended_at,
                     ended_at_ms - started_at_ms, outcome, recording, end_reason, policy, tags,
                     bridge, answered_by, bridged_at, ended_at_ms - bridged_at_ms, hangup_by,
-                    risk, tag_details, voicemail, callback, recording_note, listened
+                    risk, tag_details, voicemail, callback, recording_note, listened,
+                    risk_reasons
              FROM calls {condition} ORDER BY started_at_ms DESC, id DESC LIMIT ?{}",
             values.len()
         );
@@ -104,6 +105,7 @@ impl Store {
                 talk_ms: row.get(17)?,
                 hangup_by: row.get(18)?,
                 risk: row.get(19)?,
+                reasons: tags::entries(row, 25, id, "risk reasons")?,
                 tag_details: tags::tag_details(row, 20, id)?,
                 voicemail: row.get(21)?,
                 callback: row.get(22)?,

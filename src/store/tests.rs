@@ -12,6 +12,7 @@ mod listened;
 mod policy_tags;
 mod publish;
 mod query;
+pub(super) mod reasons;
 mod registrations_path;
 mod table;
 mod tags_risk;
@@ -121,6 +122,7 @@ fn call_lifecycle_is_recorded(backend: Backend) {
             talk_ms: None,
             hangup_by: None,
             risk: None,
+            reasons: Vec::new(),
             tag_details: Vec::new(),
             voicemail: None,
             callback: None,
@@ -274,6 +276,7 @@ fn sample_records() -> Vec<CallRecord> {
             talk_ms: None,
             hangup_by: None,
             risk: None,
+            reasons: Vec::new(),
             tag_details: Vec::new(),
             voicemail: None,
             callback: None,
@@ -301,6 +304,7 @@ fn sample_records() -> Vec<CallRecord> {
             talk_ms: Some(45_432),
             hangup_by: Some("caller".to_owned()),
             risk: None,
+            reasons: Vec::new(),
             tag_details: Vec::new(),
             voicemail: None,
             callback: None,

@@ -1,6 +1,6 @@
 //! What the call log holds and says: a new call ([`NewCall`]), a stored
-//! call ([`CallRecord`], with each [`TagDetail`]) and why the log could not
-//! be used ([`StoreError`]).
+//! call ([`CallRecord`], with each [`TagDetail`] and [`RiskReason`]) and
+//! why the log could not be used ([`StoreError`]).
 //!
 //! Does not own: the database (`db.rs`), its schema (`schema.rs`) or
 //! reading and writing rows (the other modules of `store`).
@@ -59,7 +59,7 @@ pub enum StoreError {
     NoSuchCall(i64),
     #[error("call log: unknown risk {0:?} (known: none, low, medium, high)")]
     BadRisk(String),
-    #[error("call log: call {0} has tags or tag details that are not a JSON array")]
+    #[error("call log: call {0} has tags, tag details or risk reasons that are not a JSON array")]
     NotAnArray(i64),
     #[error("call log: {0}")]
     Sql(crate::sql::Error),
@@ -127,6 +127,10 @@ pub struct CallRecord {
     /// How likely the call is a fraud: `none`, `low`, `medium` or `high`;
     /// `None` if no risk was logged.
     pub risk: Option<String>,
+    /// Why the risk is what it is: each rise, oldest first (the last one
+    /// made the risk shown). Empty for a call whose risk was logged
+    /// without reasons (e.g. before they were kept).
+    pub reasons: Vec<RiskReason>,
     /// Why each tag was given, in the order given (at most one per tag
     /// name). A tag logged without details (see [`Store::add_tag`]) is in
     /// `tags` only.
@@ -159,4 +163,21 @@ pub struct TagDetail {
     pub evidence: String,
     /// Confidence in percent.
     pub confidence: u8,
+}
+
+/// Why a call's risk rose: stored in the `risk_reasons` column as one JSON
+/// object `{"risk", "at_ms", "rule", "evidence"}` per rise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskReason {
+    /// The risk reached (`low`, `medium`, `high`).
+    pub risk: String,
+    /// When the last evidence behind it happened, in milliseconds on the
+    /// tags' clock ([`TagDetail::at_ms`]).
+    pub at_ms: u64,
+    /// The rule that matched (`rule all of police + bank-details -> high`),
+    /// or `request` / `claim` for a request or a claim heard.
+    pub rule: String,
+    /// What was heard, keyed or tagged that made it: phrases with their
+    /// tags, who said them, digit counts (never digits).
+    pub evidence: Vec<String>,
 }

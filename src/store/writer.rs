@@ -282,7 +282,10 @@ impl Writer {
                 key,
                 known(&self.ids, key).map(|&id| store.add_tag_detail(id, v)),
             ),
-            Msg::Risk(key, v) => (key, known(&self.ids, key).map(|&id| store.set_risk(id, v))),
+            Msg::Risk(key, v) => (
+                key,
+                known(&self.ids, key).map(|&id| store.raise_risk(id, v)),
+            ),
             Msg::Bridge(key, v) => (
                 key,
                 known(&self.ids, key).map(|&id| store.set_bridge(id, v)),

@@ -2,6 +2,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::super::db::Store;
 use super::super::msg::{CallKey, Msg};
+use super::super::tests::reasons::because;
 use super::super::types::NewCall;
 use super::Writer;
 use crate::store::testdb::{Backend, TestDb};
@@ -86,7 +87,7 @@ fn a_bad_write_is_not_retried(backend: Backend) {
     let mut writer = Writer::new(dir.open().expect("opens"));
     let key = CallKey::new("c");
     writer.write(Msg::Started(key.clone(), call(1)));
-    writer.write(Msg::Risk(key.clone(), "apocalyptic".to_owned()));
+    writer.write(Msg::Risk(key.clone(), because("apocalyptic")));
     writer.write(Msg::Outcome(key, "failed".to_owned()));
     assert!(writer.pending.is_empty());
     let calls = writer.store.list_calls(10).expect("lists");
@@ -103,7 +104,7 @@ fn a_batch_lands_whole_in_one_transaction(backend: Backend) {
         let key = CallKey::new(&format!("call-{n}"));
         batch.push(Msg::Started(key.clone(), call(n)));
         batch.push(Msg::Outcome(key.clone(), "passed".to_owned()));
-        batch.push(Msg::Risk(key.clone(), "apocalyptic".to_owned()));
+        batch.push(Msg::Risk(key.clone(), because("apocalyptic")));
         batch.push(Msg::Ended(
             key,
             SystemTime::now(),

@@ -86,10 +86,13 @@ pub fn seed_call(data: &Path, call: &SeedCall<'_>) -> i64 {
     conn.execute(
         "INSERT INTO calls (call_id, line, caller, caller_name, called, started_at, started_at_ms,
             answered_at, answered_at_ms, ended_at, ended_at_ms, outcome, recording, end_reason, policy,
-            tags, tag_details, risk, bridge, hangup_by)
+            tags, tag_details, risk, bridge, hangup_by, risk_reasons)
          VALUES (?1, ?2, ?3, ?4, '100', ?5, ?6, ?5, ?6, ?5, ?6 + 5000, ?8, ?7, 'caller', 'challenge',
             '[\"police\"]', json_array(json_object('tag','police','at_ms',1500,'evidence','this is the police','confidence',80)),
-            CASE ?8 WHEN 'failed' THEN 'high' WHEN 'timeout' THEN 'medium' ELSE 'low' END, 'answered', 'caller')",
+            CASE ?8 WHEN 'failed' THEN 'high' WHEN 'timeout' THEN 'medium' ELSE 'low' END, 'answered', 'caller',
+            json_array(json_object('risk',
+                CASE ?8 WHEN 'failed' THEN 'high' WHEN 'timeout' THEN 'medium' ELSE 'low' END,
+                'at_ms',1500,'rule','seeded rule','evidence',json_array('\"<i>the police</i>\" (police)'))))",
         rusqlite::params![
             format!("seed-{}", call.started_ms),
             call.line,

@@ -5,14 +5,18 @@
 //! Owns: starting the [`Tagger`] at the answer (with the caller-ID
 //! policy's `suspicious-cli` finding), feeding it words and keys, and the
 //! once-only flags; turning its outputs into the call's; the after-call
-//! callback's [`Trigger`] from its risk and tags. Does not own: which
+//! callback's [`Trigger`] from its risk and tags. Each rise in risk goes
+//! into the log with its reason, and the alert carries the reason that
+//! made the call high. Does not own: which
 //! phone is bridged (the machine tells), recognising speech or storing
 //! tags (the shell).
 
 use std::time::Instant;
 
 use crate::lineclear::Trigger;
-use crate::tagging::{HeardWord, Risk, SharedTaggerConfig, Speaker, TagKind, TagOutput, Tagger};
+use crate::tagging::{
+    HeardWord, Risk, RiskReason, SharedTaggerConfig, Speaker, TagKind, TagOutput, Tagger,
+};
 
 use super::outbox::Outbox;
 use super::playback::Owner;
@@ -94,11 +98,12 @@ impl Listening {
         while let Some(output) = self.tagger.as_mut().and_then(Tagger::poll_output) {
             match output {
                 TagOutput::Tagged(tag) => out.push(Output::Record(Record::Tag(tag))),
-                TagOutput::Risk(risk) => {
-                    out.push(Output::Record(Record::Risk(risk)));
-                    if risk == Risk::High {
+                TagOutput::Risk(reason) => {
+                    let high = reason.risk == Risk::High;
+                    out.push(Output::Record(Record::Risk(reason.clone())));
+                    if high {
                         self.warn(out, bridged);
-                        if let Some(alert) = self.take_alert() {
+                        if let Some(alert) = self.take_alert(reason) {
                             out.push(alert);
                         }
                     }
@@ -132,8 +137,8 @@ impl Listening {
         true
     }
 
-    /// The trusted contact's alert, the first time only.
-    fn take_alert(&mut self) -> Option<Output> {
+    /// The trusted contact's alert, with `reason`, the first time only.
+    fn take_alert(&mut self, reason: RiskReason) -> Option<Output> {
         let tagger = self.tagger.as_ref()?;
         if self.alerted {
             return None;
@@ -142,6 +147,7 @@ impl Listening {
         Some(Output::AlertContact {
             risk: tagger.risk(),
             tags: tagger.tags().iter().map(|t| t.kind).collect(),
+            reason,
         })
     }
 

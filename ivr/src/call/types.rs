@@ -14,7 +14,7 @@ use std::time::Duration;
 use crate::bridge::{BridgeOutcome, BridgePrompt};
 use crate::lineclear::Trigger;
 use crate::screening::{ChallengeSettings, Outcome, Prompt};
-use crate::tagging::{HeardWord, Risk, SharedTaggerConfig, Speaker, Tag, TagKind};
+use crate::tagging::{HeardWord, Risk, RiskReason, SharedTaggerConfig, Speaker, Tag, TagKind};
 
 /// How long the call waits for the answer to our BYE to the caller before
 /// giving up on the dialog, outside a bridge (the SIP stack's own timer F
@@ -178,8 +178,9 @@ pub enum Record {
     HungUpBy(HungUpBy),
     /// A tag, with its evidence.
     Tag(Tag),
-    /// The call's risk rose to this level.
-    Risk(Risk),
+    /// The call's risk rose to `reason.risk`, with the rule and evidence
+    /// that raised it.
+    Risk(RiskReason),
 }
 
 /// Something the shell must do, in the order drained.
@@ -246,8 +247,13 @@ pub enum Output {
     ByeCaller,
     /// Write this to the call log.
     Record(Record),
-    /// The trusted contact's alert: the call turned high risk. Once.
-    AlertContact { risk: Risk, tags: Vec<TagKind> },
+    /// The trusted contact's alert: the call turned high risk (`reason`
+    /// says why). Once.
+    AlertContact {
+        risk: Risk,
+        tags: Vec<TagKind>,
+        reason: RiskReason,
+    },
     /// The caller passed the challenge: remember them on the line.
     RememberPassed,
     /// The call is over (emitted once, last): log `reason`, finish the

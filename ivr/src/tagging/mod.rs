@@ -440,8 +440,8 @@ impl Tagger {
             }
         };
         self.risk = reason.risk;
-        self.reasons.push(reason);
-        self.outputs.push_back(TagOutput::Risk(self.risk));
+        self.reasons.push(reason.clone());
+        self.outputs.push_back(TagOutput::Risk(reason));
     }
 
     /// A rule's assessment as a reason: its phrases' evidence, then the

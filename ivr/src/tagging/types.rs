@@ -230,9 +230,12 @@ pub struct Tag {
 pub enum TagOutput {
     /// A tag was raised.
     Tagged(Tag),
-    /// The call's risk went up to this level (it never goes down); warn
-    /// the resident when it reaches [`Risk::High`].
-    Risk(Risk),
+    /// The call's risk went up to `reason.risk` (it never goes down),
+    /// with why (the same reason [`Tagger::reasons`] keeps); warn the
+    /// resident when it reaches [`Risk::High`].
+    ///
+    /// [`Tagger::reasons`]: super::Tagger::reasons
+    Risk(RiskReason),
 }
 
 /// Why the call's risk went up, for the call log: the risk reached, when,

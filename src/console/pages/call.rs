@@ -1,7 +1,8 @@
 //! One call's page: what was decided and how it went (policy, challenge,
 //! bridge, who hung up, the callback's proof), the recording with its
 //! waveform and the tags marked on the timeline with their evidence, the
-//! evidence bundle, one-click "always allow" / "always block" of the
+//! evidence bundle, why the risk is what it is (each rise with its rule
+//! and the phrases heard), one-click "always allow" / "always block" of the
 //! caller on the call's line (the line's lists change for new calls at
 //! once; audited) and an evidence hold.
 
@@ -64,7 +65,10 @@ fn detail_rows(c: &Call) -> Markup {
             tr { th { "Challenge outcome" } td { (or_dash(&c.outcome)) } }
             tr { th { "Bridge outcome" } td { (or_dash(&c.bridge)) " " (or_dash(&c.answered_by)) } }
             tr { th { "Who hung up" } td { (or_dash(&c.hangup_by)) } }
-            tr class={ "risk-" (c.risk.as_deref().unwrap_or("")) } { th { "Risk" } td { (or_dash(&c.risk)) } }
+            tr class={ "risk-" (c.risk.as_deref().unwrap_or("")) } { th { "Risk" } td #risk {
+                (or_dash(&c.risk))
+                @if let Some(r) = c.reasons.last() { " — " (r.brief_rule()) }
+            } }
             tr { th { "Heard by the recognizer" } td #listened { (or_dash(&c.listened)) } }
             tr { th { "Recording" } td { (or_dash(&c.recording_note)) @if c.recording_deleted_at_ms.is_some() { " deleted by retention" } } }
             tr { th { "Evidence hold" } td { (if c.evidence_hold { "yes: the recording is kept" } else { "no" }) } }
@@ -120,6 +124,8 @@ pub async fn page(
             } @else {
                 p { "No recording." }
             }
+            h2 { "Why this risk" }
+            (crate::console::reasons::list("reasons", &call.reasons, call.risk.as_deref()))
             h2 { "Tags" }
             ul #tags {
                 @for t in &call.tag_details {

@@ -94,6 +94,9 @@ pub struct Alert {
     /// alone, on a call nobody listened to). Left out of the body when not
     /// known.
     pub listened: Option<String>,
+    /// Why the call turned high risk, in one short line (`high risk:
+    /// <rule> (<evidence> at 0:42)`); left out of the body when not known.
+    pub reason: Option<String>,
 }
 
 /// The JSON body, field by field.
@@ -107,14 +110,17 @@ struct Body<'a> {
     call_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     listened: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
     alert_id: &'a str,
 }
 
 impl Alert {
     /// The JSON body POSTed to the webhook: `{"line", "caller", "tags",
     /// "risk", "time" (RFC 3339 UTC with milliseconds), "call_id",
-    /// "listened", "alert_id"}` (`listened` only when known; `alert_id`
-    /// is the alert's idempotency key, also sent as `Idempotency-Key`).
+    /// "listened", "reason", "alert_id"}` (`listened` and `reason` only
+    /// when known; `alert_id` is the alert's idempotency key, also sent as
+    /// `Idempotency-Key`).
     pub fn to_json(&self, alert_id: &str) -> Result<String, AlertError> {
         let body = Body {
             line: &self.line,
@@ -124,6 +130,7 @@ impl Alert {
             time: rfc3339_millis(self.time),
             call_id: &self.call_id,
             listened: self.listened.as_deref(),
+            reason: self.reason.as_deref(),
             alert_id,
         };
         Ok(serde_json::to_string(&body)?)

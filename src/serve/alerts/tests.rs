@@ -187,6 +187,7 @@ pub(super) fn alert(call_id: &str) -> Alert {
         time: UNIX_EPOCH + Duration::from_millis(1_714_564_803_250),
         call_id: call_id.to_owned(),
         listened: None,
+        reason: None,
     }
 }
 
@@ -423,6 +424,21 @@ fn the_body_says_how_much_of_the_call_was_heard() {
     let body: serde_json::Value =
         serde_json::from_str(&alert("x").to_json("k").expect("json")).expect("parses");
     assert!(body.get("listened").is_none(), "{body}");
+}
+
+#[test]
+fn the_body_says_why_when_known() {
+    let mut why = alert("abc@example.org");
+    why.reason = Some("high risk: claim (caller said \"sort code\" at 0:42)".to_owned());
+    let body: serde_json::Value =
+        serde_json::from_str(&why.to_json("k").expect("json")).expect("parses");
+    assert_eq!(
+        body["reason"],
+        "high risk: claim (caller said \"sort code\" at 0:42)"
+    );
+    let body: serde_json::Value =
+        serde_json::from_str(&alert("x").to_json("k").expect("json")).expect("parses");
+    assert!(body.get("reason").is_none(), "{body}");
 }
 
 crate::store::testdb::both_backends!(

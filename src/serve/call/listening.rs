@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use ivr::call::Input;
-use ivr::tagging::{HeardWord, Risk, TagKind};
+use ivr::tagging::{HeardWord, Risk, RiskReason, TagKind};
 use tokio::sync::mpsc::UnboundedReceiver;
 use tracing::debug;
 
@@ -131,8 +131,15 @@ impl Listening {
             .extend(warning.iter().copied());
     }
 
-    /// The trusted contact's alert, when the line has a webhook.
-    pub(super) fn alert(&mut self, ctx: &CallCtx, risk: Risk, tags: &[TagKind]) {
+    /// The trusted contact's alert, when the line has a webhook: `reason`
+    /// (why the call turned high risk) told in one short line.
+    pub(super) fn alert(
+        &mut self,
+        ctx: &CallCtx,
+        risk: Risk,
+        tags: &[TagKind],
+        reason: &RiskReason,
+    ) {
         self.log(ctx);
         let (Some(url), Some(sender)) = (&ctx.alerts.webhook, &ctx.shared.alerts) else {
             return;
@@ -145,6 +152,7 @@ impl Listening {
             time: SystemTime::now(),
             call_id: ctx.call_id.clone(),
             listened: self.listened().map(|l| l.as_str().to_owned()),
+            reason: Some(super::log::risk_reason(reason).summary()),
         };
         debug!("alerting the trusted contact");
         sender.send(url, &alert);

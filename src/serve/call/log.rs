@@ -1,6 +1,6 @@
 //! A live call in the call log: its start and the policy's decision, the
-//! machine's records (outcomes, the bridged phone, who hung up, tags and
-//! risk), a passed caller remembered, and its end, with the call's one
+//! machine's records (outcomes, the bridged phone, who hung up, tags, and
+//! risk with its reasons), a passed caller remembered, and its end, with the call's one
 //! INFO line (its [`Summary`]; every other line about a call is DEBUG).
 //! Enums become text here, at the edge, and only here.
 //!
@@ -16,7 +16,7 @@ use tracing::{debug, info};
 
 use super::ctx::CallCtx;
 use crate::serve::shared::Shared;
-use crate::store::{CallKey, NewCall, TagDetail};
+use crate::store::{CallKey, NewCall, RiskReason, TagDetail};
 
 /// Logs the start of a call and the policy's decision about it.
 pub(super) fn call_started(
@@ -63,7 +63,7 @@ impl Summary {
             Record::Outcome(o) => self.outcome = Some(o.as_str()),
             Record::Bridge(b) => self.bridge = Some(b.as_str()),
             Record::HungUpBy(who) => self.hangup_by = self.hangup_by.or(Some(who.as_str())),
-            Record::Risk(risk) => self.risk = Some(risk.as_str()),
+            Record::Risk(reason) => self.risk = Some(reason.risk.as_str()),
             Record::Bridged { .. } | Record::Tag(_) => {}
         }
     }
@@ -110,10 +110,20 @@ pub(super) fn record(
                 },
             );
         }
-        Record::Risk(risk) => {
-            debug!(risk = risk.as_str(), "call risk");
-            store.set_risk(key, risk.as_str());
+        Record::Risk(reason) => {
+            debug!(risk = reason.risk.as_str(), rule = %reason.rule, "call risk");
+            store.raise_risk(key, risk_reason(&reason));
         }
+    }
+}
+
+/// The tagger's reason for a rise in risk, as the call log keeps it.
+pub(super) fn risk_reason(reason: &ivr::RiskReason) -> RiskReason {
+    RiskReason {
+        risk: reason.risk.as_str().to_owned(),
+        at_ms: u64::try_from(reason.at.as_millis()).unwrap_or(u64::MAX),
+        rule: reason.rule.clone(),
+        evidence: reason.evidence.clone(),
     }
 }
 

@@ -160,7 +160,9 @@ async fn apply(call: &mut Call, parts: &mut Parts, output: Output) {
             };
             log::record(&ctx.shared, &ctx.key, record, uri, call.digit());
         }
-        Output::AlertContact { risk, tags } => listening.alert(ctx, risk, &tags),
+        Output::AlertContact { risk, tags, reason } => {
+            listening.alert(ctx, risk, &tags, &reason);
+        }
         Output::RememberPassed => log::remember_passed(ctx),
         // Handled by the loop.
         Output::Finished { .. } => {}

@@ -34,7 +34,7 @@ fn every_landed_write_is_published_with_the_row_id_and_line(backend: Backend) {
             confidence: 80,
         },
     );
-    handle.set_risk(&key, "high");
+    handle.raise_risk(&key, super::reasons::because("high"));
     handle.call_ended(&key, at, "caller hung up");
     // A write for an unknown call lands nowhere and publishes nothing.
     handle.set_outcome(&CallKey::new("never@test"), "passed");

@@ -3,6 +3,7 @@
 //! in the table and the JSON.
 
 use super::super::*;
+use super::reasons::because;
 use super::{at, new_call, sample_records};
 use crate::sql::Value;
 use crate::store::testdb::{Backend, TestDb};
@@ -385,20 +386,20 @@ fn handle_writes_tag_details_and_risk(backend: Backend) {
     handle.call_started(&key, new_call("fraud", at(0)));
     handle.add_tag(&key, "suspicious-cli");
     handle.add_tag_detail(&key, detail("police", 12_300, "heard police"));
-    handle.set_risk(&key, "medium");
+    handle.raise_risk(&key, because("medium"));
     handle.add_tag_detail(&key, detail("police", 20_000, "again"));
     handle.add_tag_detail(&key, detail("bank-details", 40_100, "asked for 8 digits"));
-    handle.set_risk(&key, "high");
-    handle.set_risk(&key, "low");
+    handle.raise_risk(&key, because("high"));
+    handle.raise_risk(&key, because("low"));
     // Unknown risks are logged and skipped, not fatal.
-    handle.set_risk(&key, "extreme");
+    handle.raise_risk(&key, because("extreme"));
     handle.call_ended(&key, at(60_000), "caller");
     // After the end, and for calls never started: logged and skipped.
     handle.add_tag_detail(&key, detail("late", 70_000, "late"));
-    handle.set_risk(&CallKey::new("never-started"), "high");
+    handle.raise_risk(&CallKey::new("never-started"), because("high"));
     let quiet = CallKey::new("quiet");
     handle.call_started(&quiet, new_call("quiet", at(100_000)));
-    handle.set_risk(&quiet, "none");
+    handle.raise_risk(&quiet, because("none"));
     handle.shutdown();
 
     let store = dir.open().expect("reopens");
@@ -417,6 +418,8 @@ fn handle_writes_tag_details_and_risk(backend: Backend) {
         ]
     );
     assert_eq!(fraud.end_reason.as_deref(), Some("caller"));
+    // Each rise is kept with its reason; the lower and unknown ones not.
+    assert_eq!(fraud.reasons, [because("medium"), because("high")]);
 }
 
 crate::store::testdb::both_backends!(
