@@ -18,6 +18,8 @@
 #   benches/kamailio-ramp.sh                 # rates 100 200 300 400 500 600
 #   benches/kamailio-ramp.sh 200 500 800     # these rates
 #   LINEWARDEN=path/to/linewarden benches/kamailio-ramp.sh
+#   TMPDIR=/dev/shm benches/kamailio-ramp.sh  # data (recordings, call log) on tmpfs:
+#                                             # the call handling without the disk
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${LINEWARDEN:-}" ]; then

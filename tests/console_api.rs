@@ -199,6 +199,12 @@ fn csrf_logout_throttle_range_evidence_and_audit() {
     // Why the risk is what it is: the rule and the phrase heard, escaped.
     assert!(page.contains("1.5 s into the call: seeded rule"), "{page}");
     assert!(page.contains("&lt;i&gt;the police&lt;/i&gt;") && !page.contains("<i>the police"));
+    // The live view's risk cell names the rule in its tooltip.
+    let live = ann.get("/live").text();
+    assert!(
+        live.contains(r#"<td class="risk" title="seeded rule">"#),
+        "{live}"
+    );
 
     // Range: 206 with Content-Range; the whole file is 200.
     let rec = format!("/api/calls/{}/recording", w.mine);

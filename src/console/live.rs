@@ -47,8 +47,10 @@ pub enum Change {
         at_ms: Option<u64>,
         evidence: Option<String>,
     },
-    /// The call's risk was raised (or set).
-    Risk { risk: String },
+    /// The call's risk was raised (or set); `why` is the rule that raised
+    /// it, as short as the call log's table shows it (empty when none is
+    /// known).
+    Risk { risk: String, why: String },
     /// The call ended; `reason` is the end reason.
     Ended { ended_at: String, reason: String },
 }

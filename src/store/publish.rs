@@ -112,6 +112,7 @@ fn change(msg: &Msg) -> Option<Change> {
         }),
         Msg::Risk(_, reason) => Some(Change::Risk {
             risk: reason.risk.clone(),
+            why: reason.brief_rule().to_owned(),
         }),
         Msg::Ended(_, at, reason) => Some(Change::Ended {
             ended_at: time(at),

@@ -22,9 +22,12 @@
     return typeof t === "string" ? t.slice(0, 19).replace("T", " ") : t;
   }
 
-  function setRisk(row, risk) {
+  // The cell's title says which rule raised the risk (empty: none known).
+  function setRisk(row, risk, why) {
     row.className = "risk-" + (risk || "");
     set(row, "risk", risk);
+    const td = cell(row, "risk");
+    if (td) td.title = why || "";
   }
 
   function newRow(id) {
@@ -53,7 +56,8 @@
     set(row, "policy", call.policy);
     set(row, "outcome", call.outcome);
     set(row, "bridge", call.bridge);
-    setRisk(row, call.risk);
+    const last = (call.reasons || []).slice(-1)[0];
+    setRisk(row, call.risk, last ? last.rule : "");
     set(row, "tags", (call.tags || []).join(", "));
     set(row, "state", call.ended_at ? (call.end_reason || "ended") : "in progress");
   }
@@ -112,7 +116,7 @@
       if (!tags.includes(e.tag)) tags.push(e.tag);
       td.textContent = tags.join(", ");
     });
-    on("risk", (e) => setRisk(rowFor(e.id), e.risk));
+    on("risk", (e) => setRisk(rowFor(e.id), e.risk, e.why));
     on("ended", (e) => set(rowFor(e.id), "state", e.reason));
     on("reload", () => window.location.reload());
   }

@@ -56,6 +56,14 @@ fn every_landed_write_is_published_with_the_row_id_and_line(backend: Backend) {
             evidence: Some("this is the police".into())
         }
     );
+    // The risk comes with the rule that raised it, as the table shows it.
+    assert_eq!(
+        got[4],
+        Change::Risk {
+            risk: "high".into(),
+            why: "all of police + bank-details".into()
+        }
+    );
 }
 
 crate::store::testdb::both_backends!(every_landed_write_is_published_with_the_row_id_and_line,);
