@@ -33,19 +33,7 @@ impl Store {
             &raise_sql(self.conn.dialect()),
             params![id, new.as_str(), at_or_above, at_ms, reason.rule, evidence],
         )?;
-        if changed > 0 {
-            return Ok(());
-        }
-        let exists: bool = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM calls WHERE id = ?1)",
-            [id],
-            |row| row.get(0),
-        )?;
-        Err(if exists {
-            StoreError::NotAnArray(id)
-        } else {
-            StoreError::NoSuchCall(id)
-        })
+        self.appended(id, changed)
     }
 }
 

@@ -23,6 +23,13 @@ impl Store {
             &add_detail_sql(self.conn.dialect()),
             params![id, tag.tag, at_ms, tag.evidence, tag.confidence],
         )?;
+        self.appended(id, changed)
+    }
+
+    /// The result of an update that appends to a JSON array column of call
+    /// `id` and changed `changed` rows: none changed means no such call, or
+    /// a column that is not an array ([`StoreError::NotAnArray`]).
+    pub(super) fn appended(&self, id: i64, changed: usize) -> Result<(), StoreError> {
         if changed > 0 {
             return Ok(());
         }

@@ -157,7 +157,9 @@ pub struct CallRecord {
 pub struct TagDetail {
     /// The tag's name, as in `tags` (`police`, `bank-details`, ...).
     pub tag: String,
-    /// When in the call the tag was given, in milliseconds from its start.
+    /// When in the call the tag was given, in milliseconds from the answer
+    /// (where the recording and the listening start; a caller-ID tag is
+    /// given there, at 0).
     pub at_ms: u64,
     /// What was heard or keyed (phrases, digit counts; never digits).
     pub evidence: String,

@@ -19,27 +19,28 @@ use crate::console::lines::api::run_change;
 use crate::console::lines::change::Change;
 use crate::console::lists::{self, List};
 use crate::console::state::AppState;
+use crate::store::TagDetail;
 
 const WAVE_W: usize = 800;
 const WAVE_H: usize = 80;
 
 /// The waveform as SVG bars with the tags marked at their offsets into
-/// the recording (clicking one seeks the player there).
-fn waveform(call: &Call, duration_ms: u64, peaks: &[f32]) -> Markup {
+/// the recording (clicking one seeks the player there). A tag's time
+/// counts from the answer, where the recording starts: it is the offset.
+fn waveform(tags: &[TagDetail], duration_ms: u64, peaks: &[f32]) -> Markup {
     let mid = WAVE_H / 2;
     let step = WAVE_W as f32 / peaks.len().max(1) as f32;
-    let offset = call.answer_offset_ms.unwrap_or(0);
     html! {
         svg #waveform width=(WAVE_W) height=(WAVE_H + 16) viewBox={ "0 0 " (WAVE_W) " " (WAVE_H + 16) } role="img" aria-label="Recording waveform" {
             @for (i, p) in peaks.iter().enumerate() {
                 @let h = (p * WAVE_H as f32).max(1.0);
                 rect.wave x=(format!("{:.1}", i as f32 * step)) y=(format!("{:.1}", mid as f32 - h / 2.0)) width=(format!("{:.1}", step.max(1.0))) height=(format!("{:.1}", h)) {}
             }
-            @for t in &call.tag_details {
-                // A tag given before the answer (from the caller ID) is
-                // marked at the recording's start.
-                @let at = (i64::try_from(t.at_ms).unwrap_or(0) - offset).max(0);
-                @if duration_ms > 0 && (at as u64) <= duration_ms {
+            @for t in tags {
+                // A tag from the caller ID is given at the answer: the
+                // recording's start.
+                @let at = t.at_ms;
+                @if duration_ms > 0 && at <= duration_ms {
                     @let x = (at as f32 / duration_ms as f32 * WAVE_W as f32).max(1.0);
                     g.tag-mark data-seek=(format!("{:.2}", at as f32 / 1000.0)) {
                         line x1=(format!("{x:.1}")) x2=(format!("{x:.1}")) y1="0" y2=(WAVE_H) {}
@@ -120,7 +121,7 @@ pub async fn page(
             h2 { "Recording" }
             @if let Some((duration_ms, peaks)) = &wave {
                 audio #player controls preload="metadata" src={ "/api/calls/" (id) "/recording" } {}
-                (waveform(&call, *duration_ms, peaks))
+                (waveform(&call.tag_details, *duration_ms, peaks))
             } @else {
                 p { "No recording." }
             }
@@ -209,4 +210,28 @@ pub async fn hold(
     state.db.run(move |c| lists::hold(c, id)).await?;
     record(&state, &authed, "evidence hold", format!("call {id}"), None).await?;
     Ok(Redirect::to(&format!("/calls/{id}")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tag_is_marked_at_its_time_from_the_answer() {
+        let tag = |at_ms| TagDetail {
+            tag: "police".to_owned(),
+            at_ms,
+            evidence: "\"detective\"".to_owned(),
+            confidence: 90,
+        };
+        // 10 s of recording; tags at 2.5 s and past the end.
+        let svg = waveform(&[tag(2_500), tag(12_000)], 10_000, &[0.5; 100]).into_string();
+        assert!(svg.contains(r#"data-seek="2.50""#), "{svg}");
+        assert!(svg.contains(r#"x1="200.0""#), "a quarter of the way: {svg}");
+        assert_eq!(
+            svg.matches("tag-mark").count(),
+            1,
+            "past the end: not marked"
+        );
+    }
 }
