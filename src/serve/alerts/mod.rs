@@ -61,6 +61,8 @@ use types::{NewAlert, Queued};
 mod tests;
 #[cfg(test)]
 mod tests_claim;
+#[cfg(test)]
+mod tests_units;
 
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
