@@ -28,6 +28,10 @@ pub const DEFAULT_MODEL_DIR: &str = "/usr/share/pocketsphinx/model/en-us";
 /// voices, -6 dBFS peaks), averaged over four calls and rounded.
 pub const TELEPHONE_CMN_INIT: &str = "41,27,-24,44,-20,4,14,-25,14,-11,4,10,-7";
 
+/// The language model weights [`Config::language_weight`] may take
+/// (PocketSphinx's `-lw`).
+pub const LANGUAGE_WEIGHTS: std::ops::RangeInclusive<f32> = 0.5..=50.0;
+
 /// Settings for a PocketSphinx [`crate::Engine`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -224,10 +228,14 @@ impl Config {
             require_file(&lm, "language model")?;
         }
         if let Some(w) = self.language_weight {
-            if !(0.5..=50.0).contains(&w) {
+            if !LANGUAGE_WEIGHTS.contains(&w) {
                 return Err(invalid(
                     "language_weight",
-                    format!("{w} is outside 0.5 to 50"),
+                    format!(
+                        "{w} is outside {} to {}",
+                        LANGUAGE_WEIGHTS.start(),
+                        LANGUAGE_WEIGHTS.end()
+                    ),
                 ));
             }
         }

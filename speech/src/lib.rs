@@ -34,7 +34,7 @@ mod transcript;
 mod two_pass;
 pub mod upsample;
 
-pub use config::{Config, Keyphrase, Mode, SecondPass, DEFAULT_MODEL_DIR};
+pub use config::{Config, Keyphrase, Mode, SecondPass, DEFAULT_MODEL_DIR, LANGUAGE_WEIGHTS};
 pub use error::Error;
 pub use gate::{GateConfig, Utterance, VoiceGate};
 pub use gated::{Decode, Gated};

@@ -169,10 +169,14 @@ pub(super) fn validate_speech(speech: &SpeechConfig, path: KeyPath) -> Result<()
         );
     }
     if let Some(w) = speech.language_weight {
-        if !(0.5..=50.0).contains(&w) {
+        if !speech::LANGUAGE_WEIGHTS.contains(&w) {
             return problem(
                 path.key("language_weight"),
-                format!("expected a number from 0.5 to 50, such as 10, got {w}"),
+                format!(
+                    "expected a number from {} to {}, such as 10, got {w}",
+                    speech::LANGUAGE_WEIGHTS.start(),
+                    speech::LANGUAGE_WEIGHTS.end()
+                ),
             );
         }
     }

@@ -1,5 +1,5 @@
 //! The statements' parts that append to the JSON text columns (`tags`,
-//! `tag_details`), one per dialect: SQLite's JSON functions, or
+//! `tag_details`, `risk_reasons`), one per dialect: SQLite's JSON functions, or
 //! PostgreSQL's jsonb for the checks with the text kept as SQLite writes
 //! it (compact, in order).
 //!
@@ -65,4 +65,36 @@ pub(super) fn add_detail_sql(dialect: Dialect) -> String {
          WHERE id = ?1 AND {guard}",
         add_name_sql(dialect)
     )
+}
+
+/// `column` (a JSON array as text) with the JSON object `object` appended
+/// at its end: a one-entry array when the column is NULL (or, in
+/// PostgreSQL, empty). `object` is an expression of the dialect
+/// (`json_object(...)`, `jsonb_build_object(...)`).
+pub(super) fn append_object_sql(dialect: Dialect, column: &str, object: &str) -> String {
+    match dialect {
+        Dialect::Sqlite => format!(
+            "CASE
+                 WHEN {column} IS NULL THEN json_array({object})
+                 ELSE json_insert({column}, '$[#]', {object})
+             END"
+        ),
+        Dialect::Postgres => format!(
+            "CASE
+                 WHEN {column} IS NULL OR jsonb_array_length({column}::jsonb) = 0
+                     THEN '[' || ({object})::text || ']'
+                 ELSE left(rtrim({column}), -1) || ',' || ({object})::text || ']'
+             END"
+        ),
+    }
+}
+
+/// Whether `column` may be appended to: NULL, or a JSON array.
+pub(super) fn is_array_sql(dialect: Dialect, column: &str) -> String {
+    match dialect {
+        Dialect::Sqlite => format!("({column} IS NULL OR json_type({column}) = 'array')"),
+        Dialect::Postgres => {
+            format!("({column} IS NULL OR json_typeof({column}::json) = 'array')")
+        }
+    }
 }

@@ -9,6 +9,7 @@
 //! (`tags.rs`).
 
 use super::db::Store;
+use super::json_sql::{append_object_sql, is_array_sql};
 use super::tags::{raises_sql, raising};
 use super::types::{RiskReason, StoreError};
 use crate::sql::{params, Dialect};
@@ -44,28 +45,15 @@ impl Store {
 /// sees the row as it was, so both test the old risk.
 fn raise_sql(dialect: Dialect) -> String {
     let raises = raises_sql(dialect);
-    let (append, guard) = match dialect {
-        Dialect::Sqlite => (
-            "CASE
-                 WHEN risk_reasons IS NULL THEN json_array(json_object(
-                     'risk', ?2, 'at_ms', ?4, 'rule', ?5, 'evidence', json(?6)))
-                 ELSE json_insert(risk_reasons, '$[#]', json_object(
-                     'risk', ?2, 'at_ms', ?4, 'rule', ?5, 'evidence', json(?6)))
-             END",
-            "(risk_reasons IS NULL OR json_type(risk_reasons) = 'array')",
-        ),
-        Dialect::Postgres => (
-            "CASE
-                 WHEN risk_reasons IS NULL OR jsonb_array_length(risk_reasons::jsonb) = 0
-                     THEN '[' || jsonb_build_object('risk', ?2::text, 'at_ms', ?4::bigint,
-                         'rule', ?5::text, 'evidence', ?6::text::jsonb)::text || ']'
-                 ELSE left(rtrim(risk_reasons), -1) || ',' || jsonb_build_object(
-                     'risk', ?2::text, 'at_ms', ?4::bigint, 'rule', ?5::text,
-                     'evidence', ?6::text::jsonb)::text || ']'
-             END",
-            "(risk_reasons IS NULL OR json_typeof(risk_reasons::json) = 'array')",
-        ),
+    let reason = match dialect {
+        Dialect::Sqlite => "json_object('risk', ?2, 'at_ms', ?4, 'rule', ?5, 'evidence', json(?6))",
+        Dialect::Postgres => {
+            "jsonb_build_object('risk', ?2::text, 'at_ms', ?4::bigint, 'rule', ?5::text,
+                 'evidence', ?6::text::jsonb)"
+        }
     };
+    let append = append_object_sql(dialect, "risk_reasons", reason);
+    let guard = is_array_sql(dialect, "risk_reasons");
     format!(
         "UPDATE calls SET
              risk_reasons = CASE WHEN {raises} THEN {append} ELSE risk_reasons END,

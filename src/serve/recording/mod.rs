@@ -19,7 +19,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::SyncSender;
+use std::sync::mpsc::{SyncSender, TrySendError};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -197,41 +197,21 @@ impl Recording {
     /// drain). Holds no thread while it waits; only a full writer queue
     /// takes one, to wait for room for the close.
     pub async fn finished(mut self) -> Result<RecordingSummary, RecordingError> {
-        let (path, result) = match self.close() {
-            Ok(closing) => closing,
-            Err(e) => return Err(e),
-        };
-        if let Err((id, queue, reply)) = result.sent {
-            tokio::task::spawn_blocking(move || queue.send(Job::Close(id, Some(reply))).ok());
-        }
-        let reply = result.reply.await;
-        self.summary(path, reply)
-    }
-
-    /// Sends the rest of the audio and asks the writer to close the file:
-    /// the close not yet sent when the queue is full, and where the
-    /// writer's answer comes.
-    fn close(&mut self) -> Result<(PathBuf, Closing), RecordingError> {
         self.send_rest();
         let path = self.path.clone();
         let Some((id, queue)) = self.writer.take() else {
             return Err(RecordingError::Panicked { path });
         };
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let sent = match queue.try_send(Job::Close(id, Some(reply))) {
-            Ok(()) => Ok(()),
-            Err(std::sync::mpsc::TrySendError::Full(Job::Close(id, Some(reply)))) => {
-                Err((id, queue, reply))
+        match queue.try_send(Job::Close(id, Some(reply))) {
+            Ok(()) => {}
+            // The close must not be lost: wait for room off the runtime.
+            Err(TrySendError::Full(close)) => {
+                tokio::task::spawn_blocking(move || queue.send(close).ok());
             }
-            Err(_) => return Err(RecordingError::Panicked { path }),
-        };
-        Ok((
-            path,
-            Closing {
-                sent,
-                reply: answer,
-            },
-        ))
+            Err(TrySendError::Disconnected(_)) => return Err(RecordingError::Panicked { path }),
+        }
+        self.summary(path, answer.await)
     }
 
     /// The summary from the writer's answer to the close.
@@ -260,21 +240,6 @@ impl Recording {
         })
     }
 }
-
-/// A close asked of the writer thread.
-struct Closing {
-    /// `Err` when its queue was full: the close still to send.
-    sent: Result<(), ClosePending>,
-    reply: tokio::sync::oneshot::Receiver<Result<u64, Failure>>,
-}
-
-/// A close that did not fit the writer's queue: the recording's id, the
-/// queue and the reply.
-type ClosePending = (
-    u64,
-    SyncSender<Job>,
-    tokio::sync::oneshot::Sender<Result<u64, Failure>>,
-);
 
 impl Drop for Recording {
     fn drop(&mut self) {
