@@ -25,6 +25,8 @@ pub use connection::{params_from_iter, Connection};
 pub use dialect::Dialect;
 pub use error::{Error, OptionalExtension};
 pub use redact::redacted;
+#[cfg(test)]
+pub use value::FromValue;
 pub use value::{Row, ToValue, Value};
 
 /// Statement parameters of mixed types, as rusqlite's `params!`.

@@ -22,6 +22,23 @@ fn at(ms: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_714_564_800) + Duration::from_millis(ms)
 }
 
+/// Two columns of call `id` (`columns` names them, as in SQL), read as
+/// the test asks.
+fn two_columns<A, B>(store: &Store, id: i64, columns: &str) -> (A, B)
+where
+    A: crate::sql::FromValue,
+    B: crate::sql::FromValue,
+{
+    store
+        .conn
+        .query_row(
+            &format!("SELECT {columns} FROM calls WHERE id = ?1"),
+            [id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .expect("columns")
+}
+
 fn new_call(call_id: &str, started: SystemTime) -> NewCall {
     NewCall {
         call_id: call_id.to_owned(),

@@ -5,7 +5,7 @@
 
 use super::super::schema::{migrate_with, MIGRATIONS};
 use super::super::*;
-use super::{at, new_call, sample_records};
+use super::{at, new_call, sample_records, two_columns};
 use crate::store::testdb::{Backend, TestDb};
 
 /// A reason for a rise to `risk`, as the tagger might give it.
@@ -23,14 +23,7 @@ pub(in crate::store) fn because(risk: &str) -> RiskReason {
 
 /// The raw `risk` and `risk_reasons` columns of call `id`.
 fn columns(store: &Store, id: i64) -> (Option<String>, Option<String>) {
-    store
-        .conn
-        .query_row(
-            "SELECT risk, risk_reasons FROM calls WHERE id = ?1",
-            [id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .expect("columns")
+    two_columns(store, id, "risk, risk_reasons")
 }
 
 fn each_rise_is_read_back_with_the_call(backend: Backend) {

@@ -4,7 +4,7 @@
 
 use super::super::*;
 use super::reasons::because;
-use super::{at, new_call, sample_records};
+use super::{at, new_call, sample_records, two_columns};
 use crate::sql::Value;
 use crate::store::testdb::{Backend, TestDb};
 
@@ -19,26 +19,12 @@ fn detail(tag: &str, at_ms: u64, evidence: &str) -> TagDetail {
 
 /// The raw `tags` and `tag_details` columns of call `id`.
 fn columns(store: &Store, id: i64) -> (Option<String>, Option<String>) {
-    store
-        .conn
-        .query_row(
-            "SELECT tags, tag_details FROM calls WHERE id = ?1",
-            [id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .expect("columns")
+    two_columns(store, id, "tags, tag_details")
 }
 
 /// [`columns`] as SQLite holds them, whatever their type.
 fn raw_columns(store: &Store, id: i64) -> (Value, Value) {
-    store
-        .conn
-        .query_row(
-            "SELECT tags, tag_details FROM calls WHERE id = ?1",
-            [id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .expect("columns")
+    two_columns(store, id, "tags, tag_details")
 }
 
 fn details_are_appended_in_order_once_per_tag_with_the_tags(backend: Backend) {
