@@ -43,6 +43,9 @@ pub struct Call {
     pub risk: Option<String>,
     /// Why the risk is what it is: each rise, oldest first.
     pub reasons: Vec<RiskReason>,
+    /// The rule behind the last rise, short, as the live feed's `risk`
+    /// event and the `calls` table's WHY column give it (empty: none).
+    pub why: String,
     pub tags: Vec<String>,
     pub tag_details: Vec<TagDetail>,
     /// Whether a recording can be fetched (`/api/calls/{id}/recording`).
@@ -80,6 +83,11 @@ fn json_list<T: for<'de> Deserialize<'de>>(
 fn call(row: &Row) -> Result<Call, crate::sql::Error> {
     let recording: Option<String> = row.get(20)?;
     let deleted: Option<i64> = row.get(22)?;
+    let reasons: Vec<RiskReason> = json_list(row, 27)?;
+    let why = reasons
+        .last()
+        .map(|r| r.brief_rule().to_owned())
+        .unwrap_or_default();
     Ok(Call {
         id: row.get(0)?,
         call_id: row.get(1)?,
@@ -99,7 +107,8 @@ fn call(row: &Row) -> Result<Call, crate::sql::Error> {
         hangup_by: row.get(15)?,
         end_reason: row.get(16)?,
         risk: row.get(17)?,
-        reasons: json_list(row, 27)?,
+        reasons,
+        why,
         tags: json_list(row, 18)?,
         tag_details: json_list(row, 19)?,
         has_recording: recording.is_some() && deleted.is_none(),

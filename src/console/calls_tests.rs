@@ -119,6 +119,38 @@ fn pages_use_an_index_for_the_order() {
     }
 }
 
+#[test]
+fn why_is_the_last_rise_in_short() {
+    let dir = TestDb::new(Backend::Sqlite);
+    let conn = fill(&dir, 2);
+    let store = dir.open().expect("open");
+    let rise = |risk: &str, rule: &str| RiskReason {
+        risk: risk.to_owned(),
+        at_ms: 1_000,
+        rule: rule.to_owned(),
+        evidence: vec!["\"detective\" (police)".to_owned()],
+    };
+    let id = 1;
+    assert_eq!(get(&conn, id).expect("read").expect("call").why, "");
+    store
+        .raise_risk(id, &rise("low", "rule any of police -> low"))
+        .expect("low");
+    store
+        .raise_risk(
+            id,
+            &rise("high", "rule all of police + bank-details -> high"),
+        )
+        .expect("high");
+    let call = get(&conn, id).expect("read").expect("call");
+    assert_eq!(call.reasons.len(), 2);
+    assert_eq!(
+        call.why, "all of police + bank-details",
+        "the last rise, short"
+    );
+    let json = serde_json::to_value(&call).expect("json");
+    assert_eq!(json["why"], "all of police + bank-details");
+}
+
 crate::store::testdb::both_backends!(
     keyset_pages_cover_every_call_once_in_order,
     filters_and_scope_combine,

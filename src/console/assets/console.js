@@ -56,8 +56,7 @@
     set(row, "policy", call.policy);
     set(row, "outcome", call.outcome);
     set(row, "bridge", call.bridge);
-    const last = (call.reasons || []).slice(-1)[0];
-    setRisk(row, call.risk, last ? last.rule : "");
+    setRisk(row, call.risk, call.why);
     set(row, "tags", (call.tags || []).join(", "));
     set(row, "state", call.ended_at ? (call.end_reason || "ended") : "in progress");
   }

@@ -26,7 +26,7 @@ pub fn row(c: &Call) -> Markup {
             td.policy { (or_dash(&c.policy)) }
             td.outcome { (or_dash(&c.outcome)) }
             td.bridge { (or_dash(&c.bridge)) }
-            td.risk title=[c.reasons.last().map(|r| r.brief_rule())] { (or_dash(&c.risk)) }
+            td.risk title=[(!c.why.is_empty()).then_some(&c.why)] { (or_dash(&c.risk)) }
             td.tags { (c.tags.join(", ")) }
             td.state { (if c.ended_at.is_some() { c.end_reason.as_deref().unwrap_or("ended") } else { "in progress" }) }
             td { a href={ "/calls/" (c.id) } { "open" } }
