@@ -113,6 +113,13 @@ fn a_single_pass_language_model_hears_the_scam_without_confidences_and_takes_a_w
     // All three passes give confidences, some of them below 100.
     let (words, _) = listen(&mut open(Mode::LanguageModel(None)), "scam-police-bank");
     assert!(words.iter().any(|w| w.confidence < 100), "{words:?}");
+    // Left out, the weight is the library's own 6.5: the same words.
+    let explicit = Config {
+        language_weight: Some(6.5),
+        ..config.clone()
+    };
+    let mut engine = Engine::open(&explicit).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(texts(&listen(&mut engine, "scam-police-bank").0), heard);
     // The language model's weight reaches the decoder: far heavier, other
     // words.
     let heavy = Config {

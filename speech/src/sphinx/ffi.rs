@@ -11,7 +11,7 @@
 //! call that returned it (strings are copied out at once); segment
 //! iterators are run to their end, which frees them.
 
-use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::ffi::{c_char, c_int, c_void, CStr};
 use std::marker::{PhantomData, PhantomPinned};
 use std::ptr::{null, null_mut, NonNull};
 use std::sync::{Mutex, MutexGuard, Once};
@@ -35,6 +35,7 @@ extern "C" {
     fn err_set_logfp(stream: *mut c_void);
     fn cmd_ln_init(inout: *mut CmdLn, defn: *const ArgT, strict: i32, ...) -> *mut CmdLn;
     fn cmd_ln_free_r(cmdln: *mut CmdLn) -> c_int;
+    fn cmd_ln_set_float_r(cmdln: *mut CmdLn, name: *const c_char, fv: f64);
     fn ckd_free(ptr: *mut c_void);
     fn logmath_exp(lmath: *mut LogMath, logb_p: c_int) -> f64;
 
@@ -96,7 +97,7 @@ impl Decoder {
     /// now), and no search yet. With `single_pass`, a language model or
     /// grammar search runs its forward pass only (no `-fwdflat`, no
     /// `-bestpath`); keyphrase spotting is the same either way.
-    /// `language_weight` is `-lw` (the library's 6.5 if `None`).
+    /// `language_weight` sets `-lw`; `None` leaves the library's default (6.5).
     pub fn new(
         hmm: &CStr,
         dict: &CStr,
@@ -107,11 +108,6 @@ impl Decoder {
         let _guard = setup_lock();
         let end: *const c_char = null();
         let later_passes = if single_pass { c"no" } else { c"yes" };
-        let lw = CString::new(format!("{}", language_weight.unwrap_or(6.5))).map_err(|_| {
-            Error::Init {
-                stage: "parsing the configuration",
-            }
-        })?;
         // SAFETY: every argument is a NUL-terminated string that outlives
         // the call (cmd_ln_init copies them), the list ends in NULL.
         let config = unsafe {
@@ -133,8 +129,6 @@ impl Decoder {
                 later_passes.as_ptr(),
                 c"-bestpath".as_ptr(),
                 later_passes.as_ptr(),
-                c"-lw".as_ptr(),
-                lw.as_ptr(),
                 end,
             )
         };
@@ -142,6 +136,11 @@ impl Decoder {
             return Err(Error::Init {
                 stage: "parsing the configuration",
             });
+        }
+        if let Some(weight) = language_weight {
+            // SAFETY: config is live and "-lw" is one of ps_args()'s
+            // floating-point arguments; the value is copied.
+            unsafe { cmd_ln_set_float_r(config, c"-lw".as_ptr(), f64::from(weight)) };
         }
         // SAFETY: config is live; ps_init takes its own reference, so ours
         // is released whether or not it succeeded.
