@@ -1,14 +1,14 @@
 //! Tag details and risk: written directly and through the handle, kept
 //! consistent with the tags, never lowered, read back leniently, and shown
-//! in the table and the JSON.
+//! in the JSON (the table: `table.rs`).
 
 use super::super::*;
 use super::reasons::because;
-use super::{at, new_call, sample_records, two_columns};
+use super::{at, new_call, two_columns};
 use crate::sql::Value;
 use crate::store::testdb::{Backend, TestDb};
 
-fn detail(tag: &str, at_ms: u64, evidence: &str) -> TagDetail {
+pub(super) fn detail(tag: &str, at_ms: u64, evidence: &str) -> TagDetail {
     TagDetail {
         tag: tag.to_owned(),
         at_ms,
@@ -319,50 +319,6 @@ fn json_has_risk_and_tag_details(backend: Backend) {
     ] {
         assert!(plain_json.get(field).is_some(), "{field}: {plain_json}");
     }
-}
-
-#[test]
-fn table_shows_risk_and_tag_offsets() {
-    let mut record = sample_records().remove(0);
-    record.risk = Some("high".to_owned());
-    record.tags = vec![
-        "police".to_owned(),
-        "bank-details".to_owned(),
-        "suspicious-cli".to_owned(),
-    ];
-    record.tag_details = vec![
-        detail("police", 12_345, "heard police"),
-        detail("bank-details", 40_100, "asked for 8 digits"),
-    ];
-    let mut out = Vec::new();
-    print_calls(std::slice::from_ref(&record), false, &mut out).expect("prints");
-    let text = String::from_utf8(out).expect("utf-8");
-    let mut lines = text.lines();
-    let header = lines.next().expect("header");
-    let row = lines.next().expect("row");
-    assert!(header.contains("  BRIDGE  "), "{text}");
-    assert!(header.contains("  RISK  TAGS  "), "{text}");
-    assert!(
-        row.contains("  high  police@12.3s,bank-details@40.1s,suspicious-cli  "),
-        "{text}"
-    );
-    assert!(!text.contains("heard police"), "no evidence in the table");
-
-    // Long offsets read like durations; a detail whose name is missing from
-    // the tags still shows; a long cell is cut.
-    record.tags = vec!["police".to_owned()];
-    record.tag_details = vec![
-        detail("police", 125_000, "heard police"),
-        detail("pin", 3_600_000, "keyed 4 digits"),
-    ];
-    assert_eq!(print::tags(&record), "police@2m05s,pin@1h00m00s");
-    record.tags = (0..10).map(|i| format!("tag-{i}")).collect();
-    let cell = print::tags(&record);
-    assert_eq!(cell.chars().count(), 48);
-    assert!(cell.ends_with('…'), "{cell}");
-    record.tags.clear();
-    record.tag_details.clear();
-    assert_eq!(print::tags(&record), "-");
 }
 
 fn handle_writes_tag_details_and_risk(backend: Backend) {
