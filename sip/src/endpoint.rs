@@ -59,6 +59,9 @@ pub struct EndpointConfig {
     /// Told of each new call turned away at the door over UDP while busy
     /// (see [`SipEndpoint::set_busy`]); those never reach the application.
     pub on_shed: Option<crate::guarded_udp::OnShed>,
+    /// The UDP socket's receive buffer to ask the kernel for, in bytes (0:
+    /// the system's default); see [`crate::udp_buffer`].
+    pub udp_receive_buffer: usize,
 }
 
 /// A registrar shared between the endpoint (which answers REGISTER with it)
@@ -105,6 +108,9 @@ impl SipEndpoint {
             transport: "udp",
             source,
         })?;
+        if let Err(e) = crate::udp_buffer::widen(&udp, config.udp_receive_buffer) {
+            warn!(error = %e, "cannot set the SIP UDP receive buffer: the system's default stays");
+        }
         // Our own TCP listener (rsipstack's has no limits): a busy port is
         // a start-up error.
         let tcp_listener = tokio::net::TcpListener::bind(local)

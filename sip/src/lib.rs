@@ -42,6 +42,7 @@ pub mod rtp_session;
 pub mod tcp_limits;
 pub mod uac;
 pub mod uas;
+mod udp_buffer;
 
 pub use endpoint::{EndpointConfig, RegistrarHandle, SipEndpoint, TcpLimits};
 pub use error::SipError;

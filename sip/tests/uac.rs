@@ -28,6 +28,7 @@ async fn endpoint(seed: u64) -> (SipEndpoint, mpsc::Receiver<IncomingCall>) {
         registrar: None,
         tcp: Default::default(),
         on_shed: None,
+        udp_receive_buffer: 0,
     })
     .await
     .expect("endpoint starts")

@@ -89,6 +89,7 @@ async fn setup() -> (SipEndpoint, UdpSocket, UacHandle, Received) {
         registrar: None,
         tcp: Default::default(),
         on_shed: None,
+        udp_receive_buffer: 0,
     })
     .await
     .expect("endpoint");
@@ -264,6 +265,7 @@ async fn setup_with_credentials(
         registrar: None,
         tcp: Default::default(),
         on_shed: None,
+        udp_receive_buffer: 0,
     })
     .await
     .expect("endpoint");

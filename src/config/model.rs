@@ -109,6 +109,9 @@ pub struct ServiceConfig {
     pub max_lag_ms: u64,
     /// The Retry-After (seconds) of a call or OPTIONS turned away by load.
     pub retry_after_secs: u32,
+    /// The SIP UDP socket's receive buffer asked of the kernel (KiB): a
+    /// burst waits there instead of being dropped.
+    pub udp_receive_buffer_kib: usize,
     /// `[service.tcp]`: timeouts and caps of SIP over TCP.
     pub tcp: TcpConfig,
 }
@@ -213,6 +216,7 @@ impl Default for ServiceConfig {
             max_calls: 400,
             max_lag_ms: 200,
             retry_after_secs: 5,
+            udp_receive_buffer_kib: 4096,
             tcp: TcpConfig::default(),
         }
     }

@@ -298,6 +298,11 @@ fn bad_configs() -> Vec<(String, &'static str, &'static str)> {
             "expected 10 to 10000 ms",
         ),
         (
+            format!("[service]\nudp_receive_buffer_kib = 16\n{LINE}"),
+            "bad.toml:2:26: key service.udp_receive_buffer_kib:",
+            "expected 64 to 262144 KiB",
+        ),
+        (
             format!("[service]\nretry_after_secs = 0\n{LINE}"),
             "bad.toml:2:20: key service.retry_after_secs:",
             "expected 1 to 3600 seconds",

@@ -241,6 +241,15 @@ fn validate_load(service: &ServiceConfig, path: KeyPath) -> Result<(), Problem> 
             format!("expected 1 to {MAX_CALLS} calls, got {}", service.max_calls),
         );
     }
+    if !(64..=262_144).contains(&service.udp_receive_buffer_kib) {
+        return problem(
+            path.key("udp_receive_buffer_kib"),
+            format!(
+                "expected 64 to 262144 KiB, got {}",
+                service.udp_receive_buffer_kib
+            ),
+        );
+    }
     if !(10..=10_000).contains(&service.max_lag_ms) {
         return problem(
             path.key("max_lag_ms"),

@@ -96,6 +96,7 @@ pub async fn serve(config: Config, reload: Option<reload::LoadConfig>) -> anyhow
         registrar: handle,
         tcp: config.service.tcp.limits(),
         on_shed: Some(crate::serve::metrics::shed_at_the_door),
+        udp_receive_buffer: config.service.udp_receive_buffer_kib * 1024,
     })
     .await
     .with_context(|| addresses::listen_error(config.service.listen))?;

@@ -72,6 +72,7 @@ pub async fn play(
         registrar: None,
         tcp: Default::default(),
         on_shed: None,
+        udp_receive_buffer: 0,
     })
     .await?;
     // The offer names the address the far end can reach, never 0.0.0.0
