@@ -4,7 +4,7 @@
 # For each rate, SIPp places calls for 12 s (each held 1 s, no media)
 # through the system under test to a fixed phone played by SIPp's UAS:
 #   - Kamailio (Debian package): a record-routing stateful proxy with
-#     dialog tracking, 4 children, -m 512;
+#     dialog tracking, 4 children, -m 512, UDP receive buffer up to 4 MiB;
 #   - linewarden (release build), speech off, the caller allowlisted and
 #     bridged to the phone (two SIP legs and an RTP relay per call), its
 #     overload control set high (max_calls, max_lag_ms) so the ramp finds

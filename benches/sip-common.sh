@@ -104,7 +104,8 @@ serve_config() {
 
 # Starts Kamailio on SIP port $1, relaying every new INVITE to the phone at
 # $2: a record-routing stateful proxy tracking dialogs, 4 children,
-# 512 MB of shared memory. Sets $server.
+# 512 MB of shared memory, its UDP receive buffer probed up to 4 MiB (as
+# linewarden asks for by default). Sets $server.
 start_kamailio() {
     local port=$1 phone_port=$2 mods
     mods=$(dirname "$(find /usr/lib -name tm.so -path '*kamailio/modules*' | head -1)")
@@ -113,6 +114,7 @@ start_kamailio() {
 debug=1
 log_stderror=yes
 children=4
+maxbuffer=4194304
 disable_tcp=yes
 listen=udp:127.0.0.1:$port
 mpath="$mods/"
