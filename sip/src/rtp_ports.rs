@@ -11,6 +11,7 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
 
 /// Hands out RTP ports (even numbers) from a configured range.
@@ -59,8 +60,19 @@ impl PortRange {
     }
 
     /// Binds a UDP socket on the next free even port of the range, on `ip`.
+    ///
+    /// One socket tries port after port: a bind that fails leaves it
+    /// unbound and free to try the next. (A socket per try cost the kernel
+    /// a socket, a file and their teardown for every port found in use,
+    /// which near a full range was most of the work of opening one.)
     pub async fn bind(&self, ip: IpAddr) -> std::io::Result<UdpSocket> {
         let span = u32::from(self.last.saturating_sub(self.first)) / 2 + 1;
+        let socket = Socket::new(
+            Domain::for_address(SocketAddr::new(ip, 0)),
+            Type::DGRAM,
+            Some(Protocol::UDP),
+        )?;
+        socket.set_nonblocking(true)?;
         let mut last_error = None;
         for _ in 0..span {
             let n = self.next.fetch_add(1, Ordering::Relaxed) % span;
@@ -68,8 +80,8 @@ impl PortRange {
             let Ok(port) = u16::try_from(port) else {
                 continue;
             };
-            match UdpSocket::bind(SocketAddr::new(ip, port)).await {
-                Ok(sock) => return Ok(sock),
+            match socket.bind(&SocketAddr::new(ip, port).into()) {
+                Ok(()) => return UdpSocket::from_std(socket.into()),
                 Err(e) if e.kind() == std::io::ErrorKind::AddrNotAvailable => return Err(e),
                 Err(e) => last_error = Some(e),
             }
@@ -104,6 +116,33 @@ mod tests {
             SocketAddr::new("192.0.2.10".parse().unwrap(), local.port())
         );
         assert_eq!(local.port() % 2, 0);
+    }
+
+    #[tokio::test]
+    async fn ports_in_use_are_skipped_until_none_is_left() {
+        let ports = PortRange::new(41200, 41207);
+        // Three of the four even ports taken by someone else.
+        let taken: Vec<_> = [41200, 41202, 41206]
+            .into_iter()
+            .map(|p| std::net::UdpSocket::bind(("127.0.0.1", p)).expect("take"))
+            .collect();
+        let (free, _) = ports.open().await.expect("the one left");
+        assert_eq!(free.local_addr().unwrap().port(), 41204);
+        let err = ports.open().await.expect_err("none left");
+        assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
+        assert!(
+            err.to_string().contains("no free RTP port in 41200-41207"),
+            "{err}"
+        );
+        // Its socket is a working one.
+        let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        free.send_to(b"rtp", peer.local_addr().unwrap())
+            .await
+            .unwrap();
+        let mut buf = [0; 8];
+        assert_eq!(peer.recv(&mut buf).unwrap(), 3);
+        drop((free, taken));
+        assert!(ports.open().await.is_ok(), "free again once closed");
     }
 
     #[tokio::test]
