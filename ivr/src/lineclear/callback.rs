@@ -4,7 +4,8 @@
 //! resident's phones back (first to answer wins: `resident.rs`) with the offer
 //! or the menu, or connecting the verified number the resident's phone
 //! dialled; one menu key (one repeat by default, then goodbye); dialling
-//! exactly one entry of the line's [`VerifiedNumbers`] and bridging it;
+//! exactly one entry of the line's [`VerifiedNumbers`] and bridging it (that
+//! leg's own state: `far.rs`);
 //! tearing every leg down, each bounded by the teardown timeout; and the
 //! [`ClearingProof`]. An emergency entry (999, 112) is dialled the moment
 //! the line is clear with no prompt, at the emergency cap at the latest.
@@ -18,9 +19,10 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use super::clear::{ClearAction, ClearEvent, LegId, LegState, LineClear};
+use super::far::{Far, FarNews};
 use super::proof::{ClearingProof, Dialled};
 use super::resident::{News, Resident};
-use super::state::{Flow, Leg, Teardown};
+use super::state::Flow;
 use super::types::*;
 use super::verified::VerifiedNumbers;
 use crate::types::later;
@@ -36,7 +38,7 @@ pub struct Callback {
     /// For an emergency entry, while clearing: when to stop waiting.
     cap: Option<Instant>,
     resident: Resident,
-    far: Leg,
+    far: Far,
     flow: Flow,
     proof: ClearingProof,
     result: Option<CallbackResult>,
@@ -81,7 +83,7 @@ impl Callback {
             trigger,
             cap,
             resident,
-            far: Leg::Idle,
+            far: Far::new(),
             flow: Flow::Clearing,
             proof: ClearingProof::new(now),
             result: None,
@@ -217,9 +219,7 @@ impl Callback {
             Flow::Farewell { guard, .. } if guard == at => return self.bye_resident(at),
             _ => {}
         }
-        if self.far.until() == Some(at) {
-            self.far = Leg::Down;
-        }
+        self.far.expire(at);
         self.resident.expire(at);
     }
 
@@ -301,35 +301,21 @@ impl Callback {
     }
 
     fn on_far_answered(&mut self, now: Instant) {
-        match (self.far, self.flow) {
-            (Leg::Ringing, Flow::Dialling { entry, .. }) => {
-                self.far = Leg::Up;
-                self.actions.push_back(CallbackAction::Bridge);
-                self.decide(now, CallbackResult::Connected { entry });
-                self.flow = Flow::Bridged;
-            }
-            // The answer crossed our CANCEL.
-            (Leg::Cancelling { .. }, _) => self.hang_up_far(now),
-            _ => {}
+        let until = self.teardown_until(now);
+        if let Some(entry) = self.far.answered(self.flow, until, &mut self.actions) {
+            self.decide(now, CallbackResult::Connected { entry });
+            self.flow = Flow::Bridged;
         }
     }
 
     fn on_far_down(&mut self, now: Instant, gone: bool) {
-        if self.far.torn_down() || gone {
-            return;
-        }
-        match (self.far, self.flow) {
-            (Leg::Ringing, Flow::Dialling { entry, .. }) => {
-                self.far = Leg::Down;
+        match self.far.down(gone, self.flow, &mut self.actions) {
+            FarNews::NotAnswered { entry } => {
                 self.farewell(now, CallbackPrompt::CouldNotConnect);
                 self.decide(now, CallbackResult::CouldNotConnect { entry });
             }
-            (Leg::Up, Flow::Bridged) => {
-                self.far = Leg::Down;
-                self.actions.push_back(CallbackAction::Unbridge);
-                self.bye_resident(now);
-            }
-            _ => {}
+            FarNews::HungUp => self.bye_resident(now),
+            FarNews::Nothing => {}
         }
     }
 
@@ -386,11 +372,10 @@ impl Callback {
 
     /// Dials `entry`, once per callback and only once the line is clear.
     fn dial(&mut self, now: Instant, entry: usize) {
-        if self.far != Leg::Idle || !self.line.is_clear() || self.numbers.get(entry).is_none() {
+        if !self.far.is_idle() || !self.line.is_clear() || self.numbers.get(entry).is_none() {
             return;
         }
-        self.far = Leg::Ringing;
-        self.actions.push_back(CallbackAction::Dial { entry });
+        self.far.dial(entry, &mut self.actions);
         let number = self.numbers.normalized(entry).unwrap_or_default().into();
         self.proof.dialled = Some(Dialled {
             entry,
@@ -427,12 +412,7 @@ impl Callback {
     /// CANCEL or BYE the call to the verified number, as its state needs.
     fn hang_up_far(&mut self, now: Instant) {
         let until = self.teardown_until(now);
-        let action = match self.far.hang_up(until) {
-            Some(Teardown::Cancel) => CallbackAction::CancelFar,
-            Some(Teardown::Bye) => CallbackAction::ByeFar,
-            None => return,
-        };
-        self.actions.push_back(action);
+        self.far.hang_up(until, &mut self.actions);
     }
 
     fn teardown_until(&self, now: Instant) -> Instant {

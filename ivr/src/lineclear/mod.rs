@@ -17,6 +17,8 @@
 //!   prompt, never held up beyond the emergency cap);
 //! - `resident.rs` and `ring.rs`: the resident's leg, their own call or
 //!   their phones rung back (first to answer wins);
+//! - `far.rs`: the callback's call to the verified number, bridged when it
+//!   answers;
 //! - `proof.rs`: [`ClearingProof`], what the call log keeps to show the
 //!   callback went out only over a clear line;
 //! - `safety.rs`: [`OutboundPolicy`], the pure decision whether a call
@@ -33,6 +35,7 @@
 
 mod callback;
 mod clear;
+mod far;
 mod proof;
 mod resident;
 mod ring;
