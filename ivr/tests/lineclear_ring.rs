@@ -4,7 +4,7 @@
 //! clearing proof the call log keeps.
 //!
 //! Does not own: the simulated runtime (see `lineclear_support`) or the
-//! rest of the callback (`lineclear.rs`).
+//! rest of the callback (`lineclear/`).
 
 mod lineclear_support;
 

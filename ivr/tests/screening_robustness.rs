@@ -4,7 +4,7 @@
 //! "say your name" step.
 //!
 //! Does not own: the simulated shell (see `support`) or the main flow
-//! scenarios (see `screening.rs`).
+//! scenarios (see `screening/`).
 
 mod support;
 

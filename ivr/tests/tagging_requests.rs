@@ -3,7 +3,7 @@
 //! its own; a mention is not; every rise in risk says which rule and
 //! phrases made it. On a virtual clock.
 //!
-//! Does not own: the phrase matcher and the older rules (`tagging.rs`).
+//! Does not own: the phrase matcher and the older rules (`tagging/`).
 //! Every script here is made up.
 
 use std::time::{Duration, Instant};

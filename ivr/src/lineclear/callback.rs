@@ -4,23 +4,25 @@
 //! resident's phones back (first to answer wins: `resident.rs`) with the offer
 //! or the menu, or connecting the verified number the resident's phone
 //! dialled; one menu key (one repeat by default, then goodbye); dialling
-//! exactly one entry of the line's [`VerifiedNumbers`] and bridging it;
-//! tearing every leg down, each bounded by the teardown timeout; and the
-//! [`ClearingProof`]. An emergency entry (999, 112) is dialled the moment
-//! the line is clear with no prompt, at the emergency cap at the latest.
-//! New legs are rejected until `Finished`.
+//! exactly one entry of the line's [`VerifiedNumbers`] and bridging it (that
+//! leg's own state: `far.rs`); tearing every leg down, each bounded by the
+//! teardown timeout; and the [`ClearingProof`] (kept with the actions and
+//! log entries in `outbox.rs`). An emergency entry (999, 112) is dialled the
+//! moment the line is clear with no prompt, at the emergency cap at the
+//! latest. New legs are rejected until `Finished`.
 //!
 //! Does not own: SIP (INVITEs, CANCEL/BYE, digest auth, 481 for cleared
 //! dialogs: see [`Callback::is_cleared`]), media, the outbound decision
 //! ([`super::OutboundPolicy`]), real timers, or storing the records.
 
-use std::collections::VecDeque;
 use std::time::Instant;
 
 use super::clear::{ClearAction, ClearEvent, LegId, LegState, LineClear};
-use super::proof::{ClearingProof, Dialled};
+use super::far::{Far, FarNews};
+use super::outbox::Outbox;
+use super::proof::ClearingProof;
 use super::resident::{News, Resident};
-use super::state::{Flow, Leg, Teardown};
+use super::state::Flow;
 use super::types::*;
 use super::verified::VerifiedNumbers;
 use crate::types::later;
@@ -36,12 +38,10 @@ pub struct Callback {
     /// For an emergency entry, while clearing: when to stop waiting.
     cap: Option<Instant>,
     resident: Resident,
-    far: Leg,
+    far: Far,
     flow: Flow,
-    proof: ClearingProof,
-    result: Option<CallbackResult>,
-    next_prompt: u32,
-    actions: VecDeque<CallbackAction>,
+    /// The actions, prompt ids, log entries, proof and result.
+    out: Outbox,
 }
 
 impl Callback {
@@ -81,12 +81,9 @@ impl Callback {
             trigger,
             cap,
             resident,
-            far: Leg::Idle,
+            far: Far::new(),
             flow: Flow::Clearing,
-            proof: ClearingProof::new(now),
-            result: None,
-            next_prompt: 0,
-            actions: VecDeque::new(),
+            out: Outbox::new(now),
         };
         callback.pump_line();
         Ok(callback)
@@ -150,7 +147,7 @@ impl Callback {
 
     /// The next action to carry out. Drain this after every call in.
     pub fn poll_action(&mut self) -> Option<CallbackAction> {
-        self.actions.pop_front()
+        self.out.pop()
     }
 
     /// This leg was on the line and is gone: answer a request on its
@@ -170,14 +167,12 @@ impl Callback {
     /// The proof of clearing so far: every clearance, when the line was
     /// clear, when the callback started, what was dialled.
     pub fn proof(&self) -> ClearingProof {
-        let mut proof = self.proof.clone();
-        proof.cleared = self.line.cleared().to_vec();
-        proof
+        self.out.proof(self.line.cleared())
     }
 
     /// How the callback ended, once decided.
     pub fn result(&self) -> Option<CallbackResult> {
-        self.result
+        self.out.result()
     }
 
     pub fn is_bridged(&self) -> bool {
@@ -200,7 +195,7 @@ impl Callback {
         match self.flow {
             Flow::Ringing { deadline } if deadline == at => {
                 let until = self.teardown_until(at);
-                self.resident.stop_ringing(until, &mut self.actions);
+                self.resident.stop_ringing(until, &mut self.out.actions);
                 return self.end(at, CallbackResult::ResidentNoAnswer);
             }
             Flow::Menu { playing, until, .. } if until == at => {
@@ -212,21 +207,21 @@ impl Callback {
             Flow::Dialling { entry, deadline } if deadline == at => {
                 self.hang_up_far(at);
                 self.farewell(at, CallbackPrompt::CouldNotConnect);
-                return self.decide(at, CallbackResult::CouldNotConnect { entry });
+                return self
+                    .out
+                    .decide(at, CallbackResult::CouldNotConnect { entry });
             }
             Flow::Farewell { guard, .. } if guard == at => return self.bye_resident(at),
             _ => {}
         }
-        if self.far.until() == Some(at) {
-            self.far = Leg::Down;
-        }
+        self.far.expire(at);
         self.resident.expire(at);
     }
 
     /// Passes the line's actions on; the line going clear starts the rest.
     fn pump_line(&mut self) {
         while let Some(action) = self.line.poll_action() {
-            self.actions.push_back(CallbackAction::Line(action));
+            self.out.push(CallbackAction::Line(action));
             if let ClearAction::LineClear { at } = action {
                 self.on_line_clear(at);
             }
@@ -235,28 +230,23 @@ impl Callback {
 
     fn on_line_clear(&mut self, at: Instant) {
         self.cap = None;
-        self.proof.line_clear_at = Some(at);
+        self.out.line_clear(at);
         if self.flow != Flow::Clearing {
             return; // the resident hung up while the line was clearing
         }
-        let started = CallbackLog::Started {
-            at,
-            trigger: self.trigger,
-        };
-        self.proof.started_at = Some(at);
-        self.actions.push_back(CallbackAction::Log(started));
+        self.out.started(at, self.trigger);
         match self.trigger {
             Trigger::DialledVerified(entry) => {
                 self.resident.answer_own();
-                self.actions.push_back(CallbackAction::AnswerResident);
+                self.out.push(CallbackAction::AnswerResident);
                 if !self.numbers.is_emergency(entry) {
-                    self.play(CallbackPrompt::LineClearConnecting);
+                    self.out.play(CallbackPrompt::LineClearConnecting);
                 }
                 self.dial(at, entry);
             }
             Trigger::RiskyCall { .. } | Trigger::FeatureCode => {
                 self.resident.ring();
-                self.actions.push_back(CallbackAction::RingPhones);
+                self.out.push(CallbackAction::RingPhones);
                 let deadline = later(at, self.settings.ring_timeout);
                 self.flow = Flow::Ringing { deadline };
             }
@@ -268,9 +258,9 @@ impl Callback {
         // Only a ringing callback can be answered: the ringing is over in
         // every other flow, so a phone answering then is hung up.
         let until = self.teardown_until(now);
-        match self.resident.handle(event, until, &mut self.actions) {
+        match self.resident.handle(event, until, &mut self.out.actions) {
             News::Answered { phone } => {
-                self.actions.push_back(CallbackAction::TakePhone(phone));
+                self.out.push(CallbackAction::TakePhone(phone));
                 let menu = self.numbers.menu();
                 let prompt = match self.trigger {
                     Trigger::RiskyCall { mentioned } => CallbackPrompt::Offer { mentioned, menu },
@@ -289,7 +279,7 @@ impl Callback {
         match self.flow {
             Flow::Ringing { .. } => self.end(now, CallbackResult::ResidentNoAnswer),
             Flow::Bridged => {
-                self.actions.push_back(CallbackAction::Unbridge);
+                self.out.push(CallbackAction::Unbridge);
                 self.hang_up_far(now);
                 self.flow = Flow::Ending;
             }
@@ -301,35 +291,22 @@ impl Callback {
     }
 
     fn on_far_answered(&mut self, now: Instant) {
-        match (self.far, self.flow) {
-            (Leg::Ringing, Flow::Dialling { entry, .. }) => {
-                self.far = Leg::Up;
-                self.actions.push_back(CallbackAction::Bridge);
-                self.decide(now, CallbackResult::Connected { entry });
-                self.flow = Flow::Bridged;
-            }
-            // The answer crossed our CANCEL.
-            (Leg::Cancelling { .. }, _) => self.hang_up_far(now),
-            _ => {}
+        let until = self.teardown_until(now);
+        if let Some(entry) = self.far.answered(self.flow, until, &mut self.out.actions) {
+            self.out.decide(now, CallbackResult::Connected { entry });
+            self.flow = Flow::Bridged;
         }
     }
 
     fn on_far_down(&mut self, now: Instant, gone: bool) {
-        if self.far.torn_down() || gone {
-            return;
-        }
-        match (self.far, self.flow) {
-            (Leg::Ringing, Flow::Dialling { entry, .. }) => {
-                self.far = Leg::Down;
+        match self.far.down(gone, self.flow, &mut self.out.actions) {
+            FarNews::NotAnswered { entry } => {
                 self.farewell(now, CallbackPrompt::CouldNotConnect);
-                self.decide(now, CallbackResult::CouldNotConnect { entry });
+                self.out
+                    .decide(now, CallbackResult::CouldNotConnect { entry });
             }
-            (Leg::Up, Flow::Bridged) => {
-                self.far = Leg::Down;
-                self.actions.push_back(CallbackAction::Unbridge);
-                self.bye_resident(now);
-            }
-            _ => {}
+            FarNews::HungUp => self.bye_resident(now),
+            FarNews::Nothing => {}
         }
     }
 
@@ -339,7 +316,7 @@ impl Callback {
         }
         match self.numbers.by_key(key) {
             Some(entry) => {
-                self.play(CallbackPrompt::Connecting);
+                self.out.play(CallbackPrompt::Connecting);
                 self.dial(now, entry);
             }
             None => self.reprompt_or_goodbye(now),
@@ -369,13 +346,13 @@ impl Callback {
             }
             _ => {
                 self.farewell(now, CallbackPrompt::Goodbye);
-                self.decide(now, CallbackResult::NoChoice);
+                self.out.decide(now, CallbackResult::NoChoice);
             }
         }
     }
 
     fn menu(&mut self, now: Instant, prompt: CallbackPrompt, left: u8) {
-        let id = self.play(prompt);
+        let id = self.out.play(prompt);
         let until = later(now, self.settings.prompt_guard);
         self.flow = Flow::Menu {
             playing: Some(id),
@@ -386,53 +363,34 @@ impl Callback {
 
     /// Dials `entry`, once per callback and only once the line is clear.
     fn dial(&mut self, now: Instant, entry: usize) {
-        if self.far != Leg::Idle || !self.line.is_clear() || self.numbers.get(entry).is_none() {
+        if !self.far.is_idle() || !self.line.is_clear() || self.numbers.get(entry).is_none() {
             return;
         }
-        self.far = Leg::Ringing;
-        self.actions.push_back(CallbackAction::Dial { entry });
+        self.far.dial(entry, &mut self.out.actions);
         let number = self.numbers.normalized(entry).unwrap_or_default().into();
-        self.proof.dialled = Some(Dialled {
-            entry,
-            number,
-            at: now,
-        });
-        let dialled = CallbackLog::Dialled { at: now, entry };
-        self.actions.push_back(CallbackAction::Log(dialled));
+        self.out.dialled(now, entry, number);
         let deadline = later(now, self.settings.answer_timeout);
         self.flow = Flow::Dialling { entry, deadline };
     }
 
     /// Plays a closing prompt; the resident gets BYE after it.
     fn farewell(&mut self, now: Instant, prompt: CallbackPrompt) {
-        let id = self.play(prompt);
+        let id = self.out.play(prompt);
         let guard = later(now, self.settings.prompt_guard);
         self.flow = Flow::Farewell { id, guard };
-    }
-
-    fn play(&mut self, prompt: CallbackPrompt) -> PromptId {
-        let id = PromptId(self.next_prompt);
-        self.next_prompt = self.next_prompt.saturating_add(1);
-        self.actions.push_back(CallbackAction::Play { id, prompt });
-        id
     }
 
     /// BYE to the resident (if up); only the legs are left after.
     fn bye_resident(&mut self, now: Instant) {
         let until = self.teardown_until(now);
-        self.resident.bye(until, &mut self.actions);
+        self.resident.bye(until, &mut self.out.actions);
         self.flow = Flow::Ending;
     }
 
     /// CANCEL or BYE the call to the verified number, as its state needs.
     fn hang_up_far(&mut self, now: Instant) {
         let until = self.teardown_until(now);
-        let action = match self.far.hang_up(until) {
-            Some(Teardown::Cancel) => CallbackAction::CancelFar,
-            Some(Teardown::Bye) => CallbackAction::ByeFar,
-            None => return,
-        };
-        self.actions.push_back(action);
+        self.far.hang_up(until, &mut self.out.actions);
     }
 
     fn teardown_until(&self, now: Instant) -> Instant {
@@ -441,16 +399,8 @@ impl Callback {
 
     /// Decides the result and stops the flow: only legs are left.
     fn end(&mut self, now: Instant, result: CallbackResult) {
-        self.decide(now, result);
+        self.out.decide(now, result);
         self.flow = Flow::Ending;
-    }
-
-    fn decide(&mut self, at: Instant, result: CallbackResult) {
-        if self.result.is_none() {
-            self.result = Some(result);
-            let log = CallbackLog::Ended { at, result };
-            self.actions.push_back(CallbackAction::Log(log));
-        }
     }
 
     fn check_finished(&mut self) {
@@ -458,7 +408,7 @@ impl Callback {
         if self.flow == Flow::Ending && legs_done {
             self.flow = Flow::Finished;
             self.cap = None;
-            self.actions.push_back(CallbackAction::Finished);
+            self.out.push(CallbackAction::Finished);
         }
     }
 }

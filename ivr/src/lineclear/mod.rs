@@ -11,12 +11,14 @@
 //!   dialled (actions name an entry by index, never a string from a call);
 //! - `clear.rs`: [`LineClear`], the machine that tears every leg down,
 //!   records each clearance, declares the line clear and rejects new legs;
-//! - `callback.rs` with `types.rs` and `state.rs`: [`Callback`], the machine that clears
-//!   the line and then rings the resident with the offer or menu, or
-//!   connects the verified number the resident dialled (999 and 112 with no
-//!   prompt, never held up beyond the emergency cap);
+//! - `callback.rs` with `types.rs`, `state.rs` and `outbox.rs`: [`Callback`],
+//!   the machine that clears the line and then rings the resident with the
+//!   offer or menu, or connects the verified number the resident dialled
+//!   (999 and 112 with no prompt, never held up beyond the emergency cap);
 //! - `resident.rs` and `ring.rs`: the resident's leg, their own call or
 //!   their phones rung back (first to answer wins);
+//! - `far.rs`: the callback's call to the verified number, bridged when it
+//!   answers;
 //! - `proof.rs`: [`ClearingProof`], what the call log keeps to show the
 //!   callback went out only over a clear line;
 //! - `safety.rs`: [`OutboundPolicy`], the pure decision whether a call
@@ -33,6 +35,8 @@
 
 mod callback;
 mod clear;
+mod far;
+mod outbox;
 mod proof;
 mod resident;
 mod ring;

@@ -23,9 +23,9 @@
 //!   own: a request phrase ("safe account"), or a
 //!   phrase said by the same speaker within [`TaggerConfig::cue_span`]
 //!   of a request cue, before or after it ("read out" ... "sort code";
-//!   the lists are in `requests.rs`; a police phrase is a claim, never
-//!   what is asked for). A mention without a cue counts only through the
-//!   rules.
+//!   the lists are in `requests.rs`, the pairing in `pairing.rs`; a police
+//!   phrase is a claim, never what is asked for). A mention without a cue
+//!   counts only through the rules.
 //! - A claim to be the police ("this is detective", `requests.rs`) and a
 //!   bank-details, cash or courier phrase by the same speaker within the
 //!   window, in either order, is high too (rule "claim"); a claim is
@@ -52,6 +52,7 @@
 mod config;
 mod matcher;
 mod normalise;
+mod pairing;
 mod requests;
 mod risk;
 mod shared;
@@ -66,21 +67,11 @@ pub use self::config::{
 };
 use self::matcher::{tokens, Phrases, Stream};
 pub use self::normalise::normalise;
+use self::pairing::{Pairing, Said};
 pub use self::requests::{request_rules, REQUEST_CUES, REQUEST_PHRASES};
 use self::risk::Assessor;
 pub use self::shared::SharedTaggerConfig;
 pub use self::types::*;
-
-/// Request cues and mentions kept per speaker, newest last.
-const RECENT_KEPT: usize = 8;
-
-/// A cue (`tag` is `None`) or a mention, as said.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Said {
-    text: String,
-    tag: Option<TagKind>,
-    at: Duration,
-}
 
 /// A run of digits keyed by the resident: how many and when, never which.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,17 +93,8 @@ pub struct Tagger {
     digit_timeout: Duration,
     pin_digits: (usize, usize),
     run: Option<KeyRun>,
-    /// Recent request cues and mentions per speaker: the text, its tag
-    /// (`None` for a cue) and when it started.
-    recent: [VecDeque<Said>; 2],
-    cue_span: Duration,
-    /// Per speaker: the first claim to be the police, and the latest
-    /// bank-details, cash or courier phrase.
-    claimed: [Option<Said>; 2],
-    asked_about: [Option<Said>; 2],
-    window: Duration,
-    /// The first request heard, if any: it keeps the risk high.
-    requested: Option<RiskReason>,
+    /// Requests and claims: what each speaker said that may pair up.
+    pairing: Pairing,
     reasons: Vec<RiskReason>,
     tags: Vec<Tag>,
     /// Tags that count in every window: keyed and added ones.
@@ -151,12 +133,7 @@ impl Tagger {
                 config.pin_max_digits.min(MAX_PIN_DIGITS),
             ),
             run: None,
-            recent: Default::default(),
-            cue_span: config.cue_span.min(MAX_TAGGING_DURATION),
-            claimed: Default::default(),
-            asked_about: Default::default(),
-            window: config.window.min(MAX_TAGGING_DURATION),
-            requested: None,
+            pairing: Pairing::new(config),
             reasons: Vec::new(),
             tags: Vec::new(),
             call_wide: 0,
@@ -195,17 +172,17 @@ impl Tagger {
             if phrase.claim {
                 // Only a pairing signal: its police words are matched in
                 // the police lane, which raises the tag.
-                let claim = self.claimed_with(speaker, &said, true);
-                self.request(claim.map(|c| (c, "claim")), m.at);
+                let claim = self.pairing.claimed_with(speaker, &said, true);
+                self.pairing.request(claim.map(|c| (c, "claim")), m.at);
                 continue;
             }
             let request = if phrase.request {
                 Some(format!("{speaker} said \"{}\"", said.text))
             } else {
-                self.paired(speaker, &said)
+                self.pairing.paired(speaker, &said)
             };
             // Remembered for a later claim even when this is a request.
-            let claim = self.claimed_with(speaker, &said, false);
+            let claim = self.pairing.claimed_with(speaker, &said, false);
             let request = match request {
                 Some(r) => Some((r, "request")),
                 None => claim.map(|c| (c, "claim")),
@@ -215,81 +192,10 @@ impl Tagger {
                 self.assessor.heard(tag, m.phrase, m.at);
                 self.raise(tag, m.at, evidence, m.confidence);
             }
-            let recent = &mut self.recent[speaker as usize];
-            if recent.len() == RECENT_KEPT {
-                recent.pop_front();
-            }
-            recent.push_back(said);
-            self.request(request, m.at);
+            self.pairing.remember(speaker, said);
+            self.pairing.request(request, m.at);
         }
         self.assess();
-    }
-
-    /// Keeps the first request or claim heard (`at`): it makes the risk
-    /// high.
-    fn request(&mut self, found: Option<(String, &str)>, at: Duration) {
-        if let (Some((asked, rule)), None) = (found, &self.requested) {
-            self.requested = Some(RiskReason {
-                risk: Risk::High,
-                at,
-                rule: rule.into(),
-                evidence: vec![asked],
-            });
-        }
-    }
-
-    /// A claim to be the police and a bank-details, cash or courier phrase
-    /// by `speaker` within the window of each other, one of them `said`
-    /// (just heard; `claim` if it is a claim), as evidence. Remembers
-    /// `said` for later phrases.
-    fn claimed_with(&mut self, speaker: Speaker, said: &Said, claim: bool) -> Option<String> {
-        let i = speaker as usize;
-        let within = |a: &Said, b: &Said| b.at.saturating_sub(a.at) <= self.window;
-        let pair = if claim {
-            self.claimed[i].get_or_insert_with(|| said.clone());
-            self.asked_about[i]
-                .as_ref()
-                .filter(|m| within(m, said))
-                .map(|m| (said, m))
-        } else if said.tag.is_some_and(|t| t != TagKind::Police) {
-            self.asked_about[i] = Some(said.clone());
-            self.claimed[i]
-                .as_ref()
-                .filter(|c| within(c, said))
-                .map(|c| (c, said))
-        } else {
-            None
-        }?;
-        let (claim, mention) = pair;
-        let tag = mention.tag.map_or("", |t| t.as_str());
-        Some(format!(
-            "{speaker} said \"{}\" and \"{}\" ({tag})",
-            claim.text, mention.text
-        ))
-    }
-
-    /// A cue and a mention by `speaker` within the cue span of each other,
-    /// one of them `said` (just heard), as evidence of a request.
-    fn paired(&self, speaker: Speaker, said: &Said) -> Option<String> {
-        // A claim to be the police is not something handed over.
-        let asked_for = |s: &Said| s.tag.is_some_and(|t| t != TagKind::Police);
-        if said.tag == Some(TagKind::Police) {
-            return None;
-        }
-        let other = self.recent[speaker as usize].iter().rev().find(|o| {
-            said.at.saturating_sub(o.at) <= self.cue_span
-                && (asked_for(o) && said.tag.is_none() || o.tag.is_none() && asked_for(said))
-        })?;
-        let (cue, mention) = if said.tag.is_none() {
-            (said, other)
-        } else {
-            (other, said)
-        };
-        let tag = mention.tag.map_or("", |t| t.as_str());
-        Some(format!(
-            "{speaker} said \"{}\" and \"{}\" ({tag})",
-            cue.text, mention.text
-        ))
     }
 
     /// A key pressed by `by` at `now`. Only the resident's keys count.
@@ -428,7 +334,7 @@ impl Tagger {
     }
 
     fn assess(&mut self) {
-        let reason = match &self.requested {
+        let reason = match self.pairing.requested() {
             Some(request) if request.risk > self.risk => request.clone(),
             _ => {
                 let found = self.assessor.assess(self.call_wide);
