@@ -66,7 +66,15 @@ impl PortRange {
     /// a socket, a file and their teardown for every port found in use,
     /// which near a full range was most of the work of opening one.)
     pub async fn bind(&self, ip: IpAddr) -> std::io::Result<UdpSocket> {
-        let span = u32::from(self.last.saturating_sub(self.first)) / 2 + 1;
+        // The even ports from `first` to `last`: an odd `first` starts one
+        // above, never one below the range.
+        let first = u32::from(self.first) + u32::from(self.first & 1);
+        let last = u32::from(self.last);
+        let span = if first > last {
+            0
+        } else {
+            (last - first) / 2 + 1
+        };
         let socket = Socket::new(
             Domain::for_address(SocketAddr::new(ip, 0)),
             Type::DGRAM,
@@ -76,7 +84,7 @@ impl PortRange {
         let mut last_error = None;
         for _ in 0..span {
             let n = self.next.fetch_add(1, Ordering::Relaxed) % span;
-            let port = u32::from(self.first & !1) + 2 * n;
+            let port = first + 2 * n;
             let Ok(port) = u16::try_from(port) else {
                 continue;
             };
@@ -143,6 +151,27 @@ mod tests {
         assert_eq!(peer.recv(&mut buf).unwrap(), 3);
         drop((free, taken));
         assert!(ports.open().await.is_ok(), "free again once closed");
+    }
+
+    #[tokio::test]
+    async fn only_even_ports_inside_the_range_are_used() {
+        // An odd first port: 41300, below it, is never taken.
+        let ports = PortRange::new(41301, 41304);
+        let a = ports.open().await.expect("one").0;
+        let b = ports.open().await.expect("two").0;
+        let mut got = [
+            a.local_addr().unwrap().port(),
+            b.local_addr().unwrap().port(),
+        ];
+        got.sort_unstable();
+        assert_eq!(got, [41302, 41304]);
+        assert!(ports.open().await.is_err(), "no third even port");
+        // A range without an even port has nothing to give.
+        let odd = PortRange::new(41311, 41311);
+        assert_eq!(
+            odd.open().await.expect_err("none").kind(),
+            std::io::ErrorKind::AddrInUse
+        );
     }
 
     #[tokio::test]
