@@ -164,7 +164,7 @@ fn listen_and_data_dir_options_are_checked_like_the_config_file() {
     assert!(err.contains("service.media_address"), "{err}");
     assert!(err.contains("wildcard"), "{err}");
 
-    // The SIP port inside the RTP range (20000-20999 by default).
+    // The SIP port inside the RTP range (20000-21999 by default).
     let out = linewarden(&["serve", "--listen", "127.0.0.1:20010"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);

@@ -71,9 +71,9 @@ fi
 
 # The service as its user, on the installed configuration (another port, in
 # case 5060 is taken here, and outside the configuration's RTP range,
-# 20000-20999): it can read the configuration and write its state directory.
+# 20000-21999): it can read the configuration and write its state directory.
 as_user=(setpriv --reuid=linewarden --regid=linewarden --init-groups)
-port=$((21000 + RANDOM % 9000))
+port=$((22000 + RANDOM % 8000))
 "${as_user[@]}" /usr/bin/linewarden check-config --config /etc/linewarden/linewarden.toml
 "${as_user[@]}" env RUST_LOG=warn /usr/bin/linewarden serve --config /etc/linewarden/linewarden.toml \
     --listen "127.0.0.1:$port" &

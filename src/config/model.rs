@@ -206,7 +206,7 @@ impl Default for ServiceConfig {
             media_address: None,
             rtp_ports: PortRange {
                 first: 20000,
-                last: 20999,
+                last: 21999,
             },
             user_agent: "linewarden".to_owned(),
             shutdown_grace_secs: 2,
@@ -271,6 +271,19 @@ impl PortRange {
         } else {
             usize::from(self.last - self.first) + 1
         }
+    }
+
+    /// How many calls can be bridged at once on the range's ports: RTP
+    /// takes even ports, one per leg, two legs a bridged call.
+    pub fn bridged_calls(&self) -> usize {
+        let first = usize::from(self.first) + usize::from(self.first & 1);
+        let last = usize::from(self.last);
+        let even_ports = if first > last {
+            0
+        } else {
+            (last - first) / 2 + 1
+        };
+        even_ports / 2
     }
 
     /// Whether `port` is in the range.

@@ -150,6 +150,14 @@ fn port_range_helpers() {
     assert_eq!(range.count(), 3);
     assert!(range.contains(10) && range.contains(12) && !range.contains(13));
     assert_eq!(PortRange { first: 5, last: 4 }.count(), 0);
+    // Even ports only, two a bridged call.
+    let calls = |first, last| PortRange { first, last }.bridged_calls();
+    assert_eq!(calls(20000, 21999), 500, "the default holds max_calls");
+    assert!(calls(20000, 21999) >= ServiceConfig::default().max_calls);
+    assert_eq!(calls(20000, 20999), 250);
+    assert_eq!(calls(10001, 10004), 1, "10002 and 10004");
+    assert_eq!(calls(10001, 10001), 0);
+    assert_eq!(calls(5, 4), 0);
 }
 
 #[test]

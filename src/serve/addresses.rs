@@ -33,6 +33,17 @@ pub async fn media_ports(service: &ServiceConfig) -> anyhow::Result<PortRange> {
         )
     })?;
     drop(probe);
+    let calls = service.rtp_ports.bridged_calls();
+    if calls < service.max_calls {
+        tracing::warn!(
+            "service.rtp_ports {}-{} holds {calls} bridged calls at once (an even port per leg), \
+             fewer than service.max_calls ({}): calls beyond get 503 for want of an RTP port; \
+             widen the range",
+            service.rtp_ports.first,
+            service.rtp_ports.last,
+            service.max_calls
+        );
+    }
     Ok(ports)
 }
 

@@ -5,18 +5,18 @@ use std::net::UdpSocket;
 
 /// A port free for both UDP and TCP, for a service or a peer to listen on.
 ///
-/// Ports come from 21000–29999: below the kernel's ephemeral ports
+/// Ports come from 22000–29999: below the kernel's ephemeral ports
 /// (32768–60999), where any socket bound to port 0 — a SIPp peer's, a
 /// service's outgoing leg, another test's — could take one between this
 /// check and the bind that uses it; above the default RTP range
-/// (20000–20999); apart from the services' RTP ranges (`rtp_range`) and
+/// (20000–21999); apart from the services' RTP ranges (`rtp_range`) and
 /// SIPp's media ports (`sipp_media_port`). Within a test binary a counter
 /// hands each port out once, four apart, as some peers bind the ports
 /// above their own (baresip, SIPp); the process id spreads binaries apart.
 pub fn free_port() -> u16 {
     use std::sync::atomic::{AtomicU32, Ordering};
-    const FIRST: u32 = 21_000;
-    const SLOTS: u32 = 9_000 / 4;
+    const FIRST: u32 = 22_000;
+    const SLOTS: u32 = 8_000 / 4;
     static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
     let _ = NEXT.compare_exchange(
         u32::MAX,
