@@ -66,15 +66,7 @@ impl PortRange {
     /// a socket, a file and their teardown for every port found in use,
     /// which near a full range was most of the work of opening one.)
     pub async fn bind(&self, ip: IpAddr) -> std::io::Result<UdpSocket> {
-        // The even ports from `first` to `last`: an odd `first` starts one
-        // above, never one below the range.
-        let first = u32::from(self.first) + u32::from(self.first & 1);
-        let last = u32::from(self.last);
-        let span = if first > last {
-            0
-        } else {
-            (last - first) / 2 + 1
-        };
+        let (first, span) = even_ports(self.first, self.last);
         let socket = Socket::new(
             Domain::for_address(SocketAddr::new(ip, 0)),
             Type::DGRAM,
@@ -102,6 +94,19 @@ impl PortRange {
             },
         ))
     }
+}
+
+/// The even ports from `first` to `last`: the first of them and how many.
+/// An odd `first` starts one above, never one below the range.
+pub fn even_ports(first: u16, last: u16) -> (u32, u32) {
+    let first = u32::from(first) + u32::from(first & 1);
+    let last = u32::from(last);
+    let count = if first > last {
+        0
+    } else {
+        (last - first) / 2 + 1
+    };
+    (first, count)
 }
 
 #[cfg(test)]

@@ -276,14 +276,8 @@ impl PortRange {
     /// How many calls can be bridged at once on the range's ports: RTP
     /// takes even ports, one per leg, two legs a bridged call.
     pub fn bridged_calls(&self) -> usize {
-        let first = usize::from(self.first) + usize::from(self.first & 1);
-        let last = usize::from(self.last);
-        let even_ports = if first > last {
-            0
-        } else {
-            (last - first) / 2 + 1
-        };
-        even_ports / 2
+        let (_, even) = sip::rtp_session::even_ports(self.first, self.last);
+        usize::try_from(even / 2).unwrap_or(usize::MAX)
     }
 
     /// Whether `port` is in the range.

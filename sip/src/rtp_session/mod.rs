@@ -31,7 +31,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::media::sdp::Negotiated;
-pub use crate::rtp_ports::PortRange;
+pub use crate::rtp_ports::{even_ports, PortRange};
 use stream::Stream;
 pub use types::{relay_one_way, relay_pair, FrameSink, MediaCommand, MediaEvent, NoSink};
 
