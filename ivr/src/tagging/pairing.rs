@@ -111,11 +111,7 @@ impl Pairing {
             None
         }?;
         let (claim, mention) = pair;
-        let tag = mention.tag.map_or("", |t| t.as_str());
-        Some(format!(
-            "{speaker} said \"{}\" and \"{}\" ({tag})",
-            claim.text, mention.text
-        ))
+        Some(evidence(speaker, claim, mention))
     }
 
     /// A cue and a mention by `speaker` within the cue span of each other,
@@ -135,10 +131,16 @@ impl Pairing {
         } else {
             (other, said)
         };
-        let tag = mention.tag.map_or("", |t| t.as_str());
-        Some(format!(
-            "{speaker} said \"{}\" and \"{}\" ({tag})",
-            cue.text, mention.text
-        ))
+        Some(evidence(speaker, cue, mention))
     }
+}
+
+/// `speaker said "<first>" and "<mention>" (<its tag>)`: the evidence of
+/// a pair, the cue or claim first.
+fn evidence(speaker: Speaker, first: &Said, mention: &Said) -> String {
+    let tag = mention.tag.map_or("", |t| t.as_str());
+    format!(
+        "{speaker} said \"{}\" and \"{}\" ({tag})",
+        first.text, mention.text
+    )
 }
