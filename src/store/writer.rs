@@ -154,7 +154,18 @@ impl Writer {
             }
             return;
         }
-        let saved = self.ids.clone();
+        // What a rollback puts back: the ids of the calls this batch starts
+        // or ends, as they were before it (not a copy of every call in
+        // progress, which cost a clone of the map per batch).
+        let saved: Vec<(CallKey, Option<i64>)> = batch
+            .iter()
+            .filter_map(|msg| match msg {
+                Msg::Started(key, _) | Msg::Ended(key, ..) => {
+                    Some((key.clone(), self.ids.get(key).copied()))
+                }
+                _ => None,
+            })
+            .collect();
         let mut landed = Vec::with_capacity(batch.len());
         let mut whole = true;
         for msg in &batch {
@@ -180,7 +191,12 @@ impl Writer {
             return;
         }
         self.store.conn.execute_batch("ROLLBACK").ok();
-        self.ids = saved;
+        for (key, id) in saved {
+            match id {
+                Some(id) => self.ids.insert(key, id),
+                None => self.ids.remove(&key),
+            };
+        }
         for msg in batch {
             self.write(msg);
         }

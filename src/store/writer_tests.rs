@@ -168,6 +168,44 @@ fn a_batch_that_meets_a_full_log_loses_nothing() {
         .all(|c| c.end_reason.as_deref() == Some("caller hung up")));
 }
 
+/// A rolled-back batch puts back the calls it ended: calls started before
+/// it, ended in a batch that meets a full log, still end once the log has
+/// room (the writer knew them again when it wrote the batch one by one).
+#[test]
+fn calls_ended_in_a_rolled_back_batch_still_end() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut writer = Writer::new(Store::open(dir.path()).expect("opens"));
+    let keys: Vec<_> = (0..30)
+        .map(|n| CallKey::new(&format!("call-{n}")))
+        .collect();
+    for (n, key) in keys.iter().enumerate() {
+        writer.write(Msg::Started(key.clone(), call(n)));
+    }
+    let pages: i64 = writer
+        .store
+        .conn
+        .query_row("PRAGMA page_count", [], |row| row.get(0))
+        .expect("page_count");
+    // Room for a few of the ends, not all.
+    set_max_pages(&writer, pages + 8);
+    let long = "the caller hung up after a long while ".repeat(200);
+    let batch = keys
+        .iter()
+        .map(|key| Msg::Ended(key.clone(), SystemTime::now(), long.clone()))
+        .collect();
+    writer.write_batch(batch);
+    assert!(!writer.pending.is_empty(), "the full log kept ends back");
+    set_max_pages(&writer, 1 << 30);
+    writer.retry();
+    assert!(writer.pending.is_empty());
+    assert!(writer.ids.is_empty(), "every call ended: {:?}", writer.ids);
+    let calls = writer.store.list_calls(100).expect("lists");
+    assert_eq!(calls.len(), 30);
+    assert!(calls
+        .iter()
+        .all(|c| c.end_reason.as_deref() == Some(&*long)));
+}
+
 /// PostgreSQL: a write that meets a lost connection (the server ended the
 /// session) is kept back, like one that meets a full disk, and lands once
 /// the connection is open again; nothing behind it is lost.

@@ -153,10 +153,17 @@ impl Recording {
             .batch
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let interleaved = &mut batch.interleaved;
-        for i in 0..len {
-            interleaved.push(caller.get(i).copied().unwrap_or(0));
-            interleaved.push(sent.get(i).copied().unwrap_or(0));
+        // Silence first, then each channel into its half of the pairs: two
+        // straight copies, where a push per sample checked the capacity and
+        // both slices' bounds 320 times a frame.
+        let start = batch.interleaved.len();
+        batch.interleaved.resize(start + 2 * len, 0);
+        let pairs = batch.interleaved.get_mut(start..).unwrap_or_default();
+        for (pair, &sample) in pairs.chunks_exact_mut(2).zip(caller) {
+            pair[0] = sample;
+        }
+        for (pair, &sample) in pairs.chunks_exact_mut(2).zip(sent) {
+            pair[1] = sample;
         }
         batch.pushes += 1;
         if batch.interleaved.len() >= BATCH_FRAMES * 2 {
