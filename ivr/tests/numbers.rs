@@ -1,7 +1,7 @@
 //! Caller-ID parsing, normalization and the UK plausibility check, table
 //! driven: every row asserts the whole parse result and the verdict.
 //!
-//! Does not own: the per-line decision built on these (see `policy.rs`).
+//! Does not own: the per-line decision built on these (see `policy/`).
 //! Every UK number here is in an Ofcom drama range or otherwise made up.
 
 use ivr::{

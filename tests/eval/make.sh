@@ -39,7 +39,7 @@ RATE=16000                              # working rate; the fixture is 8 kHz
 SOX=(sox -R -V1)
 VOICES="rms slt awb kal kal16 hts hibari"
 TAGS="police bank-details courier cash pin-keyed suspicious-cli"
-NEVER_CALL_OUT="999 112 101 105 111 159" # ivr/src/numbers.rs: spoofed when presented
+NEVER_CALL_OUT="999 112 101 105 111 159" # ivr/src/numbers/cli.rs: spoofed when presented
 
 # Per-call variation, chosen by the call's index i (1, 2, ... in calls.txt)
 # and, for the SNR, by the caller voice's v (its place in $VOICES) and the

@@ -11,7 +11,7 @@
 //!   dialled (actions name an entry by index, never a string from a call);
 //! - `clear.rs`: [`LineClear`], the machine that tears every leg down,
 //!   records each clearance, declares the line clear and rejects new legs;
-//! - `callback.rs` with `types.rs`, `state.rs` and `outbox.rs`: [`Callback`],
+//! - `callback/` with `types.rs`, `state.rs` and `outbox.rs`: [`Callback`],
 //!   the machine that clears the line and then rings the resident with the
 //!   offer or menu, or connects the verified number the resident dialled
 //!   (999 and 112 with no prompt, never held up beyond the emergency cap);

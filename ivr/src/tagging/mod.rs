@@ -50,6 +50,7 @@
 //! [`Tagger::poll_output`].
 
 mod config;
+mod defaults;
 mod matcher;
 mod normalise;
 mod pairing;
@@ -57,14 +58,15 @@ mod requests;
 mod risk;
 mod shared;
 mod types;
+mod validate;
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 pub use self::config::{
-    default_phrases, default_rules, PhraseConfig, RiskRule, TaggerConfig, TaggerConfigError,
-    DEFAULT_EXCLUSIONS, MAX_PIN_DIGITS, MAX_TAGGING_DURATION,
+    PhraseConfig, RiskRule, TaggerConfig, MAX_PIN_DIGITS, MAX_TAGGING_DURATION,
 };
+pub use self::defaults::{default_phrases, default_rules, DEFAULT_EXCLUSIONS};
 use self::matcher::{tokens, Phrases, Stream};
 pub use self::normalise::normalise;
 use self::pairing::{Pairing, Said};
@@ -72,6 +74,7 @@ pub use self::requests::{request_rules, REQUEST_CUES, REQUEST_PHRASES};
 use self::risk::Assessor;
 pub use self::shared::SharedTaggerConfig;
 pub use self::types::*;
+pub use self::validate::TaggerConfigError;
 
 /// A run of digits keyed by the resident: how many and when, never which.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

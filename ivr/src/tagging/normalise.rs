@@ -2,7 +2,7 @@
 //! words, so both compare alike.
 //!
 //! Does not own: matching (`matcher.rs`) or checking the configuration
-//! (`config.rs`).
+//! (`validate.rs`).
 
 /// Lower case, punctuation dropped, possessives ("pin's", "officers'") and
 /// simple plurals ("officers", "taxis", but not "address" or "bus") folded.

@@ -14,7 +14,7 @@
 //! ("a police car outside", "the new bank card came") does not, not even
 //! two different ones (the model drops the built-in pair rules).
 //!
-//! Does not own: the built-in mention lists (`config.rs`), matching
+//! Does not own: the built-in mention lists (`defaults.rs`), matching
 //! (`matcher.rs`) or what a request does to the risk ([`super::Tagger`]).
 //!
 //! Written from the published descriptions of police and bank
@@ -27,9 +27,8 @@
 
 use std::time::Duration;
 
-use super::config::{
-    base_rules, default_phrases, PhraseConfig, RiskRule, TaggerConfig, DEFAULT_EXCLUSIONS,
-};
+use super::config::{PhraseConfig, RiskRule, TaggerConfig};
+use super::defaults::{base_rules, default_phrases, DEFAULT_EXCLUSIONS};
 use super::types::{Risk, Speaker, TagKind};
 
 /// Words that ask. Each must be followed, by the same speaker and within
@@ -67,7 +66,7 @@ pub const REQUEST_CUES: &[&str] = &[
 ];
 
 /// Mentions of a credential that the cues ask for, beyond the topic
-/// phrases in `config.rs` (which keyphrase spotting needs short and few).
+/// phrases in `defaults.rs` (which keyphrase spotting needs short and few).
 pub const CREDENTIALS: &[&str] = &[
     "pin",
     "passcode",

@@ -20,15 +20,15 @@ use ivr::call::{
     Call, CallSettings, CallerEvent, EndReason, HungUpBy, Input, Leg, Output, PhoneEvent,
     PlaybackId, Record, Sound,
 };
-use ivr::{BridgePrompt, Decision, HeardWord, Prompt, Speaker};
+use ivr::{BridgePrompt, Decision, Prompt, Speaker};
 
 pub const fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
 
-pub const fn ms(m: u64) -> Duration {
-    Duration::from_millis(m)
-}
+#[path = "../speech_support/mod.rs"]
+mod speech_support;
+pub use speech_support::{ms, words};
 
 /// How long each sound plays in the simulation.
 fn length(sound: Sound) -> Duration {
@@ -44,17 +44,6 @@ fn length(sound: Sound) -> Duration {
         Sound::Announcement => secs(3),
         Sound::Warning => secs(3),
     }
-}
-
-/// `text`'s words from `at_ms` after the answer, 300 ms each, at 90%.
-pub fn words(at_ms: u64, text: &str) -> Vec<HeardWord> {
-    text.split_whitespace()
-        .enumerate()
-        .map(|(i, w)| {
-            let start = ms(at_ms + 400 * i as u64);
-            HeardWord::new(w, start, start + ms(300), 90)
-        })
-        .collect()
 }
 
 /// Settings with the challenge digit fixed to 4 and no notice.

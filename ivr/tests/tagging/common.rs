@@ -1,28 +1,17 @@
-//! Shared helpers for the tagging scenarios: words heard on a virtual clock,
-//! one call's tagger with everything it output, and the tags one sentence
-//! gives.
+//! Shared helpers for the tagging scenarios: words heard on a virtual clock
+//! (from `speech_support`, shared with the call scenarios), one call's
+//! tagger with everything it output, and the tags one sentence gives.
 //!
 //! Does not own: any scenario.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use ivr::{HeardWord, Risk, Speaker, Tag, TagEvent, TagKind, TagOutput, Tagger, TaggerConfig};
+use ivr::{Risk, Speaker, Tag, TagEvent, TagKind, TagOutput, Tagger, TaggerConfig};
 use Speaker::Caller;
 
-pub(crate) fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
-/// `text`'s words from `at_ms`, 300 ms each with 100 ms between, at 90%.
-pub(crate) fn words(at_ms: u64, text: &str) -> Vec<HeardWord> {
-    text.split_whitespace()
-        .enumerate()
-        .map(|(i, w)| {
-            let start = ms(at_ms + 400 * i as u64);
-            HeardWord::new(w, start, start + ms(300), 90)
-        })
-        .collect()
-}
+#[path = "../speech_support/mod.rs"]
+mod speech_support;
+pub(crate) use speech_support::{ms, words};
 
 /// One call on a virtual clock, with everything it output.
 pub(crate) struct Call {

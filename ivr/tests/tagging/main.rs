@@ -2,7 +2,7 @@
 //! sentences, the window rule, the risk rules, `pin-keyed` (and that no
 //! keyed digit is kept), configuration errors, and seeded random input.
 //!
-//! Does not own: caller-ID decisions (see `policy.rs`). Every name and
+//! Does not own: caller-ID decisions (see `policy/`). Every name and
 //! script here is made up.
 
 mod common;

@@ -14,19 +14,27 @@
 //! Does not own: SIP (INVITEs, CANCEL/BYE, digest auth, 481 for cleared
 //! dialogs: see [`Callback::is_cleared`]), media, the outbound decision
 //! ([`super::OutboundPolicy`]), real timers, or storing the records.
+//!
+//! The transitions are split by side: talking to the resident (the offer
+//! or menu, keys, the closing prompt and BYE, the resident hanging up) in
+//! `menu.rs`, and the call to the verified number (dialling, bridging,
+//! hanging it up) in `dialling.rs`. This file owns the machine itself,
+//! its public interface, the timers and the line going clear.
+
+mod dialling;
+mod menu;
 
 use std::time::Instant;
 
 use super::clear::{ClearAction, ClearEvent, LegId, LegState, LineClear};
-use super::far::{Far, FarNews};
+use super::far::Far;
 use super::outbox::Outbox;
 use super::proof::ClearingProof;
-use super::resident::{News, Resident};
+use super::resident::Resident;
 use super::state::Flow;
 use super::types::*;
 use super::verified::VerifiedNumbers;
 use crate::types::later;
-use crate::types::PromptId;
 
 /// One line-clear callback.
 #[derive(Debug)]
@@ -251,146 +259,6 @@ impl Callback {
                 self.flow = Flow::Ringing { deadline };
             }
         }
-    }
-
-    /// An event on the resident's side: their own call or a rung phone.
-    fn on_resident(&mut self, now: Instant, event: CallbackEvent) {
-        // Only a ringing callback can be answered: the ringing is over in
-        // every other flow, so a phone answering then is hung up.
-        let until = self.teardown_until(now);
-        match self.resident.handle(event, until, &mut self.out.actions) {
-            News::Answered { phone } => {
-                self.out.push(CallbackAction::TakePhone(phone));
-                let menu = self.numbers.menu();
-                let prompt = match self.trigger {
-                    Trigger::RiskyCall { mentioned } => CallbackPrompt::Offer { mentioned, menu },
-                    _ => CallbackPrompt::Menu { menu },
-                };
-                self.menu(now, prompt, self.settings.reprompts);
-            }
-            News::NoAnswer => self.end(now, CallbackResult::ResidentNoAnswer),
-            News::Left => self.resident_left(now),
-            News::Nothing => {}
-        }
-    }
-
-    /// The resident hung up (their own call, or the phone that answered).
-    fn resident_left(&mut self, now: Instant) {
-        match self.flow {
-            Flow::Ringing { .. } => self.end(now, CallbackResult::ResidentNoAnswer),
-            Flow::Bridged => {
-                self.out.push(CallbackAction::Unbridge);
-                self.hang_up_far(now);
-                self.flow = Flow::Ending;
-            }
-            _ => {
-                self.hang_up_far(now);
-                self.end(now, CallbackResult::ResidentHungUp);
-            }
-        }
-    }
-
-    fn on_far_answered(&mut self, now: Instant) {
-        let until = self.teardown_until(now);
-        if let Some(entry) = self.far.answered(self.flow, until, &mut self.out.actions) {
-            self.out.decide(now, CallbackResult::Connected { entry });
-            self.flow = Flow::Bridged;
-        }
-    }
-
-    fn on_far_down(&mut self, now: Instant, gone: bool) {
-        match self.far.down(gone, self.flow, &mut self.out.actions) {
-            FarNews::NotAnswered { entry } => {
-                self.farewell(now, CallbackPrompt::CouldNotConnect);
-                self.out
-                    .decide(now, CallbackResult::CouldNotConnect { entry });
-            }
-            FarNews::HungUp => self.bye_resident(now),
-            FarNews::Nothing => {}
-        }
-    }
-
-    fn on_key(&mut self, now: Instant, key: char) {
-        if !matches!(self.flow, Flow::Menu { .. }) {
-            return;
-        }
-        match self.numbers.by_key(key) {
-            Some(entry) => {
-                self.out.play(CallbackPrompt::Connecting);
-                self.dial(now, entry);
-            }
-            None => self.reprompt_or_goodbye(now),
-        }
-    }
-
-    fn on_prompt_finished(&mut self, now: Instant, finished: PromptId) {
-        match self.flow {
-            Flow::Menu { playing, left, .. } if playing == Some(finished) => {
-                let until = later(now, self.settings.digit_timeout);
-                self.flow = Flow::Menu {
-                    playing: None,
-                    until,
-                    left,
-                };
-            }
-            Flow::Farewell { id, .. } if id == finished => self.bye_resident(now),
-            _ => {}
-        }
-    }
-
-    fn reprompt_or_goodbye(&mut self, now: Instant) {
-        match self.flow {
-            Flow::Menu { left, .. } if left > 0 => {
-                let menu = self.numbers.menu();
-                self.menu(now, CallbackPrompt::Menu { menu }, left - 1);
-            }
-            _ => {
-                self.farewell(now, CallbackPrompt::Goodbye);
-                self.out.decide(now, CallbackResult::NoChoice);
-            }
-        }
-    }
-
-    fn menu(&mut self, now: Instant, prompt: CallbackPrompt, left: u8) {
-        let id = self.out.play(prompt);
-        let until = later(now, self.settings.prompt_guard);
-        self.flow = Flow::Menu {
-            playing: Some(id),
-            until,
-            left,
-        };
-    }
-
-    /// Dials `entry`, once per callback and only once the line is clear.
-    fn dial(&mut self, now: Instant, entry: usize) {
-        if !self.far.is_idle() || !self.line.is_clear() || self.numbers.get(entry).is_none() {
-            return;
-        }
-        self.far.dial(entry, &mut self.out.actions);
-        let number = self.numbers.normalized(entry).unwrap_or_default().into();
-        self.out.dialled(now, entry, number);
-        let deadline = later(now, self.settings.answer_timeout);
-        self.flow = Flow::Dialling { entry, deadline };
-    }
-
-    /// Plays a closing prompt; the resident gets BYE after it.
-    fn farewell(&mut self, now: Instant, prompt: CallbackPrompt) {
-        let id = self.out.play(prompt);
-        let guard = later(now, self.settings.prompt_guard);
-        self.flow = Flow::Farewell { id, guard };
-    }
-
-    /// BYE to the resident (if up); only the legs are left after.
-    fn bye_resident(&mut self, now: Instant) {
-        let until = self.teardown_until(now);
-        self.resident.bye(until, &mut self.out.actions);
-        self.flow = Flow::Ending;
-    }
-
-    /// CANCEL or BYE the call to the verified number, as its state needs.
-    fn hang_up_far(&mut self, now: Instant) {
-        let until = self.teardown_until(now);
-        self.far.hang_up(until, &mut self.out.actions);
     }
 
     fn teardown_until(&self, now: Instant) -> Instant {

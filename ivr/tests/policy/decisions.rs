@@ -1,62 +1,14 @@
-//! The per-line screening decision, table driven: each rule in order, their
-//! precedence, every withheld and suspicious choice, and config validation.
+//! What each caller gets: every rule in order and their precedence, every
+//! withheld and suspicious choice, the default configuration, the
+//! remembered caller, and the names and tags the call log keeps.
 //!
-//! Does not own: caller-ID parsing details (see `numbers.rs`). Every UK
-//! number here is in an Ofcom drama range or otherwise made up.
+//! Does not own: checking the configuration (`validation.rs`).
 
+use crate::common::{blocked, challenge, never, reject, ring, with, BANK_E164};
 use ivr::{
-    AllowReason, CliRules, Decision, ListName, Policy, PolicyConfig, PolicyError, RejectHow,
-    RejectReason, SuspiciousAction, SuspiciousReason, WithheldAction,
+    AllowReason, Decision, Policy, PolicyConfig, RejectHow, RejectReason, SuspiciousAction,
+    SuspiciousReason, WithheldAction,
 };
-
-const BANK_E164: &str = "+443069990123";
-
-fn config() -> PolicyConfig {
-    let mut cli_rules = CliRules::default();
-    cli_rules.never_calls_out.push("03069 990123".into()); // the bank
-    PolicyConfig {
-        blocklist: vec![
-            "01632 960999".into(),
-            "+44 9*".into(),
-            "00234*".into(),
-            "+44 7700 900 5*".into(),
-        ],
-        allowlist: vec![
-            "+441632960001".into(),
-            "07700 900123".into(),
-            "+44 1632 960999".into(), // also blocked: the block list wins
-            "+33 1 23 45 67 89".into(),
-        ],
-        cli_rules,
-        ..PolicyConfig::default()
-    }
-}
-
-fn with(edit: impl FnOnce(&mut PolicyConfig)) -> Policy {
-    let mut cfg = config();
-    edit(&mut cfg);
-    Policy::new(&cfg).expect("valid config")
-}
-
-fn reject(how: RejectHow, reason: RejectReason) -> Decision {
-    Decision::Reject { how, reason }
-}
-
-fn blocked() -> Decision {
-    reject(RejectHow::Decline, RejectReason::Blocked)
-}
-
-fn ring(reason: AllowReason) -> Decision {
-    Decision::RingResident { reason }
-}
-
-fn challenge(suspicious: Option<SuspiciousReason>) -> Decision {
-    Decision::Challenge { suspicious }
-}
-
-fn never(n: &str) -> SuspiciousReason {
-    SuspiciousReason::NeverCallsOut(n.to_owned())
-}
 
 #[test]
 fn rules_apply_in_order() {
@@ -241,136 +193,6 @@ fn log_names_and_tags() {
         assert_eq!(decision.as_str(), name);
         assert_eq!(decision.to_string(), name);
         assert_eq!(decision.tag(), tag, "{name}");
-    }
-}
-
-/// A change to [`config`] that makes it invalid.
-type Edit = fn(&mut PolicyConfig);
-
-#[test]
-fn validation_names_the_bad_entry() {
-    let not_a_number = |list, index, entry: &str| PolicyError::NotANumber {
-        list,
-        index,
-        entry: entry.into(),
-    };
-    let bad_prefix = |index, entry: &str| PolicyError::BadPrefix {
-        index,
-        entry: entry.into(),
-    };
-    let rows: Vec<(&str, Edit, PolicyError)> = vec![
-        (
-            "blocklist word",
-            |c| c.blocklist.push("not a number".into()),
-            not_a_number(ListName::Blocklist, 4, "not a number"),
-        ),
-        (
-            "blocklist too short",
-            |c| c.blocklist.insert(0, "01632 96".into()),
-            not_a_number(ListName::Blocklist, 0, "01632 96"),
-        ),
-        (
-            "bare star",
-            |c| c.blocklist.push("*".into()),
-            bad_prefix(4, "*"),
-        ),
-        (
-            "bare 44 prefix",
-            |c| c.blocklist.push("44 9*".into()),
-            bad_prefix(4, "44 9*"),
-        ),
-        (
-            "00 prefix",
-            |c| c.blocklist.push("00*".into()),
-            bad_prefix(4, "00*"),
-        ),
-        (
-            "letters in prefix",
-            |c| c.blocklist.push("+44 x*".into()),
-            bad_prefix(4, "+44 x*"),
-        ),
-        (
-            "allowlist empty",
-            |c| c.allowlist.push(String::new()),
-            not_a_number(ListName::Allowlist, 4, ""),
-        ),
-        (
-            "allowlist withheld",
-            |c| c.allowlist[1] = "anonymous".into(),
-            not_a_number(ListName::Allowlist, 1, "anonymous"),
-        ),
-        (
-            "allowlist wildcard",
-            |c| c.allowlist.push("+44 7700 900*".into()),
-            PolicyError::WildcardNotAllowed {
-                list: ListName::Allowlist,
-                index: 4,
-                entry: "+44 7700 900*".into(),
-            },
-        ),
-        (
-            "never-calls-out entry",
-            |c| c.cli_rules.never_calls_out.push("0306999012".into()),
-            not_a_number(ListName::NeverCallsOut, 7, "0306999012"),
-        ),
-        (
-            "allowlisted 101",
-            |c| c.allowlist.push("101".into()),
-            PolicyError::AllowsNeverCallsOut {
-                index: 4,
-                entry: "101".into(),
-                number: "101".into(),
-            },
-        ),
-        (
-            "allowlisted bank",
-            |c| c.allowlist.insert(0, "0044 3069 990123".into()),
-            PolicyError::AllowsNeverCallsOut {
-                index: 0,
-                entry: "0044 3069 990123".into(),
-                number: BANK_E164.into(),
-            },
-        ),
-    ];
-    for (name, edit, want) in rows {
-        let mut cfg = config();
-        edit(&mut cfg);
-        assert_eq!(cfg.validate(), Err(want.clone()), "{name}");
-        assert_eq!(Policy::new(&cfg).err(), Some(want), "{name}");
-    }
-    assert_eq!(config().validate(), Ok(()));
-    assert_eq!(PolicyConfig::default().validate(), Ok(()));
-}
-
-#[test]
-fn errors_read_well() {
-    let rows = [
-        (
-            PolicyError::NotANumber {
-                list: ListName::NeverCallsOut,
-                index: 7,
-                entry: "0306999012".into(),
-            },
-            r#"never_calls_out[7] "0306999012" is not a phone number"#,
-        ),
-        (
-            PolicyError::BadPrefix {
-                index: 2,
-                entry: "*".into(),
-            },
-            r#"blocklist[2] "*": a prefix must start with +, 00 or 0 and have digits before the *"#,
-        ),
-        (
-            PolicyError::AllowsNeverCallsOut {
-                index: 0,
-                entry: "101".into(),
-                number: "101".into(),
-            },
-            r#"allowlist[0] "101": 101 never calls out, so a call showing it is spoofed and must not ring through"#,
-        ),
-    ];
-    for (error, text) in rows {
-        assert_eq!(error.to_string(), text);
     }
 }
 

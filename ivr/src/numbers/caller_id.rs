@@ -1,28 +1,13 @@
-//! UK caller-ID parsing, normalization and plausibility checks.
+//! Reading a caller ID: the user part of From or P-Asserted-Identity, a
+//! `sip:`/`tel:` URI, or a number as a person writes it in a config file,
+//! into a [`CallerId`] under the Ofcom numbering plan (see the parent
+//! module), and its normalized form ([`normalize`], and
+//! [`normalize_prefix`] for a block-list prefix).
 //!
-//! Owns: reading the number a caller presents (the user part of From or
-//! P-Asserted-Identity, a `sip:`/`tel:` URI, or a number as a person writes
-//! it in a config file) into a [`CallerId`]; the normalized form used to
-//! match allow/block lists ([`normalize`]); and the UK rules for a caller ID
-//! that no genuine caller presents ([`check_cli`]).
-//!
-//! Does not own: SIP header parsing (the shell hands over the user part or
-//! the URI), what is done with a caller ([`crate::policy`]), or number ranges
-//! of other countries (an international number is only length-checked).
-//!
-//! UK national numbers (with their leading 0) follow the Ofcom numbering
-//! plan: 01 has 10 or 11 digits, 080 has 10 or 11, and 02, 03, 055, 056, 07,
-//! 084, 087 and 09 have 11. The Ofcom drama ranges (01632 960xxx,
-//! 07700 900xxx, …) are ordinary valid numbers here. Short codes (999, 101,
-//! 116xxx, …) have no E.164 form: their normalized form is the code itself.
-//! The input comes from the network, so nothing here panics on any input.
-
-use std::fmt;
-
-/// Short codes that never make outgoing calls: a call presenting one of them
-/// is spoofed. [`check_cli`] treats them as never calling out whatever
-/// [`CliRules`] lists.
-pub const NEVER_CALL_OUT_CODES: [&str; 6] = ["999", "112", "101", "105", "111", "159"];
+//! Owns: the UK ranges, the short codes, the withheld spellings, the
+//! E.164 length limits and [`CallerId`], [`UkNumber`], [`NumberKind`] and
+//! [`InvalidReason`]. Does not own: judging a caller ID (`cli.rs`) or SIP
+//! header parsing. Nothing here panics on any input.
 
 /// Spellings of "no number presented", matched without regard to case.
 const WITHHELD_WORDS: [&str; 6] = [
@@ -69,7 +54,7 @@ pub enum CallerId {
     /// "private", "restricted" or "unknown" in any case.
     Withheld,
     /// A well-formed UK number or short code. It may still be one that never
-    /// calls out, or a premium number: see [`check_cli`].
+    /// calls out, or a premium number: see [`check_cli`](super::check_cli).
     Valid(UkNumber),
     /// A number under a country code other than +44, as E.164 ("+33123456789").
     International(String),
@@ -138,72 +123,6 @@ pub enum InvalidReason {
     BadPrefix,
 }
 
-/// Numbers that never make outgoing calls, besides [`NEVER_CALL_OUT_CODES`]
-/// (which are always checked): typically the resident's bank's published
-/// numbers. Entries may be written in any form [`normalize`] accepts.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CliRules {
-    pub never_calls_out: Vec<String>,
-}
-
-impl Default for CliRules {
-    /// The built-in short codes, [`NEVER_CALL_OUT_CODES`].
-    fn default() -> Self {
-        Self {
-            never_calls_out: NEVER_CALL_OUT_CODES.iter().map(|c| c.to_string()).collect(),
-        }
-    }
-}
-
-/// What [`check_cli`] makes of a caller ID.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum CliVerdict {
-    /// A number a genuine caller could present.
-    Ok,
-    /// No number presented.
-    Withheld,
-    /// No genuine caller presents this.
-    Suspicious(SuspiciousReason),
-}
-
-/// Why a caller ID is suspicious.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum SuspiciousReason {
-    /// A UK or international number of impossible length.
-    InvalidLength,
-    /// A premium-rate (09) number presented as caller ID.
-    Premium,
-    /// A number that never calls out (101, 999, the bank's number), normalized.
-    NeverCallsOut(String),
-    /// Not made of digits.
-    NotDigits,
-    /// No UK range or country code starts like this.
-    BadPrefix,
-}
-
-impl SuspiciousReason {
-    /// A stable name for logs: "invalid-length", "premium",
-    /// "never-calls-out", "not-digits", "bad-prefix".
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            SuspiciousReason::InvalidLength => "invalid-length",
-            SuspiciousReason::Premium => "premium",
-            SuspiciousReason::NeverCallsOut(_) => "never-calls-out",
-            SuspiciousReason::NotDigits => "not-digits",
-            SuspiciousReason::BadPrefix => "bad-prefix",
-        }
-    }
-}
-
-impl fmt::Display for SuspiciousReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SuspiciousReason::NeverCallsOut(n) => write!(f, "never-calls-out {n}"),
-            other => f.write_str(other.as_str()),
-        }
-    }
-}
-
 /// Reads a caller ID. Accepts a user part or number ("+44 1632 960001",
 /// "00441632960001", "441632960001", "01632 960001", "+44 (0)1632 960001"),
 /// optionally as a `sip:`, `sips:` or `tel:` URI (anything from the first
@@ -232,42 +151,6 @@ pub fn normalize(raw: &str) -> Option<String> {
         CallerId::Valid(n) => Some(n.e164),
         CallerId::International(e164) => Some(e164),
         CallerId::Withheld | CallerId::Invalid { .. } => None,
-    }
-}
-
-/// Judges a caller ID under UK rules: withheld, suspicious (invalid, a
-/// number that never calls out, or premium rate) or OK.
-pub fn check_cli(id: &CallerId, rules: &CliRules) -> CliVerdict {
-    verdict(id, |n| {
-        NEVER_CALL_OUT_CODES.contains(&n)
-            || rules
-                .never_calls_out
-                .iter()
-                .any(|e| normalize(e).as_deref() == Some(n))
-    })
-}
-
-/// [`check_cli`] with the never-calls-out test supplied, for callers that
-/// keep the normalized numbers in a set.
-pub(crate) fn verdict(id: &CallerId, never_calls_out: impl Fn(&str) -> bool) -> CliVerdict {
-    let suspicious = CliVerdict::Suspicious;
-    match id {
-        CallerId::Withheld => CliVerdict::Withheld,
-        CallerId::Invalid { reason, .. } => suspicious(match reason {
-            InvalidReason::NotDigits => SuspiciousReason::NotDigits,
-            InvalidReason::WrongLength { .. } => SuspiciousReason::InvalidLength,
-            InvalidReason::BadPrefix => SuspiciousReason::BadPrefix,
-        }),
-        CallerId::Valid(n) if never_calls_out(&n.e164) => {
-            suspicious(SuspiciousReason::NeverCallsOut(n.e164.clone()))
-        }
-        CallerId::Valid(n) if n.kind == NumberKind::Premium => {
-            suspicious(SuspiciousReason::Premium)
-        }
-        CallerId::International(e) if never_calls_out(e) => {
-            suspicious(SuspiciousReason::NeverCallsOut(e.clone()))
-        }
-        CallerId::Valid(_) | CallerId::International(_) => CliVerdict::Ok,
     }
 }
 
