@@ -9,7 +9,7 @@
 #     bridged to the phone (two SIP legs and an RTP relay per call), its
 #     overload control set high (max_calls, max_lag_ms) so the ramp finds
 #     what it can carry; LW_SERVICE replaces those [service] keys.
-# Each system starts fresh for each rate. Printed per rate and system: calls
+# Each system starts fresh for each run. Printed per rate and system: calls
 # that succeeded and failed (503s among the failed), SIPp's retransmissions, the CPU the system
 # used from the first INVITE until the last call ended (from
 # /proc/PID/stat, Kamailio's workers included), its memory at the end

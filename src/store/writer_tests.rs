@@ -18,6 +18,14 @@ fn call(n: usize) -> NewCall {
     }
 }
 
+fn page_count(writer: &Writer) -> i64 {
+    writer
+        .store
+        .conn
+        .query_row("PRAGMA page_count", [], |row| row.get(0))
+        .expect("page_count")
+}
+
 fn set_max_pages(writer: &Writer, pages: i64) {
     writer
         .store
@@ -33,11 +41,7 @@ fn set_max_pages(writer: &Writer, pages: i64) {
 fn writes_kept_back_by_a_full_log_all_land_in_order_later() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut writer = Writer::new(Store::open(dir.path()).expect("opens"));
-    let pages: i64 = writer
-        .store
-        .conn
-        .query_row("PRAGMA page_count", [], |row| row.get(0))
-        .expect("page_count");
+    let pages = page_count(&writer);
     set_max_pages(&writer, pages + 4);
 
     let keys: Vec<CallKey> = (0..40)
@@ -133,11 +137,7 @@ fn a_batch_lands_whole_in_one_transaction(backend: Backend) {
 fn a_batch_that_meets_a_full_log_loses_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut writer = Writer::new(Store::open(dir.path()).expect("opens"));
-    let pages: i64 = writer
-        .store
-        .conn
-        .query_row("PRAGMA page_count", [], |row| row.get(0))
-        .expect("page_count");
+    let pages = page_count(&writer);
     set_max_pages(&writer, pages + 4);
     let mut batch = Vec::new();
     for n in 0..40 {
@@ -181,11 +181,7 @@ fn calls_ended_in_a_rolled_back_batch_still_end() {
     for (n, key) in keys.iter().enumerate() {
         writer.write(Msg::Started(key.clone(), call(n)));
     }
-    let pages: i64 = writer
-        .store
-        .conn
-        .query_row("PRAGMA page_count", [], |row| row.get(0))
-        .expect("page_count");
+    let pages = page_count(&writer);
     // Room for a few of the ends, not all.
     set_max_pages(&writer, pages + 8);
     let long = "the caller hung up after a long while ".repeat(200);
