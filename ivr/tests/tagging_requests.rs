@@ -109,6 +109,15 @@ fn a_cue_and_a_mention_count_together_only_within_the_cue_span() {
 fn a_police_claim_is_not_asked_for() {
     let script = [(Caller, 0, "tell me detective")];
     let tagger = run(&TaggerConfig::requests(), &script);
+    assert!(tagger.risk() <= Risk::Low);
+    // Neither a request nor a claim: a mention, tagged only when every
+    // mention is.
+    assert!(!tagger.has(TagKind::Police));
+    let mentions = TaggerConfig {
+        tag_requests_only: false,
+        ..TaggerConfig::requests()
+    };
+    let tagger = run(&mentions, &script);
     assert!(tagger.has(TagKind::Police));
     assert!(tagger.risk() <= Risk::Low);
 }

@@ -82,6 +82,10 @@ pub struct TaggingConfig {
     /// A phrase said within this many seconds after a request cue is a
     /// request (high risk); 0 turns cues off.
     pub cue_span_secs: u64,
+    /// Tag only what is asked for or claimed (in a request, or with a
+    /// claim to be the police), not every mention; mentions still count in
+    /// the rules. Off by default; on in the request model.
+    pub tag_requests_only: bool,
     /// Request cues ("read out", "key in"); none when left out
     /// (config/tagging-requests.toml lists the request model's). Never
     /// spotted on their own.
@@ -104,6 +108,7 @@ impl Default for TaggingConfig {
             phrases_for_medium: d.phrases_for_medium,
             pin_digit_timeout_secs: d.digit_timeout.as_secs(),
             cue_span_secs: d.cue_span.as_secs(),
+            tag_requests_only: d.tag_requests_only,
             cues: None,
             exclusions: None,
             phrases: None,
@@ -184,6 +189,7 @@ impl TaggingConfig {
             },
             cues: self.cues.clone().unwrap_or(d.cues),
             cue_span: Duration::from_secs(self.cue_span_secs),
+            tag_requests_only: self.tag_requests_only,
             exclusions: self.exclusions.clone().unwrap_or(d.exclusions),
             rules: match &self.rules {
                 Some(list) => list

@@ -118,4 +118,13 @@ pub struct TaggerConfig {
     /// A run of this many digits, up to `pin_max_digits`, is PIN-length.
     pub pin_min_digits: usize,
     pub pin_max_digits: usize,
+    /// Tag only what is asked for or claimed: a speech tag is raised where
+    /// its phrase is part of a request (a request phrase, or a cue and a
+    /// mention paired) or paired with a claim to be the police, and the
+    /// police tag where the caller claims to be the police. A mere mention
+    /// ("a police car outside", "the new bank card came") still counts in
+    /// the risk rules, which say so in their reasons, but is not tagged.
+    /// Off by default (every phrase heard is tagged); on in the request
+    /// model.
+    pub tag_requests_only: bool,
 }

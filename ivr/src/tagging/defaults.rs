@@ -203,6 +203,7 @@ impl Default for TaggerConfig {
             digit_timeout: Duration::from_secs(3),
             pin_min_digits: 4,
             pin_max_digits: 6,
+            tag_requests_only: false,
         }
     }
 }

@@ -29,7 +29,10 @@
 //! - A claim to be the police ("this is detective", `requests.rs`) and a
 //!   bank-details, cash or courier phrase by the same speaker within the
 //!   window, in either order, is high too (rule "claim"); a claim is
-//!   matched in a lane of its own and raises no tag by itself.
+//!   matched in a lane of its own and raises no tag by itself, unless
+//!   [`TaggerConfig::tag_requests_only`] (the request model): then only
+//!   what is asked for or claimed is tagged, the claim being the police
+//!   tag, and a mention counts only in the rules.
 //! - Every rise in risk comes with a [`RiskReason`] ([`Tagger::reasons`]):
 //!   the rule or request, and the phrases, keys and added tags behind it.
 //! - `pin-keyed`: the resident keys a run of `pin_min_digits` to
@@ -98,6 +101,11 @@ pub struct Tagger {
     run: Option<KeyRun>,
     /// Requests and claims: what each speaker said that may pair up.
     pairing: Pairing,
+    /// See [`TaggerConfig::tag_requests_only`].
+    tag_requests_only: bool,
+    /// When police or bank talk was first heard, tagged or not: a PIN
+    /// keyed after it is tagged.
+    police_or_bank_talk: Option<Duration>,
     reasons: Vec<RiskReason>,
     tags: Vec<Tag>,
     /// Tags that count in every window: keyed and added ones.
@@ -129,6 +137,8 @@ impl Tagger {
             start,
             phrases,
             assessor: Assessor::new(config),
+            tag_requests_only: config.tag_requests_only,
+            police_or_bank_talk: None,
             streams: Default::default(),
             digit_timeout: config.digit_timeout.min(MAX_TAGGING_DURATION),
             pin_digits: (
@@ -173,14 +183,21 @@ impl Tagger {
                 at: m.at,
             };
             if phrase.claim {
-                // Only a pairing signal: its police words are matched in
-                // the police lane, which raises the tag.
+                // A pairing signal. Its police words are matched in the
+                // police lane, which raises the tag, unless only what is
+                // asked for or claimed is tagged: then the claim does.
                 let claim = self.pairing.claimed_with(speaker, &said, true);
-                self.pairing.request(claim.map(|c| (c, "claim")), m.at);
+                if self.tag_requests_only {
+                    self.raise_said(speaker, &said, m.confidence);
+                    if let Some((_, mention)) = &claim {
+                        self.raise_said(speaker, mention, m.confidence);
+                    }
+                }
+                self.pairing.request(claim.map(|(c, _)| (c, "claim")), m.at);
                 continue;
             }
             let request = if phrase.request {
-                Some(format!("{speaker} said \"{}\"", said.text))
+                Some((said_evidence(speaker, &said), said.clone()))
             } else {
                 self.pairing.paired(speaker, &said)
             };
@@ -191,12 +208,23 @@ impl Tagger {
                 None => claim.map(|c| (c, "claim")),
             };
             if let Some(tag) = said.tag {
-                let evidence = format!("{speaker} said \"{}\"", said.text);
                 self.assessor.heard(tag, m.phrase, m.at);
-                self.raise(tag, m.at, evidence, m.confidence);
+                if matches!(tag, TagKind::Police | TagKind::BankDetails) {
+                    let first = self.police_or_bank_talk.get_or_insert(m.at);
+                    *first = (*first).min(m.at);
+                }
+                if !self.tag_requests_only {
+                    self.raise_said(speaker, &said, m.confidence);
+                }
+            }
+            if let (true, Some(((_, asked), _))) = (self.tag_requests_only, &request) {
+                // What was asked for, when it was said (a cue may come
+                // after it), with this match's confidence.
+                self.raise_said(speaker, asked, m.confidence);
             }
             self.pairing.remember(speaker, said);
-            self.pairing.request(request, m.at);
+            self.pairing
+                .request(request.map(|((evidence, _), rule)| (evidence, rule)), m.at);
         }
         self.assess();
     }
@@ -302,6 +330,13 @@ impl Tagger {
         now.saturating_duration_since(self.start)
     }
 
+    /// Raises the tag of a phrase `speaker` said, if it has one.
+    fn raise_said(&mut self, speaker: Speaker, said: &Said, confidence: u8) {
+        if let Some(tag) = said.tag {
+            self.raise(tag, said.at, said_evidence(speaker, said), confidence);
+        }
+    }
+
     /// Raises `kind` unless the call has it; true if raised.
     fn raise(&mut self, kind: TagKind, at: Duration, evidence: String, confidence: u8) -> bool {
         if self.has(kind) {
@@ -323,10 +358,10 @@ impl Tagger {
             return;
         };
         let (min, max) = self.pin_digits;
-        let asked = self
-            .tags
-            .iter()
-            .any(|t| matches!(t.kind, TagKind::Police | TagKind::BankDetails) && t.at <= run.first);
+        let asked = self.police_or_bank_talk.is_some_and(|at| at <= run.first)
+            || self.tags.iter().any(|t| {
+                matches!(t.kind, TagKind::Police | TagKind::BankDetails) && t.at <= run.first
+            });
         if (min..=max).contains(&run.count) && asked {
             let evidence = format!("{} digits keyed by the resident", run.count);
             if self.raise(TagKind::PinKeyed, run.first, evidence, 100) {
@@ -380,4 +415,9 @@ impl Tagger {
             evidence,
         }
     }
+}
+
+/// `speaker said "<phrase>"`: the evidence of one phrase.
+fn said_evidence(speaker: Speaker, said: &Said) -> String {
+    format!("{speaker} said \"{}\"", said.text)
 }

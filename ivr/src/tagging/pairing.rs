@@ -85,14 +85,14 @@ impl Pairing {
 
     /// A claim to be the police and a bank-details, cash or courier phrase
     /// by `speaker` within the window of each other, one of them `said`
-    /// (just heard; `claim` if it is a claim), as evidence. Remembers
-    /// `said` for later phrases.
+    /// (just heard; `claim` if it is a claim): the evidence, and the
+    /// phrase. Remembers `said` for later phrases.
     pub(super) fn claimed_with(
         &mut self,
         speaker: Speaker,
         said: &Said,
         claim: bool,
-    ) -> Option<String> {
+    ) -> Option<(String, Said)> {
         let i = speaker as usize;
         let within = |a: &Said, b: &Said| b.at.saturating_sub(a.at) <= self.window;
         let pair = if claim {
@@ -111,12 +111,13 @@ impl Pairing {
             None
         }?;
         let (claim, mention) = pair;
-        Some(evidence(speaker, claim, mention))
+        Some((evidence(speaker, claim, mention), mention.clone()))
     }
 
     /// A cue and a mention by `speaker` within the cue span of each other,
-    /// one of them `said` (just heard), as evidence of a request.
-    pub(super) fn paired(&self, speaker: Speaker, said: &Said) -> Option<String> {
+    /// one of them `said` (just heard): the evidence of a request, and the
+    /// mention.
+    pub(super) fn paired(&self, speaker: Speaker, said: &Said) -> Option<(String, Said)> {
         // A claim to be the police is not something handed over.
         let asked_for = |s: &Said| s.tag.is_some_and(|t| t != TagKind::Police);
         if said.tag == Some(TagKind::Police) {
@@ -131,7 +132,7 @@ impl Pairing {
         } else {
             (other, said)
         };
-        Some(evidence(speaker, cue, mention))
+        Some((evidence(speaker, cue, mention), mention.clone()))
     }
 }
 

@@ -204,6 +204,7 @@ impl TaggerConfig {
                 .map(|e| e.to_string())
                 .collect(),
             rules: request_rules(),
+            tag_requests_only: true,
             ..TaggerConfig::default()
         }
     }
