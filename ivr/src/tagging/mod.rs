@@ -54,6 +54,7 @@
 
 mod config;
 mod defaults;
+mod keys;
 mod matcher;
 mod normalise;
 mod pairing;
@@ -70,6 +71,7 @@ pub use self::config::{
     PhraseConfig, RiskRule, TaggerConfig, MAX_PIN_DIGITS, MAX_TAGGING_DURATION,
 };
 pub use self::defaults::{default_phrases, default_rules, DEFAULT_EXCLUSIONS};
+use self::keys::{KeyRun, KeyRuns};
 use self::matcher::{tokens, Phrases, Stream};
 pub use self::normalise::normalise;
 use self::pairing::{Pairing, Said};
@@ -79,15 +81,6 @@ pub use self::shared::SharedTaggerConfig;
 pub use self::types::*;
 pub use self::validate::TaggerConfigError;
 
-/// A run of digits keyed by the resident: how many and when, never which.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct KeyRun {
-    /// Capped at one more than a PIN can have.
-    count: usize,
-    first: Duration,
-    last: Duration,
-}
-
 /// Tags and risk for one call.
 #[derive(Debug)]
 pub struct Tagger {
@@ -96,9 +89,8 @@ pub struct Tagger {
     assessor: Assessor,
     /// Caller's and resident's word streams.
     streams: [Stream; 2],
-    digit_timeout: Duration,
-    pin_digits: (usize, usize),
-    run: Option<KeyRun>,
+    /// The resident's runs of keys.
+    keys: KeyRuns,
     /// Requests and claims: what each speaker said that may pair up.
     pairing: Pairing,
     /// See [`TaggerConfig::tag_requests_only`].
@@ -140,12 +132,7 @@ impl Tagger {
             tag_requests_only: config.tag_requests_only,
             police_or_bank_talk: None,
             streams: Default::default(),
-            digit_timeout: config.digit_timeout.min(MAX_TAGGING_DURATION),
-            pin_digits: (
-                config.pin_min_digits.max(1),
-                config.pin_max_digits.min(MAX_PIN_DIGITS),
-            ),
-            run: None,
+            keys: KeyRuns::new(config),
             pairing: Pairing::new(config),
             reasons: Vec::new(),
             tags: Vec::new(),
@@ -235,29 +222,9 @@ impl Tagger {
             return;
         }
         let at = self.offset(now);
-        if self
-            .run
-            .is_some_and(|r| at.saturating_sub(r.last) >= self.digit_timeout)
-        {
-            self.end_run();
+        if let Some(run) = self.keys.key(at, key) {
+            self.run_ended(run);
         }
-        if !key.is_ascii_digit() {
-            self.end_run();
-            return;
-        }
-        let cap = self.pin_digits.1.saturating_add(1);
-        self.run = Some(match self.run {
-            Some(r) => KeyRun {
-                count: r.count.saturating_add(1).min(cap),
-                first: r.first,
-                last: r.last.max(at),
-            },
-            None => KeyRun {
-                count: 1,
-                first: at,
-                last: at,
-            },
-        });
     }
 
     /// A tag decided outside the tagger (confidence 100, at `now`). It
@@ -278,7 +245,9 @@ impl Tagger {
     /// event is ignored and there is no deadline.
     pub fn end(&mut self) {
         if !self.ended {
-            self.end_run();
+            if let Some(run) = self.keys.end() {
+                self.run_ended(run);
+            }
             self.ended = true;
             self.streams.iter_mut().for_each(Stream::clear);
         }
@@ -287,14 +256,15 @@ impl Tagger {
     /// Ends the run of keys if its timeout is at or before `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
         if self.poll_timeout().is_some_and(|at| at <= now) {
-            self.end_run();
+            if let Some(run) = self.keys.end() {
+                self.run_ended(run);
+            }
         }
     }
 
     /// When the resident's run of keys times out, while one is in progress.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let run = self.run?;
-        let after = run.last.saturating_add(self.digit_timeout);
+        let after = self.keys.deadline()?;
         Some(self.start.checked_add(after).unwrap_or(self.start))
     }
 
@@ -353,16 +323,14 @@ impl Tagger {
         true
     }
 
-    fn end_run(&mut self) {
-        let Some(run) = self.run.take() else {
-            return;
-        };
-        let (min, max) = self.pin_digits;
+    /// A run of keys ended: `pin-keyed` if it is PIN-length and police or
+    /// bank talk came before it.
+    fn run_ended(&mut self, run: KeyRun) {
         let asked = self.police_or_bank_talk.is_some_and(|at| at <= run.first)
             || self.tags.iter().any(|t| {
                 matches!(t.kind, TagKind::Police | TagKind::BankDetails) && t.at <= run.first
             });
-        if (min..=max).contains(&run.count) && asked {
+        if self.keys.is_pin(&run) && asked {
             let evidence = format!("{} digits keyed by the resident", run.count);
             if self.raise(TagKind::PinKeyed, run.first, evidence, 100) {
                 self.call_wide |= TagKind::PinKeyed.bit();
