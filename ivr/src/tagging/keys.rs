@@ -46,7 +46,7 @@ impl KeyRuns {
         let timed_out = self
             .run
             .is_some_and(|r| at.saturating_sub(r.last) >= self.digit_timeout);
-        let mut ended = if timed_out { self.run.take() } else { None };
+        let ended = if timed_out { self.run.take() } else { None };
         if !key.is_ascii_digit() {
             return ended.or_else(|| self.run.take());
         }
@@ -63,7 +63,7 @@ impl KeyRuns {
                 last: at,
             },
         });
-        ended.take()
+        ended
     }
 
     /// Ends the run in progress, if any.

@@ -95,8 +95,8 @@ pub struct Tagger {
     pairing: Pairing,
     /// See [`TaggerConfig::tag_requests_only`].
     tag_requests_only: bool,
-    /// When police or bank talk was first heard, tagged or not: a PIN
-    /// keyed after it is tagged.
+    /// When police or bank talk was first heard or tagged, whether or not
+    /// the phrase was tagged: a PIN keyed after it is `pin-keyed`.
     police_or_bank_talk: Option<Duration>,
     reasons: Vec<RiskReason>,
     tags: Vec<Tag>,
@@ -196,10 +196,7 @@ impl Tagger {
             };
             if let Some(tag) = said.tag {
                 self.assessor.heard(tag, m.phrase, m.at);
-                if matches!(tag, TagKind::Police | TagKind::BankDetails) {
-                    let first = self.police_or_bank_talk.get_or_insert(m.at);
-                    *first = (*first).min(m.at);
-                }
+                self.talk_of(tag, m.at);
                 if !self.tag_requests_only {
                     self.raise_said(speaker, &said, m.confidence);
                 }
@@ -300,6 +297,14 @@ impl Tagger {
         now.saturating_duration_since(self.start)
     }
 
+    /// Police or bank talk at `at` (a phrase heard or a tag raised, of
+    /// `kind`) counts for a PIN keyed after it.
+    fn talk_of(&mut self, kind: TagKind, at: Duration) {
+        if matches!(kind, TagKind::Police | TagKind::BankDetails) {
+            self.police_or_bank_talk = Some(self.police_or_bank_talk.map_or(at, |t| t.min(at)));
+        }
+    }
+
     /// Raises the tag of a phrase `speaker` said, if it has one.
     fn raise_said(&mut self, speaker: Speaker, said: &Said, confidence: u8) {
         if let Some(tag) = said.tag {
@@ -309,6 +314,7 @@ impl Tagger {
 
     /// Raises `kind` unless the call has it; true if raised.
     fn raise(&mut self, kind: TagKind, at: Duration, evidence: String, confidence: u8) -> bool {
+        self.talk_of(kind, at);
         if self.has(kind) {
             return false;
         }
@@ -326,10 +332,7 @@ impl Tagger {
     /// A run of keys ended: `pin-keyed` if it is PIN-length and police or
     /// bank talk came before it.
     fn run_ended(&mut self, run: KeyRun) {
-        let asked = self.police_or_bank_talk.is_some_and(|at| at <= run.first)
-            || self.tags.iter().any(|t| {
-                matches!(t.kind, TagKind::Police | TagKind::BankDetails) && t.at <= run.first
-            });
+        let asked = self.police_or_bank_talk.is_some_and(|at| at <= run.first);
         if self.keys.is_pin(&run) && asked {
             let evidence = format!("{} digits keyed by the resident", run.count);
             if self.raise(TagKind::PinKeyed, run.first, evidence, 100) {
