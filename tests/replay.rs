@@ -293,3 +293,49 @@ fn ordinary_audio_raises_no_false_alarm() {
     assert_eq!(scam["risk"], "high", "{scam}");
     assert_eq!(speech_tags(&scam), ["police", "bank-details", "courier"]);
 }
+
+/// `heard` lists what reached the tagger, in time order, with who said it:
+/// here the fixture's reference transcript, released at the end of each
+/// line, as a recognizer would release an utterance.
+#[test]
+fn json_shows_what_was_heard_and_when() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = config(dir.path());
+    let fixture = corpus().join("scam-police-bank");
+    let out = replay(
+        &[
+            "--json",
+            "--speech",
+            "transcript",
+            "--config",
+            cfg.to_str().expect("utf-8"),
+        ],
+        &[&fixture],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out);
+    let heard: Vec<&str> = lines[0]["heard"]
+        .as_array()
+        .expect("heard")
+        .iter()
+        .map(|h| h.as_str().expect("text"))
+        .collect();
+    assert_eq!(heard.len(), 2, "{heard:?}");
+    assert!(
+        heard[0].ends_with(
+            " caller: this is detective sergeant wilson from the fraud squad your bank account has been compromised"
+        ),
+        "{heard:?}"
+    );
+    assert!(heard[1].contains(" caller: we need your pin"), "{heard:?}");
+    let at = |h: &str| -> f64 { h.split('s').next().expect("time").parse().expect("seconds") };
+    assert!(
+        at(heard[0]) >= 6.0 && at(heard[0]) < at(heard[1]),
+        "{heard:?}"
+    );
+}

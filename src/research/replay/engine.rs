@@ -57,6 +57,9 @@ pub struct Replayed {
     /// Why the risk rose to each level: the rule or request and the
     /// phrases, keys and tags behind it.
     pub reasons: Vec<String>,
+    /// What was heard, one line per release of words: when it became
+    /// known, who said it, the words (`listen::Heard::heard`).
+    pub heard: Vec<String>,
     /// Length of the caller's audio.
     pub audio_ms: u64,
 }
@@ -102,6 +105,7 @@ pub fn replay(
         tags: Vec::new(),
         risk: "none".into(),
         reasons: Vec::new(),
+        heard: Vec::new(),
         audio_ms: ms(audio),
     };
     let Some(line) = line else {
@@ -150,6 +154,7 @@ pub fn replay(
     result.tags = heard.tags;
     result.risk = heard.risk;
     result.reasons = heard.reasons;
+    result.heard = heard.heard;
     Ok(result)
 }
 

@@ -42,6 +42,9 @@ pub struct Heard {
     /// Why the risk rose, one line per rise: the risk, when, the rule or
     /// request and its evidence.
     pub reasons: Vec<String>,
+    /// What the recognizer (or transcript) released, in time order, one
+    /// line per release: when it became known, who said it, the words.
+    pub heard: Vec<String>,
 }
 
 /// Words released by a recognizer: when they became known, and the words.
@@ -125,6 +128,10 @@ pub fn listen(
         .collect();
     keys.sort_by_key(|(at, _, _)| *at);
 
+    let heard_lines = released
+        .iter()
+        .map(|(at, speaker, words)| heard_line(*at, *speaker, words))
+        .collect();
     let mut words = released.into_iter().peekable();
     let mut keys = keys.into_iter().peekable();
     loop {
@@ -180,6 +187,7 @@ pub fn listen(
         tags,
         risk: tagger.risk().as_str().to_string(),
         reasons,
+        heard: heard_lines,
     })
 }
 
@@ -219,6 +227,12 @@ fn recognizer(
             Ok(Some(Box::new(speech::Gated::new(engine, config.gate()))))
         }
     }
+}
+
+/// One release as a line: "12.3s caller: read out your sort code".
+fn heard_line(at: Duration, speaker: Speaker, words: &[speech::Word]) -> String {
+    let text: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+    format!("{:.1}s {}: {}", at.as_secs_f64(), speaker, text.join(" "))
 }
 
 fn heard_word(w: &speech::Word) -> HeardWord {

@@ -4,9 +4,12 @@ discounting and back-off) from the corpus fragments of the tuning folds
 only (pools 1-4; pool 0 is held out), for measuring decoding with a domain
 language model against keyphrase spotting (docs/evaluation.md).
 
-    tests/eval/large/domain_lm.py DICT > domain.lm
+    tests/eval/large/domain_lm.py DICT [--leave-out K] > domain.lm
 
 DICT is PocketSphinx's pronouncing dictionary; words it lacks are dropped.
+With --leave-out K (1-4) pool K is left out too: a model for measuring on
+tuning fold K as if it were held out, since every fold is built from its
+own pool's fragments only (cross-validating a choice made with the model).
 """
 
 import math
@@ -19,11 +22,12 @@ from compose import FOLDS, load
 D = 0.5
 
 
-def sentences():
-    """The fragments of every section outside the held-out pool 0."""
+def sentences(left_out):
+    """The fragments of every section outside the held-out pool 0 and the
+    pools in `left_out`."""
     for fragments in load().values():
         for k, (_, text) in enumerate(fragments):
-            if k % FOLDS != 0:
+            if k % FOLDS != 0 and k % FOLDS not in left_out:
                 yield text
 
 
@@ -37,12 +41,17 @@ def words(text, vocab):
 
 
 def main():
+    left_out = set()
+    if len(sys.argv) == 4 and sys.argv[2] == "--leave-out" and sys.argv[3] in ("1", "2", "3", "4"):
+        left_out.add(int(sys.argv[3]))
+    elif len(sys.argv) != 2:
+        sys.exit("usage: domain_lm.py DICT [--leave-out K], K one of 1-4")
     vocab = set()
     with open(sys.argv[1], encoding="utf-8") as f:
         for line in f:
             vocab.add(line.split(" ", 1)[0])
     uni, bi = Counter(), Counter()
-    for s in sentences():
+    for s in sentences(left_out):
         ws = ["<s>"] + words(s, vocab) + ["</s>"]
         uni.update(ws)
         bi.update(zip(ws, ws[1:]))
