@@ -36,6 +36,18 @@ fn json_lines(out: &Output) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// Runs `replay` expecting success, and returns its JSON lines.
+fn replay_json(args: &[&str], paths: &[&Path]) -> Vec<serde_json::Value> {
+    let out = replay(args, paths);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json_lines(&out)
+}
+
 #[test]
 fn corpus_meets_its_expected_outcomes_and_output_is_deterministic() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -190,17 +202,10 @@ fn the_line_policy_decides_as_for_a_live_call() {
         )
         .expect("write call.toml");
     }
-    let out = replay(
+    let lines = replay_json(
         &["--json", "--config", cfg.to_str().expect("utf-8")],
         &[&batch],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines = json_lines(&out);
     let get = |i: usize, k: &str| lines[i][k].clone();
     assert_eq!(
         (get(0, "policy"), get(0, "outcome")),
@@ -302,7 +307,7 @@ fn json_shows_what_was_heard_and_when() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cfg = config(dir.path());
     let fixture = corpus().join("scam-police-bank");
-    let out = replay(
+    let lines = replay_json(
         &[
             "--json",
             "--speech",
@@ -312,13 +317,6 @@ fn json_shows_what_was_heard_and_when() {
         ],
         &[&fixture],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines = json_lines(&out);
     let heard: Vec<&str> = lines[0]["heard"]
         .as_array()
         .expect("heard")
