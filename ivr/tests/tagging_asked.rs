@@ -34,6 +34,16 @@ fn run(script: &[(Speaker, u64, &str)]) -> (Tagger, Instant) {
     (tagger, start)
 }
 
+/// The resident keys four digits from 5 s, 300 ms apart; the run times
+/// out by 10 s.
+fn key_four_digits(tagger: &mut Tagger, start: Instant) {
+    for (i, key) in "4921".chars().enumerate() {
+        let at = start + Duration::from_millis(5_000 + 300 * i as u64);
+        tagger.key(at, Resident, key);
+    }
+    tagger.handle_timeout(start + Duration::from_secs(10));
+}
+
 fn kinds(tagger: &Tagger) -> Vec<TagKind> {
     let mut kinds: Vec<TagKind> = tagger.tags().iter().map(|t| t.kind).collect();
     kinds.sort();
@@ -94,21 +104,10 @@ fn a_claim_is_the_police_tag_and_tags_what_it_pairs_with() {
 fn a_pin_keyed_after_untagged_bank_talk_is_still_pin_keyed() {
     let (mut tagger, start) = run(&[(Caller, 0, "the new bank card came")]);
     assert_eq!(kinds(&tagger), []);
-    for (i, key) in "4921".chars().enumerate() {
-        let at = start + Duration::from_millis(5_000 + 300 * i as u64);
-        tagger.key(at, Resident, key);
-    }
-    tagger.handle_timeout(start + Duration::from_secs(10));
+    key_four_digits(&mut tagger, start);
     assert_eq!(kinds(&tagger), [TagKind::PinKeyed]);
     // Keys with no police or bank talk before them are not a PIN.
     let (mut tagger, start) = run(&[(Caller, 0, "lovely weather today")]);
-    for (i, key) in "4921".chars().enumerate() {
-        tagger.key(
-            start + Duration::from_millis(5_000 + 300 * i as u64),
-            Resident,
-            key,
-        );
-    }
-    tagger.handle_timeout(start + Duration::from_secs(10));
+    key_four_digits(&mut tagger, start);
     assert_eq!(kinds(&tagger), []);
 }

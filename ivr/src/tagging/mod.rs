@@ -242,9 +242,7 @@ impl Tagger {
     /// event is ignored and there is no deadline.
     pub fn end(&mut self) {
         if !self.ended {
-            if let Some(run) = self.keys.end() {
-                self.run_ended(run);
-            }
+            self.end_keys();
             self.ended = true;
             self.streams.iter_mut().for_each(Stream::clear);
         }
@@ -253,9 +251,7 @@ impl Tagger {
     /// Ends the run of keys if its timeout is at or before `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
         if self.poll_timeout().is_some_and(|at| at <= now) {
-            if let Some(run) = self.keys.end() {
-                self.run_ended(run);
-            }
+            self.end_keys();
         }
     }
 
@@ -327,6 +323,13 @@ impl Tagger {
         self.tags.push(tag.clone());
         self.outputs.push_back(TagOutput::Tagged(tag));
         true
+    }
+
+    /// Ends the resident's run of keys in progress, if any.
+    fn end_keys(&mut self) {
+        if let Some(run) = self.keys.end() {
+            self.run_ended(run);
+        }
     }
 
     /// A run of keys ended: `pin-keyed` if it is PIN-length and police or
