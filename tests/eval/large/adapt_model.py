@@ -33,6 +33,8 @@ import tempfile
 
 import numpy as np
 
+from domain_lm import tokens
+
 MODEL = "/usr/share/pocketsphinx/model/en-us"
 SPHINXTRAIN = "/usr/lib/sphinxtrain"
 PAD_MS = 150
@@ -98,8 +100,7 @@ def utterances(corpus, folds, skip_voice, vocab):
             parts = line.split(" ", 3)
             if len(parts) < 4 or parts[2] != "caller":
                 continue
-            words = [w.strip("'") for w in re.split(r"[^a-z0-9']+", parts[3].lower())]
-            words = [w for w in words if w]
+            words = tokens(parts[3])
             if words and all(w in vocab for w in words):
                 yield name, i, int(parts[0]), int(parts[1]), words
 

@@ -42,13 +42,19 @@ def sentences(left_out):
                 yield text
 
 
-def words(text, vocab):
+def tokens(text):
+    """The words of `text` as the dictionary spells them: lower case,
+    apostrophes kept inside words."""
     out = []
     for w in re.split(r"[^a-z0-9']+", text.lower().replace("\u2019", "'")):
         w = w.strip("'")
-        if w and w in vocab:
+        if w:
             out.append(w)
     return out
+
+
+def words(text, vocab):
+    return [w for w in tokens(text) if w in vocab]
 
 
 def background(vocab, n):
